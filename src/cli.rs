@@ -1,0 +1,77 @@
+//! The command line: `tug [flags]` runs the TUI, `tug sim [flags]` serves the simulated cluster.
+//! Must not depend on the TUI or the sim internals beyond their option types.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tug",
+    version,
+    about = "A fast, lean, safe terminal UI for Kubernetes",
+    after_help = "Try it without a cluster: tug --demo"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub tui: TuiArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TuiArgs {
+    /// Run against tug's embedded simulated cluster instead of a real one.
+    #[arg(long)]
+    pub demo: bool,
+    /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).
+    #[arg(long, env = "KUBECONFIG")]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to use.
+    #[arg(long)]
+    pub context: Option<String>,
+    /// Namespace to start in.
+    #[arg(short = 'n', long)]
+    pub namespace: Option<String>,
+    /// Start in all namespaces.
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+    /// Initial view: a kind, plural or short name (`po`, `deploy`, ...).
+    #[arg(short = 'c', long = "command")]
+    pub initial: Option<String>,
+    /// Forbid every mutation (scale, edit, delete, exec, ...).
+    #[arg(long)]
+    pub readonly: bool,
+    /// Theme name or file.
+    #[arg(long)]
+    pub theme: Option<String>,
+    /// Keymap name or file.
+    #[arg(long)]
+    pub keymap: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve a simulated Kubernetes API on loopback (for the demo, tests and benchmarks).
+    Sim(SimArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Listen address (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub addr: SocketAddr,
+    /// Extra load pods on top of the demo world (e.g. 10000 for benchmarks).
+    #[arg(long, default_value_t = 0)]
+    pub pods: usize,
+    /// Seed of the deterministic demo world (names, logs).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Where to write the kubeconfig (default: a new file under the temp dir).
+    #[arg(long)]
+    pub kubeconfig_out: Option<PathBuf>,
+    /// Faults to inject, e.g. `watch-drop=30s,gone=60s,error-rate=0.05,throttle-rate=0.05,slow=200ms`.
+    #[arg(long, default_value = "")]
+    pub faults: String,
+}

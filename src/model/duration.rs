@@ -1,0 +1,1 @@
+//! Human-readable durations exactly as Kubernetes prints them (apimachinery `duration.HumanDuration`).

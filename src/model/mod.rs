@@ -1,0 +1,4 @@
+//! Pure, cluster-agnostic helpers shared by the sim and the UI (formatting, classification).
+//! Must not depend on ratatui, tokio or the network.
+
+pub mod duration;

@@ -1,0 +1,210 @@
+//! The simulated Kubernetes API server (`tug sim`, `tug --demo`): real HTTP on loopback, real wire format.
+//! Must not depend on the TUI (`ui`, `app`).
+
+pub mod auth;
+pub mod discovery;
+pub mod exec;
+pub mod faults;
+pub mod kubeconfig;
+pub mod logs;
+pub mod openapi;
+pub mod patch;
+pub mod pod_api;
+pub mod resources;
+pub mod selectors;
+pub mod server;
+pub mod shell;
+pub mod status;
+pub mod store;
+pub mod strategy;
+pub mod table;
+pub mod tls;
+pub mod watch;
+pub mod wire;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+
+pub use faults::FaultSpec;
+pub use server::SimState;
+pub use store::Store;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// The listen address could not be bound.
+    #[error("cannot listen on {addr}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The demo world could not be built (a bug in the world definition).
+    #[error("cannot build the demo world: {0}")]
+    World(#[from] status::ApiError),
+    #[error(transparent)]
+    Kubeconfig(#[from] kubeconfig::KubeconfigError),
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
+}
+
+/// How to start a sim.
+#[derive(Debug, Clone)]
+pub struct SimOptions {
+    /// Listen address; port 0 picks a free one.
+    pub addr: SocketAddr,
+    pub seed: u64,
+    /// Extra load pods on top of the demo world (`--pods`).
+    pub pods: usize,
+    pub faults: FaultSpec,
+    /// Where to write the kubeconfig (default: a fresh file under the temp dir).
+    pub kubeconfig_out: Option<PathBuf>,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            seed: 1,
+            pods: 0,
+            faults: FaultSpec::default(),
+            kubeconfig_out: None,
+        }
+    }
+}
+
+/// A running sim: its address, kubeconfig and state; stops when dropped or on `stop`.
+pub struct SimHandle {
+    pub addr: SocketAddr,
+    pub kubeconfig: PathBuf,
+    pub state: Arc<SimState>,
+    shutdown: CancellationToken,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl SimHandle {
+    pub fn store(&self) -> &Arc<Store> {
+        &self.state.store
+    }
+
+    pub fn url(&self) -> String {
+        format!("https://{}", self.addr)
+    }
+
+    /// Stops serving and waits for the server task (open streams are cut).
+    pub async fn stop(mut self) {
+        self.shutdown.cancel();
+        let _ = (&mut self.server).await;
+    }
+
+    /// Resolves when the sim has been told to stop.
+    pub async fn stopped(&self) {
+        self.shutdown.cancelled().await;
+    }
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+/// Builds the world, starts the controllers and serves the API on `opts.addr`.
+pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
+    let shutdown = CancellationToken::new();
+    let store = Arc::new(Store::new(opts.seed));
+    //W world::build(&store, opts.seed, opts.pods)?;
+    //W controllers::spawn(store.clone(), opts.seed, shutdown.child_token());
+    let listener = tokio::net::TcpListener::bind(opts.addr)
+        .await
+        .map_err(|source| SimError::Bind {
+            addr: opts.addr,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| SimError::Bind {
+        addr: opts.addr,
+        source,
+    })?;
+    let state = Arc::new(SimState::new(
+        store,
+        opts.faults.clone(),
+        opts.seed,
+        shutdown.clone(),
+    ));
+    let _ = state.addr.set(addr);
+    let kubeconfig = opts
+        .kubeconfig_out
+        .clone()
+        .unwrap_or_else(|| kubeconfig::default_path(addr));
+    let tls = tls::generate()?;
+    kubeconfig::write(&kubeconfig, addr, &tls.ca_pem)?;
+    if let Some(every) = opts.faults.gone {
+        let (state, token) = (state.clone(), shutdown.clone());
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.tick().await;
+            loop {
+                tokio::select! {
+                    _ = token.cancelled() => break,
+                    _ = tick.tick() => state.inject_gone(),
+                }
+            }
+        });
+    }
+    let app = axum::Router::new()
+        .fallback(server::handle)
+        .with_state(state.clone());
+    let server = tokio::spawn(serve(listener, tls.acceptor, app, shutdown.clone()));
+    Ok(SimHandle {
+        addr,
+        kubeconfig,
+        state,
+        shutdown,
+        server,
+    })
+}
+
+/// How long open connections get to finish after a stop (follow streams and watches are cut after that).
+const DRAIN: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Accepts TLS connections and serves HTTP/1.1 (with upgrades, for exec) until `shutdown`.
+async fn serve(
+    listener: tokio::net::TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+    app: axum::Router,
+    shutdown: CancellationToken,
+) {
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    loop {
+        let (tcp, _) = tokio::select! {
+            _ = shutdown.cancelled() => break,
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                Err(e) => {
+                    tracing::warn!("sim accept failed: {e}");
+                    continue;
+                }
+            },
+        };
+        let _ = tcp.set_nodelay(true);
+        let (acceptor, app, shutdown) = (acceptor.clone(), app.clone(), shutdown.clone());
+        tokio::spawn(async move {
+            let Ok(Ok(stream)) = tokio::time::timeout(std::time::Duration::from_secs(10), acceptor.accept(tcp)).await else {
+                return;
+            };
+            let service = hyper_util::service::TowerToHyperService::new(app);
+            let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+            let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+            tokio::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                _ = shutdown.cancelled() => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = tokio::time::timeout(DRAIN, conn).await;
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,633 @@
+//! The sim's object store: every object as JSON, one global resourceVersion counter, an event history for
+//! watches to resume from (`410 Gone` below its floor), and a broadcast of every change.
+//! Must not depend on HTTP; the kind-specific rules live in `strategy`.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::ops::Bound;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::{Value, json};
+use tokio::sync::broadcast;
+
+use super::resources::{Registry, ResKey, ResourceDef};
+use super::status::{ApiError, ApiResult};
+use super::strategy;
+
+/// How many change events watches can resume from (etcd keeps ~5 minutes; at 100 changes/s this is ~8 min).
+const HISTORY_LEN: usize = 50_000;
+/// Buffered events per live watcher before it is told to relist.
+const BROADCAST_CAPACITY: usize = 16_384;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventType {
+    Added,
+    Modified,
+    Deleted,
+}
+
+impl EventType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Added => "ADDED",
+            Self::Modified => "MODIFIED",
+            Self::Deleted => "DELETED",
+        }
+    }
+}
+
+/// One change, as watches see it.
+#[derive(Debug)]
+pub struct Event {
+    pub rv: u64,
+    pub kind: EventType,
+    pub res: ResKey,
+    pub object: Arc<Value>,
+    /// The object before a MODIFIED change (watches with selectors need it to send transitions).
+    pub old: Option<Arc<Value>>,
+}
+
+impl Event {
+    pub fn namespace(&self) -> &str {
+        self.object["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or_default()
+    }
+}
+
+/// (namespace, name); cluster-scoped objects have an empty namespace.
+type ObjKey = (String, String);
+
+#[derive(Debug, Clone, Default)]
+pub struct DeleteOptions {
+    pub grace_period_seconds: Option<i64>,
+    /// `Background` (default), `Foreground` or `Orphan`.
+    pub propagation: Option<String>,
+    pub precondition_uid: Option<String>,
+    pub precondition_rv: Option<String>,
+    pub dry_run: bool,
+}
+
+/// Which part of an object an update may change (the `status` subresource splits them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpdateScope {
+    Main,
+    Status,
+    /// Controllers: everything, as given.
+    All,
+}
+
+/// A page of a list.
+pub struct ListPage {
+    pub rv: u64,
+    pub items: Vec<Arc<Value>>,
+    /// Resume point for the next page (`continue`), when more items remain.
+    pub next: Option<(String, String)>,
+    pub remaining: usize,
+}
+
+/// A started watch: events to replay first, then the live feed.
+pub struct WatchStart {
+    pub replay: Vec<Arc<Event>>,
+    pub rx: broadcast::Receiver<Arc<Event>>,
+    /// For watches without a resourceVersion: the current objects, sent as ADDED.
+    pub initial: Vec<Arc<Value>>,
+    pub rv: u64,
+}
+
+struct Inner {
+    rv: u64,
+    registry: Registry,
+    objects: HashMap<ResKey, BTreeMap<ObjKey, Arc<Value>>>,
+    history: VecDeque<Arc<Event>>,
+    /// Watches may resume from any rv >= floor.
+    floor: u64,
+    rng: ChaCha8Rng,
+}
+
+pub struct Store {
+    inner: Mutex<Inner>,
+    events: broadcast::Sender<Arc<Event>>,
+}
+
+pub fn now_rfc3339() -> String {
+    format_time(jiff::Timestamp::now())
+}
+
+/// Kubernetes' `metav1.Time` wire form: RFC 3339 with seconds.
+pub fn format_time(t: jiff::Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+impl Store {
+    pub fn new(seed: u64) -> Self {
+        let (events, _) = broadcast::channel(BROADCAST_CAPACITY);
+        Self {
+            inner: Mutex::new(Inner {
+                rv: 1,
+                registry: Registry::with_builtins(),
+                objects: HashMap::new(),
+                history: VecDeque::with_capacity(1024),
+                floor: 1,
+                rng: ChaCha8Rng::seed_from_u64(seed ^ 0x7465_7374),
+            }),
+            events,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A poisoned lock means a panic mid-update; the data is still the last consistent write.
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn registry(&self) -> Registry {
+        self.lock().registry.clone()
+    }
+
+    pub fn resource_version(&self) -> u64 {
+        self.lock().rv
+    }
+
+    /// Every change from now on (controllers use this).
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
+        self.events.subscribe()
+    }
+
+    pub fn get(&self, res: &ResourceDef, ns: &str, name: &str) -> Option<Arc<Value>> {
+        let inner = self.lock();
+        inner
+            .objects
+            .get(&res.key())
+            .and_then(|t| t.get(&(ns.to_string(), name.to_string())))
+            .cloned()
+    }
+
+    /// Objects of one kind (in one namespace, or all), in key order, that `keep` accepts.
+    pub fn list(
+        &self,
+        res: &ResourceDef,
+        ns: Option<&str>,
+        keep: impl Fn(&Value) -> bool,
+    ) -> Vec<Arc<Value>> {
+        self.list_page(res, ns, None, None, keep).items
+    }
+
+    /// One page of a list: items after `start_after`, at most `limit`.
+    pub fn list_page(
+        &self,
+        res: &ResourceDef,
+        ns: Option<&str>,
+        start_after: Option<&(String, String)>,
+        limit: Option<usize>,
+        keep: impl Fn(&Value) -> bool,
+    ) -> ListPage {
+        let inner = self.lock();
+        let rv = inner.rv;
+        let Some(table) = inner.objects.get(&res.key()) else {
+            return ListPage {
+                rv,
+                items: vec![],
+                next: None,
+                remaining: 0,
+            };
+        };
+        let lower = match (start_after, ns) {
+            (Some(k), _) => Bound::Excluded(k.clone()),
+            (None, Some(ns)) => Bound::Included((ns.to_string(), String::new())),
+            (None, None) => Bound::Unbounded,
+        };
+        let mut items = vec![];
+        let mut next = None;
+        let mut remaining = 0;
+        let limit = limit.filter(|l| *l > 0).unwrap_or(usize::MAX);
+        for (key, obj) in table.range((lower, Bound::Unbounded)) {
+            if let Some(ns) = ns {
+                if key.0 != ns {
+                    break;
+                }
+            }
+            if !keep(obj) {
+                continue;
+            }
+            if items.len() < limit {
+                items.push(obj.clone());
+                if items.len() == limit {
+                    next = Some(key.clone());
+                }
+            } else {
+                remaining += 1;
+            }
+        }
+        if remaining == 0 {
+            next = None;
+        }
+        ListPage {
+            rv,
+            items,
+            next,
+            remaining,
+        }
+    }
+
+    /// Starts a watch of one kind. `from` is the resourceVersion to resume after; `None` (or `0`) means
+    /// "send the current objects as ADDED, then changes", as the real server does.
+    pub fn watch(&self, res: &ResourceDef, ns: Option<&str>, from: Option<u64>) -> ApiResult<WatchStart> {
+        let inner = self.lock();
+        let rx = self.events.subscribe();
+        let key = res.key();
+        match from.filter(|rv| *rv > 0) {
+            Some(rv) => {
+                if rv < inner.floor.saturating_sub(1) {
+                    return Err(ApiError::gone(format!(
+                        "too old resource version: {rv} ({})",
+                        inner.floor
+                    )));
+                }
+                let replay = inner
+                    .history
+                    .iter()
+                    .filter(|e| e.rv > rv && e.res == key && ns.is_none_or(|n| e.namespace() == n))
+                    .cloned()
+                    .collect();
+                Ok(WatchStart {
+                    replay,
+                    rx,
+                    initial: vec![],
+                    rv: inner.rv,
+                })
+            }
+            None => {
+                let initial = inner
+                    .objects
+                    .get(&key)
+                    .map(|t| {
+                        t.iter()
+                            .filter(|(k, _)| ns.is_none_or(|n| k.0 == n))
+                            .map(|(_, v)| v.clone())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                Ok(WatchStart {
+                    replay: vec![],
+                    rx,
+                    initial,
+                    rv: inner.rv,
+                })
+            }
+        }
+    }
+
+    /// Forgets the event history (as an etcd compaction does): every watch resuming from before now gets 410.
+    pub fn compact(&self) {
+        let mut inner = self.lock();
+        inner.history.clear();
+        inner.floor = inner.rv + 1;
+    }
+
+    pub fn history_floor(&self) -> u64 {
+        self.lock().floor
+    }
+
+    fn next_uid(inner: &mut Inner) -> String {
+        let b: [u8; 16] = inner.rng.random();
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            u32::from_be_bytes([b[0], b[1], b[2], b[3]]),
+            u16::from_be_bytes([b[4], b[5]]),
+            u16::from_be_bytes([b[6], b[7]]) & 0x0fff,
+            (u16::from_be_bytes([b[8], b[9]]) & 0x3fff) | 0x8000,
+            u64::from_be_bytes([0, 0, b[10], b[11], b[12], b[13], b[14], b[15]])
+        )
+    }
+
+    /// A random suffix in the alphabet Kubernetes uses for generated names.
+    pub fn random_suffix(&self, len: usize) -> String {
+        let mut inner = self.lock();
+        random_suffix(&mut inner.rng, len)
+    }
+
+    fn record(
+        &self,
+        inner: &mut Inner,
+        kind: EventType,
+        res: ResKey,
+        object: Arc<Value>,
+        old: Option<Arc<Value>>,
+        rv: u64,
+    ) {
+        let event = Arc::new(Event {
+            rv,
+            kind,
+            res,
+            object,
+            old,
+        });
+        if inner.history.len() >= HISTORY_LEN {
+            if let Some(old) = inner.history.pop_front() {
+                inner.floor = old.rv + 1;
+            }
+        }
+        inner.history.push_back(event.clone());
+        // No receivers is fine: nobody is watching.
+        let _ = self.events.send(event);
+    }
+
+    fn bump(inner: &mut Inner) -> u64 {
+        inner.rv += 1;
+        inner.rv
+    }
+
+    /// Creates an object; fills in uid, creationTimestamp, resourceVersion, generation and kind defaults.
+    pub fn create(&self, res: &ResourceDef, ns: &str, mut obj: Value, dry_run: bool) -> ApiResult<Arc<Value>> {
+        let mut inner = self.lock();
+        if res.namespaced {
+            check_namespace(&inner, ns)?;
+        }
+        obj["apiVersion"] = json!(res.api_version());
+        obj["kind"] = json!(res.kind);
+        let meta = obj
+            .get_mut("metadata")
+            .and_then(Value::as_object_mut)
+            .ok_or_else(|| ApiError::bad_request("metadata is required"))?;
+        let mut name = meta
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        if name.is_empty() {
+            let prefix = meta
+                .get("generateName")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            if prefix.is_empty() {
+                return Err(ApiError::invalid(
+                    res,
+                    "",
+                    vec![super::status::FieldError::required(
+                        "metadata.name",
+                        "name or generateName is required",
+                    )],
+                ));
+            }
+            name = format!("{prefix}{}", random_suffix(&mut inner.rng, 5));
+            if let Some(m) = obj["metadata"].as_object_mut() {
+                m.insert("name".into(), json!(name));
+            }
+        }
+        if res.namespaced {
+            obj["metadata"]["namespace"] = json!(ns);
+        } else if let Some(m) = obj["metadata"].as_object_mut() {
+            m.remove("namespace");
+        }
+        let key = (if res.namespaced { ns.to_string() } else { String::new() }, name.clone());
+        if inner
+            .objects
+            .get(&res.key())
+            .is_some_and(|t| t.contains_key(&key))
+        {
+            return Err(ApiError::already_exists(res, &name));
+        }
+        let uid = Self::next_uid(&mut inner);
+        strategy::prepare_create(res, &mut obj, &uid, &mut inner.rng);
+        strategy::validate(res, &obj)?;
+        if res.is("apiextensions.k8s.io", "customresourcedefinitions") {
+            strategy::validate_crd(res, &obj, &inner.registry)?;
+        }
+        if dry_run {
+            return Ok(Arc::new(obj));
+        }
+        let rv = Self::bump(&mut inner);
+        obj["metadata"]["resourceVersion"] = json!(rv.to_string());
+        let obj = Arc::new(obj);
+        if res.is("apiextensions.k8s.io", "customresourcedefinitions") {
+            inner.registry.add_crd(&obj);
+        }
+        inner
+            .objects
+            .entry(res.key())
+            .or_default()
+            .insert(key, obj.clone());
+        self.record(&mut inner, EventType::Added, res.key(), obj.clone(), None, rv);
+        Ok(obj)
+    }
+
+    /// Replaces an object (PUT). `expected_rv` from the body: stale → 409 Conflict.
+    pub fn replace(
+        &self,
+        res: &ResourceDef,
+        ns: &str,
+        name: &str,
+        new: Value,
+        scope: UpdateScope,
+        dry_run: bool,
+    ) -> ApiResult<Arc<Value>> {
+        self.update_with(res, ns, name, scope, dry_run, |old| {
+            let expected = new["metadata"]["resourceVersion"].as_str().unwrap_or_default();
+            if !expected.is_empty() && expected != old["metadata"]["resourceVersion"].as_str().unwrap_or_default() {
+                return Err(ApiError::conflict(res, name));
+            }
+            let body_name = new["metadata"]["name"].as_str().unwrap_or_default();
+            if !body_name.is_empty() && body_name != name {
+                return Err(ApiError::bad_request(format!(
+                    "the name of the object ({body_name}) does not match the name on the URL ({name})"
+                )));
+            }
+            let mut new = new.clone();
+            new["metadata"]["name"] = json!(name);
+            Ok(new)
+        })
+    }
+
+    /// Read-modify-write of one object under the store lock: `change` gets the current object and returns the new
+    /// one. The scope decides which parts may change; generation, uid and timestamps are kept consistent.
+    pub fn update_with(
+        &self,
+        res: &ResourceDef,
+        ns: &str,
+        name: &str,
+        scope: UpdateScope,
+        dry_run: bool,
+        change: impl FnOnce(&Value) -> ApiResult<Value>,
+    ) -> ApiResult<Arc<Value>> {
+        let mut inner = self.lock();
+        let key = (if res.namespaced { ns.to_string() } else { String::new() }, name.to_string());
+        let old = inner
+            .objects
+            .get(&res.key())
+            .and_then(|t| t.get(&key))
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(res, name))?;
+        let mut new = change(&old)?;
+        strategy::prepare_update(res, &old, &mut new, scope);
+        strategy::validate(res, &new)?;
+        if scope == UpdateScope::Main {
+            strategy::validate_immutable(res, &old, &new)?;
+        }
+        if new == *old {
+            return Ok(old);
+        }
+        if dry_run {
+            return Ok(Arc::new(new));
+        }
+        // An object marked for deletion goes away once its last finalizer is removed.
+        let finalized = new["metadata"]["deletionTimestamp"].is_string()
+            && new["metadata"]["finalizers"]
+                .as_array()
+                .is_none_or(|f| f.is_empty())
+            && !res.is("", "pods");
+        let rv = Self::bump(&mut inner);
+        new["metadata"]["resourceVersion"] = json!(rv.to_string());
+        let new = Arc::new(new);
+        if finalized {
+            return Ok(self.remove(&mut inner, res, key, new, rv));
+        }
+        if res.is("apiextensions.k8s.io", "customresourcedefinitions") {
+            inner.registry.add_crd(&new);
+        }
+        inner
+            .objects
+            .entry(res.key())
+            .or_default()
+            .insert(key, new.clone());
+        self.record(&mut inner, EventType::Modified, res.key(), new.clone(), Some(old), rv);
+        Ok(new)
+    }
+
+    fn remove(&self, inner: &mut Inner, res: &ResourceDef, key: ObjKey, obj: Arc<Value>, rv: u64) -> Arc<Value> {
+        if let Some(t) = inner.objects.get_mut(&res.key()) {
+            t.remove(&key);
+        }
+        if res.is("apiextensions.k8s.io", "customresourcedefinitions") {
+            inner.registry.remove_crd(&obj);
+            // A CRD takes its custom resources with it.
+            let spec = &obj["spec"];
+            let ck: ResKey = Arc::from(format!(
+                "{}/{}",
+                spec["group"].as_str().unwrap_or_default(),
+                spec["names"]["plural"].as_str().unwrap_or_default()
+            ));
+            inner.objects.remove(&ck);
+        }
+        self.record(inner, EventType::Deleted, res.key(), obj.clone(), None, rv);
+        obj
+    }
+
+    /// Deletes an object. Objects with finalizers, pods on a node with a grace period, and foreground deletions
+    /// are only marked (deletionTimestamp) and go away later; the rest go at once.
+    pub fn delete(&self, res: &ResourceDef, ns: &str, name: &str, opts: &DeleteOptions) -> ApiResult<Arc<Value>> {
+        let mut inner = self.lock();
+        let key = (if res.namespaced { ns.to_string() } else { String::new() }, name.to_string());
+        let old = inner
+            .objects
+            .get(&res.key())
+            .and_then(|t| t.get(&key))
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(res, name))?;
+        let meta = &old["metadata"];
+        if let Some(uid) = &opts.precondition_uid {
+            if meta["uid"].as_str() != Some(uid) {
+                return Err(ApiError::new(409, "Conflict", format!(
+                    "Operation cannot be fulfilled on {} \"{name}\": Precondition failed: UID in precondition: {uid}, UID in object meta: {}",
+                    res.qualified(), meta["uid"].as_str().unwrap_or_default())));
+            }
+        }
+        if let Some(rv) = &opts.precondition_rv {
+            if meta["resourceVersion"].as_str() != Some(rv) {
+                return Err(ApiError::conflict(res, name));
+            }
+        }
+        let mut new = (*old).clone();
+        let already_deleting = meta["deletionTimestamp"].is_string();
+        let foreground = opts.propagation.as_deref() == Some("Foreground");
+        let orphan = opts.propagation.as_deref() == Some("Orphan");
+        let mut finalizers: Vec<Value> = meta["finalizers"].as_array().cloned().unwrap_or_default();
+        if foreground && !finalizers.contains(&json!("foregroundDeletion")) {
+            finalizers.push(json!("foregroundDeletion"));
+        }
+        if orphan && !finalizers.contains(&json!("orphan")) {
+            finalizers.push(json!("orphan"));
+        }
+        let pod_grace = if res.is("", "pods") {
+            let scheduled = old["spec"]["nodeName"].is_string();
+            let phase = old["status"]["phase"].as_str().unwrap_or_default();
+            let terminal = phase == "Succeeded" || phase == "Failed";
+            let grace = opts
+                .grace_period_seconds
+                .or_else(|| old["spec"]["terminationGracePeriodSeconds"].as_i64())
+                .unwrap_or(30);
+            (scheduled && !terminal && grace > 0).then_some(grace)
+        } else {
+            None
+        };
+        if opts.dry_run {
+            return Ok(old);
+        }
+        // Namespaces first become Terminating; the namespace controller empties and then removes them.
+        let namespace_finalizer = res.is("", "namespaces")
+            && old["spec"]["finalizers"].as_array().is_some_and(|f| !f.is_empty());
+        if finalizers.is_empty() && pod_grace.is_none() && !namespace_finalizer {
+            let rv = Self::bump(&mut inner);
+            new["metadata"]["resourceVersion"] = json!(rv.to_string());
+            return Ok(self.remove(&mut inner, res, key, Arc::new(new), rv));
+        }
+        if already_deleting && pod_grace.is_none() && !foreground {
+            return Ok(old);
+        }
+        let now = jiff::Timestamp::now();
+        if !already_deleting {
+            let when = match pod_grace {
+                Some(g) => now.checked_add(jiff::SignedDuration::from_secs(g)).unwrap_or(now),
+                None => now,
+            };
+            new["metadata"]["deletionTimestamp"] = json!(format_time(when));
+            new["metadata"]["deletionGracePeriodSeconds"] = json!(pod_grace.unwrap_or(0));
+        } else if let Some(g) = pod_grace {
+            // A shorter grace period on a second delete shortens the wait, as on a real server.
+            new["metadata"]["deletionGracePeriodSeconds"] = json!(g);
+        }
+        if !finalizers.is_empty() {
+            new["metadata"]["finalizers"] = json!(finalizers);
+        }
+        if namespace_finalizer {
+            new["status"]["phase"] = json!("Terminating");
+        }
+        let rv = Self::bump(&mut inner);
+        new["metadata"]["resourceVersion"] = json!(rv.to_string());
+        let new = Arc::new(new);
+        inner.objects.entry(res.key()).or_default().insert(key, new.clone());
+        self.record(&mut inner, EventType::Modified, res.key(), new.clone(), Some(old), rv);
+        Ok(new)
+    }
+}
+
+fn check_namespace(inner: &Inner, ns: &str) -> ApiResult<()> {
+    let Some(nsobj) = inner
+        .objects
+        .get("/namespaces")
+        .and_then(|t| t.get(&(String::new(), ns.to_string())))
+    else {
+        return Err(ApiError::new(
+            404,
+            "NotFound",
+            format!("namespaces \"{ns}\" not found"),
+        ));
+    };
+    if nsobj["metadata"]["deletionTimestamp"].is_string() {
+        return Err(ApiError::forbidden(format!(
+            "unable to create new content in namespace {ns} because it is being terminated"
+        )));
+    }
+    Ok(())
+}
+
+/// Kubernetes' `utilrand.String` alphabet (no vowels, no confusable characters).
+pub fn random_suffix(rng: &mut ChaCha8Rng, len: usize) -> String {
+    const ALPHANUMS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    (0..len)
+        .map(|_| ALPHANUMS[rng.random_range(0..ALPHANUMS.len())] as char)
+        .collect()
+}

@@ -1,0 +1,64 @@
+//! The sim's own TLS: a fresh CA and a server certificate for 127.0.0.1/localhost per start. TLS matters for
+//! fidelity: kubectl (client-go) only sends bearer tokens over TLS, and tug verifies servers by default.
+//! Must not depend on HTTP routing.
+
+use std::sync::Arc;
+
+use rcgen::{
+    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
+    KeyPair, KeyUsagePurpose,
+};
+use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    /// Generating the CA or server certificate failed.
+    #[error("cannot generate the sim's certificates")]
+    Generate(#[from] rcgen::Error),
+    /// rustls rejected the generated material.
+    #[error("cannot configure TLS")]
+    Config(#[from] rustls::Error),
+}
+
+/// Certificates of one sim run.
+pub struct SimTls {
+    /// PEM of the CA (goes into the kubeconfig as `certificate-authority-data`).
+    pub ca_pem: String,
+    pub acceptor: tokio_rustls::TlsAcceptor,
+}
+
+pub fn generate() -> Result<SimTls, TlsError> {
+    let ca_key = KeyPair::generate()?;
+    let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "tug-sim-ca");
+    ca_params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    let ca = CertifiedIssuer::self_signed(ca_params, ca_key)?;
+
+    let server_key = KeyPair::generate()?;
+    let mut params =
+        CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])?;
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "tug-sim-apiserver");
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    let server_cert = params.signed_by(&server_key, &ca)?;
+
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key.serialize_der()));
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(vec![server_cert.der().clone(), ca.der().clone()], key)?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(SimTls {
+        ca_pem: ca.pem(),
+        acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
+    })
+}
