@@ -1,5 +1,6 @@
 //! tug: a terminal UI for Kubernetes. The library holds everything; `main.rs` only parses the CLI.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod cli;
 pub mod model;

@@ -191,7 +191,10 @@ async fn serve(
         let _ = tcp.set_nodelay(true);
         let (acceptor, app, shutdown) = (acceptor.clone(), app.clone(), shutdown.clone());
         tokio::spawn(async move {
-            let Ok(Ok(stream)) = tokio::time::timeout(std::time::Duration::from_secs(10), acceptor.accept(tcp)).await else {
+            let Ok(Ok(stream)) =
+                tokio::time::timeout(std::time::Duration::from_secs(10), acceptor.accept(tcp))
+                    .await
+            else {
                 return;
             };
             let service = hyper_util::service::TowerToHyperService::new(app);

@@ -18,9 +18,9 @@ fn gv_path(group: &str, version: &str) -> String {
 
 fn hash(text: &str) -> String {
     // FNV-1a: stable across runs, enough for client-go's cache key.
-    let h = text
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    let h = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
     format!("{h:016X}")
 }
 
@@ -39,7 +39,10 @@ pub fn index(reg: &Registry) -> Value {
     let mut paths = Map::new();
     for (g, v) in group_versions(reg) {
         let path = gv_path(&g, &v);
-        let names: Vec<String> = reg.in_group_version(&g, &v).map(|d| d.plural.clone()).collect();
+        let names: Vec<String> = reg
+            .in_group_version(&g, &v)
+            .map(|d| d.plural.clone())
+            .collect();
         let url = format!("/openapi/v3/{path}?hash={}", hash(&names.join(",")));
         paths.insert(path, json!({"serverRelativeURL": url}));
     }
@@ -97,7 +100,9 @@ mod tests {
     fn index_points_at_each_group_version() {
         let reg = Registry::with_builtins();
         let idx = index(&reg);
-        let url = idx["paths"]["apis/apps/v1"]["serverRelativeURL"].as_str().unwrap();
+        let url = idx["paths"]["apis/apps/v1"]["serverRelativeURL"]
+            .as_str()
+            .unwrap();
         assert!(url.starts_with("/openapi/v3/apis/apps/v1?hash="));
         assert!(idx["paths"]["api/v1"].is_object());
     }
@@ -108,7 +113,13 @@ mod tests {
         let doc = group_version(&reg, "apps", "v1").unwrap();
         let op = &doc["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]["patch"];
         assert_eq!(op["x-kubernetes-group-version-kind"]["kind"], "Deployment");
-        assert!(op["parameters"].as_array().unwrap().iter().any(|p| p["name"] == "fieldValidation"));
+        assert!(
+            op["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["name"] == "fieldValidation")
+        );
         assert!(group_version(&reg, "nope", "v1").is_none());
     }
 }

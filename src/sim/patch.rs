@@ -63,8 +63,15 @@ pub fn apply(target: &Value, patch: &Value, kind: &PatchKind) -> Result<Value, P
 /// collide, by the elements' shape. `None` means the list is replaced (atomic).
 fn merge_key(field: &str, sample: Option<&Value>) -> Option<&'static str> {
     Some(match field {
-        "containers" | "initContainers" | "ephemeralContainers" | "env" | "volumes"
-        | "imagePullSecrets" | "resourceClaims" | "readinessGates" | "schedulingGates" => {
+        "containers"
+        | "initContainers"
+        | "ephemeralContainers"
+        | "env"
+        | "volumes"
+        | "imagePullSecrets"
+        | "resourceClaims"
+        | "readinessGates"
+        | "schedulingGates" => {
             if field == "readinessGates" {
                 "conditionType"
             } else {
@@ -202,10 +209,10 @@ mod tests {
 
     fn deployment() -> Value {
         json!({"spec": {"replicas": 3, "template": {"metadata": {"labels": {"app": "web"}},
-            "spec": {"containers": [
-                {"name": "web", "image": "nginx:1.25", "env": [{"name": "A", "value": "1"}]},
-                {"name": "sidecar", "image": "envoy:1"}
-            ]}}}})
+        "spec": {"containers": [
+            {"name": "web", "image": "nginx:1.25", "env": [{"name": "A", "value": "1"}]},
+            {"name": "sidecar", "image": "envoy:1"}
+        ]}}}})
     }
 
     #[test]

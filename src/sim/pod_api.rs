@@ -28,7 +28,10 @@ fn pods(state: &SimState) -> ApiResult<Arc<super::resources::ResourceDef>> {
 
 fn get_pod(state: &SimState, ns: &str, name: &str) -> ApiResult<Arc<Value>> {
     let res = pods(state)?;
-    state.store.get(&res, ns, name).ok_or_else(|| ApiError::not_found(&res, name))
+    state
+        .store
+        .get(&res, ns, name)
+        .ok_or_else(|| ApiError::not_found(&res, name))
 }
 
 fn names(list: &Value) -> Vec<String> {
@@ -62,7 +65,9 @@ fn pick_container(pod: &Value, name: &str, requested: Option<&str>) -> ApiResult
         Some(c) => all()
             .find(|x| x["name"].as_str() == Some(&c))
             .cloned()
-            .ok_or_else(|| ApiError::bad_request(format!("container {c} is not valid for pod {name}"))),
+            .ok_or_else(|| {
+                ApiError::bad_request(format!("container {c} is not valid for pod {name}"))
+            }),
         None => {
             let containers = names(&spec["containers"]);
             if containers.len() == 1 {
@@ -74,7 +79,10 @@ fn pick_container(pod: &Value, name: &str, requested: Option<&str>) -> ApiResult
                 );
                 let init = names(&spec["initContainers"]);
                 if !init.is_empty() {
-                    msg.push_str(&format!(" or one of the init containers: [{}]", init.join(" ")));
+                    msg.push_str(&format!(
+                        " or one of the init containers: [{}]",
+                        init.join(" ")
+                    ));
                 }
                 Err(ApiError::bad_request(msg))
             }
@@ -83,11 +91,15 @@ fn pick_container(pod: &Value, name: &str, requested: Option<&str>) -> ApiResult
 }
 
 fn container_status(pod: &Value, container: &str) -> Option<Value> {
-    ["containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses"]
-        .iter()
-        .flat_map(|k| pod["status"][*k].as_array().into_iter().flatten())
-        .find(|s| s["name"].as_str() == Some(container))
-        .cloned()
+    [
+        "containerStatuses",
+        "initContainerStatuses",
+        "ephemeralContainerStatuses",
+    ]
+    .iter()
+    .flat_map(|k| pod["status"][*k].as_array().into_iter().flatten())
+    .find(|s| s["name"].as_str() == Some(container))
+    .cloned()
 }
 
 fn ts(v: &Value) -> Option<jiff::Timestamp> {
@@ -108,21 +120,44 @@ pub fn logs(state: &Arc<SimState>, ns: &str, name: &str, q: &Query) -> ApiResult
     let cname = container["name"].as_str().unwrap_or_default().to_string();
     let image = container["image"].as_str().unwrap_or_default().to_string();
     let status = container_status(&pod, &cname);
-    let restarts = status.as_ref().and_then(|s| s["restartCount"].as_u64()).unwrap_or(0) as u32;
-    let last = status.as_ref().map(|s| s["lastState"]["terminated"].clone()).filter(Value::is_object);
-    let state_now = status.as_ref().map(|s| s["state"].clone()).unwrap_or(Value::Null);
+    let restarts = status
+        .as_ref()
+        .and_then(|s| s["restartCount"].as_u64())
+        .unwrap_or(0) as u32;
+    let last = status
+        .as_ref()
+        .map(|s| s["lastState"]["terminated"].clone())
+        .filter(Value::is_object);
+    let state_now = status
+        .as_ref()
+        .map(|s| s["state"].clone())
+        .unwrap_or(Value::Null);
     let (instance, start, end) = if q.flag("previous") {
         let t = last.ok_or_else(|| {
-            ApiError::bad_request(format!("previous terminated container \"{cname}\" in pod \"{name}\" not found"))
+            ApiError::bad_request(format!(
+                "previous terminated container \"{cname}\" in pod \"{name}\" not found"
+            ))
         })?;
-        (restarts.saturating_sub(1), ts(&t["startedAt"]), ts(&t["finishedAt"]))
+        (
+            restarts.saturating_sub(1),
+            ts(&t["startedAt"]),
+            ts(&t["finishedAt"]),
+        )
     } else if state_now["running"].is_object() {
         (restarts, ts(&state_now["running"]["startedAt"]), None)
     } else if state_now["terminated"].is_object() {
-        (restarts, ts(&state_now["terminated"]["startedAt"]), ts(&state_now["terminated"]["finishedAt"]))
+        (
+            restarts,
+            ts(&state_now["terminated"]["startedAt"]),
+            ts(&state_now["terminated"]["finishedAt"]),
+        )
     } else if let Some(t) = last {
         // Crash-looping: the kubelet still has the last exited container, and serves its logs.
-        (restarts.saturating_sub(1), ts(&t["startedAt"]), ts(&t["finishedAt"]))
+        (
+            restarts.saturating_sub(1),
+            ts(&t["startedAt"]),
+            ts(&t["finishedAt"]),
+        )
     } else {
         return Err(ApiError::bad_request(format!(
             "container \"{cname}\" in pod \"{name}\" is waiting to start: {}",
@@ -139,7 +174,10 @@ pub fn logs(state: &Arc<SimState>, ns: &str, name: &str, q: &Query) -> ApiResult
         timestamps: q.flag("timestamps"),
         limit_bytes: q.int("limitBytes")?,
     };
-    let uid = pod["metadata"]["uid"].as_str().unwrap_or_default().to_string();
+    let uid = pod["metadata"]["uid"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let (store, ns_owned, name_owned) = (state.store.clone(), ns.to_string(), name.to_string());
     let res = pods(state)?;
     let alive: Arc<dyn Fn() -> bool + Send + Sync> = Arc::new(move || {
@@ -160,7 +198,13 @@ pub fn logs(state: &Arc<SimState>, ns: &str, name: &str, q: &Query) -> ApiResult
 }
 
 /// `pods/{name}/exec` and `attach`: a WebSocket upgrade into the built-in shell.
-pub async fn exec(state: &Arc<SimState>, ns: &str, name: &str, q: &Query, req: Request) -> ApiResult<Response> {
+pub async fn exec(
+    state: &Arc<SimState>,
+    ns: &str,
+    name: &str,
+    q: &Query,
+    req: Request,
+) -> ApiResult<Response> {
     let pod = get_pod(state, ns, name)?;
     let container = pick_container(&pod, name, q.get("container"))?;
     let cname = container["name"].as_str().unwrap_or_default().to_string();
@@ -172,7 +216,9 @@ pub async fn exec(state: &Arc<SimState>, ns: &str, name: &str, q: &Query, req: R
     }
     let running = container_status(&pod, &cname).is_some_and(|s| s["state"]["running"].is_object());
     if !running {
-        return Err(ApiError::bad_request(format!("unable to upgrade connection: container not found (\"{cname}\")")));
+        return Err(ApiError::bad_request(format!(
+            "unable to upgrade connection: container not found (\"{cname}\")"
+        )));
     }
     let mut command = q.all("command");
     if command.is_empty() {
@@ -190,7 +236,12 @@ pub async fn exec(state: &Arc<SimState>, ns: &str, name: &str, q: &Query, req: R
         .as_array()
         .into_iter()
         .flatten()
-        .filter_map(|e| Some((e["name"].as_str()?.to_string(), e["value"].as_str().unwrap_or_default().to_string())))
+        .filter_map(|e| {
+            Some((
+                e["name"].as_str()?.to_string(),
+                e["value"].as_str().unwrap_or_default().to_string(),
+            ))
+        })
         .collect();
     let session = ExecSession {
         namespace: ns.to_string(),
@@ -220,7 +271,10 @@ pub async fn exec(state: &Arc<SimState>, ns: &str, name: &str, q: &Query, req: R
 /// Pods healthy (Ready) among those a PDB selects.
 fn pdb_allows(state: &SimState, ns: &str, pod: &Value) -> ApiResult<Option<String>> {
     let registry = state.store.registry();
-    let (Some(pdbs), Some(pods)) = (registry.preferred("policy", "poddisruptionbudgets"), registry.preferred("", "pods")) else {
+    let (Some(pdbs), Some(pods)) = (
+        registry.preferred("policy", "poddisruptionbudgets"),
+        registry.preferred("", "pods"),
+    ) else {
         return Ok(None);
     };
     for pdb in state.store.list(&pdbs, Some(ns), |_| true) {
@@ -228,7 +282,9 @@ fn pdb_allows(state: &SimState, ns: &str, pod: &Value) -> ApiResult<Option<Strin
         if !sel.matches(pod) {
             continue;
         }
-        let members = state.store.list(&pods, Some(ns), |p| sel.matches(p) && p["metadata"]["deletionTimestamp"].is_null());
+        let members = state.store.list(&pods, Some(ns), |p| {
+            sel.matches(p) && p["metadata"]["deletionTimestamp"].is_null()
+        });
         let ready = |p: &Value| {
             p["status"]["conditions"]
                 .as_array()
@@ -271,13 +327,19 @@ pub fn evict(state: &Arc<SimState>, ns: &str, name: &str, body: &[u8]) -> ApiRes
     let pod = get_pod(state, ns, name)?;
     let eviction: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
     if let Some(cause) = pdb_allows(state, ns, &pod)? {
-        let mut err = ApiError::new(429, "TooManyRequests", "Cannot evict pod as it would violate the pod's disruption budget.");
+        let mut err = ApiError::new(
+            429,
+            "TooManyRequests",
+            "Cannot evict pod as it would violate the pod's disruption budget.",
+        );
         err.details = Some(json!({"causes": [{"reason": "DisruptionBudget", "message": cause}]}));
         return Err(err);
     }
     let opts = DeleteOptions {
         grace_period_seconds: eviction["deleteOptions"]["gracePeriodSeconds"].as_i64(),
-        dry_run: eviction["deleteOptions"]["dryRun"].as_array().is_some_and(|d| !d.is_empty()),
+        dry_run: eviction["deleteOptions"]["dryRun"]
+            .as_array()
+            .is_some_and(|d| !d.is_empty()),
         ..Default::default()
     };
     let res = pods(state)?;

@@ -32,7 +32,9 @@ struct Requirement {
 
 impl Requirement {
     fn matches(&self, labels: Option<&Map<String, Value>>) -> bool {
-        let value = labels.and_then(|l| l.get(&self.key)).and_then(Value::as_str);
+        let value = labels
+            .and_then(|l| l.get(&self.key))
+            .and_then(Value::as_str);
         match self.op {
             Op::Eq | Op::In => value.is_some_and(|v| self.values.iter().any(|x| x == v)),
             Op::NotEq | Op::NotIn => value.is_none_or(|v| !self.values.iter().any(|x| x == v)),
@@ -53,15 +55,13 @@ pub struct LabelSelector {
 fn valid_key(k: &str) -> bool {
     !k.is_empty()
         && k.len() <= 317
-        && k
-            .chars()
+        && k.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
 }
 
 fn valid_value(v: &str) -> bool {
     v.len() <= 63
-        && v
-            .chars()
+        && v.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
@@ -400,7 +400,8 @@ mod tests {
 
     #[test]
     fn field_selector_checks_supported_fields() {
-        let fs = FieldSelector::parse("status.phase=Running,spec.nodeName!=node-2", "/pods").unwrap();
+        let fs =
+            FieldSelector::parse("status.phase=Running,spec.nodeName!=node-2", "/pods").unwrap();
         assert!(fs.matches(&pod(json!({})), "/pods"));
         let fs = FieldSelector::parse("metadata.name=q", "/pods").unwrap();
         assert!(!fs.matches(&pod(json!({})), "/pods"));

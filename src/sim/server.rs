@@ -85,7 +85,12 @@ pub struct SimState {
 }
 
 impl SimState {
-    pub fn new(store: Arc<Store>, faults: FaultSpec, seed: u64, shutdown: CancellationToken) -> Self {
+    pub fn new(
+        store: Arc<Store>,
+        faults: FaultSpec,
+        seed: u64,
+        shutdown: CancellationToken,
+    ) -> Self {
         Self {
             store,
             faults: Faults::new(faults, seed),
@@ -100,13 +105,19 @@ impl SimState {
 
     /// Requests served so far, from sequence number `since` on.
     pub fn requests_since(&self, since: usize) -> Vec<RequestRecord> {
-        let log = self.requests.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let log = self
+            .requests
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         log.iter().filter(|r| r.seq >= since).cloned().collect()
     }
 
     fn log_request(&self, mut rec: RequestRecord) {
         rec.seq = self.stats.requests.fetch_add(1, Ordering::SeqCst);
-        let mut log = self.requests.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut log = self
+            .requests
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if log.len() >= REQUEST_LOG_LEN {
             log.drain(..REQUEST_LOG_LEN / 2);
         }
@@ -133,11 +144,18 @@ impl Query {
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn all(&self, key: &str) -> Vec<String> {
-        self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .collect()
     }
 
     pub fn flag(&self, key: &str) -> bool {
@@ -147,7 +165,10 @@ impl Query {
     pub fn int(&self, key: &str) -> ApiResult<Option<i64>> {
         self.get(key)
             .filter(|v| !v.is_empty())
-            .map(|v| v.parse::<i64>().map_err(|_| ApiError::bad_request(format!("invalid value for {key}: {v:?}"))))
+            .map(|v| {
+                v.parse::<i64>()
+                    .map_err(|_| ApiError::bad_request(format!("invalid value for {key}: {v:?}")))
+            })
             .transpose()
     }
 }
@@ -158,8 +179,10 @@ pub fn json_response(code: StatusCode, body: &Value) -> Response {
 
 fn bytes_response(code: StatusCode, body: Vec<u8>) -> Response {
     let mut resp = (code, body).into_response();
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     resp
 }
 
@@ -186,7 +209,11 @@ enum Route {
 }
 
 fn route(state: &SimState, path: &str) -> ApiResult<Route> {
-    let segs: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
+    let segs: Vec<&str> = path
+        .trim_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
     let (group, version, rest): (&str, &str, &[&str]) = match segs.as_slice() {
         ["version"] => return Ok(Route::Version),
         ["healthz" | "livez" | "readyz", ..] => return Ok(Route::Health),
@@ -212,9 +239,12 @@ fn route(state: &SimState, path: &str) -> ApiResult<Route> {
     let registry = state.store.registry();
     let lookup = |plural: &str| registry.lookup(group, version, plural);
     let (namespace, rest) = match rest {
-        ["namespaces", ns, plural, rest @ ..] if lookup(plural).is_some_and(|d| d.namespaced) => {
-            (Some((*ns).to_string()), std::iter::once(*plural).chain(rest.iter().copied()).collect::<Vec<_>>())
-        }
+        ["namespaces", ns, plural, rest @ ..] if lookup(plural).is_some_and(|d| d.namespaced) => (
+            Some((*ns).to_string()),
+            std::iter::once(*plural)
+                .chain(rest.iter().copied())
+                .collect::<Vec<_>>(),
+        ),
         _ => (None, rest.to_vec()),
     };
     let (plural, name, sub) = match rest.as_slice() {
@@ -224,15 +254,23 @@ fn route(state: &SimState, path: &str) -> ApiResult<Route> {
         _ => return Err(ApiError::path_not_found()),
     };
     let res = lookup(plural).ok_or_else(ApiError::path_not_found)?;
-    if (!res.namespaced && namespace.is_some()) || (res.namespaced && namespace.is_none() && name.is_some()) {
+    if (!res.namespaced && namespace.is_some())
+        || (res.namespaced && namespace.is_none() && name.is_some())
+    {
         return Err(ApiError::path_not_found());
     }
-    if let Some(s) = &sub {
-        if !res.has_sub(s) {
-            return Err(ApiError::path_not_found());
-        }
+    if let Some(s) = &sub
+        && !res.has_sub(s)
+    {
+        return Err(ApiError::path_not_found());
     }
-    Ok(Route::Resource(ResourcePath { res, namespace, name, sub, legacy_watch }))
+    Ok(Route::Resource(ResourcePath {
+        res,
+        namespace,
+        name,
+        sub,
+        legacy_watch,
+    }))
 }
 
 /// The single entry point: every request goes through here.
@@ -244,7 +282,9 @@ pub async fn handle(State(state): State<Arc<SimState>>, req: Request) -> Respons
     let (user, resp) = match auth::authenticate(req.headers()) {
         Err(e) => (User::Anonymous, e.into_response()),
         Ok(user) => {
-            let resp = serve(&state, user, req, &mut verb).await.unwrap_or_else(IntoResponse::into_response);
+            let resp = serve(&state, user, req, &mut verb)
+                .await
+                .unwrap_or_else(IntoResponse::into_response);
             (user, resp)
         }
     };
@@ -262,14 +302,23 @@ pub async fn handle(State(state): State<Arc<SimState>>, req: Request) -> Respons
     resp
 }
 
-async fn serve(state: &Arc<SimState>, user: User, req: Request, verb: &mut String) -> ApiResult<Response> {
+async fn serve(
+    state: &Arc<SimState>,
+    user: User,
+    req: Request,
+    verb: &mut String,
+) -> ApiResult<Response> {
     let route = route(state, req.uri().path())?;
     if let Route::Control(what) = &route {
         return control(state, what, req).await;
     }
     match state.faults.draw() {
         Injected::Down => {
-            return Err(ApiError::new(503, "ServiceUnavailable", "the server is currently unable to handle the request"));
+            return Err(ApiError::new(
+                503,
+                "ServiceUnavailable",
+                "the server is currently unable to handle the request",
+            ));
         }
         Injected::Error => return Err(ApiError::internal("injected fault")),
         Injected::Throttle => return Err(ApiError::too_many_requests(1)),
@@ -279,9 +328,15 @@ async fn serve(state: &Arc<SimState>, user: User, req: Request, verb: &mut Strin
     if slow > Duration::ZERO {
         tokio::time::sleep(slow).await;
     }
-    let addr = state.addr.get().copied().unwrap_or_else(|| ([127, 0, 0, 1], 0).into());
+    let addr = state
+        .addr
+        .get()
+        .copied()
+        .unwrap_or_else(|| ([127, 0, 0, 1], 0).into());
     let registry = state.store.registry();
-    if !matches!(route, Route::Version | Route::Health | Route::Resource(_)) && user == User::Anonymous {
+    if !matches!(route, Route::Version | Route::Health | Route::Resource(_))
+        && user == User::Anonymous
+    {
         return Err(ApiError::forbidden(format!(
             "forbidden: User \"system:anonymous\" cannot get path \"{}\"",
             req.uri().path()
@@ -316,7 +371,10 @@ async fn control(state: &Arc<SimState>, what: &str, req: Request) -> ApiResult<R
     match (req.method().clone(), what) {
         (Method::GET, "requests") => {
             let since = query.int("since")?.unwrap_or(0).max(0) as usize;
-            Ok(json_response(StatusCode::OK, &json!(state.requests_since(since))))
+            Ok(json_response(
+                StatusCode::OK,
+                &json!(state.requests_since(since)),
+            ))
         }
         (Method::GET, "stats") => {
             let s = &state.stats;
@@ -335,7 +393,8 @@ async fn control(state: &Arc<SimState>, what: &str, req: Request) -> ApiResult<R
         (Method::PUT | Method::POST, "faults") => {
             let body = read_body(req).await?;
             let text = String::from_utf8_lossy(&body);
-            let spec = FaultSpec::parse(text.trim()).map_err(|e| ApiError::bad_request(e.to_string()))?;
+            let spec =
+                FaultSpec::parse(text.trim()).map_err(|e| ApiError::bad_request(e.to_string()))?;
             state.faults.set(spec);
             Ok(json_response(StatusCode::OK, &json!(state.faults.spec())))
         }
@@ -371,20 +430,22 @@ fn decode_body(headers: &HeaderMap, body: &[u8]) -> ApiResult<Value> {
         _ => return Err(ApiError::unsupported_media_type(ct)),
     };
     if !value.is_object() {
-        return Err(ApiError::bad_request("the object provided is unrecognized: expected a JSON object"));
+        return Err(ApiError::bad_request(
+            "the object provided is unrecognized: expected a JSON object",
+        ));
     }
     Ok(value)
 }
 
 /// Rejects a body whose kind/apiVersion/namespace disagree with the URL, with the real server's messages.
 fn check_body_identity(res: &ResourceDef, ns: Option<&str>, body: &Value) -> ApiResult<()> {
-    if let Some(kind) = body["kind"].as_str().filter(|k| !k.is_empty()) {
-        if kind != res.kind {
-            return Err(ApiError::bad_request(format!(
-                "the object provided is unrecognized (must be of type {}): kind {kind:?} does not match",
-                res.kind
-            )));
-        }
+    if let Some(kind) = body["kind"].as_str().filter(|k| !k.is_empty())
+        && kind != res.kind
+    {
+        return Err(ApiError::bad_request(format!(
+            "the object provided is unrecognized (must be of type {}): kind {kind:?} does not match",
+            res.kind
+        )));
     }
     if let Some(av) = body["apiVersion"].as_str().filter(|a| !a.is_empty()) {
         let served = av == res.api_version()
@@ -396,12 +457,13 @@ fn check_body_identity(res: &ResourceDef, ns: Option<&str>, body: &Value) -> Api
             )));
         }
     }
-    if let (Some(url_ns), Some(body_ns)) = (ns, body["metadata"]["namespace"].as_str()) {
-        if !body_ns.is_empty() && body_ns != url_ns {
-            return Err(ApiError::bad_request(
-                "the namespace of the provided object does not match the namespace sent on the request",
-            ));
-        }
+    if let (Some(url_ns), Some(body_ns)) = (ns, body["metadata"]["namespace"].as_str())
+        && !body_ns.is_empty()
+        && body_ns != url_ns
+    {
+        return Err(ApiError::bad_request(
+            "the namespace of the provided object does not match the namespace sent on the request",
+        ));
     }
     Ok(())
 }
@@ -412,7 +474,9 @@ fn selector_error(e: SelectorError) -> ApiError {
 
 fn rbac_verb(method: &Method, rp: &ResourcePath, query: &Query) -> &'static str {
     match (method.as_str(), rp.name.is_some()) {
-        ("GET", _) if rp.sub.as_deref() == Some("exec") || rp.sub.as_deref() == Some("attach") => "create",
+        ("GET", _) if rp.sub.as_deref() == Some("exec") || rp.sub.as_deref() == Some("attach") => {
+            "create"
+        }
         ("GET", _) if rp.legacy_watch || query.flag("watch") => "watch",
         ("GET", true) => "get",
         ("GET", false) => "list",
@@ -452,7 +516,11 @@ async fn resource(
             name: rp.name.as_deref(),
         },
     )?;
-    let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     let shape = wire::negotiate(accept, IncludeObject::parse(query.get("includeObject")));
     let ns = rp.namespace.clone().unwrap_or_default();
     let dry_run = query.get("dryRun").is_some_and(|d| d == "All");
@@ -462,15 +530,23 @@ async fn resource(
     match (verb, rp.sub.as_deref(), rp.name.clone()) {
         ("list", None, None) => list(state, &rp, &query, shape),
         ("watch", None, name) => {
-            let mut fields = FieldSelector::parse(query.get("fieldSelector").unwrap_or_default(), &res.key())
-                .map_err(selector_error)?;
+            let mut fields =
+                FieldSelector::parse(query.get("fieldSelector").unwrap_or_default(), &res.key())
+                    .map_err(selector_error)?;
             if let Some(name) = name {
-                fields = FieldSelector::parse(&format!("metadata.name={name}"), &res.key()).map_err(selector_error)?;
+                fields = FieldSelector::parse(&format!("metadata.name={name}"), &res.key())
+                    .map_err(selector_error)?;
             }
-            let labels = LabelSelector::parse(query.get("labelSelector").unwrap_or_default()).map_err(selector_error)?;
-            let from = query.get("resourceVersion").filter(|v| !v.is_empty()).map(|v| {
-                v.parse::<u64>().map_err(|_| ApiError::bad_request(format!("invalid resource version: {v}")))
-            });
+            let labels = LabelSelector::parse(query.get("labelSelector").unwrap_or_default())
+                .map_err(selector_error)?;
+            let from = query
+                .get("resourceVersion")
+                .filter(|v| !v.is_empty())
+                .map(|v| {
+                    v.parse::<u64>().map_err(|_| {
+                        ApiError::bad_request(format!("invalid resource version: {v}"))
+                    })
+                });
             let from = from.transpose()?;
             let wreq = WatchRequest {
                 res: res.clone(),
@@ -478,7 +554,10 @@ async fn resource(
                 labels,
                 fields,
                 shape,
-                timeout: query.int("timeoutSeconds")?.filter(|t| *t > 0).map(|t| Duration::from_secs(t as u64)),
+                timeout: query
+                    .int("timeoutSeconds")?
+                    .filter(|t| *t > 0)
+                    .map(|t| Duration::from_secs(t as u64)),
                 bookmarks: query.flag("allowWatchBookmarks"),
                 send_initial_events: query.flag("sendInitialEvents"),
             };
@@ -488,23 +567,40 @@ async fn resource(
                 Err(e) => Body::from(watch::error_line(&e)),
             };
             let mut resp = (StatusCode::OK, body).into_response();
-            resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            resp.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
             Ok(resp)
         }
         ("get", None, Some(name)) => {
-            let obj = store.get(&res, &ns, &name).ok_or_else(|| ApiError::not_found(&res, &name))?;
-            Ok(json_response(StatusCode::OK, &wire::object(&res, shape, &obj, store.resource_version())))
+            let obj = store
+                .get(&res, &ns, &name)
+                .ok_or_else(|| ApiError::not_found(&res, &name))?;
+            Ok(json_response(
+                StatusCode::OK,
+                &wire::object(&res, shape, &obj, store.resource_version()),
+            ))
         }
         ("get", Some("status"), Some(name)) => {
-            let obj = store.get(&res, &ns, &name).ok_or_else(|| ApiError::not_found(&res, &name))?;
-            Ok(json_response(StatusCode::OK, &wire::for_version(&res, &obj)))
+            let obj = store
+                .get(&res, &ns, &name)
+                .ok_or_else(|| ApiError::not_found(&res, &name))?;
+            Ok(json_response(
+                StatusCode::OK,
+                &wire::for_version(&res, &obj),
+            ))
         }
         ("get", Some("scale"), Some(name)) => {
-            let obj = store.get(&res, &ns, &name).ok_or_else(|| ApiError::not_found(&res, &name))?;
+            let obj = store
+                .get(&res, &ns, &name)
+                .ok_or_else(|| ApiError::not_found(&res, &name))?;
             Ok(json_response(StatusCode::OK, &scale_of(&obj)))
         }
         ("get", Some("log"), Some(name)) => pod_api::logs(state, &ns, &name, &query),
-        ("create", Some("exec" | "attach"), Some(name)) => pod_api::exec(state, &ns, &name, &query, req).await,
+        ("create", Some("exec" | "attach"), Some(name)) => {
+            pod_api::exec(state, &ns, &name, &query, req).await
+        }
         ("create", Some("eviction"), Some(name)) => {
             let body = read_body(req).await?;
             pod_api::evict(state, &ns, &name, &body)
@@ -515,20 +611,33 @@ async fn resource(
             let mut obj = decode_body(&headers, &body)?;
             check_body_identity(&res, rp.namespace.as_deref(), &obj)?;
             if res.is("authorization.k8s.io", "selfsubjectaccessreviews") {
-                return Ok(json_response(StatusCode::CREATED, &self_review(state, user, obj)));
+                return Ok(json_response(
+                    StatusCode::CREATED,
+                    &self_review(state, user, obj),
+                ));
             }
             strategy::reset_status_for_create(&res, &mut obj);
             let created = store.create(&res, &ns, obj, dry_run)?;
-            Ok(json_response(StatusCode::CREATED, &wire::object(&res, shape, &created, store.resource_version())))
+            Ok(json_response(
+                StatusCode::CREATED,
+                &wire::object(&res, shape, &created, store.resource_version()),
+            ))
         }
         ("update", sub @ (None | Some("status")), Some(name)) => {
             let headers = req.headers().clone();
             let body = read_body(req).await?;
             let obj = decode_body(&headers, &body)?;
             check_body_identity(&res, rp.namespace.as_deref(), &obj)?;
-            let scope = if sub.is_some() { UpdateScope::Status } else { UpdateScope::Main };
+            let scope = if sub.is_some() {
+                UpdateScope::Status
+            } else {
+                UpdateScope::Main
+            };
             let updated = store.replace(&res, &ns, &name, obj, scope, dry_run)?;
-            Ok(json_response(StatusCode::OK, &wire::object(&res, shape, &updated, store.resource_version())))
+            Ok(json_response(
+                StatusCode::OK,
+                &wire::object(&res, shape, &updated, store.resource_version()),
+            ))
         }
         ("update" | "patch", Some("scale"), Some(name)) => {
             let headers = req.headers().clone();
@@ -538,46 +647,78 @@ async fn resource(
         }
         ("patch", sub @ (None | Some("status")), Some(name)) => {
             let headers = req.headers().clone();
-            let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
-            let kind = PatchKind::from_content_type(&ct).ok_or_else(|| ApiError::unsupported_media_type(&ct))?;
+            let ct = headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string();
+            let kind = PatchKind::from_content_type(&ct)
+                .ok_or_else(|| ApiError::unsupported_media_type(&ct))?;
             let body = read_body(req).await?;
             let patch_doc: Value = if kind == PatchKind::Apply {
-                let text = std::str::from_utf8(&body).map_err(|_| ApiError::bad_request("body is not valid UTF-8"))?;
-                serde_saphyr::from_str(text).map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))?
+                let text = std::str::from_utf8(&body)
+                    .map_err(|_| ApiError::bad_request("body is not valid UTF-8"))?;
+                serde_saphyr::from_str(text)
+                    .map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))?
             } else {
-                serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?
+                serde_json::from_slice(&body)
+                    .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?
             };
-            let scope = if sub.is_some() { UpdateScope::Status } else { UpdateScope::Main };
+            let scope = if sub.is_some() {
+                UpdateScope::Status
+            } else {
+                UpdateScope::Main
+            };
             if kind == PatchKind::Apply && store.get(&res, &ns, &name).is_none() {
                 check_body_identity(&res, rp.namespace.as_deref(), &patch_doc)?;
                 let created = store.create(&res, &ns, patch_doc, dry_run)?;
-                return Ok(json_response(StatusCode::CREATED, &wire::object(&res, shape, &created, store.resource_version())));
+                return Ok(json_response(
+                    StatusCode::CREATED,
+                    &wire::object(&res, shape, &created, store.resource_version()),
+                ));
             }
             let updated = store.update_with(&res, &ns, &name, scope, dry_run, |old| {
                 let patched = patch::apply(old, &patch_doc, &kind).map_err(|e| match e {
                     patch::PatchError::Decode(m) => ApiError::bad_request(m),
                     patch::PatchError::Apply(m) => ApiError::new(422, "Invalid", m),
                 })?;
-                let want_rv = patched["metadata"]["resourceVersion"].as_str().unwrap_or_default();
-                if !want_rv.is_empty() && want_rv != old["metadata"]["resourceVersion"].as_str().unwrap_or_default() {
+                let want_rv = patched["metadata"]["resourceVersion"]
+                    .as_str()
+                    .unwrap_or_default();
+                if !want_rv.is_empty()
+                    && want_rv
+                        != old["metadata"]["resourceVersion"]
+                            .as_str()
+                            .unwrap_or_default()
+                {
                     return Err(ApiError::conflict(&res, &name));
                 }
                 Ok(patched)
             })?;
-            Ok(json_response(StatusCode::OK, &wire::object(&res, shape, &updated, store.resource_version())))
+            Ok(json_response(
+                StatusCode::OK,
+                &wire::object(&res, shape, &updated, store.resource_version()),
+            ))
         }
         ("delete", None, Some(name)) => {
             let opts = delete_options(&query, &read_body(req).await?)?;
             let deleted = store.delete(&res, &ns, &name, &opts)?;
-            Ok(json_response(StatusCode::OK, &wire::for_version(&res, &deleted)))
+            Ok(json_response(
+                StatusCode::OK,
+                &wire::for_version(&res, &deleted),
+            ))
         }
         ("deletecollection", None, None) => {
             let opts = delete_options(&query, &read_body(req).await?)?;
-            let labels = LabelSelector::parse(query.get("labelSelector").unwrap_or_default()).map_err(selector_error)?;
-            let fields = FieldSelector::parse(query.get("fieldSelector").unwrap_or_default(), &res.key())
+            let labels = LabelSelector::parse(query.get("labelSelector").unwrap_or_default())
                 .map_err(selector_error)?;
+            let fields =
+                FieldSelector::parse(query.get("fieldSelector").unwrap_or_default(), &res.key())
+                    .map_err(selector_error)?;
             let key = res.key();
-            let victims = store.list(&res, rp.namespace.as_deref(), |o| labels.matches(o) && fields.matches(o, &key));
+            let victims = store.list(&res, rp.namespace.as_deref(), |o| {
+                labels.matches(o) && fields.matches(o, &key)
+            });
             let mut deleted = vec![];
             for v in victims {
                 let n = v["metadata"]["name"].as_str().unwrap_or_default();
@@ -587,23 +728,39 @@ async fn resource(
                 }
             }
             let meta = json!({"resourceVersion": store.resource_version().to_string()});
-            Ok(bytes_response(StatusCode::OK, wire::list_bytes(&res, Shape::Full, &deleted, meta)))
+            Ok(bytes_response(
+                StatusCode::OK,
+                wire::list_bytes(&res, Shape::Full, &deleted, meta),
+            ))
         }
         _ => Err(ApiError::method_not_allowed()),
     }
 }
 
-fn list(state: &Arc<SimState>, rp: &ResourcePath, query: &Query, shape: Shape) -> ApiResult<Response> {
+fn list(
+    state: &Arc<SimState>,
+    rp: &ResourcePath,
+    query: &Query,
+    shape: Shape,
+) -> ApiResult<Response> {
     use base64::Engine;
     let res = &rp.res;
     let key = res.key();
-    let labels = LabelSelector::parse(query.get("labelSelector").unwrap_or_default()).map_err(selector_error)?;
-    let fields = FieldSelector::parse(query.get("fieldSelector").unwrap_or_default(), &key).map_err(selector_error)?;
+    let labels = LabelSelector::parse(query.get("labelSelector").unwrap_or_default())
+        .map_err(selector_error)?;
+    let fields = FieldSelector::parse(query.get("fieldSelector").unwrap_or_default(), &key)
+        .map_err(selector_error)?;
     let limit = query.int("limit")?.filter(|l| *l > 0).map(|l| l as usize);
     let start_after = match query.get("continue").filter(|c| !c.is_empty()) {
         Some(token) => {
-            let bad = || ApiError::bad_request("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
-            let raw = base64::engine::general_purpose::STANDARD.decode(token).map_err(|_| bad())?;
+            let bad = || {
+                ApiError::bad_request(
+                    "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)",
+                )
+            };
+            let raw = base64::engine::general_purpose::STANDARD
+                .decode(token)
+                .map_err(|_| bad())?;
             let v: Value = serde_json::from_slice(&raw).map_err(|_| bad())?;
             let start = v["start"].as_str().ok_or_else(bad)?;
             let (ns, name) = start.split_once('/').ok_or_else(bad)?;
@@ -611,26 +768,37 @@ fn list(state: &Arc<SimState>, rp: &ResourcePath, query: &Query, shape: Shape) -
         }
         None => None,
     };
-    let page = state.store.list_page(res, rp.namespace.as_deref(), start_after.as_ref(), limit, |o| {
-        labels.matches(o) && fields.matches(o, &key)
-    });
+    let page = state.store.list_page(
+        res,
+        rp.namespace.as_deref(),
+        start_after.as_ref(),
+        limit,
+        |o| labels.matches(o) && fields.matches(o, &key),
+    );
     let mut meta = json!({"resourceVersion": page.rv.to_string()});
     if let Some((ns, name)) = &page.next {
         let token = json!({"v": "meta.k8s.io/v1", "rv": page.rv, "start": format!("{ns}/{name}")});
-        meta["continue"] = json!(base64::engine::general_purpose::STANDARD.encode(token.to_string()));
+        meta["continue"] =
+            json!(base64::engine::general_purpose::STANDARD.encode(token.to_string()));
         meta["remainingItemCount"] = json!(page.remaining);
     }
-    Ok(bytes_response(StatusCode::OK, wire::list_bytes(res, shape, &page.items, meta)))
+    Ok(bytes_response(
+        StatusCode::OK,
+        wire::list_bytes(res, shape, &page.items, meta),
+    ))
 }
 
 fn delete_options(query: &Query, body: &[u8]) -> ApiResult<DeleteOptions> {
     let body: Value = if body.iter().all(u8::is_ascii_whitespace) {
         json!({})
     } else {
-        serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("invalid DeleteOptions: {e}")))?
+        serde_json::from_slice(body)
+            .map_err(|e| ApiError::bad_request(format!("invalid DeleteOptions: {e}")))?
     };
     Ok(DeleteOptions {
-        grace_period_seconds: body["gracePeriodSeconds"].as_i64().or(query.int("gracePeriodSeconds")?),
+        grace_period_seconds: body["gracePeriodSeconds"]
+            .as_i64()
+            .or(query.int("gracePeriodSeconds")?),
         propagation: body["propagationPolicy"]
             .as_str()
             .map(str::to_string)
@@ -640,8 +808,12 @@ fn delete_options(query: &Query, body: &[u8]) -> ApiResult<DeleteOptions> {
                 _ => None,
             }),
         precondition_uid: body["preconditions"]["uid"].as_str().map(str::to_string),
-        precondition_rv: body["preconditions"]["resourceVersion"].as_str().map(str::to_string),
-        dry_run: body["dryRun"].as_array().is_some_and(|d| d.iter().any(|x| x == "All"))
+        precondition_rv: body["preconditions"]["resourceVersion"]
+            .as_str()
+            .map(str::to_string),
+        dry_run: body["dryRun"]
+            .as_array()
+            .is_some_and(|d| d.iter().any(|x| x == "All"))
             || query.get("dryRun") == Some("All"),
     })
 }
@@ -681,34 +853,55 @@ fn update_scale(
     body: &[u8],
     dry_run: bool,
 ) -> ApiResult<Arc<Value>> {
-    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("application/json").to_string();
-    state.store.update_with(res, ns, name, UpdateScope::Main, dry_run, |old| {
-        let current = scale_of(old);
-        let desired = if verb == "patch" {
-            let kind = PatchKind::from_content_type(&ct).ok_or_else(|| ApiError::unsupported_media_type(&ct))?;
-            let doc: Value = serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?;
-            patch::apply(&current, &doc, &kind).map_err(|e| ApiError::bad_request(e.to_string()))?
-        } else {
-            serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("error decoding Scale: {e}")))?
-        };
-        let want_rv = desired["metadata"]["resourceVersion"].as_str().unwrap_or_default();
-        if !want_rv.is_empty() && want_rv != old["metadata"]["resourceVersion"].as_str().unwrap_or_default() {
-            return Err(ApiError::conflict(res, name));
-        }
-        let replicas = &desired["spec"]["replicas"];
-        let mut new = old.clone();
-        new["spec"]["replicas"] = match replicas.as_i64() {
-            Some(n) if n >= 0 => json!(n),
-            _ => {
-                return Err(ApiError::invalid(res, name, vec![super::status::FieldError::invalid(
-                    "spec.replicas",
-                    replicas.to_string(),
-                    "must be greater than or equal to 0",
-                )]));
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/json")
+        .to_string();
+    state
+        .store
+        .update_with(res, ns, name, UpdateScope::Main, dry_run, |old| {
+            let current = scale_of(old);
+            let desired = if verb == "patch" {
+                let kind = PatchKind::from_content_type(&ct)
+                    .ok_or_else(|| ApiError::unsupported_media_type(&ct))?;
+                let doc: Value = serde_json::from_slice(body)
+                    .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?;
+                patch::apply(&current, &doc, &kind)
+                    .map_err(|e| ApiError::bad_request(e.to_string()))?
+            } else {
+                serde_json::from_slice(body)
+                    .map_err(|e| ApiError::bad_request(format!("error decoding Scale: {e}")))?
+            };
+            let want_rv = desired["metadata"]["resourceVersion"]
+                .as_str()
+                .unwrap_or_default();
+            if !want_rv.is_empty()
+                && want_rv
+                    != old["metadata"]["resourceVersion"]
+                        .as_str()
+                        .unwrap_or_default()
+            {
+                return Err(ApiError::conflict(res, name));
             }
-        };
-        Ok(new)
-    })
+            let replicas = &desired["spec"]["replicas"];
+            let mut new = old.clone();
+            new["spec"]["replicas"] = match replicas.as_i64() {
+                Some(n) if n >= 0 => json!(n),
+                _ => {
+                    return Err(ApiError::invalid(
+                        res,
+                        name,
+                        vec![super::status::FieldError::invalid(
+                            "spec.replicas",
+                            replicas.to_string(),
+                            "must be greater than or equal to 0",
+                        )],
+                    ));
+                }
+            };
+            Ok(new)
+        })
 }
 
 /// SelfSubjectAccessReview: may the caller do this? (`kubectl auth can-i`, tug's action gating.)

@@ -103,7 +103,9 @@ impl ApiError {
             "Invalid",
             format!("{} \"{name}\" is invalid: {summary}", res.group_kind()),
         )
-        .with_details(json!({"name": name, "group": res.group, "kind": res.kind, "causes": causes_json}))
+        .with_details(
+            json!({"name": name, "group": res.group, "kind": res.kind, "causes": causes_json}),
+        )
     }
 
     pub fn forbidden(message: impl Into<String>) -> Self {
@@ -130,7 +132,9 @@ impl ApiError {
         Self::new(
             415,
             "UnsupportedMediaType",
-            format!("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got {content_type:?})"),
+            format!(
+                "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got {content_type:?})"
+            ),
         )
     }
 

@@ -204,10 +204,10 @@ impl Store {
         let mut remaining = 0;
         let limit = limit.filter(|l| *l > 0).unwrap_or(usize::MAX);
         for (key, obj) in table.range((lower, Bound::Unbounded)) {
-            if let Some(ns) = ns {
-                if key.0 != ns {
-                    break;
-                }
+            if let Some(ns) = ns
+                && key.0 != ns
+            {
+                break;
             }
             if !keep(obj) {
                 continue;
@@ -234,7 +234,12 @@ impl Store {
 
     /// Starts a watch of one kind. `from` is the resourceVersion to resume after; `None` (or `0`) means
     /// "send the current objects as ADDED, then changes", as the real server does.
-    pub fn watch(&self, res: &ResourceDef, ns: Option<&str>, from: Option<u64>) -> ApiResult<WatchStart> {
+    pub fn watch(
+        &self,
+        res: &ResourceDef,
+        ns: Option<&str>,
+        from: Option<u64>,
+    ) -> ApiResult<WatchStart> {
         let inner = self.lock();
         let rx = self.events.subscribe();
         let key = res.key();
@@ -325,10 +330,10 @@ impl Store {
             object,
             old,
         });
-        if inner.history.len() >= HISTORY_LEN {
-            if let Some(old) = inner.history.pop_front() {
-                inner.floor = old.rv + 1;
-            }
+        if inner.history.len() >= HISTORY_LEN
+            && let Some(old) = inner.history.pop_front()
+        {
+            inner.floor = old.rv + 1;
         }
         inner.history.push_back(event.clone());
         // No receivers is fine: nobody is watching.
@@ -341,7 +346,13 @@ impl Store {
     }
 
     /// Creates an object; fills in uid, creationTimestamp, resourceVersion, generation and kind defaults.
-    pub fn create(&self, res: &ResourceDef, ns: &str, mut obj: Value, dry_run: bool) -> ApiResult<Arc<Value>> {
+    pub fn create(
+        &self,
+        res: &ResourceDef,
+        ns: &str,
+        mut obj: Value,
+        dry_run: bool,
+    ) -> ApiResult<Arc<Value>> {
         let mut inner = self.lock();
         if res.namespaced {
             check_namespace(&inner, ns)?;
@@ -383,7 +394,14 @@ impl Store {
         } else if let Some(m) = obj["metadata"].as_object_mut() {
             m.remove("namespace");
         }
-        let key = (if res.namespaced { ns.to_string() } else { String::new() }, name.clone());
+        let key = (
+            if res.namespaced {
+                ns.to_string()
+            } else {
+                String::new()
+            },
+            name.clone(),
+        );
         if inner
             .objects
             .get(&res.key())
@@ -411,7 +429,14 @@ impl Store {
             .entry(res.key())
             .or_default()
             .insert(key, obj.clone());
-        self.record(&mut inner, EventType::Added, res.key(), obj.clone(), None, rv);
+        self.record(
+            &mut inner,
+            EventType::Added,
+            res.key(),
+            obj.clone(),
+            None,
+            rv,
+        );
         Ok(obj)
     }
 
@@ -454,7 +479,14 @@ impl Store {
         change: impl FnOnce(&Value) -> ApiResult<Value>,
     ) -> ApiResult<Arc<Value>> {
         let mut inner = self.lock();
-        let key = (if res.namespaced { ns.to_string() } else { String::new() }, name.to_string());
+        let key = (
+            if res.namespaced {
+                ns.to_string()
+            } else {
+                String::new()
+            },
+            name.to_string(),
+        );
         let old = inner
             .objects
             .get(&res.key())
@@ -493,11 +525,25 @@ impl Store {
             .entry(res.key())
             .or_default()
             .insert(key, new.clone());
-        self.record(&mut inner, EventType::Modified, res.key(), new.clone(), Some(old), rv);
+        self.record(
+            &mut inner,
+            EventType::Modified,
+            res.key(),
+            new.clone(),
+            Some(old),
+            rv,
+        );
         Ok(new)
     }
 
-    fn remove(&self, inner: &mut Inner, res: &ResourceDef, key: ObjKey, obj: Arc<Value>, rv: u64) -> Arc<Value> {
+    fn remove(
+        &self,
+        inner: &mut Inner,
+        res: &ResourceDef,
+        key: ObjKey,
+        obj: Arc<Value>,
+        rv: u64,
+    ) -> Arc<Value> {
         if let Some(t) = inner.objects.get_mut(&res.key()) {
             t.remove(&key);
         }
@@ -518,9 +564,22 @@ impl Store {
 
     /// Deletes an object. Objects with finalizers, pods on a node with a grace period, and foreground deletions
     /// are only marked (deletionTimestamp) and go away later; the rest go at once.
-    pub fn delete(&self, res: &ResourceDef, ns: &str, name: &str, opts: &DeleteOptions) -> ApiResult<Arc<Value>> {
+    pub fn delete(
+        &self,
+        res: &ResourceDef,
+        ns: &str,
+        name: &str,
+        opts: &DeleteOptions,
+    ) -> ApiResult<Arc<Value>> {
         let mut inner = self.lock();
-        let key = (if res.namespaced { ns.to_string() } else { String::new() }, name.to_string());
+        let key = (
+            if res.namespaced {
+                ns.to_string()
+            } else {
+                String::new()
+            },
+            name.to_string(),
+        );
         let old = inner
             .objects
             .get(&res.key())
@@ -528,17 +587,23 @@ impl Store {
             .cloned()
             .ok_or_else(|| ApiError::not_found(res, name))?;
         let meta = &old["metadata"];
-        if let Some(uid) = &opts.precondition_uid {
-            if meta["uid"].as_str() != Some(uid) {
-                return Err(ApiError::new(409, "Conflict", format!(
+        if let Some(uid) = &opts.precondition_uid
+            && meta["uid"].as_str() != Some(uid)
+        {
+            return Err(ApiError::new(
+                409,
+                "Conflict",
+                format!(
                     "Operation cannot be fulfilled on {} \"{name}\": Precondition failed: UID in precondition: {uid}, UID in object meta: {}",
-                    res.qualified(), meta["uid"].as_str().unwrap_or_default())));
-            }
+                    res.qualified(),
+                    meta["uid"].as_str().unwrap_or_default()
+                ),
+            ));
         }
-        if let Some(rv) = &opts.precondition_rv {
-            if meta["resourceVersion"].as_str() != Some(rv) {
-                return Err(ApiError::conflict(res, name));
-            }
+        if let Some(rv) = &opts.precondition_rv
+            && meta["resourceVersion"].as_str() != Some(rv)
+        {
+            return Err(ApiError::conflict(res, name));
         }
         let mut new = (*old).clone();
         let already_deleting = meta["deletionTimestamp"].is_string();
@@ -568,7 +633,9 @@ impl Store {
         }
         // Namespaces first become Terminating; the namespace controller empties and then removes them.
         let namespace_finalizer = res.is("", "namespaces")
-            && old["spec"]["finalizers"].as_array().is_some_and(|f| !f.is_empty());
+            && old["spec"]["finalizers"]
+                .as_array()
+                .is_some_and(|f| !f.is_empty());
         if finalizers.is_empty() && pod_grace.is_none() && !namespace_finalizer {
             let rv = Self::bump(&mut inner);
             new["metadata"]["resourceVersion"] = json!(rv.to_string());
@@ -580,7 +647,9 @@ impl Store {
         let now = jiff::Timestamp::now();
         if !already_deleting {
             let when = match pod_grace {
-                Some(g) => now.checked_add(jiff::SignedDuration::from_secs(g)).unwrap_or(now),
+                Some(g) => now
+                    .checked_add(jiff::SignedDuration::from_secs(g))
+                    .unwrap_or(now),
                 None => now,
             };
             new["metadata"]["deletionTimestamp"] = json!(format_time(when));
@@ -598,8 +667,19 @@ impl Store {
         let rv = Self::bump(&mut inner);
         new["metadata"]["resourceVersion"] = json!(rv.to_string());
         let new = Arc::new(new);
-        inner.objects.entry(res.key()).or_default().insert(key, new.clone());
-        self.record(&mut inner, EventType::Modified, res.key(), new.clone(), Some(old), rv);
+        inner
+            .objects
+            .entry(res.key())
+            .or_default()
+            .insert(key, new.clone());
+        self.record(
+            &mut inner,
+            EventType::Modified,
+            res.key(),
+            new.clone(),
+            Some(old),
+            rv,
+        );
         Ok(new)
     }
 }

@@ -17,18 +17,18 @@ fn splits_status(res: &ResourceDef) -> bool {
 
 /// What a create through the API drops: a client cannot set status where a status subresource exists.
 pub fn reset_status_for_create(res: &ResourceDef, obj: &mut Value) {
-    if splits_status(res) {
-        if let Some(m) = obj.as_object_mut() {
-            m.remove("status");
-        }
+    if splits_status(res)
+        && let Some(m) = obj.as_object_mut()
+    {
+        m.remove("status");
     }
 }
 
 fn set_default(obj: &mut Value, key: &str, value: Value) {
-    if let Some(m) = obj.as_object_mut() {
-        if m.get(key).is_none_or(Value::is_null) {
-            m.insert(key.to_string(), value);
-        }
+    if let Some(m) = obj.as_object_mut()
+        && m.get(key).is_none_or(Value::is_null)
+    {
+        m.insert(key.to_string(), value);
     }
 }
 
@@ -94,7 +94,11 @@ fn qos_class(spec: &Value) -> &'static str {
             && l["memory"].is_string()
             && (r.is_null() || (r["cpu"] == l["cpu"] && r["memory"] == l["memory"]))
     });
-    if guaranteed { "Guaranteed" } else { "Burstable" }
+    if guaranteed {
+        "Guaranteed"
+    } else {
+        "Burstable"
+    }
 }
 
 fn random_ip(rng: &mut ChaCha8Rng, prefix: &str) -> String {
@@ -174,7 +178,10 @@ pub fn prepare_create(res: &ResourceDef, obj: &mut Value, uid: &str, rng: &mut C
             default_template(obj);
         }
         ("batch", "jobs") => {
-            let name = obj["metadata"]["name"].as_str().unwrap_or_default().to_string();
+            let name = obj["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
             let spec = ensure_object(obj, "spec");
             set_default(spec, "completions", json!(1));
             set_default(spec, "parallelism", json!(1));
@@ -184,7 +191,10 @@ pub fn prepare_create(res: &ResourceDef, obj: &mut Value, uid: &str, rng: &mut C
             if spec["selector"].is_null() {
                 spec["selector"] =
                     json!({"matchLabels": {"batch.kubernetes.io/controller-uid": uid}});
-                let labels = ensure_object(ensure_object(ensure_object(spec, "template"), "metadata"), "labels");
+                let labels = ensure_object(
+                    ensure_object(ensure_object(spec, "template"), "metadata"),
+                    "labels",
+                );
                 for (k, v) in [
                     ("batch.kubernetes.io/controller-uid", uid),
                     ("batch.kubernetes.io/job-name", name.as_str()),
@@ -195,7 +205,11 @@ pub fn prepare_create(res: &ResourceDef, obj: &mut Value, uid: &str, rng: &mut C
                 }
             }
             default_template(obj);
-            set_default(&mut obj["spec"]["template"]["spec"], "restartPolicy", json!("Never"));
+            set_default(
+                &mut obj["spec"]["template"]["spec"],
+                "restartPolicy",
+                json!("Never"),
+            );
         }
         ("batch", "cronjobs") => {
             let spec = ensure_object(obj, "spec");
@@ -234,10 +248,17 @@ pub fn prepare_create(res: &ResourceDef, obj: &mut Value, uid: &str, rng: &mut C
             set_default(obj, "status", json!({"loadBalancer": {}}));
         }
         ("", "namespaces") => {
-            let name = obj["metadata"]["name"].as_str().unwrap_or_default().to_string();
+            let name = obj["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
             ensure_object(ensure_object(obj, "metadata"), "labels")["kubernetes.io/metadata.name"] =
                 json!(name);
-            set_default(ensure_object(obj, "spec"), "finalizers", json!(["kubernetes"]));
+            set_default(
+                ensure_object(obj, "spec"),
+                "finalizers",
+                json!(["kubernetes"]),
+            );
             obj["status"] = json!({"phase": "Active"});
         }
         ("", "secrets") => {
@@ -245,7 +266,11 @@ pub fn prepare_create(res: &ResourceDef, obj: &mut Value, uid: &str, rng: &mut C
             fold_string_data(obj);
         }
         ("", "persistentvolumeclaims") => {
-            set_default(ensure_object(obj, "spec"), "volumeMode", json!("Filesystem"));
+            set_default(
+                ensure_object(obj, "spec"),
+                "volumeMode",
+                json!("Filesystem"),
+            );
             set_default(obj, "status", json!({"phase": "Pending"}));
         }
         ("", "persistentvolumes") => {
@@ -287,7 +312,9 @@ fn spec_part(obj: &Value) -> Map<String, Value> {
     obj.as_object()
         .map(|m| {
             m.iter()
-                .filter(|(k, _)| !matches!(k.as_str(), "metadata" | "status" | "kind" | "apiVersion"))
+                .filter(|(k, _)| {
+                    !matches!(k.as_str(), "metadata" | "status" | "kind" | "apiVersion")
+                })
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect()
         })
@@ -295,7 +322,12 @@ fn spec_part(obj: &Value) -> Map<String, Value> {
 }
 
 /// Keeps what an update may not change and computes the new generation.
-pub fn prepare_update(res: &ResourceDef, old: &Value, new: &mut Value, scope: super::store::UpdateScope) {
+pub fn prepare_update(
+    res: &ResourceDef,
+    old: &Value,
+    new: &mut Value,
+    scope: super::store::UpdateScope,
+) {
     use super::store::UpdateScope;
     if !new.is_object() {
         *new = json!({});
@@ -318,7 +350,13 @@ pub fn prepare_update(res: &ResourceDef, old: &Value, new: &mut Value, scope: su
     if !new["metadata"].is_object() {
         new["metadata"] = json!({});
     }
-    for key in ["uid", "creationTimestamp", "namespace", "name", "generation"] {
+    for key in [
+        "uid",
+        "creationTimestamp",
+        "namespace",
+        "name",
+        "generation",
+    ] {
         match old["metadata"].get(key) {
             Some(v) => new["metadata"][key] = v.clone(),
             None => {
@@ -401,9 +439,16 @@ fn validate_containers(path: &str, spec: &Value, errs: &mut Vec<FieldError>) {
     for (i, c) in containers.into_iter().flatten().enumerate() {
         let name = c["name"].as_str().unwrap_or_default();
         if name.is_empty() {
-            errs.push(FieldError::required(&format!("{path}.containers[{i}].name"), ""));
+            errs.push(FieldError::required(
+                &format!("{path}.containers[{i}].name"),
+                "",
+            ));
         } else if !is_dns_label(name) {
-            errs.push(FieldError::invalid(&format!("{path}.containers[{i}].name"), format!("{name:?}"), LABEL_MSG));
+            errs.push(FieldError::invalid(
+                &format!("{path}.containers[{i}].name"),
+                format!("{name:?}"),
+                LABEL_MSG,
+            ));
         } else if !names.insert(name) {
             errs.push(FieldError {
                 reason: "FieldValueDuplicate",
@@ -413,7 +458,10 @@ fn validate_containers(path: &str, spec: &Value, errs: &mut Vec<FieldError>) {
             });
         }
         if c["image"].as_str().is_none_or(str::is_empty) {
-            errs.push(FieldError::required(&format!("{path}.containers[{i}].image"), ""));
+            errs.push(FieldError::required(
+                &format!("{path}.containers[{i}].image"),
+                "",
+            ));
         }
     }
 }
@@ -444,7 +492,11 @@ fn validate_workload_selector(obj: &Value, errs: &mut Vec<FieldError>) {
     }
     let selector = LabelSelector::from_spec(&spec["selector"]);
     if selector.is_empty() {
-        errs.push(FieldError::invalid("spec.selector", "{}", "empty selector is invalid for deployment"));
+        errs.push(FieldError::invalid(
+            "spec.selector",
+            "{}",
+            "empty selector is invalid for deployment",
+        ));
     }
     let labels = spec["template"]["metadata"]["labels"].as_object();
     if !selector.matches_labels(labels) {
@@ -465,8 +517,16 @@ pub fn validate(res: &ResourceDef, obj: &Value) -> ApiResult<()> {
         _ => is_dns_subdomain(name),
     };
     if !name_ok && !res.is("rbac.authorization.k8s.io", "clusterroles") {
-        let msg = if res.plural == "namespaces" || res.plural == "services" { LABEL_MSG } else { SUBDOMAIN_MSG };
-        errs.push(FieldError::invalid("metadata.name", format!("{name:?}"), msg));
+        let msg = if res.plural == "namespaces" || res.plural == "services" {
+            LABEL_MSG
+        } else {
+            SUBDOMAIN_MSG
+        };
+        errs.push(FieldError::invalid(
+            "metadata.name",
+            format!("{name:?}"),
+            msg,
+        ));
     }
     if !res.custom {
         match (res.group.as_str(), res.plural.as_str()) {
@@ -474,11 +534,21 @@ pub fn validate(res: &ResourceDef, obj: &Value) -> ApiResult<()> {
             ("apps", "deployments" | "replicasets" | "statefulsets" | "daemonsets") => {
                 validate_replicas(&obj["spec"], &mut errs);
                 validate_workload_selector(obj, &mut errs);
-                validate_containers("spec.template.spec", &obj["spec"]["template"]["spec"], &mut errs);
+                validate_containers(
+                    "spec.template.spec",
+                    &obj["spec"]["template"]["spec"],
+                    &mut errs,
+                );
             }
             ("batch", "jobs") => {
-                validate_containers("spec.template.spec", &obj["spec"]["template"]["spec"], &mut errs);
-                let rp = obj["spec"]["template"]["spec"]["restartPolicy"].as_str().unwrap_or_default();
+                validate_containers(
+                    "spec.template.spec",
+                    &obj["spec"]["template"]["spec"],
+                    &mut errs,
+                );
+                let rp = obj["spec"]["template"]["spec"]["restartPolicy"]
+                    .as_str()
+                    .unwrap_or_default();
                 if rp == "Always" {
                     errs.push(FieldError {
                         reason: "FieldValueNotSupported",
@@ -499,7 +569,11 @@ pub fn validate(res: &ResourceDef, obj: &Value) -> ApiResult<()> {
             _ => {}
         }
     }
-    if errs.is_empty() { Ok(()) } else { Err(ApiError::invalid(res, name, errs)) }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(res, name, errs))
+    }
 }
 
 /// Checks an update against fields that may not change once set.
@@ -510,7 +584,11 @@ pub fn validate_immutable(res: &ResourceDef, old: &Value, new: &Value) -> ApiRes
             return Err(ApiError::invalid(
                 res,
                 name,
-                vec![FieldError::invalid(field, b.to_string(), "field is immutable")],
+                vec![FieldError::invalid(
+                    field,
+                    b.to_string(),
+                    "field is immutable",
+                )],
             ));
         }
         Ok(())
@@ -519,9 +597,11 @@ pub fn validate_immutable(res: &ResourceDef, old: &Value, new: &Value) -> ApiRes
         return Ok(());
     }
     match (res.group.as_str(), res.plural.as_str()) {
-        ("apps", "deployments" | "replicasets" | "statefulsets" | "daemonsets") => {
-            immutable("spec.selector", &old["spec"]["selector"], &new["spec"]["selector"])
-        }
+        ("apps", "deployments" | "replicasets" | "statefulsets" | "daemonsets") => immutable(
+            "spec.selector",
+            &old["spec"]["selector"],
+            &new["spec"]["selector"],
+        ),
         ("", "pods") => {
             // Only images, activeDeadlineSeconds, tolerations (additions) and the grace period may change.
             let strip = |spec: &Value| -> Value {
@@ -536,23 +616,35 @@ pub fn validate_immutable(res: &ResourceDef, old: &Value, new: &Value) -> ApiRes
                     }
                 }
                 if let Some(m) = s.as_object_mut() {
-                    for k in ["activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds"] {
+                    for k in [
+                        "activeDeadlineSeconds",
+                        "tolerations",
+                        "terminationGracePeriodSeconds",
+                    ] {
                         m.remove(k);
                     }
                 }
                 s
             };
             if strip(&old["spec"]) != strip(&new["spec"]) {
-                return Err(ApiError::invalid(res, name, vec![FieldError::forbidden(
-                    "spec",
-                    "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)",
-                )]));
+                return Err(ApiError::invalid(
+                    res,
+                    name,
+                    vec![FieldError::forbidden(
+                        "spec",
+                        "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)",
+                    )],
+                ));
             }
             Ok(())
         }
         ("", "services") => {
             if new["spec"]["clusterIP"].is_string() {
-                immutable("spec.clusterIP", &old["spec"]["clusterIP"], &new["spec"]["clusterIP"])
+                immutable(
+                    "spec.clusterIP",
+                    &old["spec"]["clusterIP"],
+                    &new["spec"]["clusterIP"],
+                )
             } else {
                 Ok(())
             }
@@ -576,10 +668,21 @@ pub fn validate_crd(res: &ResourceDef, obj: &Value, registry: &Registry) -> ApiR
         ));
     }
     if spec["versions"].as_array().is_none_or(|v| v.is_empty()) {
-        errs.push(FieldError::required("spec.versions", "must have exactly one version marked as storage version"));
+        errs.push(FieldError::required(
+            "spec.versions",
+            "must have exactly one version marked as storage version",
+        ));
     }
     if registry.preferred(group, plural).is_some_and(|d| !d.custom) {
-        errs.push(FieldError::invalid("spec.names.plural", format!("{plural:?}"), "is already in use"));
+        errs.push(FieldError::invalid(
+            "spec.names.plural",
+            format!("{plural:?}"),
+            "is already in use",
+        ));
     }
-    if errs.is_empty() { Ok(()) } else { Err(ApiError::invalid(res, name, errs)) }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(res, name, errs))
+    }
 }

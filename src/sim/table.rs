@@ -8,6 +8,10 @@ pub struct TableKind<'a> {
 pub fn column_definitions(_kind: &TableKind) -> Vec<serde_json::Value> {
     vec![]
 }
-pub fn row_cells(_kind: &TableKind, _obj: &serde_json::Value, _now: jiff::Timestamp) -> Vec<serde_json::Value> {
+pub fn row_cells(
+    _kind: &TableKind,
+    _obj: &serde_json::Value,
+    _now: jiff::Timestamp,
+) -> Vec<serde_json::Value> {
     vec![]
 }

@@ -38,8 +38,10 @@ impl WatchRequest {
     }
 
     fn line(&self, kind: &str, obj: &Arc<Value>, rv: u64) -> Bytes {
-        let mut v = serde_json::to_vec(&json!({"type": kind, "object": wire::object(&self.res, self.shape, obj, rv)}))
-            .unwrap_or_default();
+        let mut v = serde_json::to_vec(
+            &json!({"type": kind, "object": wire::object(&self.res, self.shape, obj, rv)}),
+        )
+        .unwrap_or_default();
         v.push(b'\n');
         Bytes::from(v)
     }
@@ -49,8 +51,10 @@ impl WatchRequest {
         if initial_end {
             meta["annotations"] = json!({"k8s.io/initial-events-end": "true"});
         }
-        let obj = json!({"kind": self.res.kind, "apiVersion": self.res.api_version(), "metadata": meta});
-        let mut v = serde_json::to_vec(&json!({"type": "BOOKMARK", "object": obj})).unwrap_or_default();
+        let obj =
+            json!({"kind": self.res.kind, "apiVersion": self.res.api_version(), "metadata": meta});
+        let mut v =
+            serde_json::to_vec(&json!({"type": "BOOKMARK", "object": obj})).unwrap_or_default();
         v.push(b'\n');
         Bytes::from(v)
     }
@@ -60,10 +64,10 @@ impl WatchRequest {
         if e.res != self.res.key() {
             return None;
         }
-        if let Some(ns) = &self.namespace {
-            if e.namespace() != ns {
-                return None;
-            }
+        if let Some(ns) = &self.namespace
+            && e.namespace() != ns
+        {
+            return None;
         }
         let now = self.matches(&e.object);
         let kind = match e.kind {
@@ -85,7 +89,8 @@ impl WatchRequest {
 
 /// One `ERROR` watch event carrying a `Status` (how the real server reports 410 on a watch).
 pub fn error_line(err: &ApiError) -> Bytes {
-    let mut v = serde_json::to_vec(&json!({"type": "ERROR", "object": err.to_status()})).unwrap_or_default();
+    let mut v = serde_json::to_vec(&json!({"type": "ERROR", "object": err.to_status()}))
+        .unwrap_or_default();
     v.push(b'\n');
     Bytes::from(v)
 }

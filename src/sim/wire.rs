@@ -103,7 +103,12 @@ fn table_kind(res: &ResourceDef) -> TableKind<'_> {
     }
 }
 
-pub fn table_row(res: &ResourceDef, obj: &Value, include: IncludeObject, now: jiff::Timestamp) -> Value {
+pub fn table_row(
+    res: &ResourceDef,
+    obj: &Value,
+    include: IncludeObject,
+    now: jiff::Timestamp,
+) -> Value {
     let mut row = json!({"cells": table::row_cells(&table_kind(res), obj, now)});
     match include {
         IncludeObject::None => {}
@@ -141,7 +146,12 @@ pub fn table(
 }
 
 /// Serializes a list response straight to bytes (no copy of the items).
-pub fn list_bytes(res: &ResourceDef, shape: Shape, items: &[Arc<Value>], list_meta: Value) -> Vec<u8> {
+pub fn list_bytes(
+    res: &ResourceDef,
+    shape: Shape,
+    items: &[Arc<Value>],
+    list_meta: Value,
+) -> Vec<u8> {
     match shape {
         Shape::Table(include) => serde_json::to_vec(&table(res, items, include, list_meta, true)),
         Shape::Metadata => serde_json::to_vec(&json!({
@@ -217,7 +227,10 @@ mod tests {
             negotiate(kubectl, IncludeObject::Metadata),
             Shape::Table(IncludeObject::Metadata)
         );
-        assert_eq!(negotiate("application/json", IncludeObject::None), Shape::Full);
+        assert_eq!(
+            negotiate("application/json", IncludeObject::None),
+            Shape::Full
+        );
         assert_eq!(negotiate("", IncludeObject::None), Shape::Full);
         assert_eq!(
             negotiate(
@@ -227,7 +240,10 @@ mod tests {
             Shape::Metadata
         );
         assert_eq!(
-            negotiate("application/vnd.kubernetes.protobuf,*/*", IncludeObject::None),
+            negotiate(
+                "application/vnd.kubernetes.protobuf,*/*",
+                IncludeObject::None
+            ),
             Shape::Full
         );
     }
