@@ -44,13 +44,24 @@ impl TestSim {
         self.kubectl_stdin(args, None).await
     }
 
-    pub async fn kubectl_stdin(&self, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
+    pub async fn kubectl_stdin(
+        &self,
+        args: &[&str],
+        stdin: Option<&str>,
+    ) -> (bool, String, String) {
         use tokio::io::AsyncWriteExt;
         let mut cmd = tokio::process::Command::new("kubectl");
         cmd.env("KUBECONFIG", self.kubeconfig())
-            .arg(format!("--cache-dir={}", self.dir.path().join("cache").display()))
+            .arg(format!(
+                "--cache-dir={}",
+                self.dir.path().join("cache").display()
+            ))
             .args(args)
-            .stdin(if stdin.is_some() { std::process::Stdio::piped() } else { std::process::Stdio::null() })
+            .stdin(if stdin.is_some() {
+                std::process::Stdio::piped()
+            } else {
+                std::process::Stdio::null()
+            })
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .kill_on_drop(true);
@@ -96,7 +107,9 @@ pub async fn client_for(kubeconfig: &std::path::Path, context: Option<&str>) -> 
         context: context.map(str::to_string),
         ..Default::default()
     };
-    let config = kube::Config::from_custom_kubeconfig(kc, &opts).await.expect("kubeconfig valid");
+    let config = kube::Config::from_custom_kubeconfig(kc, &opts)
+        .await
+        .expect("kubeconfig valid");
     kube::Client::try_from(config).expect("client")
 }
 
@@ -114,4 +127,21 @@ where
         assert!(start.elapsed() < DEADLINE, "timed out waiting for: {what}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// Sends a raw request and returns (status code, body) whatever the status: for asserting error answers.
+pub async fn send(client: &kube::Client, req: http::Request<Vec<u8>>) -> (u16, Vec<u8>) {
+    use http_body_util::BodyExt;
+    let resp = client
+        .send(req.map(kube::client::Body::from))
+        .await
+        .expect("the sim answers");
+    let code = resp.status().as_u16();
+    let body = tokio::time::timeout(DEADLINE, resp.into_body().collect())
+        .await
+        .expect("body in time")
+        .expect("body readable")
+        .to_bytes()
+        .to_vec();
+    (code, body)
 }

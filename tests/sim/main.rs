@@ -1,0 +1,11 @@
+//! Integration tests of `tug sim` over HTTP: kubectl and kube-rs against the simulated cluster.
+//! One test binary (one link step) with a module per area.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+mod api;
+mod errors;
+mod rbac;
+mod robustness;
+mod watcher;
