@@ -2,6 +2,7 @@
 //! Must not depend on the TUI (`ui`, `app`).
 
 pub mod auth;
+pub mod controllers;
 pub mod discovery;
 pub mod exec;
 pub mod faults;
@@ -21,6 +22,7 @@ pub mod table;
 pub mod tls;
 pub mod watch;
 pub mod wire;
+pub mod world;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -115,8 +117,8 @@ impl Drop for SimHandle {
 pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
     let shutdown = CancellationToken::new();
     let store = Arc::new(Store::new(opts.seed));
-    //W world::build(&store, opts.seed, opts.pods)?;
-    //W controllers::spawn(store.clone(), opts.seed, shutdown.child_token());
+    let controllers = world::build(&store, opts.seed, opts.pods)?;
+    controllers::spawn(controllers, shutdown.child_token());
     let listener = tokio::net::TcpListener::bind(opts.addr)
         .await
         .map_err(|source| SimError::Bind {
