@@ -76,18 +76,32 @@ impl World<'_> {
             .find(|r| r.group == group && r.kind == kind)
             .cloned()
             .ok_or_else(|| ApiError::internal(format!("world: unknown kind {group}/{kind}")))?;
-        let ns = obj["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
+        let ns = obj["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         self.ctx.create(&res, &ns, obj)
     }
 
-    fn patch(&mut self, group: &str, plural: &str, ns: &str, name: &str, change: impl FnOnce(&mut Value)) -> ApiResult<()> {
+    fn patch(
+        &mut self,
+        group: &str,
+        plural: &str,
+        ns: &str,
+        name: &str,
+        change: impl FnOnce(&mut Value),
+    ) -> ApiResult<()> {
         let res = self
             .ctx
             .store
             .registry()
             .preferred(group, plural)
             .ok_or_else(|| ApiError::internal("world: kind missing"))?;
-        let cur = self.ctx.store.get(&res, ns, name).ok_or_else(|| ApiError::not_found(&res, name))?;
+        let cur = self
+            .ctx
+            .store
+            .get(&res, ns, name)
+            .ok_or_else(|| ApiError::not_found(&res, name))?;
         self.ctx.update(&res, &cur, change).map(|_| ())
     }
 
@@ -231,7 +245,10 @@ impl World<'_> {
         }))?;
 
         let mut frontend = deployment(
-            "shop", "frontend", 3, &[("app", "frontend"), ("tier", "web")],
+            "shop",
+            "frontend",
+            3,
+            &[("app", "frontend"), ("tier", "web")],
             json!({"containers": [{
                 "name": "nginx", "image": "nginx:1.26",
                 "ports": [{"containerPort": 80, "name": "http", "protocol": "TCP"}],
@@ -242,7 +259,8 @@ impl World<'_> {
             "volumes": [{"name": "config", "configMap": {"name": "frontend-config"}}]}),
             Some("initial release"),
         );
-        frontend["spec"]["strategy"] = json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}});
+        frontend["spec"]["strategy"] =
+            json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}});
         self.apply(frontend)?;
         self.apply(deployment(
             "shop", "backend", 2, &[("app", "backend"), ("tier", "api")],
@@ -263,7 +281,10 @@ impl World<'_> {
             Some("initial release"),
         ))?;
         let mut payments = deployment(
-            "shop", "payments", 1, &[("app", "payments"), ("tier", "api")],
+            "shop",
+            "payments",
+            1,
+            &[("app", "payments"), ("tier", "api")],
             json!({
                 "serviceAccountName": "payments",
                 "containers": [{"name": "payments", "image": "ghcr.io/tug-demo/payments:1.8.0",
@@ -272,7 +293,8 @@ impl World<'_> {
             }),
             None,
         );
-        payments["spec"]["template"]["metadata"]["annotations"] = json!({"sim.tug.dev/scenario": "crashloop"});
+        payments["spec"]["template"]["metadata"]["annotations"] =
+            json!({"sim.tug.dev/scenario": "crashloop"});
         self.apply(payments)?;
         self.apply(deployment(
             "shop", "redis", 1, &[("app", "redis")],
@@ -319,7 +341,8 @@ impl World<'_> {
             }))?;
         }
         self.patch("", "services", "shop", "frontend", |s| {
-            s["status"] = json!({"loadBalancer": {"ingress": [{"ip": "172.18.255.200", "ipMode": "VIP"}]}});
+            s["status"] =
+                json!({"loadBalancer": {"ingress": [{"ip": "172.18.255.200", "ipMode": "VIP"}]}});
         })?;
         self.apply(json!({
             "apiVersion": "v1", "kind": "Service",
@@ -384,7 +407,8 @@ impl World<'_> {
                 }],
             },
         }))?;
-        let last_run = super::store::format_time(self.ctx.now() - jiff::SignedDuration::from_secs(3_600));
+        let last_run =
+            super::store::format_time(self.ctx.now() - jiff::SignedDuration::from_secs(3_600));
         for (name, db, schedule, phase) in [
             ("orders-nightly", "orders", "0 2 * * *", "Succeeded"),
             ("customers-hourly", "customers", "0 * * * *", "Succeeded"),
@@ -414,13 +438,18 @@ impl World<'_> {
             },
         }))?;
         self.apply(daemonset(
-            "monitoring", "node-exporter", &[("app", "node-exporter")],
+            "monitoring",
+            "node-exporter",
+            &[("app", "node-exporter")],
             json!({"tolerations": [{"operator": "Exists"}],
                    "containers": [{"name": "node-exporter", "image": "prom/node-exporter:v1.8.2",
                                    "ports": [{"containerPort": 9100, "name": "metrics"}]}]}),
         ))?;
         self.apply(deployment(
-            "monitoring", "grafana", 1, &[("app", "grafana")],
+            "monitoring",
+            "grafana",
+            1,
+            &[("app", "grafana")],
             json!({"containers": [{"name": "grafana", "image": "grafana/grafana:11.4.0",
                                    "ports": [{"containerPort": 3000, "name": "http"}]}]}),
             None,
@@ -586,9 +615,23 @@ fn node_object(name: &str, i: usize) -> Value {
     node
 }
 
-fn deployment(ns: &str, name: &str, replicas: i64, labels: &[(&str, &str)], pod_spec: Value, cause: Option<&str>) -> Value {
-    let labels: serde_json::Map<String, Value> = labels.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
-    let selector: serde_json::Map<String, Value> = labels.iter().take(1).map(|(k, v)| (k.clone(), v.clone())).collect();
+fn deployment(
+    ns: &str,
+    name: &str,
+    replicas: i64,
+    labels: &[(&str, &str)],
+    pod_spec: Value,
+    cause: Option<&str>,
+) -> Value {
+    let labels: serde_json::Map<String, Value> = labels
+        .iter()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
+    let selector: serde_json::Map<String, Value> = labels
+        .iter()
+        .take(1)
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     let mut d = json!({
         "apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": {"name": name, "namespace": ns, "labels": labels.clone(), "annotations": {}},
@@ -602,7 +645,10 @@ fn deployment(ns: &str, name: &str, replicas: i64, labels: &[(&str, &str)], pod_
 }
 
 fn daemonset(ns: &str, name: &str, labels: &[(&str, &str)], pod_spec: Value) -> Value {
-    let labels: serde_json::Map<String, Value> = labels.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
+    let labels: serde_json::Map<String, Value> = labels
+        .iter()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
     json!({
         "apiVersion": "apps/v1", "kind": "DaemonSet",
         "metadata": {"name": name, "namespace": ns, "labels": labels.clone()},

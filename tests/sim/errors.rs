@@ -72,7 +72,7 @@ async fn an_invalid_object_is_422_with_the_field_path() {
     let (ok, _, err) = sim.kubectl_stdin(&["create", "-f", "-"], Some(bad)).await;
     assert!(!ok);
     assert!(
-        err.contains("Deployment.apps \"broken\" is invalid"),
+        err.contains("The Deployment \"broken\" is invalid"),
         "{err}"
     );
     assert!(err.contains("spec.selector: Required value"), "{err}");

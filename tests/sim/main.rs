@@ -5,6 +5,7 @@
 mod common;
 
 mod api;
+mod controllers;
 mod errors;
 mod rbac;
 mod robustness;

@@ -38,31 +38,55 @@ fn sync(ctx: &mut Ctx, ds: &Value) {
         let live: Vec<&&Value> = on_node.iter().filter(|p| !is_deleting(p)).collect();
         match live.first() {
             None if on_node.is_empty() => {
-                let pod_name = format!("{ds_name}-{}", ctx.child_suffix(&format!("{ns}/{ds_name}")));
-                let mut pod = pod_from_template(ds, &ds["spec"]["template"], &pod_name, &[("controller-revision-hash", &hash)]);
+                let pod_name =
+                    format!("{ds_name}-{}", ctx.child_suffix(&format!("{ns}/{ds_name}")));
+                let mut pod = pod_from_template(
+                    ds,
+                    &ds["spec"]["template"],
+                    &pod_name,
+                    &[("controller-revision-hash", &hash)],
+                );
                 pod["spec"]["nodeName"] = json!(node);
                 pod["metadata"]["generateName"] = json!(format!("{ds_name}-"));
                 if ctx.create(&pods_res, &ns, pod).is_ok() {
-                    ctx.event(ds, "Normal", "SuccessfulCreate", "daemonset-controller", format!("Created pod: {pod_name}"));
+                    ctx.event(
+                        ds,
+                        "Normal",
+                        "SuccessfulCreate",
+                        "daemonset-controller",
+                        format!("Created pod: {pod_name}"),
+                    );
                 }
             }
-            Some(p) if p["metadata"]["labels"]["controller-revision-hash"].as_str() != Some(hash.as_str()) => {
+            Some(p)
+                if p["metadata"]["labels"]["controller-revision-hash"].as_str()
+                    != Some(hash.as_str()) =>
+            {
                 ctx.delete(&pods_res, p);
             }
             _ => {}
         }
     }
     for p in pods.iter().filter(|p| !is_deleting(p)) {
-        if !p["spec"]["nodeName"].as_str().is_some_and(|n| nodes.iter().any(|x| x == n)) {
+        if !p["spec"]["nodeName"]
+            .as_str()
+            .is_some_and(|n| nodes.iter().any(|x| x == n))
+        {
             ctx.delete(&pods_res, p);
         }
     }
     let pods = owned_pods(ctx, ds);
-    let live: Vec<&Value> = pods.iter().filter(|p| !is_deleting(p)).map(|p| &**p).collect();
+    let live: Vec<&Value> = pods
+        .iter()
+        .filter(|p| !is_deleting(p))
+        .map(|p| &**p)
+        .collect();
     let ready = live.iter().filter(|p| pod_ready(p)).count();
     let updated = live
         .iter()
-        .filter(|p| p["metadata"]["labels"]["controller-revision-hash"].as_str() == Some(hash.as_str()))
+        .filter(|p| {
+            p["metadata"]["labels"]["controller-revision-hash"].as_str() == Some(hash.as_str())
+        })
         .count();
     let status = json!({
         "currentNumberScheduled": live.len(),

@@ -10,7 +10,10 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use super::replicaset::same_status;
-use super::{Ctx, controller_uid, int, int_or_percent, is_deleting, name, namespace, owner_ref, template_hash, uid};
+use super::{
+    Ctx, controller_uid, int, int_or_percent, is_deleting, name, namespace, owner_ref,
+    template_hash, uid,
+};
 
 const REVISION: &str = "deployment.kubernetes.io/revision";
 const REVISION_HISTORY: &str = "deployment.kubernetes.io/revision-history";
@@ -46,7 +49,10 @@ fn same_template(rs: &Value, template: &Value) -> bool {
         }
     }
     let mut want = template.clone();
-    if want["metadata"]["labels"].as_object().is_some_and(|l| l.is_empty()) {
+    if want["metadata"]["labels"]
+        .as_object()
+        .is_some_and(|l| l.is_empty())
+    {
         want["metadata"].as_object_mut().map(|m| m.remove("labels"));
     }
     t == want
@@ -56,9 +62,9 @@ fn sync(ctx: &mut Ctx, d: &Value) {
     let rs_res = ctx.kinds.replicasets.clone();
     let ns = namespace(d).to_string();
     let d_uid = uid(d).to_string();
-    let mut sets: Vec<Arc<Value>> = ctx
-        .store
-        .list(&rs_res, Some(&ns), |rs| controller_uid(rs) == Some(d_uid.as_str()));
+    let mut sets: Vec<Arc<Value>> = ctx.store.list(&rs_res, Some(&ns), |rs| {
+        controller_uid(rs) == Some(d_uid.as_str())
+    });
     let template = d["spec"]["template"].clone();
     let want = int(&d["spec"]["replicas"]).max(0);
     let paused = d["spec"]["paused"].as_bool() == Some(true);
@@ -72,28 +78,54 @@ fn sync(ctx: &mut Ctx, d: &Value) {
                 let hash = template_hash(&template);
                 let rs_name = format!("{}-{hash}", name(d));
                 let initial = if sets.iter().all(|rs| replicas(rs) == 0) || is_recreate(d) {
-                    if is_recreate(d) && sets.iter().any(|rs| replicas(rs) > 0) { 0 } else { want }
+                    if is_recreate(d) && sets.iter().any(|rs| replicas(rs) > 0) {
+                        0
+                    } else {
+                        want
+                    }
                 } else {
                     0
                 };
-                let rs = new_replica_set(d, &template, &rs_name, &hash, max_revision + 1, initial, want);
+                let rs = new_replica_set(
+                    d,
+                    &template,
+                    &rs_name,
+                    &hash,
+                    max_revision + 1,
+                    initial,
+                    want,
+                );
                 if let Ok(rs) = ctx.create(&rs_res, &ns, rs) {
-                    ctx.event(d, "Normal", "ScalingReplicaSet", "deployment-controller",
-                        format!("Scaled up replica set {rs_name} from 0 to {initial}"));
+                    ctx.event(
+                        d,
+                        "Normal",
+                        "ScalingReplicaSet",
+                        "deployment-controller",
+                        format!("Scaled up replica set {rs_name} from 0 to {initial}"),
+                    );
                     new_rs = Some(rs.clone());
                     sets.push(rs);
                     created_new = true;
                 }
             }
-            Some(rs) if revision(rs) < max_revision || rs["metadata"]["annotations"][CHANGE_CAUSE] != d["metadata"]["annotations"][CHANGE_CAUSE] => {
+            Some(rs)
+                if revision(rs) < max_revision
+                    || rs["metadata"]["annotations"][CHANGE_CAUSE]
+                        != d["metadata"]["annotations"][CHANGE_CAUSE] =>
+            {
                 // A rollback (or a template that came back): this ReplicaSet becomes the newest revision.
                 let old_rev = revision(rs);
-                let next = if old_rev < max_revision { max_revision + 1 } else { old_rev };
+                let next = if old_rev < max_revision {
+                    max_revision + 1
+                } else {
+                    old_rev
+                };
                 let cause = d["metadata"]["annotations"][CHANGE_CAUSE].clone();
                 if let Ok(updated) = ctx.update(&rs_res, rs, |r| {
                     r["metadata"]["annotations"][REVISION] = json!(next.to_string());
                     if old_rev < max_revision {
-                        let history = match r["metadata"]["annotations"][REVISION_HISTORY].as_str() {
+                        let history = match r["metadata"]["annotations"][REVISION_HISTORY].as_str()
+                        {
                             Some(h) if !h.is_empty() => format!("{h},{old_rev}"),
                             _ => old_rev.to_string(),
                         };
@@ -102,7 +134,9 @@ fn sync(ctx: &mut Ctx, d: &Value) {
                     match cause.as_str() {
                         Some(c) => r["metadata"]["annotations"][CHANGE_CAUSE] = json!(c),
                         None => {
-                            r["metadata"]["annotations"].as_object_mut().map(|a| a.remove(CHANGE_CAUSE));
+                            r["metadata"]["annotations"]
+                                .as_object_mut()
+                                .map(|a| a.remove(CHANGE_CAUSE));
                         }
                     }
                 }) {
@@ -118,14 +152,25 @@ fn sync(ctx: &mut Ctx, d: &Value) {
     if let Some(new) = &new_rs
         && !paused
     {
-        let new = ctx.store.get(&rs_res, &ns, name(new)).unwrap_or_else(|| new.clone());
-        let olds: Vec<Arc<Value>> = sets.iter().filter(|s| uid(s) != uid(&new)).cloned().collect();
+        let new = ctx
+            .store
+            .get(&rs_res, &ns, name(new))
+            .unwrap_or_else(|| new.clone());
+        let olds: Vec<Arc<Value>> = sets
+            .iter()
+            .filter(|s| uid(s) != uid(&new))
+            .cloned()
+            .collect();
         if is_recreate(d) {
             recreate(ctx, d, &new, &olds, want);
         } else {
             rolling(ctx, d, &new, &olds, want);
         }
-    } else if paused && let Some(new) = &new_rs && replicas(new) != want && sets.iter().filter(|s| replicas(s) > 0).count() <= 1 {
+    } else if paused
+        && let Some(new) = &new_rs
+        && replicas(new) != want
+        && sets.iter().filter(|s| replicas(s) > 0).count() <= 1
+    {
         scale(ctx, d, new, want);
     }
 
@@ -137,7 +182,15 @@ fn is_recreate(d: &Value) -> bool {
     d["spec"]["strategy"]["type"] == "Recreate"
 }
 
-fn new_replica_set(d: &Value, template: &Value, rs_name: &str, hash: &str, revision: i64, replicas: i64, want: i64) -> Value {
+fn new_replica_set(
+    d: &Value,
+    template: &Value,
+    rs_name: &str,
+    hash: &str,
+    revision: i64,
+    replicas: i64,
+    want: i64,
+) -> Value {
     let mut template = template.clone();
     if !template["metadata"]["labels"].is_object() {
         template["metadata"]["labels"] = json!({});
@@ -148,7 +201,11 @@ fn new_replica_set(d: &Value, template: &Value, rs_name: &str, hash: &str, revis
         selector["matchLabels"] = json!({});
     }
     selector["matchLabels"]["pod-template-hash"] = json!(hash);
-    let max_surge = int_or_percent(&d["spec"]["strategy"]["rollingUpdate"]["maxSurge"], want, true);
+    let max_surge = int_or_percent(
+        &d["spec"]["strategy"]["rollingUpdate"]["maxSurge"],
+        want,
+        true,
+    );
     let mut annotations = json!({
         DESIRED: want.to_string(),
         MAX: (want + max_surge).to_string(),
@@ -183,7 +240,11 @@ fn scale(ctx: &mut Ctx, d: &Value, rs: &Value, to: i64) {
     }
     let res = ctx.kinds.replicasets.clone();
     let want = int(&d["spec"]["replicas"]);
-    let max_surge = int_or_percent(&d["spec"]["strategy"]["rollingUpdate"]["maxSurge"], want, true);
+    let max_surge = int_or_percent(
+        &d["spec"]["strategy"]["rollingUpdate"]["maxSurge"],
+        want,
+        true,
+    );
     if ctx
         .update(&res, rs, |r| {
             r["spec"]["replicas"] = json!(to);
@@ -193,8 +254,13 @@ fn scale(ctx: &mut Ctx, d: &Value, rs: &Value, to: i64) {
         .is_ok()
     {
         let verb = if to > from { "up" } else { "down" };
-        ctx.event(d, "Normal", "ScalingReplicaSet", "deployment-controller",
-            format!("Scaled {verb} replica set {} from {from} to {to}", name(rs)));
+        ctx.event(
+            d,
+            "Normal",
+            "ScalingReplicaSet",
+            "deployment-controller",
+            format!("Scaled {verb} replica set {} from {from} to {to}", name(rs)),
+        );
     }
 }
 
@@ -204,8 +270,16 @@ fn available(rs: &Value) -> i64 {
 
 fn rolling(ctx: &mut Ctx, d: &Value, new: &Value, olds: &[Arc<Value>], want: i64) {
     let strategy = &d["spec"]["strategy"]["rollingUpdate"];
-    let surge_v = if strategy["maxSurge"].is_null() { json!("25%") } else { strategy["maxSurge"].clone() };
-    let unavail_v = if strategy["maxUnavailable"].is_null() { json!("25%") } else { strategy["maxUnavailable"].clone() };
+    let surge_v = if strategy["maxSurge"].is_null() {
+        json!("25%")
+    } else {
+        strategy["maxSurge"].clone()
+    };
+    let unavail_v = if strategy["maxUnavailable"].is_null() {
+        json!("25%")
+    } else {
+        strategy["maxUnavailable"].clone()
+    };
     let max_surge = int_or_percent(&surge_v, want, true);
     let mut max_unavailable = int_or_percent(&unavail_v, want, false);
     if max_surge == 0 && max_unavailable == 0 {
@@ -226,7 +300,10 @@ fn rolling(ctx: &mut Ctx, d: &Value, new: &Value, olds: &[Arc<Value>], want: i64
         scale(ctx, d, new, want);
     }
     // Scale down old ones without going below the minimum availability.
-    let new = ctx.store.get(&ctx.kinds.replicasets, namespace(new), name(new)).unwrap_or_else(|| Arc::new(new.clone()));
+    let new = ctx
+        .store
+        .get(&ctx.kinds.replicasets, namespace(new), name(new))
+        .unwrap_or_else(|| Arc::new(new.clone()));
     let all_pods: i64 = olds.iter().map(|o| replicas(o)).sum::<i64>() + replicas(&new);
     let min_available = want - max_unavailable;
     let new_unavailable = replicas(&new) - available(&new);
@@ -244,7 +321,9 @@ fn rolling(ctx: &mut Ctx, d: &Value, new: &Value, olds: &[Arc<Value>], want: i64
         if can_remove <= 0 {
             break;
         }
-        let cur = ctx.store.get(&ctx.kinds.replicasets, namespace(old), name(old));
+        let cur = ctx
+            .store
+            .get(&ctx.kinds.replicasets, namespace(old), name(old));
         let Some(cur) = cur else { continue };
         let n = replicas(&cur).min(can_remove);
         if n > 0 {
@@ -268,7 +347,10 @@ fn recreate(ctx: &mut Ctx, d: &Value, new: &Value, olds: &[Arc<Value>], want: i6
 
 /// Drops the oldest scaled-down ReplicaSets beyond `revisionHistoryLimit`.
 fn cleanup(ctx: &mut Ctx, d: &Value, new: Option<&Value>) {
-    let limit = d["spec"]["revisionHistoryLimit"].as_i64().unwrap_or(10).max(0) as usize;
+    let limit = d["spec"]["revisionHistoryLimit"]
+        .as_i64()
+        .unwrap_or(10)
+        .max(0) as usize;
     let rs_res = ctx.kinds.replicasets.clone();
     let d_uid = uid(d).to_string();
     let mut old: Vec<Arc<Value>> = ctx.store.list(&rs_res, Some(namespace(d)), |rs| {
@@ -287,13 +369,28 @@ fn cleanup(ctx: &mut Ctx, d: &Value, new: Option<&Value>) {
     }
 }
 
-fn condition(kind: &str, status: &str, reason: &str, message: String, now: &str, old: &Value) -> Value {
+fn condition(
+    kind: &str,
+    status: &str,
+    reason: &str,
+    message: String,
+    now: &str,
+    old: &Value,
+) -> Value {
     let prev = old["status"]["conditions"]
         .as_array()
         .and_then(|cs| cs.iter().find(|c| c["type"] == kind).cloned())
         .unwrap_or(Value::Null);
-    let transition = if prev["status"] == status { prev["lastTransitionTime"].clone() } else { json!(now) };
-    let update = if prev["reason"] == reason && prev["status"] == status { prev["lastUpdateTime"].clone() } else { json!(now) };
+    let transition = if prev["status"] == status {
+        prev["lastTransitionTime"].clone()
+    } else {
+        json!(now)
+    };
+    let update = if prev["reason"] == reason && prev["status"] == status {
+        prev["lastUpdateTime"].clone()
+    } else {
+        json!(now)
+    };
     json!({"type": kind, "status": status, "reason": reason, "message": message,
            "lastUpdateTime": update, "lastTransitionTime": transition})
 }
@@ -301,15 +398,21 @@ fn condition(kind: &str, status: &str, reason: &str, message: String, now: &str,
 fn update_status(ctx: &mut Ctx, d: &Value, new: Option<&Value>, created_new: bool) {
     let rs_res = ctx.kinds.replicasets.clone();
     let d_uid = uid(d).to_string();
-    let sets = ctx
-        .store
-        .list(&rs_res, Some(namespace(d)), |rs| controller_uid(rs) == Some(d_uid.as_str()));
+    let sets = ctx.store.list(&rs_res, Some(namespace(d)), |rs| {
+        controller_uid(rs) == Some(d_uid.as_str())
+    });
     let new = new.and_then(|n| sets.iter().find(|s| uid(s) == uid(n)).cloned());
     let want = int(&d["spec"]["replicas"]);
     let total: i64 = sets.iter().map(|s| int(&s["status"]["replicas"])).sum();
-    let ready: i64 = sets.iter().map(|s| int(&s["status"]["readyReplicas"])).sum();
+    let ready: i64 = sets
+        .iter()
+        .map(|s| int(&s["status"]["readyReplicas"]))
+        .sum();
     let avail: i64 = sets.iter().map(|s| available(s)).sum();
-    let updated = new.as_ref().map(|n| int(&n["status"]["replicas"])).unwrap_or(0);
+    let updated = new
+        .as_ref()
+        .map(|n| int(&n["status"]["replicas"]))
+        .unwrap_or(0);
     let unavail_v = &d["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"];
     let max_unavailable = if is_recreate(d) {
         0
@@ -320,22 +423,66 @@ fn update_status(ctx: &mut Ctx, d: &Value, new: Option<&Value>, created_new: boo
     };
     let now = ctx.now_str();
     let available_cond = if avail >= want - max_unavailable {
-        condition("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.".into(), &now, d)
+        condition(
+            "Available",
+            "True",
+            "MinimumReplicasAvailable",
+            "Deployment has minimum availability.".into(),
+            &now,
+            d,
+        )
     } else {
-        condition("Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.".into(), &now, d)
+        condition(
+            "Available",
+            "False",
+            "MinimumReplicasUnavailable",
+            "Deployment does not have minimum availability.".into(),
+            &now,
+            d,
+        )
     };
-    let new_name = new.as_ref().map(|n| name(n).to_string()).unwrap_or_default();
+    let new_name = new
+        .as_ref()
+        .map(|n| name(n).to_string())
+        .unwrap_or_default();
     let complete = updated == want && total == want && avail == want;
     let paused = d["spec"]["paused"].as_bool() == Some(true);
     let progressing = if paused {
-        condition("Progressing", "Unknown", "DeploymentPaused", "Deployment is paused".into(), &now, d)
+        condition(
+            "Progressing",
+            "Unknown",
+            "DeploymentPaused",
+            "Deployment is paused".into(),
+            &now,
+            d,
+        )
     } else if complete {
-        condition("Progressing", "True", "NewReplicaSetAvailable",
-            format!("ReplicaSet \"{new_name}\" has successfully progressed."), &now, d)
+        condition(
+            "Progressing",
+            "True",
+            "NewReplicaSetAvailable",
+            format!("ReplicaSet \"{new_name}\" has successfully progressed."),
+            &now,
+            d,
+        )
     } else if created_new {
-        condition("Progressing", "True", "NewReplicaSetCreated", format!("Created new replica set \"{new_name}\""), &now, d)
+        condition(
+            "Progressing",
+            "True",
+            "NewReplicaSetCreated",
+            format!("Created new replica set \"{new_name}\""),
+            &now,
+            d,
+        )
     } else {
-        condition("Progressing", "True", "ReplicaSetUpdated", format!("ReplicaSet \"{new_name}\" is progressing."), &now, d)
+        condition(
+            "Progressing",
+            "True",
+            "ReplicaSetUpdated",
+            format!("ReplicaSet \"{new_name}\" is progressing."),
+            &now,
+            d,
+        )
     };
     let mut status = json!({
         "observedGeneration": d["metadata"]["generation"],
@@ -350,7 +497,9 @@ fn update_status(ctx: &mut Ctx, d: &Value, new: Option<&Value>, created_new: boo
         m.retain(|k, v| v.as_i64() != Some(0) || k == "observedGeneration");
     }
     let revision_now = new.as_ref().map(|n| revision(n)).filter(|r| *r > 0);
-    let same_rev = revision_now.is_none_or(|r| d["metadata"]["annotations"][REVISION].as_str() == Some(r.to_string().as_str()));
+    let same_rev = revision_now.is_none_or(|r| {
+        d["metadata"]["annotations"][REVISION].as_str() == Some(r.to_string().as_str())
+    });
     let conds_same = {
         let strip = |v: &Value| -> Vec<(Value, Value, Value)> {
             v.as_array()
@@ -365,7 +514,11 @@ fn update_status(ctx: &mut Ctx, d: &Value, new: Option<&Value>, created_new: boo
         let mut a = status.clone();
         a.as_object_mut().map(|m| m.remove("conditions"));
         same_status(&d["status"], &a)
-            && d["status"].as_object().into_iter().flatten().all(|(k, v)| k == "conditions" || !a[k].is_null() || v.as_i64() == Some(0))
+            && d["status"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .all(|(k, v)| k == "conditions" || !a[k].is_null() || v.as_i64() == Some(0))
     };
     if same_rev && conds_same && counts_same {
         return;

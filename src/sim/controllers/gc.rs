@@ -18,7 +18,9 @@ fn finalizers(obj: &Value) -> Vec<&str> {
 }
 
 fn has_owner(obj: &Value) -> bool {
-    obj["metadata"]["ownerReferences"].as_array().is_some_and(|a| !a.is_empty())
+    obj["metadata"]["ownerReferences"]
+        .as_array()
+        .is_some_and(|a| !a.is_empty())
 }
 
 /// Deletes orphans, completes foreground and orphan deletions of owners.
@@ -52,8 +54,15 @@ pub fn owners(ctx: &mut Ctx) {
         }
     }
     for (res, obj) in &dependents {
-        let refs = obj["metadata"]["ownerReferences"].as_array().cloned().unwrap_or_default();
-        if refs.iter().all(|r| !live.contains(r["uid"].as_str().unwrap_or_default())) && !is_deleting(obj) {
+        let refs = obj["metadata"]["ownerReferences"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if refs
+            .iter()
+            .all(|r| !live.contains(r["uid"].as_str().unwrap_or_default()))
+            && !is_deleting(obj)
+        {
             ctx.delete(res, obj);
         }
     }
@@ -92,7 +101,12 @@ pub fn owners(ctx: &mut Ctx) {
     }
 }
 
-fn drop_finalizer(ctx: &mut Ctx, res: &crate::sim::resources::ResourceDef, obj: &Value, which: &str) {
+fn drop_finalizer(
+    ctx: &mut Ctx,
+    res: &crate::sim::resources::ResourceDef,
+    obj: &Value,
+    which: &str,
+) {
     let _ = ctx.update(res, obj, |o| {
         if let Some(f) = o["metadata"]["finalizers"].as_array_mut() {
             f.retain(|x| x.as_str() != Some(which));
@@ -107,7 +121,14 @@ pub fn namespaces(ctx: &mut Ctx) {
     if terminating.is_empty() {
         return;
     }
-    let kinds: Vec<_> = ctx.store.registry().all().iter().filter(|r| r.namespaced).cloned().collect();
+    let kinds: Vec<_> = ctx
+        .store
+        .registry()
+        .all()
+        .iter()
+        .filter(|r| r.namespaced)
+        .cloned()
+        .collect();
     for ns in terminating {
         let mut left = 0;
         for res in &kinds {

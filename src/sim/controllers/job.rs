@@ -5,7 +5,9 @@
 use serde_json::{Value, json};
 
 use super::replicaset::owned_pods;
-use super::{Ctx, controller_uid, is_deleting, name, namespace, owner_ref, parse_time, pod_ready, uid};
+use super::{
+    Ctx, controller_uid, is_deleting, name, namespace, owner_ref, parse_time, pod_ready, uid,
+};
 
 pub fn reconcile(ctx: &mut Ctx) {
     let res = ctx.kinds.jobs.clone();
@@ -15,16 +17,19 @@ pub fn reconcile(ctx: &mut Ctx) {
 }
 
 fn finished(job: &Value) -> Option<&'static str> {
-    job["status"]["conditions"].as_array()?.iter().find_map(|c| {
-        if c["status"] != "True" {
-            return None;
-        }
-        match c["type"].as_str() {
-            Some("Complete") => Some("Complete"),
-            Some("Failed") => Some("Failed"),
-            _ => None,
-        }
-    })
+    job["status"]["conditions"]
+        .as_array()?
+        .iter()
+        .find_map(|c| {
+            if c["status"] != "True" {
+                return None;
+            }
+            match c["type"].as_str() {
+                Some("Complete") => Some("Complete"),
+                Some("Failed") => Some("Failed"),
+                _ => None,
+            }
+        })
 }
 
 fn sync_job(ctx: &mut Ctx, job: &Value) {
@@ -33,11 +38,21 @@ fn sync_job(ctx: &mut Ctx, job: &Value) {
     let ns = namespace(job).to_string();
     let job_name = name(job).to_string();
     let pods = owned_pods(ctx, job);
-    let succeeded = pods.iter().filter(|p| p["status"]["phase"] == "Succeeded").count() as i64;
-    let failed = pods.iter().filter(|p| p["status"]["phase"] == "Failed").count() as i64;
+    let succeeded = pods
+        .iter()
+        .filter(|p| p["status"]["phase"] == "Succeeded")
+        .count() as i64;
+    let failed = pods
+        .iter()
+        .filter(|p| p["status"]["phase"] == "Failed")
+        .count() as i64;
     let active: Vec<&Value> = pods
         .iter()
-        .filter(|p| !is_deleting(p) && p["status"]["phase"] != "Succeeded" && p["status"]["phase"] != "Failed")
+        .filter(|p| {
+            !is_deleting(p)
+                && p["status"]["phase"] != "Succeeded"
+                && p["status"]["phase"] != "Failed"
+        })
         .map(|p| &**p)
         .collect();
     let completions = job["spec"]["completions"].as_i64().unwrap_or(1);
@@ -50,7 +65,10 @@ fn sync_job(ctx: &mut Ctx, job: &Value) {
     if done.is_none() && !suspended && failed <= backoff_limit {
         let want = parallelism.min(completions - succeeded).max(0);
         for _ in active.len() as i64..want {
-            let pod_name = format!("{job_name}-{}", ctx.child_suffix(&format!("{ns}/{job_name}")));
+            let pod_name = format!(
+                "{job_name}-{}",
+                ctx.child_suffix(&format!("{ns}/{job_name}"))
+            );
             let uid_s = uid(job).to_string();
             let mut pod = super::pod_from_template(
                 job,
@@ -65,7 +83,13 @@ fn sync_job(ctx: &mut Ctx, job: &Value) {
             );
             pod["metadata"]["generateName"] = json!(format!("{job_name}-"));
             if ctx.create(&pods_res, &ns, pod).is_ok() {
-                ctx.event(job, "Normal", "SuccessfulCreate", "job-controller", format!("Created pod: {pod_name}"));
+                ctx.event(
+                    job,
+                    "Normal",
+                    "SuccessfulCreate",
+                    "job-controller",
+                    format!("Created pod: {pod_name}"),
+                );
             }
         }
     }
@@ -76,7 +100,11 @@ fn sync_job(ctx: &mut Ctx, job: &Value) {
     }
     let active_now = owned_pods(ctx, job)
         .iter()
-        .filter(|p| !is_deleting(p) && p["status"]["phase"] != "Succeeded" && p["status"]["phase"] != "Failed")
+        .filter(|p| {
+            !is_deleting(p)
+                && p["status"]["phase"] != "Succeeded"
+                && p["status"]["phase"] != "Failed"
+        })
         .count() as i64;
     let ready = active.iter().filter(|p| pod_ready(p)).count() as i64;
     set_count(&mut status, "active", active_now);
@@ -92,17 +120,48 @@ fn sync_job(ctx: &mut Ctx, job: &Value) {
         if succeeded >= completions {
             status["completionTime"] = json!(now);
             status["conditions"] = json!([
-                cond("SuccessCriteriaMet", "CompletionsReached", "Reached expected number of succeeded pods", &now),
-                cond("Complete", "CompletionsReached", "Reached expected number of succeeded pods", &now),
+                cond(
+                    "SuccessCriteriaMet",
+                    "CompletionsReached",
+                    "Reached expected number of succeeded pods",
+                    &now
+                ),
+                cond(
+                    "Complete",
+                    "CompletionsReached",
+                    "Reached expected number of succeeded pods",
+                    &now
+                ),
             ]);
-            ctx.event(job, "Normal", "Completed", "job-controller", "Job completed".into());
+            ctx.event(
+                job,
+                "Normal",
+                "Completed",
+                "job-controller",
+                "Job completed".into(),
+            );
         } else if failed > backoff_limit {
             status["conditions"] = json!([
-                cond("FailureTarget", "BackoffLimitExceeded", "Job has reached the specified backoff limit", &now),
-                cond("Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit", &now),
+                cond(
+                    "FailureTarget",
+                    "BackoffLimitExceeded",
+                    "Job has reached the specified backoff limit",
+                    &now
+                ),
+                cond(
+                    "Failed",
+                    "BackoffLimitExceeded",
+                    "Job has reached the specified backoff limit",
+                    &now
+                ),
             ]);
-            ctx.event(job, "Warning", "BackoffLimitExceeded", "job-controller",
-                "Job has reached the specified backoff limit".into());
+            ctx.event(
+                job,
+                "Warning",
+                "BackoffLimitExceeded",
+                "job-controller",
+                "Job has reached the specified backoff limit".into(),
+            );
         }
     }
     if status != job["status"] {
@@ -170,18 +229,40 @@ fn sync_cronjob(ctx: &mut Ctx, cj: &Value) {
             "spec": template["spec"],
         });
         if ctx.create(&jobs_res, &ns, job).is_ok() {
-            ctx.event(cj, "Normal", "SuccessfulCreate", "cronjob-controller", format!("Created job {job_name}"));
+            ctx.event(
+                cj,
+                "Normal",
+                "SuccessfulCreate",
+                "cronjob-controller",
+                format!("Created job {job_name}"),
+            );
         }
         status["lastScheduleTime"] = json!(super::format_time(due));
     }
     // History: keep the configured number of finished jobs, newest first.
-    let mut jobs = ctx.store.list(&jobs_res, Some(&ns), |j| controller_uid(j) == Some(cj_uid.as_str()));
-    jobs.sort_by_key(|j| j["metadata"]["creationTimestamp"].as_str().unwrap_or_default().to_string());
+    let mut jobs = ctx.store.list(&jobs_res, Some(&ns), |j| {
+        controller_uid(j) == Some(cj_uid.as_str())
+    });
+    jobs.sort_by_key(|j| {
+        j["metadata"]["creationTimestamp"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    });
     for (kind, limit) in [
-        ("Complete", cj["spec"]["successfulJobsHistoryLimit"].as_i64().unwrap_or(3)),
-        ("Failed", cj["spec"]["failedJobsHistoryLimit"].as_i64().unwrap_or(1)),
+        (
+            "Complete",
+            cj["spec"]["successfulJobsHistoryLimit"]
+                .as_i64()
+                .unwrap_or(3),
+        ),
+        (
+            "Failed",
+            cj["spec"]["failedJobsHistoryLimit"].as_i64().unwrap_or(1),
+        ),
     ] {
-        let done: Vec<&std::sync::Arc<Value>> = jobs.iter().filter(|j| finished(j) == Some(kind)).collect();
+        let done: Vec<&std::sync::Arc<Value>> =
+            jobs.iter().filter(|j| finished(j) == Some(kind)).collect();
         let excess = done.len().saturating_sub(limit.max(0) as usize);
         for j in done.into_iter().take(excess) {
             ctx.delete(&jobs_res, j);
@@ -210,7 +291,8 @@ fn sync_cronjob(ctx: &mut Ctx, cj: &Value) {
     let strip = |s: &Value| {
         let mut s = s.clone();
         if let Some(a) = s["active"].as_array_mut() {
-            a.iter_mut().for_each(|r| r["resourceVersion"] = Value::Null);
+            a.iter_mut()
+                .for_each(|r| r["resourceVersion"] = Value::Null);
         }
         s
     };
@@ -249,7 +331,11 @@ impl Schedule {
         if fields[4][7] {
             fields[4][0] = true; // 7 is Sunday too
         }
-        Some(Self { fields, dom_star: parts[2] == "*", dow_star: parts[4] == "*" })
+        Some(Self {
+            fields,
+            dom_star: parts[2] == "*",
+            dow_star: parts[4] == "*",
+        })
     }
 
     pub fn matches(&self, t: jiff::Timestamp) -> bool {
@@ -265,7 +351,11 @@ impl Schedule {
     }
 
     /// The latest scheduled minute in (after, until], looking back at most a day (the controller's horizon).
-    pub fn latest_between(&self, after: jiff::Timestamp, until: jiff::Timestamp) -> Option<jiff::Timestamp> {
+    pub fn latest_between(
+        &self,
+        after: jiff::Timestamp,
+        until: jiff::Timestamp,
+    ) -> Option<jiff::Timestamp> {
         let mut t = jiff::Timestamp::from_second(until.as_second() / 60 * 60).ok()?;
         for _ in 0..24 * 60 {
             if t <= after {
@@ -323,7 +413,11 @@ mod tests {
         assert!(!nightly.matches(at("2026-11-29T02:30:00Z"))); // a Sunday
         assert!(Schedule::parse("61 * * * *").is_none());
         assert!(Schedule::parse("* * *").is_none());
-        assert!(Schedule::parse("@hourly").unwrap().matches(at("2026-11-25T07:00:00Z")));
+        assert!(
+            Schedule::parse("@hourly")
+                .unwrap()
+                .matches(at("2026-11-25T07:00:00Z"))
+        );
     }
 
     #[test]
@@ -331,6 +425,9 @@ mod tests {
         let s = Schedule::parse("*/15 * * * *").unwrap();
         let due = s.latest_between(at("2026-11-25T09:00:00Z"), at("2026-11-25T10:07:30Z"));
         assert_eq!(due, Some(at("2026-11-25T10:00:00Z")));
-        assert_eq!(s.latest_between(at("2026-11-25T10:00:00Z"), at("2026-11-25T10:07:30Z")), None);
+        assert_eq!(
+            s.latest_between(at("2026-11-25T10:00:00Z"), at("2026-11-25T10:07:30Z")),
+            None
+        );
     }
 }

@@ -69,11 +69,18 @@ fn step(ctx: &mut Ctx, pod: &Value) {
         return;
     }
     let now = ctx.now_str();
-    let node = pod["spec"]["nodeName"].as_str().unwrap_or_default().to_string();
+    let node = pod["spec"]["nodeName"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     if pod["status"]["startTime"].is_null() {
         let host_ip = node_ip(ctx, &node);
-        let images: Vec<String> = containers(pod).map(|c| c["image"].as_str().unwrap_or_default().to_string()).collect();
-        let names: Vec<String> = containers(pod).map(|c| c["name"].as_str().unwrap_or_default().to_string()).collect();
+        let images: Vec<String> = containers(pod)
+            .map(|c| c["image"].as_str().unwrap_or_default().to_string())
+            .collect();
+        let names: Vec<String> = containers(pod)
+            .map(|c| c["name"].as_str().unwrap_or_default().to_string())
+            .collect();
         let started = ctx.update(&res, pod, |p| {
             p["status"]["phase"] = json!("Pending");
             p["status"]["startTime"] = json!(now);
@@ -82,8 +89,22 @@ fn step(ctx: &mut Ctx, pod: &Value) {
             set_condition(p, "PodReadyToStartContainers", "False", None, None, &now);
             set_condition(p, "Initialized", "True", None, None, &now);
             let unready = format!("containers with unready status: [{}]", names.join(" "));
-            set_condition(p, "Ready", "False", Some("ContainersNotReady"), Some(&unready), &now);
-            set_condition(p, "ContainersReady", "False", Some("ContainersNotReady"), Some(&unready), &now);
+            set_condition(
+                p,
+                "Ready",
+                "False",
+                Some("ContainersNotReady"),
+                Some(&unready),
+                &now,
+            );
+            set_condition(
+                p,
+                "ContainersReady",
+                "False",
+                Some("ContainersNotReady"),
+                Some(&unready),
+                &now,
+            );
             set_condition(p, "PodScheduled", "True", None, None, &now);
             let statuses: Vec<Value> = names
                 .iter()
@@ -98,13 +119,24 @@ fn step(ctx: &mut Ctx, pod: &Value) {
         });
         if let Ok(p) = started {
             for image in images {
-                ctx.event(&p, "Normal", "Pulling", &format!("kubelet/{node}"), format!("Pulling image \"{image}\""));
+                ctx.event(
+                    &p,
+                    "Normal",
+                    "Pulling",
+                    &format!("kubelet/{node}"),
+                    format!("Pulling image \"{image}\""),
+                );
             }
         }
         return;
     }
-    let statuses = pod["status"]["containerStatuses"].as_array().cloned().unwrap_or_default();
-    let creating = statuses.iter().any(|s| s["state"]["waiting"]["reason"] == "ContainerCreating");
+    let statuses = pod["status"]["containerStatuses"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let creating = statuses
+        .iter()
+        .any(|s| s["state"]["waiting"]["reason"] == "ContainerCreating");
     if creating {
         if ctx.is_virtual() || since(ctx, &pod["status"]["startTime"]).unwrap_or(0) >= 1 {
             start_containers(ctx, pod, &node, &now);
@@ -150,20 +182,40 @@ fn node_ip(ctx: &Ctx, node: &str) -> String {
 
 /// A stable pod IP in the cluster's pod CIDR, derived from the pod's uid and node.
 fn pod_ip(pod: &Value, node: &str) -> String {
-    let h = fnv1a(pod["metadata"]["uid"].as_str().unwrap_or_default().as_bytes());
+    let h = fnv1a(
+        pod["metadata"]["uid"]
+            .as_str()
+            .unwrap_or_default()
+            .as_bytes(),
+    );
     let subnet = node.bytes().last().map(|b| b % 10).unwrap_or(0);
     format!("10.244.{}.{}", subnet, 2 + h % 250)
 }
 
 fn container_id(pod: &Value, cname: &str, restarts: i64) -> String {
-    let h = fnv1a(format!("{}/{cname}/{restarts}", pod["metadata"]["uid"].as_str().unwrap_or_default()).as_bytes());
-    format!("containerd://{h:016x}{:016x}{h:016x}{:016x}", h.rotate_left(17), h.rotate_left(31))
+    let h = fnv1a(
+        format!(
+            "{}/{cname}/{restarts}",
+            pod["metadata"]["uid"].as_str().unwrap_or_default()
+        )
+        .as_bytes(),
+    );
+    format!(
+        "containerd://{h:016x}{:016x}{h:016x}{:016x}",
+        h.rotate_left(17),
+        h.rotate_left(31)
+    )
 }
 
 fn image_id(image: &str) -> String {
     let h = fnv1a(image.as_bytes());
     let repo = image.split(':').next().unwrap_or(image);
-    format!("docker.io/library/{repo}@sha256:{h:016x}{:016x}{:016x}{:016x}", h.rotate_left(7), h.rotate_left(19), h.rotate_left(43))
+    format!(
+        "docker.io/library/{repo}@sha256:{h:016x}{:016x}{:016x}{:016x}",
+        h.rotate_left(7),
+        h.rotate_left(19),
+        h.rotate_left(43)
+    )
 }
 
 fn start_containers(ctx: &mut Ctx, pod: &Value, node: &str, now: &str) {
@@ -202,8 +254,20 @@ fn start_containers(ctx: &mut Ctx, pod: &Value, node: &str, now: &str) {
             ctx.event(&p, "Normal", "Pulled", &component, format!(
                 "Successfully pulled image \"{i}\" in 1.2s (1.2s including waiting). Image size: {size} bytes."
             ));
-            ctx.event(&p, "Normal", "Created", &component, format!("Created container: {n}"));
-            ctx.event(&p, "Normal", "Started", &component, format!("Started container {n}"));
+            ctx.event(
+                &p,
+                "Normal",
+                "Created",
+                &component,
+                format!("Created container: {n}"),
+            );
+            ctx.event(
+                &p,
+                "Normal",
+                "Started",
+                &component,
+                format!("Started container {n}"),
+            );
         }
     }
 }
@@ -222,7 +286,12 @@ fn crash_loop(ctx: &mut Ctx, pod: &Value, node: &str, now: &str) {
     let image = first["image"].as_str().unwrap_or_default().to_string();
     let restarts = int(&first["restartCount"]);
     let component = format!("kubelet/{node}");
-    let pod_key = format!("{}_{}({})", name(pod), namespace(pod), pod["metadata"]["uid"].as_str().unwrap_or_default());
+    let pod_key = format!(
+        "{}_{}({})",
+        name(pod),
+        namespace(pod),
+        pod["metadata"]["uid"].as_str().unwrap_or_default()
+    );
     if let Some(started) = parse_time(&first["state"]["running"]["startedAt"]) {
         if (ctx.now() - started).get_seconds() < CRASH_AFTER_SECS {
             return;
@@ -246,15 +315,23 @@ fn crash_loop(ctx: &mut Ctx, pod: &Value, node: &str, now: &str) {
             set_condition(p, "ContainersReady", "False", Some("ContainersNotReady"), Some(&unready), now);
         });
         if let Ok(p) = updated {
-            ctx.event(&p, "Warning", "BackOff", &component, format!(
-                "Back-off restarting failed container {cname} in pod {pod_key}"
-            ));
+            ctx.event(
+                &p,
+                "Warning",
+                "BackOff",
+                &component,
+                format!("Back-off restarting failed container {cname} in pod {pod_key}"),
+            );
         }
         return;
     }
     let finished = parse_time(&first["lastState"]["terminated"]["finishedAt"]);
-    let waited = finished.map(|f| (ctx.now() - f).get_seconds()).unwrap_or(i64::MAX);
-    if first["state"]["waiting"]["reason"] == "CrashLoopBackOff" && waited >= back_off_secs(restarts) {
+    let waited = finished
+        .map(|f| (ctx.now() - f).get_seconds())
+        .unwrap_or(i64::MAX);
+    if first["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+        && waited >= back_off_secs(restarts)
+    {
         let cid = container_id(pod, &cname, restarts);
         let updated = ctx.update(&res, pod, |p| {
             let s = &mut p["status"]["containerStatuses"][0];
@@ -266,9 +343,27 @@ fn crash_loop(ctx: &mut Ctx, pod: &Value, node: &str, now: &str) {
             set_condition(p, "ContainersReady", "True", None, None, now);
         });
         if let Ok(p) = updated {
-            ctx.event(&p, "Normal", "Pulled", &component, format!("Container image \"{image}\" already present on machine"));
-            ctx.event(&p, "Normal", "Created", &component, format!("Created container: {cname}"));
-            ctx.event(&p, "Normal", "Started", &component, format!("Started container {cname}"));
+            ctx.event(
+                &p,
+                "Normal",
+                "Pulled",
+                &component,
+                format!("Container image \"{image}\" already present on machine"),
+            );
+            ctx.event(
+                &p,
+                "Normal",
+                "Created",
+                &component,
+                format!("Created container: {cname}"),
+            );
+            ctx.event(
+                &p,
+                "Normal",
+                "Started",
+                &component,
+                format!("Started container {cname}"),
+            );
         }
     }
 }
@@ -276,7 +371,11 @@ fn crash_loop(ctx: &mut Ctx, pod: &Value, node: &str, now: &str) {
 /// All containers exit: 0 (`Completed`, phase Succeeded) or 1 (`Error`, phase Failed).
 fn finish(ctx: &mut Ctx, pod: &Value, success: bool, now: &str) {
     let res = ctx.kinds.pods.clone();
-    let (code, reason, phase) = if success { (0, "Completed", "Succeeded") } else { (1, "Error", "Failed") };
+    let (code, reason, phase) = if success {
+        (0, "Completed", "Succeeded")
+    } else {
+        (1, "Error", "Failed")
+    };
     let _ = ctx.update(&res, pod, |p| {
         p["status"]["phase"] = json!(phase);
         if let Some(statuses) = p["status"]["containerStatuses"].as_array_mut() {

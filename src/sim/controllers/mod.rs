@@ -175,7 +175,11 @@ impl Ctx {
             precondition_uid: obj["metadata"]["uid"].as_str().map(str::to_string),
             ..Default::default()
         };
-        if self.store.delete(res, namespace(obj), name(obj), &opts).is_ok() {
+        if self
+            .store
+            .delete(res, namespace(obj), name(obj), &opts)
+            .is_ok()
+        {
             self.writes += 1;
         }
     }
@@ -187,13 +191,24 @@ impl Ctx {
             precondition_uid: obj["metadata"]["uid"].as_str().map(str::to_string),
             ..Default::default()
         };
-        if self.store.delete(res, namespace(obj), name(obj), &opts).is_ok() {
+        if self
+            .store
+            .delete(res, namespace(obj), name(obj), &opts)
+            .is_ok()
+        {
             self.writes += 1;
         }
     }
 
     /// Records a core/v1 Event about `obj` (deduplicated: a repeat bumps `count`).
-    pub fn event(&mut self, obj: &Value, kind: &str, reason: &str, component: &str, message: String) {
+    pub fn event(
+        &mut self,
+        obj: &Value,
+        kind: &str,
+        reason: &str,
+        component: &str,
+        message: String,
+    ) {
         let mut recorder = std::mem::take(&mut self.events);
         recorder.record(self, obj, kind, reason, component, message);
         self.events = recorder;
@@ -334,7 +349,12 @@ pub fn int_or_percent(v: &Value, total: i64, round_up: bool) -> i64 {
 }
 
 /// A pod built from a workload's template, owned by `owner`.
-pub fn pod_from_template(owner: &Value, template: &Value, name: &str, extra_labels: &[(&str, &str)]) -> Value {
+pub fn pod_from_template(
+    owner: &Value,
+    template: &Value,
+    name: &str,
+    extra_labels: &[(&str, &str)],
+) -> Value {
     let mut meta = template["metadata"].clone();
     if !meta.is_object() {
         meta = json!({});

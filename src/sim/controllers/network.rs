@@ -17,7 +17,9 @@ fn endpoints(ctx: &mut Ctx) {
     let svc_res = ctx.kinds.services.clone();
     let ep_res = ctx.kinds.endpoints.clone();
     let pods_res = ctx.kinds.pods.clone();
-    for svc in ctx.store.list(&svc_res, None, |s| s["spec"]["selector"].is_object() && !is_deleting(s)) {
+    for svc in ctx.store.list(&svc_res, None, |s| {
+        s["spec"]["selector"].is_object() && !is_deleting(s)
+    }) {
         let ns = namespace(&svc).to_string();
         let selector = LabelSelector::from_spec(&json!({"matchLabels": svc["spec"]["selector"]}));
         let pods: Vec<Arc<Value>> = ctx.store.list(&pods_res, Some(&ns), |p| {
@@ -27,8 +29,16 @@ fn endpoints(ctx: &mut Ctx) {
             json!({"ip": p["status"]["podIP"], "nodeName": p["spec"]["nodeName"],
                    "targetRef": {"kind": "Pod", "namespace": ns, "name": name(p), "uid": uid(p)}})
         };
-        let mut ready: Vec<Value> = pods.iter().filter(|p| pod_ready(p)).map(|p| address(p)).collect();
-        let mut not_ready: Vec<Value> = pods.iter().filter(|p| !pod_ready(p)).map(|p| address(p)).collect();
+        let mut ready: Vec<Value> = pods
+            .iter()
+            .filter(|p| pod_ready(p))
+            .map(|p| address(p))
+            .collect();
+        let mut not_ready: Vec<Value> = pods
+            .iter()
+            .filter(|p| !pod_ready(p))
+            .map(|p| address(p))
+            .collect();
         ready.sort_by(|a, b| a["ip"].as_str().cmp(&b["ip"].as_str()));
         not_ready.sort_by(|a, b| a["ip"].as_str().cmp(&b["ip"].as_str()));
         let ports: Vec<Value> = svc["spec"]["ports"]
@@ -44,7 +54,8 @@ fn endpoints(ctx: &mut Ctx) {
                     Value::Number(n) => n.as_i64().unwrap_or(0),
                     _ => p["port"].as_i64().unwrap_or(0),
                 };
-                let mut port = json!({"port": target, "protocol": p["protocol"].as_str().unwrap_or("TCP")});
+                let mut port =
+                    json!({"port": target, "protocol": p["protocol"].as_str().unwrap_or("TCP")});
                 if let Some(n) = p["name"].as_str() {
                     port["name"] = json!(n);
                 }
@@ -102,10 +113,15 @@ fn named_port(pod: &Value, named: &str) -> Option<i64> {
 fn volumes(ctx: &mut Ctx) {
     let pvc_res = ctx.kinds.pvcs.clone();
     let pv_res = ctx.kinds.pvs.clone();
-    for pvc in ctx.store.list(&pvc_res, None, |c| c["status"]["phase"] != "Bound" && !is_deleting(c)) {
+    for pvc in ctx.store.list(&pvc_res, None, |c| {
+        c["status"]["phase"] != "Bound" && !is_deleting(c)
+    }) {
         let pv_name = format!("pvc-{}", uid(&pvc));
         let storage = pvc["spec"]["resources"]["requests"]["storage"].clone();
-        let class = pvc["spec"]["storageClassName"].as_str().unwrap_or("standard").to_string();
+        let class = pvc["spec"]["storageClassName"]
+            .as_str()
+            .unwrap_or("standard")
+            .to_string();
         if ctx.store.get(&pv_res, "", &pv_name).is_none() {
             let pv = json!({
                 "apiVersion": "v1",
@@ -131,11 +147,17 @@ fn volumes(ctx: &mut Ctx) {
         let bound = ctx.update(&pvc_res, &pvc, |c| {
             c["spec"]["volumeName"] = json!(pv_name);
             c["spec"]["storageClassName"] = json!(class);
-            c["status"] = json!({"phase": "Bound", "accessModes": access, "capacity": {"storage": cap}});
+            c["status"] =
+                json!({"phase": "Bound", "accessModes": access, "capacity": {"storage": cap}});
         });
         if let Ok(c) = bound {
-            ctx.event(&c, "Normal", "ProvisioningSucceeded", "rancher.io/local-path",
-                format!("Successfully provisioned volume {pv_name}"));
+            ctx.event(
+                &c,
+                "Normal",
+                "ProvisioningSucceeded",
+                "rancher.io/local-path",
+                format!("Successfully provisioned volume {pv_name}"),
+            );
         }
     }
 }

@@ -5,7 +5,10 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::{Ctx, controller_uid, int, is_deleting, name, namespace, pod_active, pod_from_template, pod_ready, uid};
+use super::{
+    Ctx, controller_uid, int, is_deleting, name, namespace, pod_active, pod_from_template,
+    pod_ready, uid,
+};
 
 pub fn reconcile(ctx: &mut Ctx) {
     let res = ctx.kinds.replicasets.clone();
@@ -18,7 +21,9 @@ pub fn reconcile(ctx: &mut Ctx) {
 pub fn owned_pods(ctx: &Ctx, owner: &Value) -> Vec<Arc<Value>> {
     let owner_uid = uid(owner);
     ctx.store
-        .list(&ctx.kinds.pods, Some(namespace(owner)), |p| controller_uid(p) == Some(owner_uid))
+        .list(&ctx.kinds.pods, Some(namespace(owner)), |p| {
+            controller_uid(p) == Some(owner_uid)
+        })
 }
 
 fn sync(ctx: &mut Ctx, rs: &Value) {
@@ -31,7 +36,8 @@ fn sync(ctx: &mut Ctx, rs: &Value) {
     if active.len() < desired {
         for _ in active.len()..desired {
             let pod_name = loop {
-                let candidate = format!("{rs_name}-{}", ctx.child_suffix(&format!("{ns}/{rs_name}")));
+                let candidate =
+                    format!("{rs_name}-{}", ctx.child_suffix(&format!("{ns}/{rs_name}")));
                 if ctx.store.get(&pods_res, &ns, &candidate).is_none() {
                     break candidate;
                 }
@@ -39,9 +45,21 @@ fn sync(ctx: &mut Ctx, rs: &Value) {
             let mut pod = pod_from_template(rs, &rs["spec"]["template"], &pod_name, &[]);
             pod["metadata"]["generateName"] = json!(format!("{rs_name}-"));
             match ctx.create(&pods_res, &ns, pod) {
-                Ok(_) => ctx.event(rs, "Normal", "SuccessfulCreate", "replicaset-controller", format!("Created pod: {pod_name}")),
+                Ok(_) => ctx.event(
+                    rs,
+                    "Normal",
+                    "SuccessfulCreate",
+                    "replicaset-controller",
+                    format!("Created pod: {pod_name}"),
+                ),
                 Err(e) => {
-                    ctx.event(rs, "Warning", "FailedCreate", "replicaset-controller", format!("Error creating: {}", e.message));
+                    ctx.event(
+                        rs,
+                        "Warning",
+                        "FailedCreate",
+                        "replicaset-controller",
+                        format!("Error creating: {}", e.message),
+                    );
                     break;
                 }
             }
@@ -58,13 +76,22 @@ fn sync(ctx: &mut Ctx, rs: &Value) {
             } else {
                 3
             };
-            let created = p["metadata"]["creationTimestamp"].as_str().unwrap_or_default().to_string();
+            let created = p["metadata"]["creationTimestamp"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
             (rank, std::cmp::Reverse(created), name(p).to_string())
         });
         let excess = active.len() - desired;
         for p in active.into_iter().take(excess) {
             ctx.delete(&pods_res, p);
-            ctx.event(rs, "Normal", "SuccessfulDelete", "replicaset-controller", format!("Deleted pod: {}", name(p)));
+            ctx.event(
+                rs,
+                "Normal",
+                "SuccessfulDelete",
+                "replicaset-controller",
+                format!("Deleted pod: {}", name(p)),
+            );
         }
     }
     let pods = owned_pods(ctx, rs);

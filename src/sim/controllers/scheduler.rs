@@ -20,7 +20,10 @@ pub fn reconcile(ctx: &mut Ctx) {
         .iter()
         .map(|n| (name(n).to_string(), (0, 0)))
         .collect();
-    for p in ctx.store.list(&pods_res, None, |p| p["spec"]["nodeName"].is_string()) {
+    for p in ctx
+        .store
+        .list(&pods_res, None, |p| p["spec"]["nodeName"].is_string())
+    {
         if let Some(l) = p["spec"]["nodeName"].as_str().and_then(|n| load.get_mut(n)) {
             l.0 += 1;
             l.1 += cpu_request_millis(&p);
@@ -55,7 +58,11 @@ pub fn reconcile(ctx: &mut Ctx) {
                         l.0 += 1;
                         l.1 += want_cpu;
                     }
-                    let msg = format!("Successfully assigned {}/{} to {node_name}", namespace(&pod), name(&pod));
+                    let msg = format!(
+                        "Successfully assigned {}/{} to {node_name}",
+                        namespace(&pod),
+                        name(&pod)
+                    );
                     ctx.event(&bound, "Normal", "Scheduled", "default-scheduler", msg);
                 }
             }
@@ -72,7 +79,14 @@ pub fn reconcile(ctx: &mut Ctx) {
                 let now = ctx.now_str();
                 let m = msg.clone();
                 if let Ok(p) = ctx.update(&ctx.kinds.pods.clone(), &pod, |p| {
-                    set_condition(p, "PodScheduled", "False", Some("Unschedulable"), Some(&m), &now);
+                    set_condition(
+                        p,
+                        "PodScheduled",
+                        "False",
+                        Some("Unschedulable"),
+                        Some(&m),
+                        &now,
+                    );
                 }) {
                     ctx.event(&p, "Warning", "FailedScheduling", "default-scheduler", msg);
                 }
@@ -103,7 +117,9 @@ fn unschedulable_message(nodes: &[std::sync::Arc<Value>], pod: &Value) -> String
         ));
     }
     if selector > 0 {
-        parts.push(format!("{selector} node(s) didn't match Pod's node affinity/selector"));
+        parts.push(format!(
+            "{selector} node(s) didn't match Pod's node affinity/selector"
+        ));
     }
     if other > 0 {
         parts.push(format!("{other} Insufficient cpu"));
@@ -138,7 +154,10 @@ fn selector_matches(node: &Value, pod: &Value) -> bool {
 }
 
 fn untolerated_taint<'a>(node: &'a Value, pod: &Value) -> Option<&'a Value> {
-    let tolerations = pod["spec"]["tolerations"].as_array().cloned().unwrap_or_default();
+    let tolerations = pod["spec"]["tolerations"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     node["spec"]["taints"].as_array()?.iter().find(|t| {
         let effect = t["effect"].as_str().unwrap_or_default();
         if effect != "NoSchedule" && effect != "NoExecute" {
@@ -190,7 +209,8 @@ pub fn set_condition(
     let Some(conds) = pod["status"]["conditions"].as_array_mut() else {
         return;
     };
-    let mut cond = json!({"type": kind, "status": status, "lastProbeTime": null, "lastTransitionTime": now});
+    let mut cond =
+        json!({"type": kind, "status": status, "lastProbeTime": null, "lastTransitionTime": now});
     if let Some(r) = reason {
         cond["reason"] = json!(r);
     }

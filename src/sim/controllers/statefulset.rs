@@ -5,7 +5,10 @@
 use serde_json::{Value, json};
 
 use super::replicaset::{owned_pods, same_status};
-use super::{Ctx, controller_uid, int, is_deleting, name, namespace, owner_ref, pod_from_template, pod_ready, template_hash, uid};
+use super::{
+    Ctx, controller_uid, int, is_deleting, name, namespace, owner_ref, pod_from_template,
+    pod_ready, template_hash, uid,
+};
 
 pub fn reconcile(ctx: &mut Ctx) {
     let res = ctx.kinds.statefulsets.clone();
@@ -15,7 +18,11 @@ pub fn reconcile(ctx: &mut Ctx) {
 }
 
 fn ordinal(sts_name: &str, pod: &Value) -> Option<i64> {
-    name(pod).strip_prefix(sts_name)?.strip_prefix('-')?.parse().ok()
+    name(pod)
+        .strip_prefix(sts_name)?
+        .strip_prefix('-')?
+        .parse()
+        .ok()
 }
 
 fn sync(ctx: &mut Ctx, sts: &Value) {
@@ -27,7 +34,10 @@ fn sync(ctx: &mut Ctx, sts: &Value) {
     ensure_controller_revision(ctx, sts, &revision);
     let ordered = sts["spec"]["podManagementPolicy"] != "Parallel";
     let pods = owned_pods(ctx, sts);
-    let mut by_ordinal: Vec<(i64, &Value)> = pods.iter().filter_map(|p| Some((ordinal(&sts_name, p)?, &**p))).collect();
+    let mut by_ordinal: Vec<(i64, &Value)> = pods
+        .iter()
+        .filter_map(|p| Some((ordinal(&sts_name, p)?, &**p)))
+        .collect();
     by_ordinal.sort_by_key(|(o, _)| *o);
 
     // Create missing ordinals in order.
@@ -35,7 +45,11 @@ fn sync(ctx: &mut Ctx, sts: &Value) {
         if by_ordinal.iter().any(|(o, _)| *o == i) {
             continue;
         }
-        let previous_ready = (0..i).all(|j| by_ordinal.iter().any(|(o, p)| *o == j && pod_ready(p) && !is_deleting(p)));
+        let previous_ready = (0..i).all(|j| {
+            by_ordinal
+                .iter()
+                .any(|(o, p)| *o == j && pod_ready(p) && !is_deleting(p))
+        });
         if ordered && !previous_ready {
             break;
         }
@@ -54,19 +68,33 @@ fn sync(ctx: &mut Ctx, sts: &Value) {
         if let Some(svc) = sts["spec"]["serviceName"].as_str() {
             pod["spec"]["subdomain"] = json!(svc);
         }
-        let mut volumes = pod["spec"]["volumes"].as_array().cloned().unwrap_or_default();
-        for claim in sts["spec"]["volumeClaimTemplates"].as_array().into_iter().flatten() {
+        let mut volumes = pod["spec"]["volumes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        for claim in sts["spec"]["volumeClaimTemplates"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
             let claim_name = format!("{}-{pod_name}", name(claim));
             ensure_claim(ctx, sts, claim, &claim_name);
             volumes.retain(|v| v["name"] != claim["metadata"]["name"]);
-            volumes.push(json!({"name": name(claim), "persistentVolumeClaim": {"claimName": claim_name}}));
+            volumes.push(
+                json!({"name": name(claim), "persistentVolumeClaim": {"claimName": claim_name}}),
+            );
         }
         if !volumes.is_empty() {
             pod["spec"]["volumes"] = json!(volumes);
         }
         if ctx.create(&pods_res, &ns, pod).is_ok() {
-            ctx.event(sts, "Normal", "SuccessfulCreate", "statefulset-controller",
-                format!("create Pod {pod_name} in StatefulSet {sts_name} successful"));
+            ctx.event(
+                sts,
+                "Normal",
+                "SuccessfulCreate",
+                "statefulset-controller",
+                format!("create Pod {pod_name} in StatefulSet {sts_name} successful"),
+            );
         }
         if ordered {
             break;
@@ -76,35 +104,54 @@ fn sync(ctx: &mut Ctx, sts: &Value) {
     for (o, p) in by_ordinal.iter().rev() {
         if *o >= want && !is_deleting(p) {
             ctx.delete(&pods_res, p);
-            ctx.event(sts, "Normal", "SuccessfulDelete", "statefulset-controller",
-                format!("delete Pod {} in StatefulSet {sts_name} successful", name(p)));
+            ctx.event(
+                sts,
+                "Normal",
+                "SuccessfulDelete",
+                "statefulset-controller",
+                format!(
+                    "delete Pod {} in StatefulSet {sts_name} successful",
+                    name(p)
+                ),
+            );
             if ordered {
                 break;
             }
         }
     }
     // Rolling update: replace the highest-ordinal pod on an old revision once all are ready.
-    let all_ready = by_ordinal.len() as i64 == want && by_ordinal.iter().all(|(_, p)| pod_ready(p) && !is_deleting(p));
-    if all_ready
-        && let Some((_, stale)) = by_ordinal
+    let all_ready = by_ordinal.len() as i64 == want
+        && by_ordinal
             .iter()
-            .rev()
-            .find(|(_, p)| p["metadata"]["labels"]["controller-revision-hash"].as_str() != Some(revision.as_str()))
+            .all(|(_, p)| pod_ready(p) && !is_deleting(p));
+    if all_ready
+        && let Some((_, stale)) = by_ordinal.iter().rev().find(|(_, p)| {
+            p["metadata"]["labels"]["controller-revision-hash"].as_str() != Some(revision.as_str())
+        })
     {
         ctx.delete(&pods_res, stale);
     }
 
     let pods = owned_pods(ctx, sts);
-    let live: Vec<&Value> = pods.iter().filter(|p| !is_deleting(p)).map(|p| &**p).collect();
+    let live: Vec<&Value> = pods
+        .iter()
+        .filter(|p| !is_deleting(p))
+        .map(|p| &**p)
+        .collect();
     let ready = live.iter().filter(|p| pod_ready(p)).count() as i64;
     let updated = live
         .iter()
-        .filter(|p| p["metadata"]["labels"]["controller-revision-hash"].as_str() == Some(revision.as_str()))
+        .filter(|p| {
+            p["metadata"]["labels"]["controller-revision-hash"].as_str() == Some(revision.as_str())
+        })
         .count() as i64;
     let current_revision = if updated == live.len() as i64 {
         revision.clone()
     } else {
-        sts["status"]["currentRevision"].as_str().unwrap_or(&revision).to_string()
+        sts["status"]["currentRevision"]
+            .as_str()
+            .unwrap_or(&revision)
+            .to_string()
     };
     let status = json!({
         "observedGeneration": sts["metadata"]["generation"],
@@ -122,7 +169,12 @@ fn sync(ctx: &mut Ctx, sts: &Value) {
         let _ = ctx.update(&res, sts, |s| {
             let mut st = status.clone();
             if let Some(m) = st.as_object_mut() {
-                m.retain(|k, v| v.as_i64() != Some(0) || k == "replicas" || k == "collisionCount" || k == "availableReplicas");
+                m.retain(|k, v| {
+                    v.as_i64() != Some(0)
+                        || k == "replicas"
+                        || k == "collisionCount"
+                        || k == "availableReplicas"
+                });
             }
             s["status"] = st;
         });
@@ -158,7 +210,9 @@ pub fn ensure_controller_revision(ctx: &mut Ctx, owner: &Value, revision: &str) 
     let owner_uid = uid(owner).to_string();
     let n = ctx
         .store
-        .list(&res, Some(&ns), |r| controller_uid(r) == Some(owner_uid.as_str()))
+        .list(&res, Some(&ns), |r| {
+            controller_uid(r) == Some(owner_uid.as_str())
+        })
         .iter()
         .map(|r| int(&r["revision"]))
         .max()
@@ -176,4 +230,3 @@ pub fn ensure_controller_revision(ctx: &mut Ctx, owner: &Value, revision: &str) 
     });
     let _ = ctx.create(&res, &ns, cr);
 }
-
