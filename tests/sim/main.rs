@@ -7,6 +7,7 @@ mod common;
 mod api;
 mod controllers;
 mod errors;
+mod podio;
 mod rbac;
 mod robustness;
 mod watcher;

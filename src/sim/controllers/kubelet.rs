@@ -293,7 +293,7 @@ fn crash_loop(ctx: &mut Ctx, pod: &Value, node: &str, now: &str) {
         pod["metadata"]["uid"].as_str().unwrap_or_default()
     );
     if let Some(started) = parse_time(&first["state"]["running"]["startedAt"]) {
-        if (ctx.now() - started).get_seconds() < CRASH_AFTER_SECS {
+        if ctx.now().duration_since(started).as_secs() < CRASH_AFTER_SECS {
             return;
         }
         let started = first["state"]["running"]["startedAt"].clone();
@@ -327,7 +327,7 @@ fn crash_loop(ctx: &mut Ctx, pod: &Value, node: &str, now: &str) {
     }
     let finished = parse_time(&first["lastState"]["terminated"]["finishedAt"]);
     let waited = finished
-        .map(|f| (ctx.now() - f).get_seconds())
+        .map(|f| ctx.now().duration_since(f).as_secs())
         .unwrap_or(i64::MAX);
     if first["state"]["waiting"]["reason"] == "CrashLoopBackOff"
         && waited >= back_off_secs(restarts)

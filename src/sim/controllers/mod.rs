@@ -319,7 +319,7 @@ pub fn parse_time(v: &Value) -> Option<jiff::Timestamp> {
 
 /// Seconds from `v` (a timestamp) to now; None if absent.
 pub fn since(ctx: &Ctx, v: &Value) -> Option<i64> {
-    parse_time(v).map(|t| (ctx.now() - t).get_seconds())
+    parse_time(v).map(|t| ctx.now().duration_since(t).as_secs())
 }
 
 pub fn pod_ready(pod: &Value) -> bool {

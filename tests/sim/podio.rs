@@ -1,0 +1,255 @@
+//! Pod I/O: logs (tail, container, previous, follow, determinism, stream accounting) and exec (kubectl's
+//! WebSocket exec, exit codes, kube-rs with a TTY and resize) against the built-in shell.
+
+use std::time::Duration;
+
+use futures::SinkExt;
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, AttachParams, TerminalSize};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+
+use crate::common::{DEADLINE, TestSim, eventually};
+
+async fn first_pod(sim: &TestSim, selector: &str) -> String {
+    sim.kubectl_ok(&[
+        "get",
+        "pods",
+        "-n",
+        "shop",
+        "-l",
+        selector,
+        "-o",
+        "jsonpath={.items[0].metadata.name}",
+    ])
+    .await
+}
+
+#[tokio::test]
+async fn logs_tail_container_and_previous() {
+    let sim = TestSim::start().await;
+    let redis = first_pod(&sim, "app=redis").await;
+    let all = sim.kubectl_ok(&["logs", &redis]).await;
+    assert!(
+        all.lines().count() > 100,
+        "a pod up for days has plenty of logs"
+    );
+    assert!(
+        all.lines().all(|l| l.starts_with("1:M ")),
+        "redis-style lines"
+    );
+
+    let tail = sim.kubectl_ok(&["logs", &redis, "--tail=5"]).await;
+    assert_eq!(tail.lines().count(), 5);
+
+    let backend = first_pod(&sim, "app=backend").await;
+    let envoy = sim
+        .kubectl_ok(&["logs", &backend, "-c", "envoy", "--tail=3"])
+        .await;
+    assert!(
+        envoy.lines().all(|l| l.contains("[info][upstream]")),
+        "{envoy}"
+    );
+    let app = sim
+        .kubectl_ok(&["logs", &backend, "-c", "app", "--tail=3"])
+        .await;
+    for line in app.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(v["trace_id"].is_string());
+    }
+
+    let payments = first_pod(&sim, "app=payments").await;
+    let previous = sim.kubectl_ok(&["logs", &payments, "--previous"]).await;
+    assert!(
+        previous
+            .lines()
+            .next()
+            .unwrap()
+            .starts_with("starting payments service"),
+        "{previous}"
+    );
+    assert!(
+        previous
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("panic: dial tcp"),
+        "{previous}"
+    );
+
+    let (ok, _, err) = sim.kubectl(&["logs", &redis, "--previous"]).await;
+    assert!(!ok);
+    assert!(
+        err.contains("previous terminated container \"redis\" in pod"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn logs_follow_streams_new_lines_and_closing_frees_the_stream() {
+    let sim = TestSim::start().await;
+    let redis = first_pod(&sim, "app=redis").await;
+    let mut follow = tokio::process::Command::new("kubectl")
+        .env("KUBECONFIG", sim.kubeconfig())
+        .arg(format!(
+            "--cache-dir={}",
+            sim.dir.path().join("cache-f").display()
+        ))
+        .args([
+            "logs",
+            "-f",
+            "--tail=1",
+            "--timestamps",
+            "-n",
+            "shop",
+            &redis,
+        ])
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(follow.stdout.take().unwrap()).lines();
+    let first = tokio::time::timeout(DEADLINE, lines.next_line())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let second = tokio::time::timeout(DEADLINE, lines.next_line())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let stamp = |l: &str| {
+        l.split_once(' ')
+            .unwrap()
+            .0
+            .parse::<jiff::Timestamp>()
+            .unwrap()
+    };
+    assert!(
+        stamp(&second) > stamp(&first),
+        "a new line arrived: {first} / {second}"
+    );
+
+    let stats = sim.get_json("/_sim/stats").await;
+    assert_eq!(stats["openLogStreams"], 1);
+    follow.kill().await.unwrap();
+    eventually("the log stream is closed when the client goes", || async {
+        (sim.get_json("/_sim/stats").await["openLogStreams"] == 0).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn logs_are_the_same_for_the_same_seed() {
+    let a = TestSim::start().await;
+    let b = TestSim::start().await;
+    let pa = first_pod(&a, "app=payments").await;
+    let pb = first_pod(&b, "app=payments").await;
+    assert_eq!(pa, pb);
+    eventually("same previous logs in both sims", || async {
+        let la = a.kubectl_ok(&["logs", &pa, "--previous"]).await;
+        let lb = b.kubectl_ok(&["logs", &pb, "--previous"]).await;
+        (la == lb).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn kubectl_exec_runs_the_built_in_shell() {
+    let sim = TestSim::start().await;
+    let pod = first_pod(&sim, "app=redis").await;
+    let ls = sim.kubectl_ok(&["exec", &pod, "--", "ls", "/"]).await;
+    for dir in ["bin", "etc", "proc", "tmp", "var"] {
+        assert!(ls.lines().any(|l| l == dir), "{dir} in {ls}");
+    }
+    let env = sim.kubectl_ok(&["exec", &pod, "--", "env"]).await;
+    assert!(env.lines().any(|l| l == format!("HOSTNAME={pod}")), "{env}");
+    assert!(
+        env.lines()
+            .any(|l| l == "KUBERNETES_SERVICE_HOST=10.96.0.1"),
+        "{env}"
+    );
+
+    let (ok, out, err) = sim
+        .kubectl_stdin(&["exec", "-i", &pod, "--", "sh"], Some("echo hi; exit\n"))
+        .await;
+    assert!(ok, "{err}");
+    assert_eq!(out, "hi\n");
+
+    let out = tokio::process::Command::new("kubectl")
+        .env("KUBECONFIG", sim.kubeconfig())
+        .arg(format!(
+            "--cache-dir={}",
+            sim.dir.path().join("cache-e").display()
+        ))
+        .args(["exec", &pod, "--", "sh", "-c", "exit 3"])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("command terminated with exit code 3"));
+
+    let (ok, _, err) = sim.kubectl(&["exec", &pod, "--", "bash"]).await;
+    assert!(!ok);
+    assert!(err.contains("executable file not found in $PATH"), "{err}");
+}
+
+#[tokio::test]
+async fn kube_exec_with_a_tty_sees_resizes() {
+    let sim = TestSim::start().await;
+    let pod = first_pod(&sim, "app=redis").await;
+    let pods: Api<Pod> = Api::namespaced(sim.client().await, "shop");
+    let mut attached = pods
+        .exec(&pod, vec!["sh"], &AttachParams::interactive_tty())
+        .await
+        .unwrap();
+    let mut stdin = attached.stdin().unwrap();
+    let mut stdout = attached.stdout().unwrap();
+    let mut resize = attached.terminal_size().unwrap();
+    let status = attached.take_status().unwrap();
+    resize
+        .send(TerminalSize {
+            width: 123,
+            height: 45,
+        })
+        .await
+        .unwrap();
+
+    let mut screen = String::new();
+    let mut read_until = async |want: &str, screen: &mut String| {
+        let deadline = tokio::time::Instant::now() + DEADLINE;
+        let mut buf = [0u8; 4096];
+        while !screen.contains(want) {
+            let n = tokio::time::timeout_at(deadline, stdout.read(&mut buf))
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(n > 0, "stdout closed before {want:?}: {screen:?}");
+            screen.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    };
+    read_until("/ # ", &mut screen).await;
+    // Give the resize (a separate channel) a moment to land before asking; poll rather than sleep.
+    let mut size_seen = false;
+    for _ in 0..50 {
+        stdin.write_all(b"stty size\r").await.unwrap();
+        screen.clear();
+        read_until("/ # ", &mut screen).await;
+        if screen.contains("45 123\r\n") {
+            size_seen = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(size_seen, "{screen:?}");
+    stdin.write_all(b"echo $((6*7)); hostname\r").await.unwrap();
+    screen.clear();
+    read_until("/ # ", &mut screen).await;
+    assert!(screen.contains(&format!("42\r\n{pod}\r\n")), "{screen:?}");
+    stdin.write_all(b"exit 0\r").await.unwrap();
+    let status = tokio::time::timeout(DEADLINE, status)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(status.status.as_deref(), Some("Success"));
+}
