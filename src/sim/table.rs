@@ -1242,7 +1242,7 @@ fn json_path<'v>(obj: &'v Value, path: &str) -> Option<&'v Value> {
     let mut cur = obj;
     let mut key = String::new();
     let mut chars = path.chars().peekable();
-    let mut step = |cur: &mut &'v Value, key: &mut String| -> Option<()> {
+    let step = |cur: &mut &'v Value, key: &mut String| -> Option<()> {
         if !key.is_empty() {
             *cur = cur.get(key.as_str())?;
             key.clear();
