@@ -45,6 +45,7 @@ async fn api_resources_lists_every_kind_with_short_names() {
         ("rolebindings", None, "RoleBinding"),
         ("clusterroles", None, "ClusterRole"),
         ("clusterrolebindings", None, "ClusterRoleBinding"),
+        ("backups", Some("bk"), "Backup"),
         (
             "customresourcedefinitions",
             Some("crd,crds"),
@@ -202,4 +203,214 @@ async fn chunked_lists_return_every_item_once() {
         continued >= 17,
         "expected ≥17 continued pages, saw {continued}"
     );
+}
+
+#[tokio::test]
+async fn get_namespaces_lists_the_demo_world() {
+    let sim = TestSim::start().await;
+    let out = sim.kubectl_ok(&["get", "ns"]).await;
+    let mut lines = out.lines();
+    assert_eq!(
+        lines
+            .next()
+            .map(|h| h.split_whitespace().collect::<Vec<_>>()),
+        Some(vec!["NAME", "STATUS", "AGE"])
+    );
+    let names: Vec<&str> = lines.filter_map(|l| l.split_whitespace().next()).collect();
+    for ns in [
+        "default",
+        "kube-system",
+        "kube-public",
+        "shop",
+        "monitoring",
+        "batch",
+    ] {
+        assert!(names.contains(&ns), "{ns} in {out}");
+    }
+    assert!(out.lines().skip(1).all(|l| l.contains(" Active ")), "{out}");
+}
+
+/// The header row of each block kubectl prints, split into column names.
+fn headers(out: &str) -> Vec<Vec<String>> {
+    let mut blocks = vec![];
+    let mut next_is_header = true;
+    for line in out.lines() {
+        if line.trim().is_empty() {
+            next_is_header = true;
+            continue;
+        }
+        if next_is_header {
+            // Column names may contain one space ("NOMINATED NODE"): split on runs of 2+ spaces.
+            let cols = line
+                .split("  ")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_string)
+                .collect();
+            blocks.push(cols);
+            next_is_header = false;
+        }
+    }
+    blocks
+}
+
+fn row<'a>(out: &'a str, name: &str) -> Vec<&'a str> {
+    out.lines()
+        .find(|l| l.split_whitespace().next() == Some(name))
+        .unwrap_or_else(|| panic!("{name} not in:\n{out}"))
+        .split_whitespace()
+        .collect()
+}
+
+#[tokio::test]
+async fn wide_output_has_the_columns_a_real_cluster_prints() {
+    let sim = TestSim::start().await;
+    let out = sim
+        .kubectl_ok(&["get", "deploy,rs,po", "-n", "shop", "-o", "wide"])
+        .await;
+    assert_eq!(
+        headers(&out),
+        vec![
+            vec![
+                "NAME",
+                "READY",
+                "UP-TO-DATE",
+                "AVAILABLE",
+                "AGE",
+                "CONTAINERS",
+                "IMAGES",
+                "SELECTOR"
+            ],
+            vec![
+                "NAME",
+                "DESIRED",
+                "CURRENT",
+                "READY",
+                "AGE",
+                "CONTAINERS",
+                "IMAGES",
+                "SELECTOR"
+            ],
+            vec![
+                "NAME",
+                "READY",
+                "STATUS",
+                "RESTARTS",
+                "AGE",
+                "IP",
+                "NODE",
+                "NOMINATED NODE",
+                "READINESS GATES"
+            ],
+        ]
+    );
+    let frontend = row(&out, "deployment.apps/frontend");
+    assert_eq!(frontend[1..4], ["3/3", "3", "3"]);
+    assert_eq!(frontend[5..], ["nginx", "nginx:1.27", "app=frontend"]);
+    let gpu = row(&out, "pod/gpu-worker");
+    assert_eq!(gpu[1..4], ["0/1", "Pending", "0"]);
+    assert_eq!(gpu[5..], ["<none>", "<none>", "<none>", "<none>"]);
+    let postgres = row(&out, "pod/postgres-0");
+    assert_eq!(postgres[1..4], ["1/1", "Running", "0"]);
+    assert!(postgres[5].starts_with("10.244."), "{postgres:?}");
+    assert!(postgres[6].starts_with("tug-worker"), "{postgres:?}");
+
+    let out = sim
+        .kubectl_ok(&["get", "svc", "frontend", "-n", "shop", "-o", "wide"])
+        .await;
+    assert_eq!(
+        headers(&out)[0],
+        [
+            "NAME",
+            "TYPE",
+            "CLUSTER-IP",
+            "EXTERNAL-IP",
+            "PORT(S)",
+            "AGE",
+            "SELECTOR"
+        ]
+    );
+    let svc = row(&out, "frontend");
+    assert_eq!(svc[1], "LoadBalancer");
+    assert_eq!(svc[3], "172.18.255.200");
+    assert!(
+        svc[4].starts_with("80:3") && svc[4].ends_with("/TCP"),
+        "{svc:?}"
+    );
+    assert_eq!(svc[6], "app=frontend");
+
+    let out = sim.kubectl_ok(&["get", "nodes", "-o", "wide"]).await;
+    assert_eq!(
+        headers(&out)[0],
+        [
+            "NAME",
+            "STATUS",
+            "ROLES",
+            "AGE",
+            "VERSION",
+            "INTERNAL-IP",
+            "EXTERNAL-IP",
+            "OS-IMAGE",
+            "KERNEL-VERSION",
+            "CONTAINER-RUNTIME"
+        ]
+    );
+    assert_eq!(
+        row(&out, "tug-control-plane")[1..3],
+        ["Ready", "control-plane"]
+    );
+
+    // A custom resource prints its CRD's printer columns.
+    let out = sim.kubectl_ok(&["get", "backups", "-n", "shop"]).await;
+    assert_eq!(
+        headers(&out)[0],
+        ["NAME", "DATABASE", "SCHEDULE", "STATUS", "LAST-RUN", "AGE"]
+    );
+    assert_eq!(row(&out, "orders-nightly")[1..3], ["orders", "0"]);
+}
+
+#[tokio::test]
+async fn selectors_on_the_demo_world() {
+    let sim = TestSim::start().await;
+    let frontend = sim
+        .kubectl_ok(&[
+            "get",
+            "pods",
+            "-n",
+            "shop",
+            "-l",
+            "app=frontend",
+            "-o",
+            "name",
+        ])
+        .await;
+    assert_eq!(frontend.lines().count(), 3, "{frontend}");
+    assert!(frontend.lines().all(|l| l.starts_with("pod/frontend-")));
+    let running = sim
+        .kubectl_ok(&[
+            "get",
+            "pods",
+            "-n",
+            "shop",
+            "--field-selector",
+            "status.phase=Running",
+            "-o",
+            "name",
+        ])
+        .await;
+    assert!(!running.contains("pod/gpu-worker"), "{running}");
+    assert!(running.contains("pod/postgres-0"), "{running}");
+    let pending = sim
+        .kubectl_ok(&[
+            "get",
+            "pods",
+            "-n",
+            "shop",
+            "--field-selector",
+            "status.phase=Pending",
+            "-o",
+            "name",
+        ])
+        .await;
+    assert_eq!(pending.trim(), "pod/gpu-worker");
 }
