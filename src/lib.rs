@@ -2,6 +2,10 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod app;
 pub mod cli;
+pub mod cluster;
 pub mod model;
 pub mod sim;
+pub mod tui;
+pub mod ui;

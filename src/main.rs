@@ -41,16 +41,36 @@ async fn run_sim(args: SimArgs) -> anyhow::Result<()> {
 }
 
 async fn run_tui(args: tug::cli::TuiArgs) -> anyhow::Result<()> {
-    if !args.demo {
-        anyhow::bail!("the TUI is not built yet; run `tug sim` or `tug --demo`");
-    }
-    let handle = sim::start(SimOptions::default())
-        .await
-        .context("cannot start the demo cluster")?;
-    println!("tug demo cluster on {}", handle.url());
-    println!("kubeconfig: {}", handle.kubeconfig.display());
-    wait_for_stop_signal().await;
-    handle.stop().await;
+    let mut opts = tug::tui::Options {
+        kubeconfig: args.kubeconfig.clone(),
+        context: args.context.clone(),
+        namespace: args.namespace.clone(),
+        all_namespaces: args.all_namespaces,
+        initial: args.initial.clone(),
+        readonly: args.readonly,
+    };
+    // The demo cluster lives as long as the TUI, in this process.
+    let _demo = if args.demo {
+        let handle = sim::start(SimOptions::default())
+            .await
+            .context("cannot start the demo cluster")?;
+        opts.kubeconfig = Some(handle.kubeconfig.clone());
+        opts.context = None;
+        Some(handle)
+    } else {
+        let default =
+            directories::BaseDirs::new().map(|d| d.home_dir().join(".kube").join("config"));
+        let found = opts.kubeconfig.as_ref().is_some_and(|p| p.exists())
+            || default.as_ref().is_some_and(|p| p.exists());
+        if !found {
+            anyhow::bail!(
+                "no kubeconfig found (looked at $KUBECONFIG and ~/.kube/config).\n\
+                 Point tug at a cluster with --kubeconfig PATH (and --context NAME), or try it with: tug --demo"
+            );
+        }
+        None
+    };
+    tug::tui::run(opts).await?;
     Ok(())
 }
 

@@ -2,3 +2,4 @@
 //! Must not depend on ratatui, tokio or the network.
 
 pub mod duration;
+pub mod table;

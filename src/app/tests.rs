@@ -1,0 +1,326 @@
+//! App transitions, driven by events as the runtime would deliver them.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::*;
+use crate::model::table::{Column, Row};
+
+fn kind(group: &str, plural: &str, k: &str, short: &[&str], namespaced: bool) -> Kind {
+    Kind {
+        group: group.into(),
+        version: "v1".into(),
+        plural: plural.into(),
+        kind: k.into(),
+        namespaced,
+        short_names: short.iter().map(|s| s.to_string()).collect(),
+        verbs: vec!["list".into(), "watch".into()],
+    }
+}
+
+fn kinds() -> Vec<Kind> {
+    vec![
+        kind("", "pods", "Pod", &["po"], true),
+        kind("", "nodes", "Node", &["no"], false),
+        kind("apps", "deployments", "Deployment", &["deploy"], true),
+    ]
+}
+
+fn key(c: char) -> AppEvent {
+    AppEvent::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn code(c: KeyCode) -> AppEvent {
+    AppEvent::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+fn app() -> (App, Vec<Effect>) {
+    let mut app = App::new(ClusterInfo::default(), Some("shop".into()), None, false);
+    let effects = app.handle(AppEvent::Discovered(Ok(kinds())));
+    (app, effects)
+}
+
+fn fill(app: &App, names: &[&str]) {
+    let Some(View {
+        body: Body::Table(t),
+        ..
+    }) = app.top()
+    else {
+        panic!("not a table")
+    };
+    let rows = names
+        .iter()
+        .map(|n| Row {
+            namespace: "shop".into(),
+            name: (*n).into(),
+            uid: "".into(),
+            created: None,
+            deleting: false,
+            cells: vec![(*n).into()],
+        })
+        .collect();
+    t.lock().replace_all(
+        vec![Column {
+            name: "Name".into(),
+            kind: "string".into(),
+            priority: 0,
+        }],
+        rows,
+    );
+}
+
+fn typed(app: &mut App, text: &str) -> Vec<Effect> {
+    let mut effects = vec![];
+    for c in text.chars() {
+        effects.extend(app.handle(key(c)));
+    }
+    effects.extend(app.handle(code(KeyCode::Enter)));
+    effects
+}
+
+fn selected(app: &App) -> Option<String> {
+    match &app.top()?.body {
+        Body::Table(t) => t.selected_row().map(|k| k.1.to_string()),
+        Body::Text(_) => None,
+    }
+}
+
+#[test]
+fn discovery_opens_pods_in_the_namespace() {
+    let (app, effects) = app();
+    assert!(
+        matches!(&effects[..], [Effect::Watch { kind, scope, .. }] if kind.plural == "pods" && scope.namespace.as_deref() == Some("shop"))
+    );
+    assert_eq!(app.stack.len(), 1);
+}
+
+#[test]
+fn colon_commands_switch_kinds_and_namespaces() {
+    let (mut app, _) = app();
+    let effects = typed(&mut app, ":deploy");
+    assert!(matches!(&effects[0], Effect::Unwatch(_)));
+    assert!(matches!(&effects[1], Effect::Watch { kind, .. } if kind.plural == "deployments"));
+    let effects = typed(&mut app, ":ns kube-system");
+    assert!(
+        matches!(&effects[1], Effect::Watch { kind, scope, .. } if kind.plural == "deployments" && scope.namespace.as_deref() == Some("kube-system"))
+    );
+    let effects = app.handle(key('0'));
+    assert!(matches!(&effects[1], Effect::Watch { scope, .. } if scope.namespace.is_none()));
+    let effects = typed(&mut app, ":no");
+    assert!(
+        matches!(&effects[1], Effect::Watch { kind, scope, .. } if kind.plural == "nodes" && scope.namespace.is_none())
+    );
+    // Unknown: a message, nothing else changes.
+    let before = app.stack.len();
+    let effects = typed(&mut app, ":bogus");
+    assert!(effects.is_empty());
+    assert_eq!(app.stack.len(), before);
+    assert!(
+        app.flash
+            .as_ref()
+            .is_some_and(|f| f.error && f.text.contains("bogus"))
+    );
+}
+
+#[test]
+fn filter_narrows_rows_and_esc_clears_it() {
+    let (mut app, _) = app();
+    fill(&app, &["frontend-1", "frontend-2", "redis-1"]);
+    app.prepare();
+    typed(&mut app, "/front");
+    app.prepare();
+    let Some(View {
+        body: Body::Table(t),
+        ..
+    }) = app.top()
+    else {
+        panic!()
+    };
+    assert_eq!(t.visible.len(), 2);
+    typed(&mut app, "/!front");
+    app.prepare();
+    assert_eq!(selected(&app).as_deref(), Some("redis-1"));
+    app.handle(code(KeyCode::Esc));
+    app.prepare();
+    let Some(View {
+        body: Body::Table(t),
+        ..
+    }) = app.top()
+    else {
+        panic!()
+    };
+    assert_eq!(t.visible.len(), 3);
+    assert_eq!(
+        app.stack.len(),
+        1,
+        "Esc cleared the filter, did not pop the root"
+    );
+}
+
+#[test]
+fn cursor_stays_on_its_object_and_within_bounds() {
+    let (mut app, _) = app();
+    fill(&app, &["a", "b", "c"]);
+    app.prepare();
+    app.handle(key('j'));
+    app.handle(key('j'));
+    app.prepare();
+    assert_eq!(selected(&app).as_deref(), Some("c"));
+    // A row before it appears: the cursor follows "c".
+    fill(&app, &["0", "a", "b", "c"]);
+    app.prepare();
+    assert_eq!(selected(&app).as_deref(), Some("c"));
+    // Its object is deleted: the cursor stays in bounds.
+    fill(&app, &["0"]);
+    app.prepare();
+    assert_eq!(selected(&app).as_deref(), Some("0"));
+    fill(&app, &[]);
+    app.prepare();
+    assert_eq!(selected(&app), None);
+    app.handle(key('G'));
+    app.handle(key('k'));
+}
+
+#[test]
+fn enter_fetches_and_a_drill_down_pushes_a_pod_view_esc_pops_it() {
+    let (mut app, _) = app();
+    typed(&mut app, ":deploy");
+    fill(&app, &["frontend"]);
+    app.prepare();
+    let effects = app.handle(code(KeyCode::Enter));
+    let Some(Effect::Fetch {
+        view,
+        name,
+        purpose: Purpose::DrillDown,
+        ..
+    }) = effects.into_iter().next()
+    else {
+        panic!()
+    };
+    assert_eq!(name, "frontend");
+    let scope = Scope {
+        namespace: Some("shop".into()),
+        label_selector: Some("app=frontend".into()),
+        field_selector: None,
+    };
+    let effects = app.handle(AppEvent::Fetched {
+        view,
+        result: Ok(Fetched::Drill {
+            target: DrillDown::Pods(scope.clone()),
+            object: serde_json::json!({"metadata": {"name": "frontend"}}),
+        }),
+    });
+    assert!(
+        matches!(&effects[..], [Effect::Watch { kind, scope: s, .. }] if kind.plural == "pods" && *s == scope)
+    );
+    assert_eq!(app.stack.len(), 2);
+    let effects = app.handle(code(KeyCode::Esc));
+    assert!(matches!(&effects[..], [Effect::Unwatch(_)]));
+    assert_eq!(app.stack.len(), 1);
+    // Root: Esc does not pop the last view; q quits.
+    assert!(app.handle(code(KeyCode::Esc)).is_empty());
+    assert!(matches!(&app.handle(key('q'))[..], [Effect::Quit]));
+}
+
+#[test]
+fn yaml_opens_a_text_view_filled_when_fetched_and_stale_answers_are_dropped() {
+    let (mut app, _) = app();
+    fill(&app, &["web-1"]);
+    app.prepare();
+    let effects = app.handle(key('y'));
+    let Some(Effect::Fetch {
+        view,
+        purpose: Purpose::Yaml,
+        ..
+    }) = effects.into_iter().next()
+    else {
+        panic!()
+    };
+    app.handle(AppEvent::Fetched {
+        view,
+        result: Ok(Fetched::Text("kind: Pod\n".into())),
+    });
+    let Some(View {
+        body: Body::Text(t),
+        ..
+    }) = app.top()
+    else {
+        panic!()
+    };
+    assert_eq!(t.lines, ["kind: Pod"]);
+    app.handle(code(KeyCode::Esc));
+    // An answer for a closed view changes nothing.
+    app.handle(AppEvent::Fetched {
+        view,
+        result: Ok(Fetched::Text("late".into())),
+    });
+    assert_eq!(app.stack.len(), 1);
+}
+
+#[test]
+fn random_input_never_panics_or_empties_the_stack() {
+    use rand::{RngExt, SeedableRng};
+    let (mut app, _) = app();
+    fill(&app, &["a", "b", "c", "d"]);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+    let keys = [
+        KeyCode::Up,
+        KeyCode::Down,
+        KeyCode::PageUp,
+        KeyCode::PageDown,
+        KeyCode::Home,
+        KeyCode::End,
+        KeyCode::Enter,
+        KeyCode::Esc,
+        KeyCode::Backspace,
+        KeyCode::Tab,
+        KeyCode::Char('/'),
+        KeyCode::Char(':'),
+        KeyCode::Char('j'),
+        KeyCode::Char('k'),
+        KeyCode::Char('y'),
+        KeyCode::Char('d'),
+        KeyCode::Char('x'),
+        KeyCode::Char('?'),
+        KeyCode::Char('0'),
+    ];
+    for i in 0..5_000 {
+        let event = match rng.random_range(0..10) {
+            0 => AppEvent::Resize(rng.random_range(0..300), rng.random_range(0..100)),
+            1 => {
+                let n = rng.random_range(0..6);
+                let names: Vec<String> = (0..n).map(|i| format!("r{i}")).collect();
+                if matches!(app.top().map(|v| &v.body), Some(Body::Table(_))) {
+                    fill(&app, &names.iter().map(String::as_str).collect::<Vec<_>>());
+                }
+                AppEvent::Changed
+            }
+            _ => code(keys[rng.random_range(0..keys.len())]),
+        };
+        if matches!(
+            event,
+            AppEvent::Key(KeyEvent {
+                code: KeyCode::Char('q'),
+                ..
+            })
+        ) {
+            continue;
+        }
+        for effect in app.handle(event) {
+            if let Effect::Fetch { view, .. } = effect {
+                app.handle(AppEvent::Fetched {
+                    view,
+                    result: Err(format!("boom {i}")),
+                });
+            }
+        }
+        app.prepare();
+        assert!(!app.stack.is_empty());
+        if let Some(View {
+            body: Body::Table(t),
+            ..
+        }) = app.top()
+        {
+            assert!(t.visible.is_empty() || t.cursor < t.visible.len());
+        }
+    }
+}

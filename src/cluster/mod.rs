@@ -1,0 +1,53 @@
+//! The cluster layer: connecting from a kubeconfig, discovery of every kind the server serves, watch-driven
+//! tables, and fetching single objects. Talks only to the Kubernetes API; never imports ratatui.
+
+pub mod connect;
+pub mod discovery;
+pub mod objects;
+pub mod table_watch;
+
+/// What went wrong talking to the cluster, with the server's own words when it gave any.
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterError {
+    /// The kubeconfig could not be read or used.
+    #[error("kubeconfig {path}: {message}")]
+    Kubeconfig { path: String, message: String },
+    /// The API server answered with an error status.
+    #[error("{message}")]
+    Api {
+        code: u16,
+        reason: String,
+        message: String,
+    },
+    /// The request never got an answer (connection refused, TLS, timeout).
+    #[error("{0}")]
+    Transport(String),
+    /// The answer could not be decoded.
+    #[error("unexpected response: {0}")]
+    Decode(String),
+}
+
+impl ClusterError {
+    pub fn code(&self) -> Option<u16> {
+        match self {
+            Self::Api { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+}
+
+impl From<kube::Error> for ClusterError {
+    fn from(e: kube::Error) -> Self {
+        match e {
+            kube::Error::Api(s) => Self::Api {
+                code: s.code,
+                reason: s.reason.clone(),
+                message: s.message.clone(),
+            },
+            kube::Error::SerdeError(e) => Self::Decode(e.to_string()),
+            other => Self::Transport(other.to_string()),
+        }
+    }
+}
+
+pub type Result<T, E = ClusterError> = std::result::Result<T, E>;

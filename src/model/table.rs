@@ -1,0 +1,239 @@
+//! Rows of a resource table as the API server prints them (the `meta.k8s.io/v1` Table), kept compactly:
+//! cells as strings, a handful of metadata fields, no objects. One `TableData` per open view.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// A column as the server defines it; `priority > 0` means "wide only".
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Column {
+    pub name: String,
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    #[serde(default)]
+    pub priority: i64,
+}
+
+/// One object's row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub namespace: Box<str>,
+    pub name: Box<str>,
+    pub uid: Box<str>,
+    /// creationTimestamp, seconds since the epoch: the Age column is recomputed from it, so it ticks.
+    pub created: Option<i64>,
+    pub deleting: bool,
+    pub cells: Vec<Box<str>>,
+}
+
+pub type RowKey = (Box<str>, Box<str>);
+
+impl Row {
+    pub fn key(&self) -> RowKey {
+        (self.namespace.clone(), self.name.clone())
+    }
+
+    /// Builds a row from a Table row with `includeObject=Metadata`.
+    pub fn from_table_row(row: &TableRow) -> Self {
+        let meta = &row.object.metadata;
+        let text = |v: &Value| -> Box<str> {
+            match v {
+                Value::String(s) => s.as_str().into(),
+                Value::Null => "<none>".into(),
+                other => other.to_string().into(),
+            }
+        };
+        Self {
+            namespace: meta.namespace.as_deref().unwrap_or_default().into(),
+            name: meta.name.as_deref().unwrap_or_default().into(),
+            uid: meta.uid.as_deref().unwrap_or_default().into(),
+            created: meta
+                .creation_timestamp
+                .as_deref()
+                .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+                .map(|t| t.as_second()),
+            deleting: meta.deletion_timestamp.is_some(),
+            cells: row.cells.iter().map(text).collect(),
+        }
+    }
+}
+
+/// The wire shape of a Table (list or single watch event).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Table {
+    #[serde(default)]
+    pub column_definitions: Vec<Column>,
+    #[serde(default)]
+    pub rows: Vec<TableRow>,
+    #[serde(default)]
+    pub metadata: TableMeta,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TableMeta {
+    pub resource_version: Option<String>,
+    #[serde(rename = "continue")]
+    pub continue_: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct TableRow {
+    #[serde(default)]
+    pub cells: Vec<Value>,
+    #[serde(default)]
+    pub object: RowObject,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RowObject {
+    #[serde(default)]
+    pub metadata: RowMeta,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RowMeta {
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+    pub uid: Option<String>,
+    pub creation_timestamp: Option<String>,
+    pub deletion_timestamp: Option<String>,
+}
+
+/// Where a view's data stands.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Feed {
+    #[default]
+    Loading,
+    Live,
+    /// The watch broke; the rows shown are the last known state.
+    Reconnecting {
+        error: String,
+        attempt: u32,
+    },
+    /// The server refuses (403, 404): retrying will not help soon.
+    Refused(String),
+}
+
+#[derive(Debug, Default)]
+pub struct TableData {
+    pub columns: Vec<Column>,
+    rows: BTreeMap<RowKey, Row>,
+    pub feed: Feed,
+    /// Bumped on every change, so views can cache what they derive from the rows.
+    pub version: u64,
+}
+
+impl TableData {
+    /// Swaps in a fresh list at once, so the screen never shows half a relist.
+    pub fn replace_all(&mut self, columns: Vec<Column>, rows: Vec<Row>) {
+        if !columns.is_empty() {
+            self.columns = columns;
+        }
+        self.rows = rows.into_iter().map(|r| (r.key(), r)).collect();
+        self.feed = Feed::Live;
+        self.version += 1;
+    }
+
+    pub fn upsert(&mut self, row: Row) {
+        self.rows.insert(row.key(), row);
+        self.version += 1;
+    }
+
+    pub fn remove(&mut self, key: &RowKey) {
+        if self.rows.remove(key).is_some() {
+            self.version += 1;
+        }
+    }
+
+    pub fn set_feed(&mut self, feed: Feed) {
+        if self.feed != feed {
+            self.feed = feed;
+            self.version += 1;
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    pub fn rows(&self) -> impl Iterator<Item = &Row> {
+        self.rows.values()
+    }
+
+    pub fn get(&self, key: &RowKey) -> Option<&Row> {
+        self.rows.get(key)
+    }
+
+    /// Index of the column named `name` (case-insensitive), as the server named it.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.columns
+            .iter()
+            .position(|c| c.name.eq_ignore_ascii_case(name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(ns: &str, name: &str) -> Row {
+        Row {
+            namespace: ns.into(),
+            name: name.into(),
+            uid: "u".into(),
+            created: None,
+            deleting: false,
+            cells: vec![name.into()],
+        }
+    }
+
+    #[test]
+    fn rows_are_keyed_and_versioned() {
+        let mut t = TableData::default();
+        t.replace_all(
+            vec![Column {
+                name: "Name".into(),
+                kind: "string".into(),
+                priority: 0,
+            }],
+            vec![row("a", "x"), row("a", "w")],
+        );
+        assert_eq!(t.rows().map(|r| &*r.name).collect::<Vec<_>>(), ["w", "x"]);
+        let v = t.version;
+        t.upsert(row("a", "y"));
+        t.remove(&("a".into(), "w".into()));
+        assert_eq!(t.len(), 2);
+        assert_eq!(t.version, v + 2);
+        t.remove(&("a".into(), "nope".into()));
+        assert_eq!(t.version, v + 2, "no change, no bump");
+        assert_eq!(t.column("NAME"), Some(0));
+    }
+
+    #[test]
+    fn table_rows_decode_from_the_wire() {
+        let wire = serde_json::json!({
+            "columnDefinitions": [{"name": "Name", "type": "string", "priority": 0}, {"name": "Ready", "type": "string"}],
+            "rows": [{"cells": ["web-1", "1/1", null, 3], "object": {"metadata": {"name": "web-1", "namespace": "shop",
+                      "uid": "u1", "creationTimestamp": "2026-11-25T10:00:00Z"}}}],
+            "metadata": {"resourceVersion": "42"}
+        });
+        let table: Table = serde_json::from_value(wire).unwrap();
+        let r = Row::from_table_row(&table.rows[0]);
+        assert_eq!(&*r.namespace, "shop");
+        assert_eq!(
+            r.cells,
+            vec!["web-1".into(), "1/1".into(), "<none>".into(), "3".into()] as Vec<Box<str>>
+        );
+        assert!(r.created.is_some());
+        assert_eq!(table.metadata.resource_version.as_deref(), Some("42"));
+    }
+}

@@ -1,0 +1,249 @@
+//! The runtime: owns the terminal (restored on exit, error, panic and SIGTERM/SIGHUP), merges keys, resizes,
+//! ticks and cluster notifications into one loop, performs the app's effects, and redraws only when
+//! something changed.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures::StreamExt;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::app::{App, AppEvent, Effect, Fetched, Purpose, ViewId};
+use crate::cluster::{connect, discovery, objects, table_watch};
+
+/// Ages tick once a second; nothing else is periodic.
+const TICK: Duration = Duration::from_secs(1);
+
+#[derive(Debug, thiserror::Error)]
+pub enum TuiError {
+    #[error(transparent)]
+    Cluster(#[from] crate::cluster::ClusterError),
+    #[error("terminal: {0}")]
+    Terminal(#[from] std::io::Error),
+}
+
+pub struct Options {
+    pub kubeconfig: Option<PathBuf>,
+    pub context: Option<String>,
+    pub namespace: Option<String>,
+    pub all_namespaces: bool,
+    pub initial: Option<String>,
+    pub readonly: bool,
+}
+
+/// Leaves the alternate screen and raw mode however we exit.
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+pub fn restore_terminal() {
+    ratatui::restore();
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
+}
+
+pub async fn run(opts: Options) -> Result<(), TuiError> {
+    let (client, info) =
+        connect::connect(opts.kubeconfig.as_deref(), opts.context.as_deref()).await?;
+    let namespace = if opts.all_namespaces {
+        None
+    } else {
+        Some(
+            opts.namespace
+                .clone()
+                .unwrap_or_else(|| info.namespace.clone()),
+        )
+    };
+    let mut app = App::new(info, namespace, opts.initial.clone(), opts.readonly);
+
+    let mut terminal = ratatui::try_init()?;
+    let _guard = TerminalGuard;
+    if let Ok(size) = terminal.size() {
+        app.size = (size.width, size.height);
+    }
+
+    let (tx, mut rx) = mpsc::unbounded_channel::<AppEvent>();
+    spawn_startup(&client, &tx);
+    let changed = Arc::new(AtomicBool::new(false));
+    let mut watches: HashMap<ViewId, CancellationToken> = HashMap::new();
+    let mut keys = EventStream::new();
+    let mut tick = tokio::time::interval(TICK);
+    let mut signals = Signals::new();
+    let mut dirty = true;
+
+    while !app.quit {
+        if dirty {
+            app.prepare();
+            terminal.draw(|f| crate::ui::render(&app, f))?;
+            dirty = false;
+        }
+        let event = tokio::select! {
+            key = keys.next() => match key {
+                Some(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => AppEvent::Key(k),
+                Some(Ok(Event::Resize(w, h))) => AppEvent::Resize(w, h),
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => break,
+            },
+            Some(ev) = rx.recv() => ev,
+            _ = tick.tick() => AppEvent::Tick,
+            _ = signals.recv() => break,
+        };
+        if matches!(event, AppEvent::Changed) {
+            changed.store(false, Ordering::SeqCst);
+        }
+        dirty = true;
+        for effect in app.handle(event) {
+            perform(effect, &client, &tx, &changed, &mut watches);
+        }
+    }
+    for (_, token) in watches {
+        token.cancel();
+    }
+    Ok(())
+}
+
+fn spawn_startup(client: &kube::Client, tx: &mpsc::UnboundedSender<AppEvent>) {
+    let (c, t) = (client.clone(), tx.clone());
+    tokio::spawn(async move {
+        // Discovery is retried: the UI opens even when the server is down, and catches up when it is back.
+        let mut wait = Duration::from_millis(500);
+        loop {
+            match discovery::discover(&c).await {
+                Ok(kinds) => {
+                    let _ = t.send(AppEvent::Discovered(Ok(kinds)));
+                    break;
+                }
+                Err(e) => {
+                    let _ = t.send(AppEvent::Discovered(Err(format!(
+                        "disconnected, retrying: {e}"
+                    ))));
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(Duration::from_secs(30));
+                }
+            }
+        }
+        if let Ok(v) = connect::server_version(&c).await {
+            let _ = t.send(AppEvent::ServerVersion(v));
+        }
+    });
+}
+
+fn perform(
+    effect: Effect,
+    client: &kube::Client,
+    tx: &mpsc::UnboundedSender<AppEvent>,
+    changed: &Arc<AtomicBool>,
+    watches: &mut HashMap<ViewId, CancellationToken>,
+) {
+    match effect {
+        Effect::Quit => {}
+        Effect::Watch {
+            view,
+            kind,
+            scope,
+            data,
+        } => {
+            let token = CancellationToken::new();
+            let (t, flag) = (tx.clone(), changed.clone());
+            // Coalesced: many changes between two frames cost one redraw.
+            let notify: Arc<dyn Fn() + Send + Sync> = Arc::new(move || {
+                if !flag.swap(true, Ordering::SeqCst) {
+                    let _ = t.send(AppEvent::Changed);
+                }
+            });
+            table_watch::spawn(client.clone(), kind, scope, data, notify, token.clone());
+            if let Some(old) = watches.insert(view, token) {
+                old.cancel();
+            }
+        }
+        Effect::Unwatch(view) => {
+            if let Some(token) = watches.remove(&view) {
+                token.cancel();
+            }
+        }
+        Effect::Fetch {
+            view,
+            kind,
+            namespace,
+            name,
+            purpose,
+        } => {
+            let (c, t) = (client.clone(), tx.clone());
+            tokio::spawn(async move {
+                let result = match objects::get(&c, &kind, &namespace, &name).await {
+                    Err(e) => Err(e.to_string()),
+                    Ok(obj) => Ok(match purpose {
+                        Purpose::Yaml => Fetched::Text(objects::to_yaml(&obj, false)),
+                        Purpose::Describe => {
+                            Fetched::Text(objects::describe(&c, &kind, &obj).await)
+                        }
+                        Purpose::DrillDown => Fetched::Drill {
+                            target: objects::drill_down(&kind, &obj),
+                            object: obj,
+                        },
+                    }),
+                };
+                let _ = t.send(AppEvent::Fetched { view, result });
+            });
+        }
+    }
+}
+
+/// SIGTERM and SIGHUP end the loop (and so restore the terminal).
+struct Signals {
+    #[cfg(unix)]
+    term: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    hup: Option<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    fn new() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Self {
+                term: signal(SignalKind::terminate()).ok(),
+                hup: signal(SignalKind::hangup()).ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        Self {}
+    }
+
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        {
+            let term = async {
+                match self.term.as_mut() {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
+            };
+            let hup = async {
+                match self.hup.as_mut() {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                _ = term => {}
+                _ = hup => {}
+            }
+        }
+        #[cfg(not(unix))]
+        std::future::pending::<()>().await
+    }
+}

@@ -1,0 +1,366 @@
+//! Rendering: draws the app state, nothing else (never calls the API, never mutates the app).
+//! Only the visible rows of a table are turned into widgets, whatever the number of objects.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row as TRow, Table, Wrap};
+
+use crate::app::{App, Body, Mode, TableView, TextView};
+use crate::model::duration::human_duration;
+use crate::model::table::Feed;
+
+pub const MIN_WIDTH: u16 = 20;
+pub const MIN_HEIGHT: u16 = 5;
+
+/// The widest a column gets before it is truncated (names, images and messages can be huge).
+const MAX_COLUMN: usize = 48;
+
+pub fn render(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        frame.render_widget(
+            Paragraph::new("terminal too small").wrap(Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
+    let [header, title, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    render_header(app, frame, header);
+    match app.top() {
+        None => {
+            frame.render_widget(Paragraph::new("connecting…"), body);
+        }
+        Some(view) => match &view.body {
+            Body::Table(t) => {
+                render_table_title(app, &view.title, t, frame, title);
+                render_table(app, t, frame, body);
+            }
+            Body::Text(t) => {
+                let line = format!(" {} ", view.title);
+                frame.render_widget(
+                    Paragraph::new(line).style(Style::new().add_modifier(Modifier::BOLD)),
+                    title,
+                );
+                render_text(t, frame, body);
+            }
+        },
+    }
+    render_footer(app, frame, footer);
+    if app.mode == Mode::Help {
+        render_help(frame, body);
+    }
+}
+
+/// Strips what must never reach the terminal raw: control characters and escapes from object data.
+pub fn safe(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
+fn render_header(app: &App, frame: &mut Frame, area: Rect) {
+    let ns = app.namespace.clone().unwrap_or_else(|| "all".into());
+    let mut spans = vec![
+        Span::styled(
+            " tug ",
+            Style::new()
+                .fg(Color::Black)
+                .bg(Color::Cyan)
+                .add_modifier(Modifier::BOLD),
+        ),
+        Span::raw(format!(" ctx:{} ", safe(&app.info.context))),
+        Span::raw(format!("user:{} ", safe(&app.info.user))),
+        Span::raw(format!("ns:{ns} ")),
+    ];
+    if !app.server_version.is_empty() {
+        spans.push(Span::raw(format!("k8s:{} ", app.server_version)));
+    }
+    spans.push(Span::styled(
+        format!("{} ", safe(&app.info.server)),
+        Style::new().fg(Color::DarkGray),
+    ));
+    if app.readonly {
+        spans.push(Span::styled(
+            " READ-ONLY ",
+            Style::new().fg(Color::Black).bg(Color::Yellow),
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn render_table_title(app: &App, title: &str, t: &TableView, frame: &mut Frame, area: Rect) {
+    let data = t.lock();
+    let scope = match (&t.kind, &t.scope.namespace) {
+        (Some(k), Some(ns)) if k.namespaced => format!("({ns})"),
+        (Some(k), None) if k.namespaced => "(all)".into(),
+        _ => String::new(),
+    };
+    let mut spans = vec![Span::styled(
+        format!(" {title}{scope}[{}] ", t.visible.len()),
+        Style::new().add_modifier(Modifier::BOLD),
+    )];
+    if let Some(sel) = &t.scope.label_selector {
+        spans.push(Span::raw(format!("-l {} ", safe(sel))));
+    }
+    if let Some(sel) = &t.scope.field_selector {
+        spans.push(Span::raw(format!("{} ", safe(sel))));
+    }
+    if !t.filter.is_empty() {
+        spans.push(Span::styled(
+            format!("</{}> ", safe(&t.filter.display())),
+            Style::new().fg(Color::Yellow),
+        ));
+    }
+    let (text, color) = match &data.feed {
+        Feed::Loading => ("loading…".to_string(), Color::Yellow),
+        Feed::Live => (String::new(), Color::Green),
+        Feed::Reconnecting { error, attempt } => (
+            format!("reconnecting (attempt {attempt}): {}", safe(error)),
+            Color::Red,
+        ),
+        Feed::Refused(e) => (safe(e), Color::Red),
+    };
+    if !text.is_empty() {
+        spans.push(Span::styled(text, Style::new().fg(color)));
+    }
+    let _ = app;
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// How a STATUS cell reads to an operator.
+pub fn status_color(status: &str) -> Option<Color> {
+    match status {
+        "Running" | "Ready" | "Active" | "Bound" | "Complete" | "Available" => None,
+        "Completed" | "Succeeded" => Some(Color::DarkGray),
+        "Pending" | "ContainerCreating" | "PodInitializing" | "Terminating" | "Unknown" => {
+            Some(Color::Yellow)
+        }
+        s if s.starts_with("Init:") && !s.contains("Error") && !s.contains("CrashLoop") => {
+            Some(Color::Yellow)
+        }
+        "" => None,
+        _ => Some(Color::Red),
+    }
+}
+
+fn render_table(app: &App, t: &TableView, frame: &mut Frame, area: Rect) {
+    let data = t.lock();
+    if data.is_empty()
+        && let Feed::Refused(e) = &data.feed
+    {
+        frame.render_widget(
+            Paragraph::new(safe(e))
+                .style(Style::new().fg(Color::Red))
+                .wrap(Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
+    let show_ns = t.kind.as_ref().is_some_and(|k| k.namespaced) && t.scope.namespace.is_none();
+    // Wide-only columns are hidden, as `kubectl get` does.
+    let cols: Vec<usize> = (0..data.columns.len())
+        .filter(|i| data.columns[*i].priority == 0)
+        .collect();
+    let age_col = data
+        .columns
+        .iter()
+        .position(|c| c.name.eq_ignore_ascii_case("age"));
+    let status_col = data
+        .columns
+        .iter()
+        .position(|c| c.name.eq_ignore_ascii_case("status"));
+    let page = area.height.saturating_sub(1) as usize;
+    let rows: Vec<&crate::model::table::Row> = t
+        .visible
+        .iter()
+        .skip(t.offset)
+        .take(page)
+        .filter_map(|k| data.get(k))
+        .collect();
+    let cell_text = |r: &crate::model::table::Row, i: usize| -> String {
+        if Some(i) == age_col
+            && let Some(created) = r.created
+        {
+            return human_duration(app.now.as_second() - created);
+        }
+        safe(r.cells.get(i).map(|c| &**c).unwrap_or_default())
+    };
+    let mut headers: Vec<String> = vec![];
+    if show_ns {
+        headers.push("NAMESPACE".into());
+    }
+    headers.extend(cols.iter().map(|i| data.columns[*i].name.to_uppercase()));
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    let mut body: Vec<Vec<String>> = vec![];
+    for r in &rows {
+        let mut cells = vec![];
+        if show_ns {
+            cells.push(safe(&r.namespace));
+        }
+        cells.extend(cols.iter().map(|i| cell_text(r, *i)));
+        for (w, c) in widths.iter_mut().zip(&cells) {
+            *w = (*w).max(c.chars().count()).min(MAX_COLUMN);
+        }
+        body.push(cells);
+    }
+    let status_at = status_col
+        .and_then(|s| cols.iter().position(|c| *c == s))
+        .map(|p| p + usize::from(show_ns));
+    let table_rows: Vec<TRow> = body
+        .into_iter()
+        .enumerate()
+        .map(|(n, cells)| {
+            let selected = t.offset + n == t.cursor;
+            let color = status_at
+                .and_then(|s| cells.get(s))
+                .and_then(|s| status_color(s));
+            let deleting = rows.get(n).is_some_and(|r| r.deleting);
+            let mut style = Style::new();
+            if let Some(c) = color {
+                style = style.fg(c);
+            }
+            if deleting {
+                style = style.add_modifier(Modifier::DIM);
+            }
+            if selected {
+                style = style.add_modifier(Modifier::REVERSED);
+            }
+            TRow::new(cells.into_iter().map(Cell::from)).style(style)
+        })
+        .collect();
+    let constraints: Vec<Constraint> = widths
+        .iter()
+        .map(|w| Constraint::Length(*w as u16))
+        .collect();
+    let table = Table::new(table_rows, constraints)
+        .header(
+            TRow::new(headers.into_iter().map(Cell::from))
+                .style(Style::new().add_modifier(Modifier::BOLD)),
+        )
+        .column_spacing(2);
+    frame.render_widget(table, area);
+    if data.is_empty() && data.feed == Feed::Live {
+        let msg = Rect {
+            y: area.y + 1,
+            height: 1,
+            ..area
+        };
+        frame.render_widget(
+            Paragraph::new("no resources").style(Style::new().fg(Color::DarkGray)),
+            msg,
+        );
+    }
+}
+
+fn render_text(t: &TextView, frame: &mut Frame, area: Rect) {
+    if t.loading {
+        frame.render_widget(Paragraph::new("loading…"), area);
+        return;
+    }
+    let lines: Vec<Line> = t
+        .lines
+        .iter()
+        .skip(t.scroll)
+        .take(area.height as usize)
+        .map(|l| {
+            let l = safe(l);
+            match &t.search {
+                Some(needle) if l.to_lowercase().contains(needle.as_str()) => Line::from(
+                    Span::styled(l, Style::new().fg(Color::Black).bg(Color::Yellow)),
+                ),
+                _ => Line::from(l),
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
+    let line = match &app.mode {
+        Mode::Command(input) => Line::from(vec![
+            Span::styled(":", Style::new().fg(Color::Cyan)),
+            Span::raw(safe(input)),
+        ]),
+        Mode::Filter(input) => Line::from(vec![
+            Span::styled("/", Style::new().fg(Color::Cyan)),
+            Span::raw(safe(input)),
+        ]),
+        _ => match &app.flash {
+            Some(f) => Line::from(Span::styled(
+                safe(&f.text),
+                Style::new().fg(if f.error { Color::Red } else { Color::Green }),
+            )),
+            None => {
+                let crumbs: Vec<String> = app
+                    .stack
+                    .iter()
+                    .map(|v| format!("<{}>", safe(&v.title)))
+                    .collect();
+                Line::from(vec![
+                    Span::styled(crumbs.join(" "), Style::new().fg(Color::Cyan)),
+                    Span::styled(
+                        "  ?:help :kind /filter ⏎:open y:yaml d:describe esc:back q:quit",
+                        Style::new().fg(Color::DarkGray),
+                    ),
+                ])
+            }
+        },
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+pub const HELP: &[(&str, &str)] = &[
+    ("j/k ↑/↓", "move"),
+    ("g/G PgUp/PgDn", "top / bottom / page"),
+    (
+        "Enter",
+        "open: pods of a workload, node, namespace or service; containers of a pod",
+    ),
+    ("Esc", "back (clears the filter first)"),
+    (
+        ":kind",
+        "show a kind (po, deploy, svc, no, ns, crd, any CRD)",
+    ),
+    (":ns <name>", "switch namespace (all: every namespace)"),
+    ("0", "all namespaces"),
+    (
+        "/text",
+        "filter rows (!text inverts, -l a=b asks the server)",
+    ),
+    ("y", "YAML of the selected object"),
+    ("d", "describe the selected object, with its events"),
+    ("n/N", "next / previous match in YAML and describe"),
+    ("?", "this help"),
+    ("q, :q, Ctrl-C", "back / quit"),
+];
+
+fn render_help(frame: &mut Frame, area: Rect) {
+    let lines: Vec<Line> = HELP
+        .iter()
+        .map(|(k, v)| {
+            Line::from(vec![
+                Span::styled(format!("{k:<16}"), Style::new().fg(Color::Cyan)),
+                Span::raw(*v),
+            ])
+        })
+        .collect();
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let rect = Rect { height: h, ..area };
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::new()
+                .borders(Borders::ALL)
+                .title(" Help (any key closes) "),
+        ),
+        rect,
+    );
+}

@@ -1,0 +1,10 @@
+//! End-to-end: the real `tug` binary in a pseudo-terminal against `tug sim`, driven by keys, read back
+//! through a VT parser. Every wait polls the screen under a generous deadline; nothing sleeps blindly.
+#![allow(clippy::unwrap_used)]
+
+#[path = "../sim/common.rs"]
+#[allow(dead_code)]
+mod common;
+mod harness;
+
+mod browse;
