@@ -364,3 +364,133 @@ fn render_help(frame: &mut Frame, area: Rect) {
         rect,
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+    use crate::app::{AppEvent, View};
+    use crate::cluster::connect::ClusterInfo;
+    use crate::cluster::discovery::Kind;
+    use crate::model::table::{Column, Row};
+
+    fn app_with_pods(rows: Vec<Row>) -> App {
+        let info = ClusterInfo {
+            context: "tug-sim".into(),
+            user: "admin".into(),
+            ..Default::default()
+        };
+        let mut app = App::new(info, Some("shop".into()), None, false);
+        let pods = Kind {
+            group: String::new(),
+            version: "v1".into(),
+            plural: "pods".into(),
+            kind: "Pod".into(),
+            namespaced: true,
+            short_names: vec!["po".into()],
+            verbs: vec!["list".into()],
+        };
+        app.handle(AppEvent::Discovered(Ok(vec![pods])));
+        let col = |n: &str, p| Column {
+            name: n.into(),
+            kind: "string".into(),
+            priority: p,
+        };
+        if let Some(View {
+            body: Body::Table(t),
+            ..
+        }) = app.top()
+        {
+            t.lock().replace_all(
+                vec![
+                    col("Name", 0),
+                    col("Ready", 0),
+                    col("Status", 0),
+                    col("Restarts", 0),
+                    col("Age", 0),
+                    col("IP", 1),
+                ],
+                rows,
+            );
+        }
+        app.now = jiff::Timestamp::from_second(1_000_000).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        app
+    }
+
+    fn pod(name: &str, status: &str, created: i64) -> Row {
+        Row {
+            namespace: "shop".into(),
+            name: name.into(),
+            uid: "".into(),
+            created: Some(created),
+            deleting: false,
+            cells: vec![
+                name.into(),
+                "1/1".into(),
+                status.into(),
+                "0".into(),
+                "stale".into(),
+                "10.0.0.1".into(),
+            ],
+        }
+    }
+
+    fn draw(app: &mut App, w: u16, h: u16) -> Vec<String> {
+        app.size = (w, h);
+        app.prepare();
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap_or_else(|e| panic!("{e}"));
+        terminal
+            .draw(|f| render(app, f))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let buf = terminal.backend().buffer().clone();
+        (0..h)
+            .map(|y| {
+                (0..w)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect::<String>()
+                    .trim_end()
+                    .to_string()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_pod_table_shows_normal_columns_ticking_ages_and_a_cursor() {
+        let mut app = app_with_pods(vec![
+            pod("web-1", "Running", 1_000_000 - 200),
+            pod("web-2", "CrashLoopBackOff", 1_000_000 - 90_000),
+        ]);
+        let lines = draw(&mut app, 80, 24);
+        assert!(
+            lines[0].contains("ctx:tug-sim") && lines[0].contains("ns:shop"),
+            "{lines:?}"
+        );
+        assert_eq!(lines[1], " pods(shop)[2]");
+        assert_eq!(
+            lines[2].split_whitespace().collect::<Vec<_>>(),
+            ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+        );
+        // Age comes from creationTimestamp, not the server's stale cell; the wide IP column is hidden.
+        assert_eq!(
+            lines[3].split_whitespace().collect::<Vec<_>>(),
+            ["web-1", "1/1", "Running", "0", "3m20s"]
+        );
+        assert_eq!(lines[4].split_whitespace().last(), Some("25h"));
+        assert!(lines[23].contains("<pods>"), "{:?}", lines[23]);
+    }
+
+    #[test]
+    fn hostile_cells_are_neutralised_and_tiny_terminals_get_a_notice() {
+        let mut evil = pod("x\u{1b}[2Jevil", "Running", 0);
+        evil.cells[0] = format!("x\u{1b}[2Jevil{}", "n".repeat(500)).into();
+        let mut app = app_with_pods(vec![evil]);
+        let lines = draw(&mut app, 80, 24);
+        assert!(lines[3].starts_with("x?[2Jevilnnn"), "{:?}", lines[3]);
+        assert!(lines.iter().all(|l| !l.contains('\u{1b}')));
+        let lines = draw(&mut app, 19, 5);
+        assert_eq!(lines[0], "terminal too small");
+        let _ = draw(&mut app, 1, 1);
+    }
+}
