@@ -5,6 +5,7 @@
 pub mod app;
 pub mod cli;
 pub mod cluster;
+pub mod config;
 pub mod model;
 pub mod sim;
 pub mod tui;

@@ -48,6 +48,8 @@ async fn run_tui(args: tug::cli::TuiArgs) -> anyhow::Result<()> {
         all_namespaces: args.all_namespaces,
         initial: args.initial.clone(),
         readonly: args.readonly,
+        keymap: args.keymap.clone(),
+        theme: args.theme.clone(),
     };
     // The demo cluster lives as long as the TUI, in this process.
     let _demo = if args.demo {

@@ -34,6 +34,8 @@ pub struct Options {
     pub all_namespaces: bool,
     pub initial: Option<String>,
     pub readonly: bool,
+    pub keymap: Option<String>,
+    pub theme: Option<String>,
 }
 
 /// Leaves the alternate screen and raw mode however we exit.
@@ -51,7 +53,7 @@ pub fn restore_terminal() {
 }
 
 pub async fn run(opts: Options) -> Result<(), TuiError> {
-    let (client, info) =
+    let (mut client, info) =
         connect::connect(opts.kubeconfig.as_deref(), opts.context.as_deref()).await?;
     let namespace = if opts.all_namespaces {
         None
@@ -62,7 +64,9 @@ pub async fn run(opts: Options) -> Result<(), TuiError> {
                 .unwrap_or_else(|| info.namespace.clone()),
         )
     };
-    let mut app = App::new(info, namespace, opts.initial.clone(), opts.readonly);
+    let config = crate::config::Config::load(opts.keymap.as_deref(), opts.theme.as_deref());
+    let mut app =
+        App::new(info, namespace, opts.initial.clone(), opts.readonly).with_config(config);
 
     let mut terminal = ratatui::try_init()?;
     let _guard = TerminalGuard;
@@ -101,6 +105,22 @@ pub async fn run(opts: Options) -> Result<(), TuiError> {
         }
         dirty = true;
         for effect in app.handle(event) {
+            if let Effect::SwitchContext(name) = &effect {
+                for (_, token) in watches.drain() {
+                    token.cancel();
+                }
+                match connect::connect(opts.kubeconfig.as_deref(), Some(name)).await {
+                    Ok((c, info)) => {
+                        client = c;
+                        app.handle(AppEvent::Connected(info));
+                        spawn_startup(&client, &tx);
+                    }
+                    Err(e) => {
+                        app.handle(AppEvent::Discovered(Err(e.to_string())));
+                    }
+                }
+                continue;
+            }
             perform(effect, &client, &tx, &changed, &mut watches);
         }
     }
@@ -144,7 +164,7 @@ fn perform(
     watches: &mut HashMap<ViewId, CancellationToken>,
 ) {
     match effect {
-        Effect::Quit => {}
+        Effect::Quit | Effect::SwitchContext(_) => {}
         Effect::Watch {
             view,
             kind,
@@ -181,10 +201,16 @@ fn perform(
                 let result = match objects::get(&c, &kind, &namespace, &name).await {
                     Err(e) => Err(e.to_string()),
                     Ok(obj) => Ok(match purpose {
-                        Purpose::Yaml => Fetched::Text(objects::to_yaml(&obj, false)),
+                        Purpose::Yaml => Fetched::Object(obj),
                         Purpose::Describe => {
                             Fetched::Text(objects::describe(&c, &kind, &obj).await)
                         }
+                        Purpose::Events => match objects::events_of(&c, &obj).await {
+                            Ok(events) => {
+                                Fetched::Text(objects::events_text(&events, jiff::Timestamp::now()))
+                            }
+                            Err(e) => Fetched::Text(format!("cannot list events: {e}")),
+                        },
                         Purpose::DrillDown => Fetched::Drill {
                             target: objects::drill_down(&kind, &obj),
                             object: obj,

@@ -12,6 +12,8 @@ use crate::cluster::connect::ClusterInfo;
 use crate::cluster::discovery::{self, Kind};
 use crate::cluster::objects::DrillDown;
 use crate::cluster::table_watch::Scope;
+use crate::config::keymap::Scope as KeyScope;
+use crate::config::{Action, Keymap, Theme};
 use crate::model::table::TableData;
 pub use view::{Body, Filter, TableView, TextView, View, ViewId};
 
@@ -25,6 +27,8 @@ pub enum AppEvent {
     Changed,
     Discovered(Result<Vec<Kind>, String>),
     ServerVersion(String),
+    /// A context switch is done: the new cluster's identity (discovery follows).
+    Connected(ClusterInfo),
     Fetched {
         view: ViewId,
         result: Result<Fetched, String>,
@@ -34,6 +38,8 @@ pub enum AppEvent {
 #[derive(Debug)]
 pub enum Fetched {
     Text(String),
+    /// The object itself, for views that render it (YAML with its toggles).
+    Object(serde_json::Value),
     Drill {
         target: DrillDown,
         object: serde_json::Value,
@@ -67,6 +73,8 @@ pub enum Effect {
         name: String,
         purpose: Purpose,
     },
+    /// Reconnect with another kubeconfig context.
+    SwitchContext(String),
     Quit,
 }
 
@@ -74,6 +82,7 @@ pub enum Effect {
 pub enum Purpose {
     Yaml,
     Describe,
+    Events,
     DrillDown,
 }
 
@@ -107,6 +116,8 @@ pub struct App {
     initial: String,
     next_id: ViewId,
     pub quit: bool,
+    pub keymap: Keymap,
+    pub theme: Theme,
 }
 
 impl App {
@@ -130,7 +141,19 @@ impl App {
             initial: initial.unwrap_or_else(|| "pods".into()),
             next_id: 1,
             quit: false,
+            keymap: Keymap::default_keymap(),
+            theme: Theme::shipped("dark").unwrap_or_default(),
         }
+    }
+
+    /// Uses the loaded keymap and theme, and reports what was wrong with the user's files.
+    pub fn with_config(mut self, config: crate::config::Config) -> Self {
+        self.keymap = config.keymap;
+        self.theme = config.theme;
+        if let Some(e) = config.errors.first() {
+            self.flash(format!("{e} (using defaults)"), true);
+        }
+        self
     }
 
     pub fn top(&self) -> Option<&View> {
@@ -197,6 +220,10 @@ impl App {
                 vec![]
             }
             AppEvent::Fetched { view, result } => self.fetched(view, result),
+            AppEvent::Connected(info) => {
+                self.connected(info);
+                vec![]
+            }
         }
     }
 
@@ -215,6 +242,12 @@ impl App {
             Ok(Fetched::Text(text)) => {
                 if let Body::Text(t) = &mut self.stack[pos].body {
                     t.set_text(&text);
+                }
+                vec![]
+            }
+            Ok(Fetched::Object(obj)) => {
+                if let Body::Text(t) = &mut self.stack[pos].body {
+                    t.set_object(obj);
                 }
                 vec![]
             }
@@ -406,6 +439,8 @@ impl App {
                 };
                 self.reopen_root()
             }
+            ("ctx" | "context" | "contexts", Some(name)) => self.switch_context(name),
+            ("ctx" | "context" | "contexts", None) => self.contexts_view(),
             ("help", _) => {
                 self.mode = Mode::Help;
                 vec![]
@@ -465,27 +500,46 @@ impl App {
         }
     }
 
+    /// The action a key means here: text views take text and global actions, tables table and global ones.
+    fn action_for(&self, key: &KeyEvent) -> Option<Action> {
+        let in_text = matches!(self.top().map(|v| &v.body), Some(Body::Text(_)));
+        self.keymap
+            .actions(key)
+            .iter()
+            .copied()
+            .find(|a| match a.scope() {
+                KeyScope::Global => true,
+                KeyScope::Text => in_text,
+                KeyScope::Table => !in_text,
+            })
+    }
+
     fn normal_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let page = self.page();
-        match key.code {
-            KeyCode::Char(':') => {
+        let Some(action) = self.action_for(&key) else {
+            return vec![];
+        };
+        match action {
+            Action::Command => {
                 self.mode = Mode::Command(String::new());
                 return vec![];
             }
-            KeyCode::Char('/') => {
+            Action::Filter => {
                 self.mode = Mode::Filter(String::new());
                 return vec![];
             }
-            KeyCode::Char('?') => {
+            Action::Help => {
                 self.mode = Mode::Help;
                 return vec![];
             }
-            KeyCode::Char('q') if self.stack.len() <= 1 => {
+            Action::Quit
+                if key.modifiers.contains(KeyModifiers::CONTROL) || self.stack.len() <= 1 =>
+            {
                 self.quit = true;
                 return vec![Effect::Quit];
             }
-            KeyCode::Char('q') => return self.pop(),
-            KeyCode::Esc => {
+            Action::Quit => return self.pop(),
+            Action::Back => {
                 if let Some(View {
                     body: Body::Table(t),
                     ..
@@ -498,7 +552,7 @@ impl App {
                 self.flash = None;
                 return self.pop();
             }
-            KeyCode::Char('0') => {
+            Action::AllNamespaces => {
                 self.namespace = None;
                 return self.reopen_root();
             }
@@ -507,32 +561,40 @@ impl App {
         let Some(view) = self.stack.last_mut() else {
             return vec![];
         };
+        let view_id = view.id;
         match &mut view.body {
             Body::Text(t) => {
-                t.key(key.code, page);
+                t.act(action, page);
                 vec![]
             }
             Body::Table(t) => {
-                if t.navigate(key.code, key.modifiers, page) {
+                if t.act(action, page) {
                     return vec![];
                 }
                 let Some(row) = t.selected_row() else {
                     return vec![];
                 };
+                let (ns, name) = (row.0.to_string(), row.1.to_string());
+                if t.contexts {
+                    return if action == Action::Open {
+                        self.switch_context(&name)
+                    } else {
+                        vec![]
+                    };
+                }
                 let Some(kind) = t.kind.clone() else {
                     return vec![];
                 };
-                let (ns, name) = (row.0.to_string(), row.1.to_string());
-                let purpose = match key.code {
-                    KeyCode::Enter => Purpose::DrillDown,
-                    KeyCode::Char('y') => Purpose::Yaml,
-                    KeyCode::Char('d') => Purpose::Describe,
+                let (purpose, what) = match action {
+                    Action::Open => (Purpose::DrillDown, ""),
+                    Action::Yaml => (Purpose::Yaml, "yaml"),
+                    Action::Describe => (Purpose::Describe, "describe"),
+                    Action::Events => (Purpose::Events, "events"),
                     _ => return vec![],
                 };
                 if purpose == Purpose::DrillDown {
-                    let id = view.id;
                     return vec![Effect::Fetch {
-                        view: id,
+                        view: view_id,
                         kind,
                         namespace: ns,
                         name,
@@ -540,15 +602,12 @@ impl App {
                     }];
                 }
                 let id = self.id();
-                let what = if purpose == Purpose::Yaml {
-                    "yaml"
-                } else {
-                    "describe"
-                };
+                let mut text = TextView::loading();
+                text.secret = kind.is("", "secrets");
                 self.stack.push(View {
                     id,
                     title: format!("{what}/{name}"),
-                    body: Body::Text(TextView::loading()),
+                    body: Body::Text(text),
                 });
                 vec![Effect::Fetch {
                     view: id,
@@ -559,6 +618,67 @@ impl App {
                 }]
             }
         }
+    }
+
+    /// `:ctx`: the kubeconfig's contexts as a table; Enter (or `:ctx name`) switches.
+    fn contexts_view(&mut self) -> Vec<Effect> {
+        let col = |n: &str| crate::model::table::Column {
+            name: n.into(),
+            kind: "string".into(),
+            priority: 0,
+        };
+        let rows = self
+            .info
+            .contexts
+            .iter()
+            .map(|c| crate::model::table::Row {
+                namespace: "".into(),
+                name: c.as_str().into(),
+                uid: "".into(),
+                created: None,
+                deleting: false,
+                cells: vec![
+                    c.as_str().into(),
+                    (if *c == self.info.context { "*" } else { "" }).into(),
+                ],
+            })
+            .collect();
+        let mut data = TableData::default();
+        data.replace_all(vec![col("Name"), col("Current")], rows);
+        let mut view = TableView::new(None, Scope::default(), Arc::new(Mutex::new(data)));
+        view.contexts = true;
+        let id = self.id();
+        self.stack.push(View {
+            id,
+            title: "contexts".into(),
+            body: Body::Table(Box::new(view)),
+        });
+        vec![]
+    }
+
+    fn switch_context(&mut self, name: &str) -> Vec<Effect> {
+        if !self.info.contexts.iter().any(|c| c == name) {
+            self.flash(format!("no context \"{name}\" in the kubeconfig"), true);
+            return vec![];
+        }
+        let mut effects: Vec<Effect> = self
+            .stack
+            .drain(..)
+            .map(|v| Effect::Unwatch(v.id))
+            .collect();
+        self.kinds.clear();
+        self.server_version.clear();
+        self.namespace = None;
+        self.flash(format!("switching to context {name}…"), false);
+        effects.push(Effect::SwitchContext(name.to_string()));
+        effects
+    }
+
+    /// After a context switch: the new cluster's identity; discovery follows.
+    pub fn connected(&mut self, info: ClusterInfo) {
+        self.namespace = Some(info.namespace.clone());
+        self.flash(format!("context {}", info.context), false);
+        self.info = info;
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use crossterm::event::{KeyCode, KeyModifiers};
+use crate::config::Action;
 
 use crate::cluster::discovery::Kind;
 use crate::cluster::table_watch::Scope;
@@ -77,9 +77,23 @@ pub struct TableView {
     pub offset: usize,
     /// Keys of the rows that pass the filter, in display order; rebuilt when data or filter change.
     pub visible: Vec<RowKey>,
-    seen: Option<(u64, Filter)>,
+    seen: Option<Derived>,
     /// The selected row's key, so the cursor stays on the same object when rows come and go.
     selected: Option<RowKey>,
+    /// Column sort and whether reversed; `None`: the server's order (namespace, name).
+    pub sort: Option<(Sort, bool)>,
+    /// The `:ctx` list: Enter switches context.
+    pub contexts: bool,
+}
+
+/// What `visible` was derived from: data version, filter, sort.
+type Derived = (u64, Filter, Option<(Sort, bool)>);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    Name,
+    Age,
+    Status,
 }
 
 impl TableView {
@@ -94,6 +108,8 @@ impl TableView {
             visible: vec![],
             seen: None,
             selected: None,
+            sort: None,
+            contexts: false,
         }
     }
 
@@ -118,13 +134,31 @@ impl TableView {
         let data = data
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let stamp = (data.version, self.filter.clone());
+        let stamp = (data.version, self.filter.clone(), self.sort);
         if self.seen.as_ref() != Some(&stamp) {
-            self.visible = data
-                .rows()
-                .filter(|r| self.filter.matches(r))
-                .map(Row::key)
-                .collect();
+            let mut rows: Vec<&Row> = data.rows().filter(|r| self.filter.matches(r)).collect();
+            if let Some((sort, reverse)) = self.sort {
+                let status = data.column("status");
+                match sort {
+                    Sort::Name => rows.sort_by(|a, b| a.name.cmp(&b.name)),
+                    // Youngest first, as "sort by age" reads in k9s.
+                    Sort::Age => {
+                        rows.sort_by_key(|r| std::cmp::Reverse(r.created.unwrap_or(i64::MIN)))
+                    }
+                    Sort::Status => rows.sort_by(|a, b| {
+                        let cell = |r: &Row| {
+                            status
+                                .and_then(|i| r.cells.get(i).cloned())
+                                .unwrap_or_default()
+                        };
+                        cell(a).cmp(&cell(b)).then_with(|| a.name.cmp(&b.name))
+                    }),
+                }
+                if reverse {
+                    rows.reverse();
+                }
+            }
+            self.visible = rows.into_iter().map(Row::key).collect();
             self.seen = Some(stamp);
             if let Some(sel) = &self.selected
                 && let Some(pos) = self.visible.iter().position(|k| k == sel)
@@ -159,24 +193,25 @@ impl TableView {
         self.visible.get(self.cursor).cloned()
     }
 
-    /// Cursor movement; true if the key was one.
-    pub fn navigate(&mut self, code: KeyCode, mods: KeyModifiers, page: usize) -> bool {
-        let n = self.visible.len();
-        let last = n.saturating_sub(1);
-        let ctrl = mods.contains(KeyModifiers::CONTROL);
-        self.cursor = match code {
-            KeyCode::Down | KeyCode::Char('j') => (self.cursor + 1).min(last),
-            KeyCode::Up | KeyCode::Char('k') => self.cursor.saturating_sub(1),
-            KeyCode::PageDown | KeyCode::Char('f') if code == KeyCode::PageDown || ctrl => {
-                (self.cursor + page).min(last)
-            }
-            KeyCode::PageUp | KeyCode::Char('b') if code == KeyCode::PageUp || ctrl => {
-                self.cursor.saturating_sub(page)
-            }
-            KeyCode::Home | KeyCode::Char('g') => 0,
-            KeyCode::End | KeyCode::Char('G') => last,
-            _ => return false,
+    /// Cursor movement and sorting; true if the action was one.
+    pub fn act(&mut self, action: Action, page: usize) -> bool {
+        let last = self.visible.len().saturating_sub(1);
+        let sort = |s: Sort, cur: Option<(Sort, bool)>| match cur {
+            Some((c, rev)) if c == s => Some((s, !rev)),
+            _ => Some((s, false)),
         };
+        match action {
+            Action::Down => self.cursor = (self.cursor + 1).min(last),
+            Action::Up => self.cursor = self.cursor.saturating_sub(1),
+            Action::PageDown => self.cursor = (self.cursor + page).min(last),
+            Action::PageUp => self.cursor = self.cursor.saturating_sub(page),
+            Action::Top => self.cursor = 0,
+            Action::Bottom => self.cursor = last,
+            Action::SortName => self.sort = sort(Sort::Name, self.sort),
+            Action::SortAge => self.sort = sort(Sort::Age, self.sort),
+            Action::SortStatus => self.sort = sort(Sort::Status, self.sort),
+            _ => return false,
+        }
         self.clamp(page);
         true
     }
@@ -188,6 +223,12 @@ pub struct TextView {
     pub scroll: usize,
     pub loading: bool,
     pub search: Option<String>,
+    /// For YAML: the object, re-rendered when a toggle changes.
+    pub source: Option<serde_json::Value>,
+    pub show_managed_fields: bool,
+    /// A Secret: its data is masked until decoded on request.
+    pub secret: bool,
+    pub decoded: bool,
 }
 
 impl TextView {
@@ -197,7 +238,30 @@ impl TextView {
             scroll: 0,
             loading: true,
             search: None,
+            source: None,
+            show_managed_fields: false,
+            secret: false,
+            decoded: false,
         }
+    }
+
+    pub fn set_object(&mut self, obj: serde_json::Value) {
+        self.source = Some(obj);
+        self.render_source();
+        self.loading = false;
+    }
+
+    fn render_source(&mut self) {
+        use crate::cluster::objects::SecretData;
+        let Some(obj) = &self.source else { return };
+        let secrets = match (self.secret, self.decoded) {
+            (false, _) => SecretData::Raw,
+            (true, false) => SecretData::Masked,
+            (true, true) => SecretData::Decoded,
+        };
+        let text = crate::cluster::objects::to_yaml(obj, self.show_managed_fields, secrets);
+        self.lines = text.lines().map(str::to_string).collect();
+        self.scroll = self.scroll.min(self.lines.len().saturating_sub(1));
     }
 
     pub fn set_text(&mut self, text: &str) {
@@ -237,17 +301,25 @@ impl TextView {
         }
     }
 
-    pub fn key(&mut self, code: KeyCode, page: usize) {
+    pub fn act(&mut self, action: Action, page: usize) {
         let max = self.lines.len().saturating_sub(1);
-        match code {
-            KeyCode::Down | KeyCode::Char('j') => self.scroll = (self.scroll + 1).min(max),
-            KeyCode::Up | KeyCode::Char('k') => self.scroll = self.scroll.saturating_sub(1),
-            KeyCode::PageDown | KeyCode::Char(' ') => self.scroll = (self.scroll + page).min(max),
-            KeyCode::PageUp => self.scroll = self.scroll.saturating_sub(page),
-            KeyCode::Home | KeyCode::Char('g') => self.scroll = 0,
-            KeyCode::End | KeyCode::Char('G') => self.scroll = max,
-            KeyCode::Char('n') => self.next_match(true),
-            KeyCode::Char('N') => self.next_match(false),
+        match action {
+            Action::Down => self.scroll = (self.scroll + 1).min(max),
+            Action::Up => self.scroll = self.scroll.saturating_sub(1),
+            Action::PageDown => self.scroll = (self.scroll + page).min(max),
+            Action::PageUp => self.scroll = self.scroll.saturating_sub(page),
+            Action::Top => self.scroll = 0,
+            Action::Bottom => self.scroll = max,
+            Action::NextMatch => self.next_match(true),
+            Action::PreviousMatch => self.next_match(false),
+            Action::ToggleManagedFields => {
+                self.show_managed_fields = !self.show_managed_fields;
+                self.render_source();
+            }
+            Action::DecodeSecret if self.secret => {
+                self.decoded = !self.decoded;
+                self.render_source();
+            }
             _ => {}
         }
     }

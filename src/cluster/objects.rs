@@ -16,11 +16,39 @@ pub async fn get(client: &kube::Client, kind: &Kind, namespace: &str, name: &str
     client.request::<Value>(req).await.map_err(Into::into)
 }
 
-/// The object as YAML, `managedFields` hidden (as `kubectl get -o yaml` shows by default).
-pub fn to_yaml(obj: &Value, show_managed_fields: bool) -> String {
+/// How a Secret's `data` is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretData {
+    /// Not a Secret (or shown as the API returns it).
+    Raw,
+    /// Values replaced by asterisks: shoulder-surfing and screen sharing are real.
+    Masked,
+    /// Base64-decoded to text, when the user asks.
+    Decoded,
+}
+
+/// The object as YAML, `managedFields` hidden unless asked (as `kubectl get -o yaml` does by default).
+pub fn to_yaml(obj: &Value, show_managed_fields: bool, secrets: SecretData) -> String {
+    use base64::Engine as _;
     let mut obj = obj.clone();
     if !show_managed_fields && let Some(m) = obj["metadata"].as_object_mut() {
         m.remove("managedFields");
+    }
+    if secrets != SecretData::Raw
+        && let Some(data) = obj["data"].as_object_mut()
+    {
+        for v in data.values_mut() {
+            *v = match secrets {
+                SecretData::Masked => Value::String("********".into()),
+                _ => {
+                    let raw = v.as_str().unwrap_or_default();
+                    match base64::engine::general_purpose::STANDARD.decode(raw) {
+                        Ok(bytes) => Value::String(String::from_utf8_lossy(&bytes).into_owned()),
+                        Err(_) => v.clone(),
+                    }
+                }
+            };
+        }
     }
     serde_saphyr::to_string(&obj).unwrap_or_else(|e| format!("# cannot render YAML: {e}\n"))
 }
@@ -333,6 +361,30 @@ pub async fn describe(client: &kube::Client, kind: &Kind, obj: &Value) -> String
             }
         }
         Err(e) => out.push_str(&format!("  <cannot list events: {e}>\n")),
+    }
+    out
+}
+
+/// Events as `kubectl events` lists them: oldest first, with type, reason, age, source and message.
+pub fn events_text(events: &[Value], now: jiff::Timestamp) -> String {
+    let mut events: Vec<&Value> = events.iter().collect();
+    events.sort_by_key(|e| e["lastTimestamp"].as_str().unwrap_or_default().to_string());
+    if events.is_empty() {
+        return "No events.".into();
+    }
+    let mut out = String::from(
+        "LAST SEEN  TYPE     REASON              COUNT  FROM                MESSAGE\n",
+    );
+    for e in events {
+        out.push_str(&format!(
+            "{:<10} {:<8} {:<19} {:<6} {:<19} {}\n",
+            age(e["lastTimestamp"].as_str().unwrap_or_default(), now),
+            e["type"].as_str().unwrap_or_default(),
+            e["reason"].as_str().unwrap_or_default(),
+            e["count"].as_i64().unwrap_or(1),
+            e["source"]["component"].as_str().unwrap_or_default(),
+            e["message"].as_str().unwrap_or_default().trim()
+        ));
     }
     out
 }

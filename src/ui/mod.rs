@@ -3,7 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row as TRow, Table, Wrap};
 
@@ -45,17 +45,14 @@ pub fn render(app: &App, frame: &mut Frame) {
             }
             Body::Text(t) => {
                 let line = format!(" {} ", view.title);
-                frame.render_widget(
-                    Paragraph::new(line).style(Style::new().add_modifier(Modifier::BOLD)),
-                    title,
-                );
-                render_text(t, frame, body);
+                frame.render_widget(Paragraph::new(line).style(app.theme.style("title")), title);
+                render_text(app, t, frame, body);
             }
         },
     }
     render_footer(app, frame, footer);
     if app.mode == Mode::Help {
-        render_help(frame, body);
+        render_help(app, frame, body);
     }
 }
 
@@ -69,13 +66,7 @@ pub fn safe(s: &str) -> String {
 fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     let ns = app.namespace.clone().unwrap_or_else(|| "all".into());
     let mut spans = vec![
-        Span::styled(
-            " tug ",
-            Style::new()
-                .fg(Color::Black)
-                .bg(Color::Cyan)
-                .add_modifier(Modifier::BOLD),
-        ),
+        Span::styled(" tug ", app.theme.style("header")),
         Span::raw(format!(" ctx:{} ", safe(&app.info.context))),
         Span::raw(format!("user:{} ", safe(&app.info.user))),
         Span::raw(format!("ns:{ns} ")),
@@ -85,13 +76,10 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     }
     spans.push(Span::styled(
         format!("{} ", safe(&app.info.server)),
-        Style::new().fg(Color::DarkGray),
+        app.theme.style("header_dim"),
     ));
     if app.readonly {
-        spans.push(Span::styled(
-            " READ-ONLY ",
-            Style::new().fg(Color::Black).bg(Color::Yellow),
-        ));
+        spans.push(Span::styled(" READ-ONLY ", app.theme.style("readonly")));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -105,7 +93,7 @@ fn render_table_title(app: &App, title: &str, t: &TableView, frame: &mut Frame, 
     };
     let mut spans = vec![Span::styled(
         format!(" {title}{scope}[{}] ", t.visible.len()),
-        Style::new().add_modifier(Modifier::BOLD),
+        app.theme.style("title"),
     )];
     if let Some(sel) = &t.scope.label_selector {
         spans.push(Span::raw(format!("-l {} ", safe(sel))));
@@ -116,38 +104,37 @@ fn render_table_title(app: &App, title: &str, t: &TableView, frame: &mut Frame, 
     if !t.filter.is_empty() {
         spans.push(Span::styled(
             format!("</{}> ", safe(&t.filter.display())),
-            Style::new().fg(Color::Yellow),
+            app.theme.style("filter"),
         ));
     }
     let (text, color) = match &data.feed {
-        Feed::Loading => ("loading…".to_string(), Color::Yellow),
-        Feed::Live => (String::new(), Color::Green),
+        Feed::Loading => ("loading…".to_string(), "status_pending"),
+        Feed::Live => (String::new(), "status_ok"),
         Feed::Reconnecting { error, attempt } => (
             format!("reconnecting (attempt {attempt}): {}", safe(error)),
-            Color::Red,
+            "status_error",
         ),
-        Feed::Refused(e) => (safe(e), Color::Red),
+        Feed::Refused(e) => (safe(e), "status_error"),
     };
     if !text.is_empty() {
-        spans.push(Span::styled(text, Style::new().fg(color)));
+        spans.push(Span::styled(text, app.theme.style(color)));
     }
     let _ = app;
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// How a STATUS cell reads to an operator.
-pub fn status_color(status: &str) -> Option<Color> {
+/// How a STATUS cell reads to an operator: the theme element that styles it.
+pub fn status_element(status: &str) -> &'static str {
     match status {
-        "Running" | "Ready" | "Active" | "Bound" | "Complete" | "Available" => None,
-        "Completed" | "Succeeded" => Some(Color::DarkGray),
+        "Running" | "Ready" | "Active" | "Bound" | "Complete" | "Available" | "" => "status_ok",
+        "Completed" | "Succeeded" => "status_done",
         "Pending" | "ContainerCreating" | "PodInitializing" | "Terminating" | "Unknown" => {
-            Some(Color::Yellow)
+            "status_pending"
         }
         s if s.starts_with("Init:") && !s.contains("Error") && !s.contains("CrashLoop") => {
-            Some(Color::Yellow)
+            "status_pending"
         }
-        "" => None,
-        _ => Some(Color::Red),
+        _ => "status_error",
     }
 }
 
@@ -158,7 +145,7 @@ fn render_table(app: &App, t: &TableView, frame: &mut Frame, area: Rect) {
     {
         frame.render_widget(
             Paragraph::new(safe(e))
-                .style(Style::new().fg(Color::Red))
+                .style(app.theme.style("status_error"))
                 .wrap(Wrap { trim: true }),
             area,
         );
@@ -219,19 +206,16 @@ fn render_table(app: &App, t: &TableView, frame: &mut Frame, area: Rect) {
         .enumerate()
         .map(|(n, cells)| {
             let selected = t.offset + n == t.cursor;
-            let color = status_at
+            let element = status_at
                 .and_then(|s| cells.get(s))
-                .and_then(|s| status_color(s));
+                .map_or("status_ok", |s| status_element(s));
             let deleting = rows.get(n).is_some_and(|r| r.deleting);
-            let mut style = Style::new();
-            if let Some(c) = color {
-                style = style.fg(c);
-            }
+            let mut style = app.theme.style(element);
             if deleting {
                 style = style.add_modifier(Modifier::DIM);
             }
             if selected {
-                style = style.add_modifier(Modifier::REVERSED);
+                style = style.patch(app.theme.style("selected"));
             }
             TRow::new(cells.into_iter().map(Cell::from)).style(style)
         })
@@ -242,8 +226,7 @@ fn render_table(app: &App, t: &TableView, frame: &mut Frame, area: Rect) {
         .collect();
     let table = Table::new(table_rows, constraints)
         .header(
-            TRow::new(headers.into_iter().map(Cell::from))
-                .style(Style::new().add_modifier(Modifier::BOLD)),
+            TRow::new(headers.into_iter().map(Cell::from)).style(app.theme.style("table_header")),
         )
         .column_spacing(2);
     frame.render_widget(table, area);
@@ -254,13 +237,13 @@ fn render_table(app: &App, t: &TableView, frame: &mut Frame, area: Rect) {
             ..area
         };
         frame.render_widget(
-            Paragraph::new("no resources").style(Style::new().fg(Color::DarkGray)),
+            Paragraph::new("no resources").style(app.theme.style("hints")),
             msg,
         );
     }
 }
 
-fn render_text(t: &TextView, frame: &mut Frame, area: Rect) {
+fn render_text(app: &App, t: &TextView, frame: &mut Frame, area: Rect) {
     if t.loading {
         frame.render_widget(Paragraph::new("loading…"), area);
         return;
@@ -273,9 +256,9 @@ fn render_text(t: &TextView, frame: &mut Frame, area: Rect) {
         .map(|l| {
             let l = safe(l);
             match &t.search {
-                Some(needle) if l.to_lowercase().contains(needle.as_str()) => Line::from(
-                    Span::styled(l, Style::new().fg(Color::Black).bg(Color::Yellow)),
-                ),
+                Some(needle) if l.to_lowercase().contains(needle.as_str()) => {
+                    Line::from(Span::styled(l, app.theme.style("match")))
+                }
                 _ => Line::from(l),
             }
         })
@@ -286,17 +269,18 @@ fn render_text(t: &TextView, frame: &mut Frame, area: Rect) {
 fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
     let line = match &app.mode {
         Mode::Command(input) => Line::from(vec![
-            Span::styled(":", Style::new().fg(Color::Cyan)),
+            Span::styled(":", app.theme.style("prompt")),
             Span::raw(safe(input)),
         ]),
         Mode::Filter(input) => Line::from(vec![
-            Span::styled("/", Style::new().fg(Color::Cyan)),
+            Span::styled("/", app.theme.style("prompt")),
             Span::raw(safe(input)),
         ]),
         _ => match &app.flash {
             Some(f) => Line::from(Span::styled(
                 safe(&f.text),
-                Style::new().fg(if f.error { Color::Red } else { Color::Green }),
+                app.theme
+                    .style(if f.error { "flash_error" } else { "flash_info" }),
             )),
             None => {
                 let crumbs: Vec<String> = app
@@ -305,10 +289,10 @@ fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
                     .map(|v| format!("<{}>", safe(&v.title)))
                     .collect();
                 Line::from(vec![
-                    Span::styled(crumbs.join(" "), Style::new().fg(Color::Cyan)),
+                    Span::styled(crumbs.join(" "), app.theme.style("crumbs")),
                     Span::styled(
                         "  ?:help :kind /filter ⏎:open y:yaml d:describe esc:back q:quit",
-                        Style::new().fg(Color::DarkGray),
+                        app.theme.style("hints"),
                     ),
                 ])
             }
@@ -317,41 +301,27 @@ fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
-pub const HELP: &[(&str, &str)] = &[
-    ("j/k ↑/↓", "move"),
-    ("g/G PgUp/PgDn", "top / bottom / page"),
-    (
-        "Enter",
-        "open: pods of a workload, node, namespace or service; containers of a pod",
-    ),
-    ("Esc", "back (clears the filter first)"),
-    (
-        ":kind",
-        "show a kind (po, deploy, svc, no, ns, crd, any CRD)",
-    ),
-    (":ns <name>", "switch namespace (all: every namespace)"),
-    ("0", "all namespaces"),
-    (
-        "/text",
-        "filter rows (!text inverts, -l a=b asks the server)",
-    ),
-    ("y", "YAML of the selected object"),
-    ("d", "describe the selected object, with its events"),
-    ("n/N", "next / previous match in YAML and describe"),
-    ("?", "this help"),
-    ("q, :q, Ctrl-C", "back / quit"),
-];
-
-fn render_help(frame: &mut Frame, area: Rect) {
-    let lines: Vec<Line> = HELP
+/// Help generated from the active keymap, so rebound keys show as bound.
+fn render_help(app: &App, frame: &mut Frame, area: Rect) {
+    let mut lines: Vec<Line> = crate::config::Action::ALL
         .iter()
-        .map(|(k, v)| {
+        .map(|a| {
+            let keys: Vec<String> = app
+                .keymap
+                .keys(*a)
+                .iter()
+                .map(ToString::to_string)
+                .collect();
             Line::from(vec![
-                Span::styled(format!("{k:<16}"), Style::new().fg(Color::Cyan)),
-                Span::raw(*v),
+                Span::styled(format!("{:<16}", keys.join(" ")), app.theme.style("crumbs")),
+                Span::raw(a.describe()),
             ])
         })
         .collect();
+    lines.push(Line::from(vec![
+        Span::styled(format!("{:<16}", ":ns NAME"), app.theme.style("crumbs")),
+        Span::raw("switch namespace; :ctx [NAME] contexts; :q quit"),
+    ]));
     let h = (lines.len() as u16 + 2).min(area.height);
     let rect = Rect { height: h, ..area };
     frame.render_widget(Clear, rect);

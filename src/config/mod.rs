@@ -1,0 +1,115 @@
+//! Configuration: the keymap and the theme, embedded as defaults (`keymaps/`, `themes/`) and overridable by
+//! files under the platform config dir or given on the command line. A broken file never stops tug: its
+//! error (file, line, column) is reported and the defaults are used.
+
+pub mod keymap;
+pub mod theme;
+
+use std::path::{Path, PathBuf};
+
+pub use keymap::{Action, Keymap};
+pub use theme::Theme;
+
+/// What a config file did wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct ConfigError {
+    pub file: String,
+    pub message: String,
+}
+
+/// tug's config directory (`$XDG_CONFIG_HOME/tug` on Linux).
+pub fn config_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("dev", "tug", "tug").map(|d| d.config_dir().to_path_buf())
+}
+
+/// Loaded configuration, and what went wrong loading it (shown to the user at start).
+pub struct Config {
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub errors: Vec<ConfigError>,
+}
+
+/// Reads a user file if it exists; a missing file is not an error.
+fn read(path: &Path) -> Result<Option<String>, ConfigError> {
+    match std::fs::read_to_string(path) {
+        Ok(s) => Ok(Some(s)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(ConfigError {
+            file: path.display().to_string(),
+            message: e.to_string(),
+        }),
+    }
+}
+
+/// `--keymap`/`--theme` take a shipped name (`dark`) or a file path.
+fn resolve(arg: Option<&str>, dir: Option<&Path>, default_file: &str) -> Option<PathBuf> {
+    match arg {
+        Some(a) if a.contains('/') || a.ends_with(".yaml") => Some(PathBuf::from(a)),
+        Some(_) => None,
+        None => dir.map(|d| d.join(default_file)),
+    }
+}
+
+impl Config {
+    pub fn load(keymap_arg: Option<&str>, theme_arg: Option<&str>) -> Self {
+        let dir = config_dir();
+        let mut errors = vec![];
+        let mut keymap = Keymap::default_keymap();
+        if let Some(path) = resolve(keymap_arg, dir.as_deref(), "keymap.yaml") {
+            match read(&path) {
+                Ok(Some(text)) => {
+                    if let Err(e) = keymap.overlay(&text) {
+                        errors.push(ConfigError {
+                            file: path.display().to_string(),
+                            message: e,
+                        });
+                    }
+                }
+                Ok(None) if keymap_arg.is_some() => errors.push(ConfigError {
+                    file: path.display().to_string(),
+                    message: "no such file".into(),
+                }),
+                Ok(None) => {}
+                Err(e) => errors.push(e),
+            }
+        }
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let base = match theme_arg {
+            Some(name) if Theme::shipped(name).is_some() => name,
+            _ if no_color => "mono",
+            _ => "dark",
+        };
+        let mut theme = Theme::shipped(base).unwrap_or_default();
+        if let Some(path) = resolve(theme_arg, dir.as_deref(), "theme.yaml") {
+            match read(&path) {
+                Ok(Some(text)) => {
+                    if let Err(e) = theme.overlay(&text) {
+                        errors.push(ConfigError {
+                            file: path.display().to_string(),
+                            message: e,
+                        });
+                    }
+                }
+                Ok(None) if theme_arg.is_some() => errors.push(ConfigError {
+                    file: path.display().to_string(),
+                    message: "no such file".into(),
+                }),
+                Ok(None) => {}
+                Err(e) => errors.push(e),
+            }
+        } else if let Some(name) = theme_arg
+            && Theme::shipped(name).is_none()
+        {
+            errors.push(ConfigError {
+                file: format!("--theme {name}"),
+                message: "no such theme (dark, light, mono)".into(),
+            });
+        }
+        Self {
+            keymap,
+            theme,
+            errors,
+        }
+    }
+}
