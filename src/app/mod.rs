@@ -330,7 +330,6 @@ impl App {
         let scope = self.scope_for(&kind);
         let title = kind.display();
         effects.extend(self.push_table(kind, scope, title));
-        self.flash = None;
         effects
     }
 
@@ -516,6 +515,8 @@ impl App {
 
     fn normal_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let page = self.page();
+        // A message stays until the next key.
+        self.flash = None;
         let Some(action) = self.action_for(&key) else {
             return vec![];
         };

@@ -20,6 +20,16 @@ pub struct Tui {
 
 impl Tui {
     pub fn start(kubeconfig: &Path, args: &[&str], cols: u16, rows: u16) -> Self {
+        Self::start_with_env(kubeconfig, args, cols, rows, &[])
+    }
+
+    pub fn start_with_env(
+        kubeconfig: &Path,
+        args: &[&str],
+        cols: u16,
+        rows: u16,
+        env: &[(&str, &Path)],
+    ) -> Self {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -35,6 +45,10 @@ impl Tui {
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("KUBECONFIG");
+        cmd.env_remove("NO_COLOR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let child = pair.slave.spawn_command(cmd).unwrap();
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().unwrap();
@@ -63,6 +77,16 @@ impl Tui {
 
     pub fn screen(&self) -> String {
         self.parser.lock().unwrap().screen().contents()
+    }
+
+    /// The background colour of one cell.
+    pub fn bg(&self, row: u16, col: u16) -> Option<vt100::Color> {
+        self.parser
+            .lock()
+            .unwrap()
+            .screen()
+            .cell(row, col)
+            .map(|c| c.bgcolor())
     }
 
     pub fn send(&mut self, keys: &str) {
