@@ -84,6 +84,8 @@ pub struct TableView {
     pub sort: Option<(Sort, bool)>,
     /// The `:ctx` list: Enter switches context.
     pub contexts: bool,
+    /// Show the wide-only columns too (`kubectl get -o wide`).
+    pub wide: bool,
 }
 
 /// What `visible` was derived from: data version, filter, sort.
@@ -110,6 +112,7 @@ impl TableView {
             selected: None,
             sort: None,
             contexts: false,
+            wide: false,
         }
     }
 
@@ -210,6 +213,7 @@ impl TableView {
             Action::SortName => self.sort = sort(Sort::Name, self.sort),
             Action::SortAge => self.sort = sort(Sort::Age, self.sort),
             Action::SortStatus => self.sort = sort(Sort::Status, self.sort),
+            Action::ToggleWide => self.wide = !self.wide,
             _ => return false,
         }
         self.clamp(page);

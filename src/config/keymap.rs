@@ -31,6 +31,7 @@ pub enum Action {
     SortName,
     SortAge,
     SortStatus,
+    ToggleWide,
     NextMatch,
     PreviousMatch,
 }
@@ -66,6 +67,7 @@ impl Action {
         Self::SortName,
         Self::SortAge,
         Self::SortStatus,
+        Self::ToggleWide,
         Self::NextMatch,
         Self::PreviousMatch,
     ];
@@ -93,6 +95,7 @@ impl Action {
             Self::SortName => "sort_name",
             Self::SortAge => "sort_age",
             Self::SortStatus => "sort_status",
+            Self::ToggleWide => "toggle_wide",
             Self::NextMatch => "next_match",
             Self::PreviousMatch => "previous_match",
         }
@@ -121,6 +124,7 @@ impl Action {
             Self::SortName => "sort by name (again: reverse)",
             Self::SortAge => "sort by age (again: reverse)",
             Self::SortStatus => "sort by status (again: reverse)",
+            Self::ToggleWide => "show/hide the wide columns (as kubectl -o wide)",
             Self::NextMatch => "next match",
             Self::PreviousMatch => "previous match",
         }
@@ -139,7 +143,8 @@ impl Action {
             | Self::Events
             | Self::SortName
             | Self::SortAge
-            | Self::SortStatus => Scope::Table,
+            | Self::SortStatus
+            | Self::ToggleWide => Scope::Table,
             _ => Scope::Global,
         }
     }

@@ -15,7 +15,7 @@ pub const MIN_WIDTH: u16 = 20;
 pub const MIN_HEIGHT: u16 = 5;
 
 /// The widest a column gets before it is truncated (names, images and messages can be huge).
-const MAX_COLUMN: usize = 48;
+const MAX_COLUMN: usize = 64;
 
 pub fn render(app: &App, frame: &mut Frame) {
     let area = frame.area();
@@ -154,7 +154,7 @@ fn render_table(app: &App, t: &TableView, frame: &mut Frame, area: Rect) {
     let show_ns = t.kind.as_ref().is_some_and(|k| k.namespaced) && t.scope.namespace.is_none();
     // Wide-only columns are hidden, as `kubectl get` does.
     let cols: Vec<usize> = (0..data.columns.len())
-        .filter(|i| data.columns[*i].priority == 0)
+        .filter(|i| t.wide || data.columns[*i].priority == 0)
         .collect();
     let age_col = data
         .columns

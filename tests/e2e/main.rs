@@ -8,4 +8,5 @@ mod common;
 mod harness;
 
 mod browse;
+mod columns;
 mod config;
