@@ -26,6 +26,7 @@ async fn run_sim(args: SimArgs) -> anyhow::Result<()> {
         pods: args.pods,
         faults,
         kubeconfig_out: args.kubeconfig_out,
+        tls: None,
     })
     .await
     .context("cannot start the simulated cluster")?;

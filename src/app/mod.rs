@@ -118,6 +118,8 @@ pub struct App {
     pub quit: bool,
     pub keymap: Keymap,
     pub theme: Theme,
+    /// Why the cluster could not be reached yet (shown until discovery succeeds).
+    pub disconnected: Option<String>,
 }
 
 impl App {
@@ -143,6 +145,7 @@ impl App {
             quit: false,
             keymap: Keymap::default_keymap(),
             theme: Theme::shipped("dark").unwrap_or_default(),
+            disconnected: None,
         }
     }
 
@@ -209,6 +212,7 @@ impl App {
             }
             AppEvent::Discovered(Ok(kinds)) => {
                 self.kinds = kinds;
+                self.disconnected = None;
                 if self.stack.is_empty() {
                     let initial = self.initial.clone();
                     return self.open_kind(&initial);
@@ -216,7 +220,7 @@ impl App {
                 vec![]
             }
             AppEvent::Discovered(Err(e)) => {
-                self.flash(format!("discovery failed: {e}"), true);
+                self.disconnected = Some(e);
                 vec![]
             }
             AppEvent::Fetched { view, result } => self.fetched(view, result),

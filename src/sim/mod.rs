@@ -63,6 +63,8 @@ pub struct SimOptions {
     pub faults: FaultSpec,
     /// Where to write the kubeconfig (default: a fresh file under the temp dir).
     pub kubeconfig_out: Option<PathBuf>,
+    /// Certificates to reuse (a restart on the same address keeps clients' kubeconfigs valid); new if `None`.
+    pub tls: Option<tls::SimTls>,
 }
 
 impl Default for SimOptions {
@@ -73,6 +75,7 @@ impl Default for SimOptions {
             pods: 0,
             faults: FaultSpec::default(),
             kubeconfig_out: None,
+            tls: None,
         }
     }
 }
@@ -82,6 +85,8 @@ pub struct SimHandle {
     pub addr: SocketAddr,
     pub kubeconfig: PathBuf,
     pub state: Arc<SimState>,
+    /// This run's certificates, to restart a sim that clients already trust.
+    pub tls: tls::SimTls,
     shutdown: CancellationToken,
     server: tokio::task::JoinHandle<()>,
 }
@@ -140,7 +145,10 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
         .kubeconfig_out
         .clone()
         .unwrap_or_else(|| kubeconfig::default_path(addr));
-    let tls = tls::generate()?;
+    let tls = match opts.tls.clone() {
+        Some(t) => t,
+        None => tls::generate()?,
+    };
     kubeconfig::write(&kubeconfig, addr, &tls.ca_pem)?;
     if let Some(every) = opts.faults.gone {
         let (state, token) = (state.clone(), shutdown.clone());
@@ -158,11 +166,12 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
     let app = axum::Router::new()
         .fallback(server::handle)
         .with_state(state.clone());
-    let server = tokio::spawn(serve(listener, tls.acceptor, app, shutdown.clone()));
+    let server = tokio::spawn(serve(listener, tls.acceptor.clone(), app, shutdown.clone()));
     Ok(SimHandle {
         addr,
         kubeconfig,
         state,
+        tls,
         shutdown,
         server,
     })

@@ -20,11 +20,18 @@ pub enum TlsError {
     Config(#[from] rustls::Error),
 }
 
-/// Certificates of one sim run.
+/// Certificates of one sim run; reusable by a later run on the same address (a restarted server).
+#[derive(Clone)]
 pub struct SimTls {
     /// PEM of the CA (goes into the kubeconfig as `certificate-authority-data`).
     pub ca_pem: String,
     pub acceptor: tokio_rustls::TlsAcceptor,
+}
+
+impl std::fmt::Debug for SimTls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimTls").finish_non_exhaustive()
+    }
 }
 
 pub fn generate() -> Result<SimTls, TlsError> {

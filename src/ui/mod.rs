@@ -36,7 +36,16 @@ pub fn render(app: &App, frame: &mut Frame) {
     render_header(app, frame, header);
     match app.top() {
         None => {
-            frame.render_widget(Paragraph::new("connecting…"), body);
+            let text = match &app.disconnected {
+                Some(e) => safe(e),
+                None => "connecting…".into(),
+            };
+            frame.render_widget(
+                Paragraph::new(text)
+                    .style(app.theme.style("status_error"))
+                    .wrap(Wrap { trim: true }),
+                body,
+            );
         }
         Some(view) => match &view.body {
             Body::Table(t) => {

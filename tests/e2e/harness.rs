@@ -79,6 +79,23 @@ impl Tui {
         self.parser.lock().unwrap().screen().contents()
     }
 
+    /// Resizes the pseudo-terminal (tug gets SIGWINCH) and the emulated screen.
+    pub fn resize(&mut self, cols: u16, rows: u16) {
+        self._master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        self.parser
+            .lock()
+            .unwrap()
+            .screen_mut()
+            .set_size(rows, cols);
+    }
+
     /// The background colour of one cell.
     pub fn bg(&self, row: u16, col: u16) -> Option<vt100::Color> {
         self.parser

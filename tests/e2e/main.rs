@@ -10,3 +10,4 @@ mod harness;
 mod browse;
 mod columns;
 mod config;
+mod resilience;
