@@ -105,6 +105,10 @@ pub async fn run(opts: Options) -> Result<(), TuiError> {
         }
         dirty = true;
         for effect in app.handle(event) {
+            if matches!(effect, Effect::Suspend) {
+                suspend(&mut terminal)?;
+                continue;
+            }
             if let Effect::SwitchContext(name) = &effect {
                 for (_, token) in watches.drain() {
                     token.cancel();
@@ -127,6 +131,27 @@ pub async fn run(opts: Options) -> Result<(), TuiError> {
     for (_, token) in watches {
         token.cancel();
     }
+    Ok(())
+}
+
+/// Ctrl-Z: restore the terminal, stop as the shell expects, and take the terminal back on `fg`.
+fn suspend(terminal: &mut ratatui::DefaultTerminal) -> std::io::Result<()> {
+    restore_terminal();
+    #[cfg(unix)]
+    // SAFETY: raising a signal on our own process; SIGTSTP's default action stops us until SIGCONT.
+    unsafe {
+        libc::raise(libc::SIGTSTP);
+    }
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::EnterAlternateScreen,
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
+        crossterm::cursor::Hide
+    )?;
+    // A fresh terminal has no previous frame, so the next draw repaints everything. (`Terminal::clear` would
+    // ask the terminal for the cursor position, which a slow SSH link may not answer in time.)
+    *terminal = ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))?;
     Ok(())
 }
 
@@ -164,7 +189,7 @@ fn perform(
     watches: &mut HashMap<ViewId, CancellationToken>,
 ) {
     match effect {
-        Effect::Quit | Effect::SwitchContext(_) => {}
+        Effect::Quit | Effect::SwitchContext(_) | Effect::Suspend => {}
         Effect::Watch {
             view,
             kind,

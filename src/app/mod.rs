@@ -75,6 +75,8 @@ pub enum Effect {
     },
     /// Reconnect with another kubeconfig context.
     SwitchContext(String),
+    /// Give the terminal back and stop (Ctrl-Z); resumes with a full redraw.
+    Suspend,
     Quit,
 }
 
@@ -561,6 +563,7 @@ impl App {
                 self.namespace = None;
                 return self.reopen_root();
             }
+            Action::Suspend => return vec![Effect::Suspend],
             _ => {}
         }
         let Some(view) = self.stack.last_mut() else {

@@ -32,6 +32,7 @@ pub enum Action {
     SortAge,
     SortStatus,
     ToggleWide,
+    Suspend,
     NextMatch,
     PreviousMatch,
 }
@@ -68,6 +69,7 @@ impl Action {
         Self::SortAge,
         Self::SortStatus,
         Self::ToggleWide,
+        Self::Suspend,
         Self::NextMatch,
         Self::PreviousMatch,
     ];
@@ -96,6 +98,7 @@ impl Action {
             Self::SortAge => "sort_age",
             Self::SortStatus => "sort_status",
             Self::ToggleWide => "toggle_wide",
+            Self::Suspend => "suspend",
             Self::NextMatch => "next_match",
             Self::PreviousMatch => "previous_match",
         }
@@ -125,6 +128,7 @@ impl Action {
             Self::SortAge => "sort by age (again: reverse)",
             Self::SortStatus => "sort by status (again: reverse)",
             Self::ToggleWide => "show/hide the wide columns (as kubectl -o wide)",
+            Self::Suspend => "suspend tug (fg resumes)",
             Self::NextMatch => "next match",
             Self::PreviousMatch => "previous match",
         }

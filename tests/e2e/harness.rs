@@ -131,6 +131,21 @@ impl Tui {
         self.wait(text, |s| s.contains(text)).await
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.process_id().unwrap()
+    }
+
+    /// Whether the last thing tug did to the alternate screen was to leave it.
+    pub fn left_alternate_screen(&self) -> bool {
+        let raw = self.raw.lock().unwrap();
+        let raw = String::from_utf8_lossy(&raw);
+        match (raw.rfind("\x1b[?1049h"), raw.rfind("\x1b[?1049l")) {
+            (Some(entered), Some(left)) => left > entered,
+            (None, Some(_)) => true,
+            _ => false,
+        }
+    }
+
     /// Waits for tug to exit; returns whether it exited successfully.
     pub async fn exit(&mut self) -> bool {
         let start = tokio::time::Instant::now();

@@ -70,3 +70,49 @@ async fn a_server_that_goes_away_shows_reconnecting_and_is_followed_again_when_b
     tui.wait("the deleted pod vanishes", |s| !s.contains("gpu-worker"))
         .await;
 }
+
+#[tokio::test]
+async fn ctrl_z_gives_the_terminal_back_and_takes_it_again_with_a_full_redraw() {
+    let sim = TestSim::start().await;
+    let mut tui = Tui::start(&sim.kubeconfig(), &[], 100, 30);
+    tui.wait_for("gpu-worker").await;
+    let entered = |tui: &Tui| {
+        String::from_utf8_lossy(&tui.raw.lock().unwrap())
+            .matches("\x1b[?1049h")
+            .count()
+    };
+    assert_eq!(entered(&tui), 1);
+    tui.send("\x1a"); // Ctrl-Z
+    // Under a shell, tug stops here until `fg`. In this pseudo-terminal tug leads an orphaned process group,
+    // where the kernel drops SIGTSTP, so it may resume at once; if it did stop, continue it as `fg` would.
+    let stat = format!("/proc/{}/stat", tui.pid());
+    crate::common::eventually("tug suspended and took the terminal back", || async {
+        let s = std::fs::read_to_string(&stat).unwrap_or_default();
+        if s.rsplit_once(") ")
+            .and_then(|(_, rest)| rest.chars().next())
+            == Some('T')
+        {
+            let _ = std::process::Command::new("kill")
+                .args(["-CONT", &tui.pid().to_string()])
+                .status();
+        }
+        (entered(&tui) == 2 && !tui.left_alternate_screen()).then_some(())
+    })
+    .await;
+    let raw = String::from_utf8_lossy(&tui.raw.lock().unwrap()).into_owned();
+    let first = raw.find("\x1b[?1049h").unwrap();
+    let handed_back = raw[first..].find("\x1b[?1049l").map(|i| i + first).unwrap();
+    assert!(
+        raw[handed_back..].starts_with("\x1b[?1049l\x1b[?25h"),
+        "main screen and cursor back while suspended"
+    );
+    // A full repaint follows: the rows are drawn again, not just what changed.
+    crate::common::eventually("a full redraw", || async {
+        let raw = String::from_utf8_lossy(&tui.raw.lock().unwrap()).into_owned();
+        let again = raw.rfind("\x1b[?1049h")?;
+        raw[again..].contains("postgres-0").then_some(())
+    })
+    .await;
+    tui.send("q");
+    assert!(tui.exit().await);
+}
