@@ -493,7 +493,16 @@ impl App {
                         },
                     ];
                 }
-                t.filter = Filter::parse(text);
+                match Filter::parse(text) {
+                    Ok(f) => t.filter = f,
+                    Err(e) => {
+                        self.flash = Some(Flash {
+                            text: e,
+                            error: true,
+                        });
+                        return vec![];
+                    }
+                }
                 t.cursor = 0;
                 t.offset = 0;
                 vec![]

@@ -324,3 +324,39 @@ fn random_input_never_panics_or_empties_the_stack() {
         }
     }
 }
+
+#[test]
+fn regex_filters_match_case_insensitively_and_bad_patterns_are_reported() {
+    let (mut app, _) = app();
+    fill(&app, &["frontend-1", "frontend-22", "redis-1"]);
+    app.prepare();
+    typed(&mut app, "/re:^FRONT.*-\\d$");
+    app.prepare();
+    let Some(View {
+        body: Body::Table(t),
+        ..
+    }) = app.top()
+    else {
+        panic!()
+    };
+    assert_eq!(t.visible.len(), 1);
+    typed(&mut app, "/re:([");
+    app.prepare();
+    assert!(
+        app.flash
+            .as_ref()
+            .is_some_and(|f| f.error && f.text.contains("bad regular expression"))
+    );
+    let Some(View {
+        body: Body::Table(t),
+        ..
+    }) = app.top()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        t.visible.len(),
+        1,
+        "a bad pattern leaves the filter as it was"
+    );
+}

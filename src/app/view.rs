@@ -21,25 +21,48 @@ pub enum Body {
     Text(TextView),
 }
 
-/// A client-side row filter: substring (case-insensitive), `!` to invert.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A client-side row filter: substring (case-insensitive), `!` to invert, `re:` for a regular expression.
+#[derive(Debug, Clone, Default)]
 pub struct Filter {
     pub text: String,
     pub inverse: bool,
+    regex: Option<Arc<regex::Regex>>,
 }
 
+impl PartialEq for Filter {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+            && self.inverse == other.inverse
+            && self.regex.is_some() == other.regex.is_some()
+    }
+}
+
+impl Eq for Filter {}
+
 impl Filter {
-    pub fn parse(s: &str) -> Self {
-        match s.strip_prefix('!') {
-            Some(rest) => Self {
-                text: rest.to_lowercase(),
-                inverse: true,
-            },
-            None => Self {
-                text: s.to_lowercase(),
-                inverse: false,
-            },
+    /// `text`, `!text`, `re:pattern`, `!re:pattern`; a bad pattern is an error for the user.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let (inverse, rest) = match s.strip_prefix('!') {
+            Some(rest) => (true, rest),
+            None => (false, s),
+        };
+        if let Some(pattern) = rest.strip_prefix("re:") {
+            let regex = regex::RegexBuilder::new(pattern)
+                .case_insensitive(true)
+                .size_limit(1 << 20)
+                .build()
+                .map_err(|e| format!("bad regular expression: {e}"))?;
+            return Ok(Self {
+                text: format!("re:{pattern}"),
+                inverse,
+                regex: Some(Arc::new(regex)),
+            });
         }
+        Ok(Self {
+            text: rest.to_lowercase(),
+            inverse,
+            regex: None,
+        })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -50,11 +73,16 @@ impl Filter {
         if self.text.is_empty() {
             return true;
         }
-        let hit = row.namespace.to_lowercase().contains(&self.text)
-            || row
-                .cells
-                .iter()
-                .any(|c| c.to_lowercase().contains(&self.text));
+        let hit = match &self.regex {
+            Some(re) => re.is_match(&row.namespace) || row.cells.iter().any(|c| re.is_match(c)),
+            None => {
+                row.namespace.to_lowercase().contains(&self.text)
+                    || row
+                        .cells
+                        .iter()
+                        .any(|c| c.to_lowercase().contains(&self.text))
+            }
+        };
         hit != self.inverse
     }
 

@@ -116,7 +116,7 @@ impl Action {
             Self::Bottom => "bottom",
             Self::Open => "open: pods of a workload/node/namespace/service, containers of a pod",
             Self::Command => "command: a kind (po, deploy, crd...), ns <name>, ctx <name>, q",
-            Self::Filter => "filter rows (!text inverts, -l a=b asks the server)",
+            Self::Filter => "filter rows (!text inverts, re:regex, -l a=b asks the server)",
             Self::Help => "this help",
             Self::AllNamespaces => "all namespaces",
             Self::Yaml => "YAML of the selected object",

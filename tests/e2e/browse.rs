@@ -34,8 +34,10 @@ async fn pods_show_with_kubectl_columns_and_q_restores_the_terminal() {
     let row = lines_with(&screen, "postgres-0")[0];
     assert_eq!(words(row)[..4], words(&kubectl)[..4]);
 
+    assert!(!tui.cooked(), "raw mode while running");
     tui.send("q");
     assert!(tui.exit().await, "tug exits cleanly");
+    assert!(tui.cooked(), "raw mode is off again");
     let raw = tui.raw.lock().unwrap().clone();
     let raw = String::from_utf8_lossy(&raw);
     let entered = raw.rfind("\x1b[?1049h").unwrap();

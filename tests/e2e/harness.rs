@@ -131,6 +131,15 @@ impl Tui {
         self.wait(text, |s| s.contains(text)).await
     }
 
+    /// The terminal is back in cooked mode (line editing and echo on), as a shell needs it.
+    pub fn cooked(&self) -> bool {
+        use nix::sys::termios::LocalFlags;
+        self._master.get_termios().is_some_and(|t| {
+            t.local_flags
+                .contains(LocalFlags::ICANON | LocalFlags::ECHO)
+        })
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.process_id().unwrap()
     }

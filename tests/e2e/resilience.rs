@@ -116,3 +116,21 @@ async fn ctrl_z_gives_the_terminal_back_and_takes_it_again_with_a_full_redraw() 
     tui.send("q");
     assert!(tui.exit().await);
 }
+
+#[tokio::test]
+async fn sigterm_and_sighup_restore_the_terminal() {
+    let sim = TestSim::start().await;
+    for signal in ["-TERM", "-HUP"] {
+        let mut tui = Tui::start(&sim.kubeconfig(), &[], 80, 24);
+        tui.wait_for("gpu-worker").await;
+        assert!(!tui.cooked());
+        let status = std::process::Command::new("kill")
+            .args([signal, &tui.pid().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        tui.exit().await;
+        assert!(tui.left_alternate_screen(), "{signal}: main screen");
+        assert!(tui.cooked(), "{signal}: raw mode off");
+    }
+}
