@@ -122,6 +122,8 @@ pub struct App {
     pub theme: Theme,
     /// Why the cluster could not be reached yet (shown until discovery succeeds).
     pub disconnected: Option<String>,
+    /// User command aliases from the settings file.
+    pub aliases: std::collections::BTreeMap<String, String>,
 }
 
 impl App {
@@ -148,6 +150,7 @@ impl App {
             keymap: Keymap::default_keymap(),
             theme: Theme::shipped("dark").unwrap_or_default(),
             disconnected: None,
+            aliases: std::collections::BTreeMap::new(),
         }
     }
 
@@ -155,6 +158,8 @@ impl App {
     pub fn with_config(mut self, config: crate::config::Config) -> Self {
         self.keymap = config.keymap;
         self.theme = config.theme;
+        self.aliases = config.settings.aliases;
+        self.readonly |= config.settings.readonly;
         if let Some(e) = config.errors.first() {
             self.flash(format!("{e} (using defaults)"), true);
         }
@@ -426,6 +431,16 @@ impl App {
     }
 
     fn command(&mut self, line: &str) -> Vec<Effect> {
+        // A user alias expands into its command (once: aliases do not chain).
+        let first = line.split_whitespace().next().unwrap_or_default();
+        let expanded;
+        let line = match self.aliases.get(first) {
+            Some(target) => {
+                expanded = format!("{target}{}", &line[first.len()..]);
+                expanded.as_str()
+            }
+            None => line,
+        };
         let mut words = line.split_whitespace();
         let Some(cmd) = words.next() else {
             return vec![];
@@ -446,6 +461,7 @@ impl App {
             }
             ("ctx" | "context" | "contexts", Some(name)) => self.switch_context(name),
             ("ctx" | "context" | "contexts", None) => self.contexts_view(),
+            ("sort", Some(column)) => self.sort_by(column, words.next() == Some("desc")),
             ("help", _) => {
                 self.mode = Mode::Help;
                 vec![]
@@ -635,6 +651,23 @@ impl App {
                 }]
             }
         }
+    }
+
+    /// `:sort COLUMN [desc]`: sorts the table by any column, by its header name.
+    fn sort_by(&mut self, column: &str, descending: bool) -> Vec<Effect> {
+        let Some(View {
+            body: Body::Table(t),
+            ..
+        }) = self.stack.last_mut()
+        else {
+            return vec![];
+        };
+        let index = t.lock().column(column);
+        match index {
+            Some(i) => t.sort = Some((view::Sort::Column(i), descending)),
+            None => self.flash(format!("no column \"{column}\""), true),
+        }
+        vec![]
     }
 
     /// `:ctx`: the kubeconfig's contexts as a table; Enter (or `:ctx name`) switches.

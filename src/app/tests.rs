@@ -360,3 +360,53 @@ fn regex_filters_match_case_insensitively_and_bad_patterns_are_reported() {
         "a bad pattern leaves the filter as it was"
     );
 }
+
+#[test]
+fn sort_by_any_column_numerically_and_user_aliases_expand() {
+    let (mut app, _) = app();
+    let Some(View {
+        body: Body::Table(t),
+        ..
+    }) = app.top()
+    else {
+        panic!()
+    };
+    let row = |n: &str, restarts: &str| Row {
+        namespace: "shop".into(),
+        name: n.into(),
+        uid: "".into(),
+        created: None,
+        deleting: false,
+        cells: vec![n.into(), restarts.into()],
+    };
+    let col = |n: &str| Column {
+        name: n.into(),
+        kind: "string".into(),
+        priority: 0,
+    };
+    t.lock().replace_all(
+        vec![col("Name"), col("Restarts")],
+        vec![row("a", "10"), row("b", "9"), row("c", "2 (3m ago)")],
+    );
+    typed(&mut app, ":sort restarts desc");
+    app.prepare();
+    let Some(View {
+        body: Body::Table(t),
+        ..
+    }) = app.top()
+    else {
+        panic!()
+    };
+    let order: Vec<String> = t.visible.iter().map(|k| k.1.to_string()).collect();
+    assert_eq!(order, ["a", "b", "c"]);
+    typed(&mut app, ":sort nope");
+    assert!(
+        app.flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("no column"))
+    );
+
+    app.aliases.insert("sys".into(), "ns kube-system".into());
+    let effects = typed(&mut app, ":sys");
+    assert!(effects.iter().any(|e| matches!(e, Effect::Watch { scope, .. } if scope.namespace.as_deref() == Some("kube-system"))));
+}

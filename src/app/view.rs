@@ -124,6 +124,23 @@ pub enum Sort {
     Name,
     Age,
     Status,
+    /// Any column, by index: numbers compare as numbers, the rest as text.
+    Column(usize),
+}
+
+/// Orders two cells: numerically when both start with a number (`10` after `9`, `2/3` after `1/3`).
+fn compare_cells(a: &str, b: &str) -> std::cmp::Ordering {
+    let num = |s: &str| -> Option<f64> {
+        let n: String = s
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect();
+        n.parse().ok()
+    };
+    match (num(a), num(b)) {
+        (Some(x), Some(y)) if x != y => x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal),
+        _ => a.cmp(b),
+    }
 }
 
 impl TableView {
@@ -183,6 +200,10 @@ impl TableView {
                                 .unwrap_or_default()
                         };
                         cell(a).cmp(&cell(b)).then_with(|| a.name.cmp(&b.name))
+                    }),
+                    Sort::Column(i) => rows.sort_by(|a, b| {
+                        let cell = |r: &Row| r.cells.get(i).cloned().unwrap_or_default();
+                        compare_cells(&cell(a), &cell(b)).then_with(|| a.name.cmp(&b.name))
                     }),
                 }
                 if reverse {

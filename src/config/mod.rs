@@ -3,11 +3,13 @@
 //! error (file, line, column) is reported and the defaults are used.
 
 pub mod keymap;
+pub mod settings;
 pub mod theme;
 
 use std::path::{Path, PathBuf};
 
 pub use keymap::{Action, Keymap};
+pub use settings::Settings;
 pub use theme::Theme;
 
 /// What a config file did wrong.
@@ -27,6 +29,7 @@ pub fn config_dir() -> Option<PathBuf> {
 pub struct Config {
     pub keymap: Keymap,
     pub theme: Theme,
+    pub settings: Settings,
     pub errors: Vec<ConfigError>,
 }
 
@@ -106,9 +109,24 @@ impl Config {
                 message: "no such theme (dark, light, mono)".into(),
             });
         }
+        let mut settings = Settings::default();
+        if let Some(path) = dir.as_ref().map(|d| d.join("settings.yaml")) {
+            match read(&path) {
+                Ok(Some(text)) => match Settings::parse(&text) {
+                    Ok(s) => settings = s,
+                    Err(e) => errors.push(ConfigError {
+                        file: path.display().to_string(),
+                        message: e,
+                    }),
+                },
+                Ok(None) => {}
+                Err(e) => errors.push(e),
+            }
+        }
         Self {
             keymap,
             theme,
+            settings,
             errors,
         }
     }

@@ -4,6 +4,8 @@ use crate::common::TestSim;
 use crate::harness::{Tui, lines_with};
 
 const ENTER: &str = "\r";
+/// The acceptance sizes: an SSH session's default terminal and a big one.
+const SIZES: [(u16, u16); 2] = [(80, 24), (200, 50)];
 const ESC: &str = "\x1b";
 
 fn words(line: &str) -> Vec<&str> {
@@ -12,8 +14,14 @@ fn words(line: &str) -> Vec<&str> {
 
 #[tokio::test]
 async fn pods_show_with_kubectl_columns_and_q_restores_the_terminal() {
+    for (cols, rows) in SIZES {
+        pods_show_with_kubectl_columns_and_q_restores_the_terminal_at(cols, rows).await;
+    }
+}
+
+async fn pods_show_with_kubectl_columns_and_q_restores_the_terminal_at(cols: u16, rows: u16) {
     let sim = TestSim::start().await;
-    let mut tui = Tui::start(&sim.kubeconfig(), &[], 80, 24);
+    let mut tui = Tui::start(&sim.kubeconfig(), &[], cols, rows);
     let screen = tui
         .wait("the pod list", |s| {
             s.contains("gpu-worker") && s.contains("postgres-1")
@@ -47,8 +55,14 @@ async fn pods_show_with_kubectl_columns_and_q_restores_the_terminal() {
 
 #[tokio::test]
 async fn kinds_filters_and_drill_down_to_pods_and_containers() {
+    for (cols, rows) in SIZES {
+        kinds_filters_and_drill_down_to_pods_and_containers_at(cols, rows).await;
+    }
+}
+
+async fn kinds_filters_and_drill_down_to_pods_and_containers_at(cols: u16, rows: u16) {
     let sim = TestSim::start().await;
-    let mut tui = Tui::start(&sim.kubeconfig(), &[], 80, 24);
+    let mut tui = Tui::start(&sim.kubeconfig(), &[], cols, rows);
     tui.wait_for("gpu-worker").await;
 
     tui.send(":deploy");
@@ -103,8 +117,14 @@ async fn kinds_filters_and_drill_down_to_pods_and_containers() {
 
 #[tokio::test]
 async fn yaml_describe_help_and_namespaces() {
+    for (cols, rows) in SIZES {
+        yaml_describe_help_and_namespaces_at(cols, rows).await;
+    }
+}
+
+async fn yaml_describe_help_and_namespaces_at(cols: u16, rows: u16) {
     let sim = TestSim::start().await;
-    let mut tui = Tui::start(&sim.kubeconfig(), &[], 80, 24);
+    let mut tui = Tui::start(&sim.kubeconfig(), &[], cols, rows);
     tui.wait_for("gpu-worker").await;
     tui.send("/gpu");
     tui.send(ENTER);
@@ -197,6 +217,18 @@ async fn a_crd_is_browsable_and_the_viewer_sees_forbidden_in_place() {
     viewer.send(":po");
     viewer.send(ENTER);
     viewer.wait_for("gpu-worker").await;
+    // Every other view works for the viewer.
+    for (kind, expect) in [
+        ("deploy", "frontend"),
+        ("no", "tug-worker2"),
+        ("svc", "LoadBalancer"),
+        ("ev", "Scheduled"),
+        ("cm", "frontend-config"),
+    ] {
+        viewer.send(&format!(":{kind}"));
+        viewer.send(ENTER);
+        viewer.wait_for(expect).await;
+    }
     viewer.send(":bogus");
     viewer.send(ENTER);
     viewer.wait_for("unknown resource \"bogus\"").await;

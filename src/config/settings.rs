@@ -1,0 +1,41 @@
+//! General settings (`settings.yaml`): command aliases and defaults that are not keys or colours.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// `:alias` → what it stands for (a kind name, or a whole command such as `pods -n kube-system`).
+    #[serde(default)]
+    pub aliases: BTreeMap<String, String>,
+    /// Start read-only, as `--readonly` does.
+    #[serde(default)]
+    pub readonly: bool,
+}
+
+impl Settings {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        if text.trim().is_empty() {
+            return Ok(Self::default());
+        }
+        serde_saphyr::from_str(text).map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_parse_and_report_unknown_keys_with_their_line() {
+        let s =
+            Settings::parse("aliases:\n  dp: deployments\n  sys: ns kube-system\nreadonly: true\n")
+                .unwrap();
+        assert_eq!(s.aliases["dp"], "deployments");
+        assert!(s.readonly);
+        let err = Settings::parse("aliases: {}\nreadnoly: true\n").unwrap_err();
+        assert!(err.contains("line 2"), "{err}");
+    }
+}
