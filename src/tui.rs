@@ -209,6 +209,23 @@ fn perform(
                 old.cancel();
             }
         }
+        Effect::Logs {
+            view,
+            target,
+            buffer,
+        } => {
+            let token = CancellationToken::new();
+            let (t, flag) = (tx.clone(), changed.clone());
+            let notify: Arc<dyn Fn() + Send + Sync> = Arc::new(move || {
+                if !flag.swap(true, Ordering::SeqCst) {
+                    let _ = t.send(AppEvent::Changed);
+                }
+            });
+            crate::cluster::logs::spawn(client.clone(), target, buffer, notify, token.clone());
+            if let Some(old) = watches.insert(view, token) {
+                old.cancel();
+            }
+        }
         Effect::Unwatch(view) => {
             if let Some(token) = watches.remove(&view) {
                 token.cancel();
@@ -235,6 +252,25 @@ fn perform(
                                 Fetched::Text(objects::events_text(&events, jiff::Timestamp::now()))
                             }
                             Err(e) => Fetched::Text(format!("cannot list events: {e}")),
+                        },
+                        Purpose::Logs => match objects::drill_down(&kind, &obj) {
+                            objects::DrillDown::Pods(scope) => match scope.label_selector {
+                                Some(sel) => Fetched::Logs(crate::cluster::logs::LogTarget {
+                                    namespace: namespace.clone(),
+                                    pods: crate::cluster::logs::PodSet::Selector(sel),
+                                    container: None,
+                                    previous: false,
+                                    tail: crate::cluster::logs::DEFAULT_TAIL,
+                                }),
+                                None => Fetched::Text(format!(
+                                    "{} {name} has no pods to show logs of",
+                                    kind.kind
+                                )),
+                            },
+                            _ => Fetched::Text(format!(
+                                "{} {name} has no pods to show logs of",
+                                kind.kind
+                            )),
                         },
                         Purpose::DrillDown => Fetched::Drill {
                             target: objects::drill_down(&kind, &obj),

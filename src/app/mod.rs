@@ -15,7 +15,9 @@ use crate::cluster::table_watch::Scope;
 use crate::config::keymap::Scope as KeyScope;
 use crate::config::{Action, Keymap, Theme};
 use crate::model::table::TableData;
-pub use view::{Body, Filter, TableView, TextView, View, ViewId};
+pub use view::{Body, Filter, LogView, TableView, TextView, View, ViewId};
+
+use crate::cluster::logs::{LogTarget, PodSet};
 
 /// Something that happened: a key, a resize, time passing, or a result from the cluster.
 #[derive(Debug)]
@@ -38,6 +40,8 @@ pub enum AppEvent {
 #[derive(Debug)]
 pub enum Fetched {
     Text(String),
+    /// A workload's pods to stream logs from.
+    Logs(LogTarget),
     /// The object itself, for views that render it (YAML with its toggles).
     Object(serde_json::Value),
     Drill {
@@ -73,6 +77,12 @@ pub enum Effect {
         name: String,
         purpose: Purpose,
     },
+    /// Stream logs into a view's buffer (stopped by `Unwatch` of that view).
+    Logs {
+        view: ViewId,
+        target: LogTarget,
+        buffer: crate::cluster::logs::SharedLog,
+    },
     /// Reconnect with another kubeconfig context.
     SwitchContext(String),
     /// Give the terminal back and stop (Ctrl-Z); resumes with a full redraw.
@@ -86,6 +96,7 @@ pub enum Purpose {
     Describe,
     Events,
     DrillDown,
+    Logs,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -251,10 +262,19 @@ impl App {
                 vec![]
             }
             Ok(Fetched::Text(text)) => {
-                if let Body::Text(t) = &mut self.stack[pos].body {
-                    t.set_text(&text);
+                match &mut self.stack[pos].body {
+                    Body::Text(t) => t.set_text(&text),
+                    // An answer meant as a message (e.g. a workload without pods to show logs of).
+                    _ => self.flash(text, false),
                 }
                 vec![]
+            }
+            Ok(Fetched::Logs(target)) => {
+                let title = match &target.pods {
+                    PodSet::One(p) => format!("logs/{p}"),
+                    PodSet::Selector(sel) => format!("logs/{sel}"),
+                };
+                self.open_logs(title, target)
             }
             Ok(Fetched::Object(obj)) => {
                 if let Body::Text(t) = &mut self.stack[pos].body {
@@ -280,8 +300,10 @@ impl App {
                         let id = self.id();
                         let mut data = TableData::default();
                         data.replace_all(columns, rows);
-                        let view =
+                        let mut view =
                             TableView::new(None, Scope::default(), Arc::new(Mutex::new(data)));
+                        let ns = object["metadata"]["namespace"].as_str().unwrap_or_default();
+                        view.parent = Some((ns.into(), name.as_str().into()));
                         self.stack.push(View {
                             id,
                             title: format!("containers/{name}"),
@@ -474,7 +496,7 @@ impl App {
     fn reopen_root(&mut self) -> Vec<Effect> {
         let root = self.stack.first().and_then(|v| match &v.body {
             Body::Table(t) => t.kind.clone(),
-            Body::Text(_) => None,
+            Body::Text(_) | Body::Log(_) => None,
         });
         match root {
             Some(kind) => {
@@ -486,11 +508,16 @@ impl App {
     }
 
     fn apply_filter(&mut self, text: &str) -> Vec<Effect> {
+        let page = self.page();
         let Some(view) = self.top_mut() else {
             return vec![];
         };
         let id = view.id;
         match &mut view.body {
+            Body::Log(l) => {
+                l.search(text, page);
+                vec![]
+            }
             Body::Table(t) => {
                 if let Some(sel) = text.strip_prefix("-l").map(str::trim) {
                     // Server-side: restart the watch with the label selector.
@@ -532,7 +559,10 @@ impl App {
 
     /// The action a key means here: text views take text and global actions, tables table and global ones.
     fn action_for(&self, key: &KeyEvent) -> Option<Action> {
-        let in_text = matches!(self.top().map(|v| &v.body), Some(Body::Text(_)));
+        let in_text = matches!(
+            self.top().map(|v| &v.body),
+            Some(Body::Text(_) | Body::Log(_))
+        );
         self.keymap
             .actions(key)
             .iter()
@@ -600,9 +630,31 @@ impl App {
                 t.act(action, page);
                 vec![]
             }
+            Body::Log(l) => {
+                if action != Action::LogPrevious {
+                    l.act(action, page);
+                    return vec![];
+                }
+                // Previous on/off: a new stream into a fresh buffer.
+                let mut target = l.target.clone();
+                target.previous = !target.previous;
+                **l = LogView::new(target.clone());
+                let buffer = l.buffer.clone();
+                vec![
+                    Effect::Unwatch(view_id),
+                    Effect::Logs {
+                        view: view_id,
+                        target,
+                        buffer,
+                    },
+                ]
+            }
             Body::Table(t) => {
                 if t.act(action, page) {
                     return vec![];
+                }
+                if action == Action::Logs {
+                    return self.logs_of_selected();
                 }
                 let Some(row) = t.selected_row() else {
                     return vec![];
@@ -651,6 +703,68 @@ impl App {
                 }]
             }
         }
+    }
+
+    /// `l`: logs of the selected pod or container right away; of a workload once its selector is fetched.
+    fn logs_of_selected(&mut self) -> Vec<Effect> {
+        let Some(View {
+            id,
+            body: Body::Table(t),
+            ..
+        }) = self.stack.last()
+        else {
+            return vec![];
+        };
+        let Some((ns, name)) = t.selected_row() else {
+            return vec![];
+        };
+        let view = *id;
+        if let Some((pns, pod)) = &t.parent {
+            let target = LogTarget {
+                namespace: pns.to_string(),
+                pods: PodSet::One(pod.to_string()),
+                container: Some(name.to_string()),
+                previous: false,
+                tail: crate::cluster::logs::DEFAULT_TAIL,
+            };
+            return self.open_logs(format!("logs/{pod}/{name}"), target);
+        }
+        let Some(kind) = t.kind.clone() else {
+            return vec![];
+        };
+        if kind.is("", "pods") {
+            let target = LogTarget {
+                namespace: ns.to_string(),
+                pods: PodSet::One(name.to_string()),
+                container: None,
+                previous: false,
+                tail: crate::cluster::logs::DEFAULT_TAIL,
+            };
+            return self.open_logs(format!("logs/{name}"), target);
+        }
+        vec![Effect::Fetch {
+            view,
+            kind,
+            namespace: ns.to_string(),
+            name: name.to_string(),
+            purpose: Purpose::Logs,
+        }]
+    }
+
+    fn open_logs(&mut self, title: String, target: LogTarget) -> Vec<Effect> {
+        let id = self.id();
+        let view = LogView::new(target.clone());
+        let buffer = view.buffer.clone();
+        self.stack.push(View {
+            id,
+            title,
+            body: Body::Log(Box::new(view)),
+        });
+        vec![Effect::Logs {
+            view: id,
+            target,
+            buffer,
+        }]
     }
 
     /// `:sort COLUMN [desc]`: sorts the table by any column, by its header name.

@@ -80,7 +80,7 @@ fn typed(app: &mut App, text: &str) -> Vec<Effect> {
 fn selected(app: &App) -> Option<String> {
     match &app.top()?.body {
         Body::Table(t) => t.selected_row().map(|k| k.1.to_string()),
-        Body::Text(_) => None,
+        Body::Text(_) | Body::Log(_) => None,
     }
 }
 
@@ -409,4 +409,39 @@ fn sort_by_any_column_numerically_and_user_aliases_expand() {
     app.aliases.insert("sys".into(), "ns kube-system".into());
     let effects = typed(&mut app, ":sys");
     assert!(effects.iter().any(|e| matches!(e, Effect::Watch { scope, .. } if scope.namespace.as_deref() == Some("kube-system"))));
+}
+
+#[test]
+fn l_opens_pod_logs_and_p_restarts_the_stream_on_the_previous_container() {
+    let (mut app, _) = app();
+    fill(&app, &["payments-1"]);
+    app.prepare();
+    let effects = app.handle(key('l'));
+    let Some(Effect::Logs { view, target, .. }) = effects.into_iter().next() else {
+        panic!("no logs effect")
+    };
+    assert_eq!(target.pods, PodSet::One("payments-1".into()));
+    assert!(!target.previous);
+    let effects = app.handle(key('p'));
+    assert!(
+        matches!(&effects[..], [Effect::Unwatch(v), Effect::Logs { view: w, target, .. }] if *v == view && *w == view && target.previous)
+    );
+    // Scrolling pauses following; End resumes.
+    app.handle(key('k'));
+    let Some(View {
+        body: Body::Log(l), ..
+    }) = app.top()
+    else {
+        panic!()
+    };
+    assert!(!l.follow);
+    app.handle(key('G'));
+    let Some(View {
+        body: Body::Log(l), ..
+    }) = app.top()
+    else {
+        panic!()
+    };
+    assert!(l.follow);
+    assert!(matches!(&app.handle(code(KeyCode::Esc))[..], [Effect::Unwatch(v)] if *v == view));
 }

@@ -19,6 +19,7 @@ pub struct View {
 pub enum Body {
     Table(Box<TableView>),
     Text(TextView),
+    Log(Box<LogView>),
 }
 
 /// A client-side row filter: substring (case-insensitive), `!` to invert, `re:` for a regular expression.
@@ -114,6 +115,8 @@ pub struct TableView {
     pub contexts: bool,
     /// Show the wide-only columns too (`kubectl get -o wide`).
     pub wide: bool,
+    /// For a pod's containers: the pod (namespace, name).
+    pub parent: Option<RowKey>,
 }
 
 /// What `visible` was derived from: data version, filter, sort.
@@ -158,6 +161,7 @@ impl TableView {
             sort: None,
             contexts: false,
             wide: false,
+            parent: None,
         }
     }
 
@@ -372,6 +376,119 @@ impl TextView {
             Action::DecodeSecret if self.secret => {
                 self.decoded = !self.decoded;
                 self.render_source();
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A live log: a bounded buffer fed by the cluster, shown following its tail unless scrolled.
+pub struct LogView {
+    pub target: crate::cluster::logs::LogTarget,
+    pub buffer: crate::cluster::logs::SharedLog,
+    /// Stick to the newest line.
+    pub follow: bool,
+    /// First line shown when not following.
+    pub scroll: usize,
+    pub timestamps: bool,
+    pub wrap: bool,
+    pub search: Option<String>,
+}
+
+impl LogView {
+    pub fn new(target: crate::cluster::logs::LogTarget) -> Self {
+        Self {
+            target,
+            buffer: Arc::new(Mutex::new(crate::model::logbuf::LogBuffer::new(
+                crate::model::logbuf::DEFAULT_CAPACITY,
+            ))),
+            follow: true,
+            scroll: 0,
+            timestamps: false,
+            wrap: false,
+            search: None,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.buffer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .len()
+    }
+
+    /// The first line to show for a page of `page` lines.
+    pub fn top(&self, page: usize) -> usize {
+        let n = self.len();
+        if self.follow {
+            n.saturating_sub(page)
+        } else {
+            self.scroll.min(n.saturating_sub(1))
+        }
+    }
+
+    fn find(&self, from: usize, forward: bool) -> Option<usize> {
+        let needle = self.search.as_ref()?;
+        let b = self
+            .buffer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let hit = |i: &usize| {
+            b.get(*i).is_some_and(|l| {
+                let tag = b
+                    .sources
+                    .get(l.source as usize)
+                    .map(String::as_str)
+                    .unwrap_or_default();
+                l.text.to_lowercase().contains(needle.as_str())
+                    || tag.to_lowercase().contains(needle.as_str())
+            })
+        };
+        if forward {
+            (from + 1..b.len()).find(hit)
+        } else {
+            (0..from).rev().find(hit)
+        }
+    }
+
+    pub fn search(&mut self, text: &str, page: usize) {
+        self.search = (!text.is_empty()).then(|| text.to_lowercase());
+        let from = self.top(page);
+        if let Some(i) = self
+            .find(from.saturating_sub(1), true)
+            .or_else(|| self.find(from + 1, false))
+        {
+            self.follow = false;
+            self.scroll = i;
+        }
+    }
+
+    /// Scrolling pauses following (the buffer keeps filling); End or `s` resumes it.
+    pub fn act(&mut self, action: Action, page: usize) {
+        let max = self.len().saturating_sub(1);
+        let top = self.top(page);
+        match action {
+            Action::Up => (self.follow, self.scroll) = (false, top.saturating_sub(1)),
+            Action::Down => (self.follow, self.scroll) = (false, (top + 1).min(max)),
+            Action::PageUp => (self.follow, self.scroll) = (false, top.saturating_sub(page)),
+            Action::PageDown => (self.follow, self.scroll) = (false, (top + page).min(max)),
+            Action::Top => (self.follow, self.scroll) = (false, 0),
+            Action::Bottom => self.follow = true,
+            Action::LogFollow => {
+                self.follow = !self.follow;
+                self.scroll = top;
+            }
+            Action::LogTimestamps => self.timestamps = !self.timestamps,
+            Action::LogWrap => self.wrap = !self.wrap,
+            Action::NextMatch => {
+                if let Some(i) = self.find(top, true) {
+                    (self.follow, self.scroll) = (false, i);
+                }
+            }
+            Action::PreviousMatch => {
+                if let Some(i) = self.find(top, false) {
+                    (self.follow, self.scroll) = (false, i);
+                }
             }
             _ => {}
         }

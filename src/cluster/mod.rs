@@ -3,6 +3,7 @@
 
 pub mod connect;
 pub mod discovery;
+pub mod logs;
 pub mod objects;
 pub mod table_watch;
 

@@ -33,6 +33,11 @@ pub enum Action {
     SortStatus,
     ToggleWide,
     Suspend,
+    Logs,
+    LogPrevious,
+    LogFollow,
+    LogTimestamps,
+    LogWrap,
     NextMatch,
     PreviousMatch,
 }
@@ -70,6 +75,11 @@ impl Action {
         Self::SortStatus,
         Self::ToggleWide,
         Self::Suspend,
+        Self::Logs,
+        Self::LogPrevious,
+        Self::LogFollow,
+        Self::LogTimestamps,
+        Self::LogWrap,
         Self::NextMatch,
         Self::PreviousMatch,
     ];
@@ -99,6 +109,11 @@ impl Action {
             Self::SortStatus => "sort_status",
             Self::ToggleWide => "toggle_wide",
             Self::Suspend => "suspend",
+            Self::Logs => "logs",
+            Self::LogPrevious => "log_previous",
+            Self::LogFollow => "log_follow",
+            Self::LogTimestamps => "log_timestamps",
+            Self::LogWrap => "log_wrap",
             Self::NextMatch => "next_match",
             Self::PreviousMatch => "previous_match",
         }
@@ -129,6 +144,11 @@ impl Action {
             Self::SortStatus => "sort by status (again: reverse)",
             Self::ToggleWide => "show/hide the wide columns (as kubectl -o wide)",
             Self::Suspend => "suspend tug (fg resumes)",
+            Self::Logs => "logs of a pod, container or workload",
+            Self::LogPrevious => "logs: previous container on/off",
+            Self::LogFollow => "logs: follow on/off",
+            Self::LogTimestamps => "logs: timestamps on/off",
+            Self::LogWrap => "logs: wrap long lines on/off",
             Self::NextMatch => "next match",
             Self::PreviousMatch => "previous match",
         }
@@ -148,7 +168,8 @@ impl Action {
             | Self::SortName
             | Self::SortAge
             | Self::SortStatus
-            | Self::ToggleWide => Scope::Table,
+            | Self::ToggleWide
+            | Self::Logs => Scope::Table,
             _ => Scope::Global,
         }
     }

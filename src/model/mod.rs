@@ -2,4 +2,5 @@
 //! Must not depend on ratatui, tokio or the network.
 
 pub mod duration;
+pub mod logbuf;
 pub mod table;

@@ -7,7 +7,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row as TRow, Table, Wrap};
 
-use crate::app::{App, Body, Mode, TableView, TextView};
+use crate::app::{App, Body, LogView, Mode, TableView, TextView};
 use crate::model::duration::human_duration;
 use crate::model::table::Feed;
 
@@ -51,6 +51,10 @@ pub fn render(app: &App, frame: &mut Frame) {
             Body::Table(t) => {
                 render_table_title(app, &view.title, t, frame, title);
                 render_table(app, t, frame, body);
+            }
+            Body::Log(l) => {
+                render_log_title(app, &view.title, l, frame, title);
+                render_log(app, l, frame, body);
             }
             Body::Text(t) => {
                 let line = format!(" {} ", view.title);
@@ -273,6 +277,108 @@ fn render_text(app: &App, t: &TextView, frame: &mut Frame, area: Rect) {
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn render_log_title(app: &App, title: &str, l: &LogView, frame: &mut Frame, area: Rect) {
+    let b = l
+        .buffer
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let on = |flag: bool, name: &str| {
+        if flag {
+            format!("[{name}] ")
+        } else {
+            String::new()
+        }
+    };
+    let mut text = format!(" {} ", safe(title));
+    text.push_str(&if l.follow {
+        "[follow] ".to_string()
+    } else {
+        "[paused] ".to_string()
+    });
+    text.push_str(&on(l.target.previous, "previous"));
+    text.push_str(&on(l.timestamps, "timestamps"));
+    text.push_str(&on(l.wrap, "wrap"));
+    if matches!(l.target.pods, crate::cluster::logs::PodSet::Selector(_)) {
+        let mut pods: Vec<&str> = b
+            .sources
+            .iter()
+            .filter_map(|s| s.split('/').next())
+            .filter(|p| !p.is_empty())
+            .collect();
+        pods.sort_unstable();
+        pods.dedup();
+        text.push_str(&format!("{} pods, ", pods.len()));
+    }
+    text.push_str(&format!("{} lines", b.len()));
+    if b.dropped > 0 {
+        text.push_str(&format!(" ({} older dropped)", b.dropped));
+    }
+    if let Some(s) = &l.search {
+        text.push_str(&format!(" </{}>", safe(s)));
+    }
+    frame.render_widget(Paragraph::new(text).style(app.theme.style("title")), area);
+}
+
+/// Colours for pod/container tags, by source.
+const TAG_COLORS: [ratatui::style::Color; 6] = [
+    ratatui::style::Color::Cyan,
+    ratatui::style::Color::Magenta,
+    ratatui::style::Color::Green,
+    ratatui::style::Color::Yellow,
+    ratatui::style::Color::Blue,
+    ratatui::style::Color::LightRed,
+];
+
+fn render_log(app: &App, l: &LogView, frame: &mut Frame, area: Rect) {
+    let page = area.height as usize;
+    let top = l.top(page);
+    let b = l
+        .buffer
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let lines: Vec<Line> = (top..b.len())
+        .take(page)
+        .filter_map(|i| b.get(i))
+        .map(|line| {
+            let mut spans = vec![];
+            let tag = b
+                .sources
+                .get(line.source as usize)
+                .map(String::as_str)
+                .unwrap_or_default();
+            if !tag.is_empty() {
+                let color = TAG_COLORS[line.source as usize % TAG_COLORS.len()];
+                spans.push(Span::styled(
+                    format!("{} ", safe(tag)),
+                    ratatui::style::Style::new().fg(color),
+                ));
+            }
+            if l.timestamps
+                && let Some(t) = &line.time
+            {
+                spans.push(Span::styled(format!("{t} "), app.theme.style("hints")));
+            }
+            let style = match &l.search {
+                Some(n)
+                    if line.text.to_lowercase().contains(n.as_str())
+                        || tag.to_lowercase().contains(n.as_str()) =>
+                {
+                    app.theme.style("match")
+                }
+                _ if line.marker => app.theme.style("status_pending"),
+                _ => ratatui::style::Style::new(),
+            };
+            spans.push(Span::styled(line.text.to_string(), style));
+            Line::from(spans)
+        })
+        .collect();
+    let mut p = Paragraph::new(lines);
+    if l.wrap {
+        p = p.wrap(Wrap { trim: false });
+    }
+    frame.render_widget(p, area);
 }
 
 fn render_footer(app: &App, frame: &mut Frame, area: Rect) {

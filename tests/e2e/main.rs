@@ -10,4 +10,5 @@ mod harness;
 mod browse;
 mod columns;
 mod config;
+mod logs;
 mod resilience;

@@ -1,0 +1,165 @@
+//! Logs: a pod's lines stream in, the previous container of a crash-looping pod, a workload's pods merged with
+//! tags (new pods join), search, safe rendering of hostile output, and streams closed when the view closes.
+
+use crate::common::{TestSim, eventually};
+use crate::harness::Tui;
+
+const ENTER: &str = "\r";
+const ESC: &str = "\x1b";
+
+fn line_count(screen: &str) -> Option<u64> {
+    let title = screen.lines().nth(1)?;
+    let before = title.split(" lines").next()?;
+    before.rsplit(' ').next()?.parse().ok()
+}
+
+async fn open_pod_logs(tui: &mut Tui, filter: &str) {
+    tui.wait_for("gpu-worker").await;
+    tui.send(&format!("/{filter}"));
+    tui.send(ENTER);
+    tui.wait("filtered", |s| {
+        s.lines()
+            .filter(|l| l.contains("Running") || l.contains("Pending"))
+            .count()
+            == 1
+    })
+    .await;
+    tui.send("l");
+    tui.wait_for("[follow]").await;
+}
+
+#[tokio::test]
+async fn pod_logs_stream_and_closing_the_view_closes_the_stream() {
+    let sim = TestSim::start().await;
+    let mut tui = Tui::start(&sim.kubeconfig(), &[], 100, 30);
+    open_pod_logs(&mut tui, "redis").await;
+    let screen = tui
+        .wait("the tail", |s| line_count(s).is_some_and(|n| n >= 200))
+        .await;
+    assert!(screen.contains("1:M "), "{screen}");
+    let first = line_count(&screen).unwrap();
+    tui.wait("new lines while following", |s| {
+        line_count(s).is_some_and(|n| n > first)
+    })
+    .await;
+    assert_eq!(sim.get_json("/_sim/stats").await["openLogStreams"], 1);
+    tui.send(ESC);
+    tui.wait("back to pods", |s| s.contains("STATUS")).await;
+    eventually("the log stream is closed", || async {
+        (sim.get_json("/_sim/stats").await["openLogStreams"] == 0).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn previous_shows_the_crashed_container() {
+    let sim = TestSim::start().await;
+    let mut tui = Tui::start(&sim.kubeconfig(), &[], 120, 30);
+    open_pod_logs(&mut tui, "payments").await;
+    tui.send("p");
+    let screen = tui
+        .wait("previous logs", |s| {
+            s.contains("[previous]") && s.contains("panic: dial tcp")
+        })
+        .await;
+    assert!(
+        screen.contains("end of the previous container's log"),
+        "{screen}"
+    );
+}
+
+#[tokio::test]
+async fn a_deployments_logs_merge_its_pods_and_new_pods_join() {
+    let sim = TestSim::start().await;
+    let mut tui = Tui::start(&sim.kubeconfig(), &[], 120, 30);
+    tui.wait_for("gpu-worker").await;
+    tui.send(":deploy");
+    tui.send(ENTER);
+    tui.wait_for("UP-TO-DATE").await;
+    tui.send("/frontend");
+    tui.send(ENTER);
+    tui.wait("filtered", |s| !s.contains("backend")).await;
+    tui.send("l");
+    let screen = tui.wait("three pods", |s| s.contains("3 pods")).await;
+    assert!(
+        screen
+            .lines()
+            .skip(2)
+            .any(|l| l.starts_with("frontend-") && l.contains("/nginx ")),
+        "{screen}"
+    );
+
+    let before: Vec<String> = sim
+        .kubectl_ok(&["get", "pods", "-l", "app=frontend", "-o", "name"])
+        .await
+        .lines()
+        .map(|l| l.trim_start_matches("pod/").to_string())
+        .collect();
+    sim.kubectl_ok(&["scale", "deploy/frontend", "--replicas=4"])
+        .await;
+    let newcomer = eventually("a fourth pod", || async {
+        let now = sim
+            .kubectl_ok(&["get", "pods", "-l", "app=frontend", "-o", "name"])
+            .await;
+        now.lines()
+            .map(|l| l.trim_start_matches("pod/").to_string())
+            .find(|p| !before.contains(p))
+    })
+    .await;
+    tui.wait("the new pod joins", |s| s.contains("4 pods"))
+        .await;
+    // `/` finds (and highlights) the newcomer's lines.
+    tui.send(&format!("/{newcomer}"));
+    tui.send(ENTER);
+    tui.wait("its lines", |s| {
+        s.lines()
+            .skip(2)
+            .any(|l| l.starts_with(&format!("{newcomer}/nginx")))
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn hostile_log_output_is_rendered_safely() {
+    let sim = TestSim::start().await;
+    sim.kubectl_stdin(
+        &["apply", "-f", "-"],
+        Some("apiVersion: v1\nkind: Pod\nmetadata: {name: chaos, namespace: shop}\nspec: {containers: [{name: c, image: example/chaos-logger:1}]}\n"),
+    )
+    .await;
+    eventually("chaos runs", || async {
+        let phase = sim
+            .kubectl_ok(&["get", "pod", "chaos", "-o", "jsonpath={.status.phase}"])
+            .await;
+        (phase == "Running").then_some(())
+    })
+    .await;
+    let mut tui = Tui::start(&sim.kubeconfig(), &[], 120, 40);
+    open_pod_logs(&mut tui, "chaos").await;
+    tui.send("/red alert");
+    tui.send(ENTER);
+    let screen = tui
+        .wait("the escape-laden line, cleaned", |s| {
+            s.contains("ERROR red alert green bold")
+        })
+        .await;
+    assert!(
+        screen.contains("tug ") && screen.contains("logs/chaos"),
+        "header and title survive: {screen}"
+    );
+    tui.send("/progress");
+    tui.send(ENTER);
+    tui.wait("carriage returns made visible", |s| {
+        s.contains("progress 10%⏎progress 50%⏎progress 100%")
+    })
+    .await;
+    tui.send("/invalid");
+    tui.send(ENTER);
+    tui.wait("invalid UTF-8 replaced", |s| {
+        s.contains("invalid utf-8: ???( end")
+    })
+    .await;
+    tui.send("q");
+    tui.send("q");
+    assert!(tui.exit().await);
+}
