@@ -226,6 +226,12 @@ fn perform(
                 old.cancel();
             }
         }
+        Effect::SaveLog { title, buffer } => {
+            let _ = tx.send(match save_log(&title, &buffer) {
+                Ok(path) => AppEvent::Flash(format!("saved to {}", path.display()), false),
+                Err(e) => AppEvent::Flash(format!("cannot save the log: {e}"), true),
+            });
+        }
         Effect::Unwatch(view) => {
             if let Some(token) = watches.remove(&view) {
                 token.cancel();
@@ -261,6 +267,7 @@ fn perform(
                                     container: None,
                                     previous: false,
                                     tail: crate::cluster::logs::DEFAULT_TAIL,
+                                    since: None,
                                 }),
                                 None => Fetched::Text(format!(
                                     "{} {name} has no pods to show logs of",
@@ -282,6 +289,47 @@ fn perform(
             });
         }
     }
+}
+
+/// Writes a log view's lines under the platform data dir (`…/tug/logs/<title>-<time>.log`).
+fn save_log(title: &str, buffer: &crate::cluster::logs::SharedLog) -> std::io::Result<PathBuf> {
+    use std::io::Write as _;
+    let dir = directories::ProjectDirs::from("dev", "tug", "tug")
+        .map(|d| d.data_dir().join("logs"))
+        .ok_or_else(|| std::io::Error::other("no home directory"))?;
+    std::fs::create_dir_all(&dir)?;
+    let name: String = title
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ");
+    let path = dir.join(format!("{name}-{stamp}.log"));
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&path)?);
+    let b = buffer
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    for line in b.iter() {
+        let tag = b
+            .sources
+            .get(line.source as usize)
+            .map(String::as_str)
+            .unwrap_or_default();
+        if let Some(t) = &line.time {
+            write!(out, "{t} ")?;
+        }
+        if !tag.is_empty() {
+            write!(out, "{tag} ")?;
+        }
+        writeln!(out, "{}", line.text)?;
+    }
+    out.flush()?;
+    Ok(path)
 }
 
 /// SIGTERM and SIGHUP end the loop (and so restore the terminal).

@@ -29,6 +29,8 @@ pub enum AppEvent {
     Changed,
     Discovered(Result<Vec<Kind>, String>),
     ServerVersion(String),
+    /// A message for the user from the runtime (a file saved, an I/O error).
+    Flash(String, bool),
     /// A context switch is done: the new cluster's identity (discovery follows).
     Connected(ClusterInfo),
     Fetched {
@@ -83,6 +85,11 @@ pub enum Effect {
         target: LogTarget,
         buffer: crate::cluster::logs::SharedLog,
     },
+    /// Write a log view's buffered lines to a file (the runtime reports where).
+    SaveLog {
+        title: String,
+        buffer: crate::cluster::logs::SharedLog,
+    },
     /// Reconnect with another kubeconfig context.
     SwitchContext(String),
     /// Give the terminal back and stop (Ctrl-Z); resumes with a full redraw.
@@ -135,6 +142,8 @@ pub struct App {
     pub disconnected: Option<String>,
     /// User command aliases from the settings file.
     pub aliases: std::collections::BTreeMap<String, String>,
+    /// Lines kept per log view.
+    pub log_capacity: usize,
 }
 
 impl App {
@@ -162,6 +171,7 @@ impl App {
             theme: Theme::shipped("dark").unwrap_or_default(),
             disconnected: None,
             aliases: std::collections::BTreeMap::new(),
+            log_capacity: crate::model::logbuf::DEFAULT_CAPACITY,
         }
     }
 
@@ -170,6 +180,7 @@ impl App {
         self.keymap = config.keymap;
         self.theme = config.theme;
         self.aliases = config.settings.aliases;
+        self.log_capacity = config.settings.log_lines.max(1);
         self.readonly |= config.settings.readonly;
         if let Some(e) = config.errors.first() {
             self.flash(format!("{e} (using defaults)"), true);
@@ -242,6 +253,10 @@ impl App {
                 vec![]
             }
             AppEvent::Fetched { view, result } => self.fetched(view, result),
+            AppEvent::Flash(text, error) => {
+                self.flash(text, error);
+                vec![]
+            }
             AppEvent::Connected(info) => {
                 self.connected(info);
                 vec![]
@@ -621,6 +636,7 @@ impl App {
             Action::Suspend => return vec![Effect::Suspend],
             _ => {}
         }
+        let capacity = self.log_capacity;
         let Some(view) = self.stack.last_mut() else {
             return vec![];
         };
@@ -631,14 +647,28 @@ impl App {
                 vec![]
             }
             Body::Log(l) => {
-                if action != Action::LogPrevious {
-                    l.act(action, page);
-                    return vec![];
-                }
-                // Previous on/off: a new stream into a fresh buffer.
                 let mut target = l.target.clone();
-                target.previous = !target.previous;
-                **l = LogView::new(target.clone());
+                match action {
+                    Action::LogSave => {
+                        let title = view.title.clone();
+                        return vec![Effect::SaveLog {
+                            title,
+                            buffer: l.buffer.clone(),
+                        }];
+                    }
+                    Action::LogPrevious => target.previous = !target.previous,
+                    Action::LogTail => target.since = None,
+                    Action::LogSince1m => target.since = Some(60),
+                    Action::LogSince5m => target.since = Some(300),
+                    Action::LogSince15m => target.since = Some(900),
+                    Action::LogSince1h => target.since = Some(3600),
+                    _ => {
+                        l.act(action, page);
+                        return vec![];
+                    }
+                }
+                // Another window of the log: a new stream into a fresh buffer.
+                **l = LogView::new(target.clone(), capacity);
                 let buffer = l.buffer.clone();
                 vec![
                     Effect::Unwatch(view_id),
@@ -726,6 +756,7 @@ impl App {
                 container: Some(name.to_string()),
                 previous: false,
                 tail: crate::cluster::logs::DEFAULT_TAIL,
+                since: None,
             };
             return self.open_logs(format!("logs/{pod}/{name}"), target);
         }
@@ -739,6 +770,7 @@ impl App {
                 container: None,
                 previous: false,
                 tail: crate::cluster::logs::DEFAULT_TAIL,
+                since: None,
             };
             return self.open_logs(format!("logs/{name}"), target);
         }
@@ -753,7 +785,7 @@ impl App {
 
     fn open_logs(&mut self, title: String, target: LogTarget) -> Vec<Effect> {
         let id = self.id();
-        let view = LogView::new(target.clone());
+        let view = LogView::new(target.clone(), self.log_capacity);
         let buffer = view.buffer.clone();
         self.stack.push(View {
             id,

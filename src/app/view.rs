@@ -396,12 +396,10 @@ pub struct LogView {
 }
 
 impl LogView {
-    pub fn new(target: crate::cluster::logs::LogTarget) -> Self {
+    pub fn new(target: crate::cluster::logs::LogTarget, capacity: usize) -> Self {
         Self {
             target,
-            buffer: Arc::new(Mutex::new(crate::model::logbuf::LogBuffer::new(
-                crate::model::logbuf::DEFAULT_CAPACITY,
-            ))),
+            buffer: Arc::new(Mutex::new(crate::model::logbuf::LogBuffer::new(capacity))),
             follow: true,
             scroll: 0,
             timestamps: false,

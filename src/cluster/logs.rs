@@ -33,6 +33,8 @@ pub struct LogTarget {
     pub container: Option<String>,
     pub previous: bool,
     pub tail: i64,
+    /// Start this many seconds back instead of at the tail.
+    pub since: Option<i64>,
 }
 
 pub type SharedLog = Arc<Mutex<LogBuffer>>;
@@ -99,13 +101,17 @@ async fn supervise(
                 (false, false) => String::new(),
             };
             let source = lock(buffer).source(&tag);
-            let tail = if from_start { None } else { Some(target.tail) };
+            let start = match (from_start, target.since) {
+                (true, _) => Start::Beginning,
+                (false, Some(s)) => Start::Since(s),
+                (false, None) => Start::Tail(target.tail),
+            };
             tokio::spawn(stream(
                 pods.clone(),
                 name.clone(),
                 c,
                 target.previous,
-                tail,
+                start,
                 source,
                 buffer.clone(),
                 notify.clone(),
@@ -161,6 +167,14 @@ async fn supervise(
     }
 }
 
+/// Where a stream starts.
+#[derive(Debug, Clone, Copy)]
+enum Start {
+    Beginning,
+    Tail(i64),
+    Since(i64),
+}
+
 /// One container's log: follows (unless `previous`), reconnecting from the last timestamp when it breaks.
 #[allow(clippy::too_many_arguments)] // one stream's identity and its sinks
 async fn stream(
@@ -168,7 +182,7 @@ async fn stream(
     pod: String,
     container: String,
     previous: bool,
-    tail: Option<i64>,
+    start: Start,
     source: u16,
     buffer: SharedLog,
     notify: Notify,
@@ -181,7 +195,14 @@ async fn stream(
             container: Some(container.clone()),
             follow: !previous,
             previous,
-            tail_lines: if since.is_none() { tail } else { None },
+            tail_lines: match (since, start) {
+                (None, Start::Tail(n)) => Some(n),
+                _ => None,
+            },
+            since_seconds: match (since, start) {
+                (None, Start::Since(s)) => Some(s),
+                _ => None,
+            },
             since_time: since,
             timestamps: true,
             ..Default::default()

@@ -38,6 +38,12 @@ pub enum Action {
     LogFollow,
     LogTimestamps,
     LogWrap,
+    LogSave,
+    LogTail,
+    LogSince1m,
+    LogSince5m,
+    LogSince15m,
+    LogSince1h,
     NextMatch,
     PreviousMatch,
 }
@@ -80,6 +86,12 @@ impl Action {
         Self::LogFollow,
         Self::LogTimestamps,
         Self::LogWrap,
+        Self::LogSave,
+        Self::LogTail,
+        Self::LogSince1m,
+        Self::LogSince5m,
+        Self::LogSince15m,
+        Self::LogSince1h,
         Self::NextMatch,
         Self::PreviousMatch,
     ];
@@ -114,6 +126,12 @@ impl Action {
             Self::LogFollow => "log_follow",
             Self::LogTimestamps => "log_timestamps",
             Self::LogWrap => "log_wrap",
+            Self::LogSave => "log_save",
+            Self::LogTail => "log_tail",
+            Self::LogSince1m => "log_since_1m",
+            Self::LogSince5m => "log_since_5m",
+            Self::LogSince15m => "log_since_15m",
+            Self::LogSince1h => "log_since_1h",
             Self::NextMatch => "next_match",
             Self::PreviousMatch => "previous_match",
         }
@@ -149,6 +167,12 @@ impl Action {
             Self::LogFollow => "logs: follow on/off",
             Self::LogTimestamps => "logs: timestamps on/off",
             Self::LogWrap => "logs: wrap long lines on/off",
+            Self::LogSave => "logs: save the buffered lines to a file",
+            Self::LogTail => "logs: the last lines (tail)",
+            Self::LogSince1m => "logs: since 1 minute ago",
+            Self::LogSince5m => "logs: since 5 minutes ago",
+            Self::LogSince15m => "logs: since 15 minutes ago",
+            Self::LogSince1h => "logs: since 1 hour ago",
             Self::NextMatch => "next match",
             Self::PreviousMatch => "previous match",
         }
@@ -159,7 +183,17 @@ impl Action {
             Self::NextMatch
             | Self::PreviousMatch
             | Self::ToggleManagedFields
-            | Self::DecodeSecret => Scope::Text,
+            | Self::DecodeSecret
+            | Self::LogPrevious
+            | Self::LogFollow
+            | Self::LogTimestamps
+            | Self::LogWrap
+            | Self::LogSave
+            | Self::LogTail
+            | Self::LogSince1m
+            | Self::LogSince5m
+            | Self::LogSince15m
+            | Self::LogSince1h => Scope::Text,
             Self::Open
             | Self::AllNamespaces
             | Self::Yaml

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     /// `:alias` → what it stands for (a kind name, or a whole command such as `pods -n kube-system`).
@@ -13,6 +13,23 @@ pub struct Settings {
     /// Start read-only, as `--readonly` does.
     #[serde(default)]
     pub readonly: bool,
+    /// Lines kept per log view (older ones are dropped, and the view says so).
+    #[serde(default = "default_log_lines")]
+    pub log_lines: usize,
+}
+
+fn default_log_lines() -> usize {
+    crate::model::logbuf::DEFAULT_CAPACITY
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            aliases: BTreeMap::new(),
+            readonly: false,
+            log_lines: default_log_lines(),
+        }
+    }
 }
 
 impl Settings {

@@ -298,6 +298,12 @@ fn render_log_title(app: &App, title: &str, l: &LogView, frame: &mut Frame, area
         "[paused] ".to_string()
     });
     text.push_str(&on(l.target.previous, "previous"));
+    if let Some(since) = l.target.since {
+        text.push_str(&format!(
+            "[since {}] ",
+            crate::model::duration::short_human_duration(since)
+        ));
+    }
     text.push_str(&on(l.timestamps, "timestamps"));
     text.push_str(&on(l.wrap, "wrap"));
     if matches!(l.target.pods, crate::cluster::logs::PodSet::Selector(_)) {

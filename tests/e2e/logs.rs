@@ -163,3 +163,62 @@ async fn hostile_log_output_is_rendered_safely() {
     tui.send("q");
     assert!(tui.exit().await);
 }
+
+#[tokio::test]
+async fn a_flood_keeps_only_the_configured_lines_and_can_be_saved() {
+    let sim = TestSim::start().await;
+    sim.kubectl_stdin(
+        &["apply", "-f", "-"],
+        Some("apiVersion: v1\nkind: Pod\nmetadata: {name: flood, namespace: shop}\nspec: {containers: [{name: c, image: example/flood-logger:1}]}\n"),
+    )
+    .await;
+    eventually("flood runs", || async {
+        let phase = sim
+            .kubectl_ok(&["get", "pod", "flood", "-o", "jsonpath={.status.phase}"])
+            .await;
+        (phase == "Running").then_some(())
+    })
+    .await;
+    let config = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(config.path().join("tug")).unwrap();
+    std::fs::write(config.path().join("tug/settings.yaml"), "log_lines: 500\n").unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let mut tui = Tui::start_with_env(
+        &sim.kubeconfig(),
+        &[],
+        120,
+        30,
+        &[
+            ("XDG_CONFIG_HOME", config.path()),
+            ("XDG_DATA_HOME", data.path()),
+        ],
+    );
+    open_pod_logs(&mut tui, "flood").await;
+    let screen = tui
+        .wait("old lines dropped", |s| {
+            s.contains("500 lines (") && s.contains("older dropped)")
+        })
+        .await;
+    assert!(screen.contains("flood line"), "{screen}");
+    // Keys still answer under the flood: pause, then since-1m.
+    tui.send("s");
+    tui.wait_for("[paused]").await;
+    tui.send("1");
+    tui.wait_for("[since 1m]").await;
+    tui.send("\x13"); // Ctrl-S
+    let screen = tui.wait_for("saved to ").await;
+    let path = screen
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .trim_start_matches("saved to ")
+        .to_string();
+    let saved = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    assert!(
+        saved.lines().count() > 0 && saved.lines().count() <= 500,
+        "{}",
+        saved.lines().count()
+    );
+    assert!(path.starts_with(data.path().to_str().unwrap()), "{path}");
+}
