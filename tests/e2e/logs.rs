@@ -13,6 +13,22 @@ fn line_count(screen: &str) -> Option<u64> {
     before.rsplit(' ').next()?.parse().ok()
 }
 
+/// Creates a bare pod running `image` in `shop` and waits until it runs.
+async fn run_pod(sim: &TestSim, name: &str, image: &str) {
+    let manifest = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: shop}}\nspec: {{containers: [{{name: c, image: {image}}}]}}\n"
+    );
+    sim.kubectl_stdin(&["apply", "-f", "-"], Some(&manifest))
+        .await;
+    eventually("the pod runs", || async {
+        let phase = sim
+            .kubectl_ok(&["get", "pod", name, "-o", "jsonpath={.status.phase}"])
+            .await;
+        (phase == "Running").then_some(())
+    })
+    .await;
+}
+
 async fn open_pod_logs(tui: &mut Tui, filter: &str) {
     tui.wait_for("gpu-worker").await;
     tui.send(&format!("/{filter}"));
@@ -122,18 +138,7 @@ async fn a_deployments_logs_merge_its_pods_and_new_pods_join() {
 #[tokio::test]
 async fn hostile_log_output_is_rendered_safely() {
     let sim = TestSim::start().await;
-    sim.kubectl_stdin(
-        &["apply", "-f", "-"],
-        Some("apiVersion: v1\nkind: Pod\nmetadata: {name: chaos, namespace: shop}\nspec: {containers: [{name: c, image: example/chaos-logger:1}]}\n"),
-    )
-    .await;
-    eventually("chaos runs", || async {
-        let phase = sim
-            .kubectl_ok(&["get", "pod", "chaos", "-o", "jsonpath={.status.phase}"])
-            .await;
-        (phase == "Running").then_some(())
-    })
-    .await;
+    run_pod(&sim, "chaos", "example/chaos-logger:1").await;
     let mut tui = Tui::start(&sim.kubeconfig(), &[], 120, 40);
     open_pod_logs(&mut tui, "chaos").await;
     tui.send("/red alert");
@@ -167,18 +172,7 @@ async fn hostile_log_output_is_rendered_safely() {
 #[tokio::test]
 async fn a_flood_keeps_only_the_configured_lines_and_can_be_saved() {
     let sim = TestSim::start().await;
-    sim.kubectl_stdin(
-        &["apply", "-f", "-"],
-        Some("apiVersion: v1\nkind: Pod\nmetadata: {name: flood, namespace: shop}\nspec: {containers: [{name: c, image: example/flood-logger:1}]}\n"),
-    )
-    .await;
-    eventually("flood runs", || async {
-        let phase = sim
-            .kubectl_ok(&["get", "pod", "flood", "-o", "jsonpath={.status.phase}"])
-            .await;
-        (phase == "Running").then_some(())
-    })
-    .await;
+    run_pod(&sim, "flood", "example/flood-logger:1").await;
     let config = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(config.path().join("tug")).unwrap();
     std::fs::write(config.path().join("tug/settings.yaml"), "log_lines: 500\n").unwrap();
