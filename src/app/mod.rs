@@ -530,7 +530,12 @@ impl App {
         let id = view.id;
         match &mut view.body {
             Body::Log(l) => {
-                l.search(text, page);
+                if let Err(e) = l.search(text, page) {
+                    self.flash = Some(Flash {
+                        text: e,
+                        error: true,
+                    });
+                }
                 vec![]
             }
             Body::Table(t) => {

@@ -70,6 +70,18 @@ impl Filter {
         self.text.is_empty()
     }
 
+    /// Whether one line of text matches (for logs and text views).
+    pub fn matches_text(&self, text: &str) -> bool {
+        if self.text.is_empty() {
+            return true;
+        }
+        let hit = match &self.regex {
+            Some(re) => re.is_match(text),
+            None => text.to_lowercase().contains(&self.text),
+        };
+        hit != self.inverse
+    }
+
     pub fn matches(&self, row: &Row) -> bool {
         if self.text.is_empty() {
             return true;
@@ -388,11 +400,14 @@ pub struct LogView {
     pub buffer: crate::cluster::logs::SharedLog,
     /// Stick to the newest line.
     pub follow: bool,
-    /// First line shown when not following.
+    /// First shown position (in `positions`) when not following.
     pub scroll: usize,
     pub timestamps: bool,
     pub wrap: bool,
-    pub search: Option<String>,
+    /// `/` search: highlights and jumps (substring, `re:`, `!`), and filters with `only_matches`.
+    pub search: Option<Filter>,
+    pub only_matches: bool,
+    pub json_pretty: bool,
 }
 
 impl LogView {
@@ -405,19 +420,48 @@ impl LogView {
             timestamps: false,
             wrap: false,
             search: None,
+            only_matches: false,
+            json_pretty: false,
         }
     }
 
-    fn len(&self) -> usize {
-        self.buffer
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .len()
+    /// Whether a buffered line matches the search (its text or its pod/container tag).
+    pub fn hit(&self, b: &crate::model::logbuf::LogBuffer, i: usize) -> bool {
+        let Some(f) = &self.search else { return false };
+        b.get(i).is_some_and(|l| {
+            let tag = b
+                .sources
+                .get(l.source as usize)
+                .map(String::as_str)
+                .unwrap_or_default();
+            f.matches_text(&l.text) || (!tag.is_empty() && f.matches_text(tag) && !f.inverse)
+        })
     }
 
-    /// The first line to show for a page of `page` lines.
+    /// Buffer indices shown, in order: every line, or only the matching ones.
+    pub fn positions(&self, b: &crate::model::logbuf::LogBuffer) -> Vec<usize> {
+        if self.only_matches && self.search.is_some() {
+            (0..b.len()).filter(|i| self.hit(b, *i)).collect()
+        } else {
+            (0..b.len()).collect()
+        }
+    }
+
+    fn count(&self) -> usize {
+        let b = self
+            .buffer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if self.only_matches && self.search.is_some() {
+            self.positions(&b).len()
+        } else {
+            b.len()
+        }
+    }
+
+    /// The first position to show for a page of `page` lines.
     pub fn top(&self, page: usize) -> usize {
-        let n = self.len();
+        let n = self.count();
         if self.follow {
             n.saturating_sub(page)
         } else {
@@ -425,32 +469,28 @@ impl LogView {
         }
     }
 
+    /// The next (or previous) matching position from `from`.
     fn find(&self, from: usize, forward: bool) -> Option<usize> {
-        let needle = self.search.as_ref()?;
+        self.search.as_ref()?;
         let b = self
             .buffer
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let hit = |i: &usize| {
-            b.get(*i).is_some_and(|l| {
-                let tag = b
-                    .sources
-                    .get(l.source as usize)
-                    .map(String::as_str)
-                    .unwrap_or_default();
-                l.text.to_lowercase().contains(needle.as_str())
-                    || tag.to_lowercase().contains(needle.as_str())
-            })
-        };
+        let pos = self.positions(&b);
+        let hit = |p: &usize| pos.get(*p).is_some_and(|i| self.hit(&b, *i));
         if forward {
-            (from + 1..b.len()).find(hit)
+            (from + 1..pos.len()).find(hit)
         } else {
-            (0..from).rev().find(hit)
+            (0..from.min(pos.len())).rev().find(hit)
         }
     }
 
-    pub fn search(&mut self, text: &str, page: usize) {
-        self.search = (!text.is_empty()).then(|| text.to_lowercase());
+    pub fn search(&mut self, text: &str, page: usize) -> Result<(), String> {
+        self.search = if text.is_empty() {
+            None
+        } else {
+            Some(Filter::parse(text)?)
+        };
         let from = self.top(page);
         if let Some(i) = self
             .find(from.saturating_sub(1), true)
@@ -459,11 +499,12 @@ impl LogView {
             self.follow = false;
             self.scroll = i;
         }
+        Ok(())
     }
 
     /// Scrolling pauses following (the buffer keeps filling); End or `s` resumes it.
     pub fn act(&mut self, action: Action, page: usize) {
-        let max = self.len().saturating_sub(1);
+        let max = self.count().saturating_sub(1);
         let top = self.top(page);
         match action {
             Action::Up => (self.follow, self.scroll) = (false, top.saturating_sub(1)),
@@ -478,6 +519,11 @@ impl LogView {
             }
             Action::LogTimestamps => self.timestamps = !self.timestamps,
             Action::LogWrap => self.wrap = !self.wrap,
+            Action::LogJson => self.json_pretty = !self.json_pretty,
+            Action::LogFilterOnly => {
+                self.only_matches = !self.only_matches;
+                self.follow = true;
+            }
             Action::NextMatch => {
                 if let Some(i) = self.find(top, true) {
                     (self.follow, self.scroll) = (false, i);

@@ -44,6 +44,8 @@ pub enum Action {
     LogSince5m,
     LogSince15m,
     LogSince1h,
+    LogFilterOnly,
+    LogJson,
     NextMatch,
     PreviousMatch,
 }
@@ -92,6 +94,8 @@ impl Action {
         Self::LogSince5m,
         Self::LogSince15m,
         Self::LogSince1h,
+        Self::LogFilterOnly,
+        Self::LogJson,
         Self::NextMatch,
         Self::PreviousMatch,
     ];
@@ -132,6 +136,8 @@ impl Action {
             Self::LogSince5m => "log_since_5m",
             Self::LogSince15m => "log_since_15m",
             Self::LogSince1h => "log_since_1h",
+            Self::LogFilterOnly => "log_filter_only",
+            Self::LogJson => "log_json",
             Self::NextMatch => "next_match",
             Self::PreviousMatch => "previous_match",
         }
@@ -173,6 +179,8 @@ impl Action {
             Self::LogSince5m => "logs: since 5 minutes ago",
             Self::LogSince15m => "logs: since 15 minutes ago",
             Self::LogSince1h => "logs: since 1 hour ago",
+            Self::LogFilterOnly => "logs: show only lines matching the search, or all",
+            Self::LogJson => "logs: JSON lines pretty/raw",
             Self::NextMatch => "next match",
             Self::PreviousMatch => "previous match",
         }
@@ -193,7 +201,9 @@ impl Action {
             | Self::LogSince1m
             | Self::LogSince5m
             | Self::LogSince15m
-            | Self::LogSince1h => Scope::Text,
+            | Self::LogSince1h
+            | Self::LogFilterOnly
+            | Self::LogJson => Scope::Text,
             Self::Open
             | Self::AllNamespaces
             | Self::Yaml

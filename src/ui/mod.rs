@@ -306,6 +306,8 @@ fn render_log_title(app: &App, title: &str, l: &LogView, frame: &mut Frame, area
     }
     text.push_str(&on(l.timestamps, "timestamps"));
     text.push_str(&on(l.wrap, "wrap"));
+    text.push_str(&on(l.json_pretty, "json"));
+    text.push_str(&on(l.only_matches && l.search.is_some(), "only matches"));
     if matches!(l.target.pods, crate::cluster::logs::PodSet::Selector(_)) {
         let mut pods: Vec<&str> = b
             .sources
@@ -322,7 +324,7 @@ fn render_log_title(app: &App, title: &str, l: &LogView, frame: &mut Frame, area
         text.push_str(&format!(" ({} older dropped)", b.dropped));
     }
     if let Some(s) = &l.search {
-        text.push_str(&format!(" </{}>", safe(s)));
+        text.push_str(&format!(" </{}>", safe(&s.display())));
     }
     frame.render_widget(Paragraph::new(text).style(app.theme.style("title")), area);
 }
@@ -344,42 +346,63 @@ fn render_log(app: &App, l: &LogView, frame: &mut Frame, area: Rect) {
         .buffer
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let lines: Vec<Line> = (top..b.len())
-        .take(page)
-        .filter_map(|i| b.get(i))
-        .map(|line| {
-            let mut spans = vec![];
-            let tag = b
-                .sources
-                .get(line.source as usize)
-                .map(String::as_str)
-                .unwrap_or_default();
-            if !tag.is_empty() {
-                let color = TAG_COLORS[line.source as usize % TAG_COLORS.len()];
-                spans.push(Span::styled(
-                    format!("{} ", safe(tag)),
-                    ratatui::style::Style::new().fg(color),
-                ));
-            }
-            if l.timestamps
-                && let Some(t) = &line.time
-            {
-                spans.push(Span::styled(format!("{t} "), app.theme.style("hints")));
-            }
-            let style = match &l.search {
-                Some(n)
-                    if line.text.to_lowercase().contains(n.as_str())
-                        || tag.to_lowercase().contains(n.as_str()) =>
-                {
-                    app.theme.style("match")
+    let positions = l.positions(&b);
+    let mut lines: Vec<Line> = vec![];
+    for &i in positions.iter().skip(top).take(page) {
+        let Some(line) = b.get(i) else { continue };
+        let tag = b
+            .sources
+            .get(line.source as usize)
+            .map(String::as_str)
+            .unwrap_or_default();
+        let mut prefix = vec![];
+        if !tag.is_empty() {
+            let color = TAG_COLORS[line.source as usize % TAG_COLORS.len()];
+            prefix.push(Span::styled(
+                format!("{} ", safe(tag)),
+                ratatui::style::Style::new().fg(color),
+            ));
+        }
+        if l.timestamps
+            && let Some(t) = &line.time
+        {
+            prefix.push(Span::styled(format!("{t} "), app.theme.style("hints")));
+        }
+        let style = if l.hit(&b, i) {
+            app.theme.style("match")
+        } else if line.marker {
+            app.theme.style("status_pending")
+        } else {
+            ratatui::style::Style::new()
+        };
+        let pretty = l
+            .json_pretty
+            .then(|| serde_json::from_str::<serde_json::Value>(&line.text).ok())
+            .flatten()
+            .filter(serde_json::Value::is_object)
+            .and_then(|v| serde_json::to_string_pretty(&v).ok());
+        match pretty {
+            Some(p) => {
+                for (n, part) in p.lines().enumerate() {
+                    let mut spans = if n == 0 {
+                        prefix.clone()
+                    } else {
+                        vec![Span::raw("  ")]
+                    };
+                    spans.push(Span::styled(safe(part), style));
+                    lines.push(Line::from(spans));
                 }
-                _ if line.marker => app.theme.style("status_pending"),
-                _ => ratatui::style::Style::new(),
-            };
-            spans.push(Span::styled(line.text.to_string(), style));
-            Line::from(spans)
-        })
-        .collect();
+            }
+            None => {
+                prefix.push(Span::styled(line.text.to_string(), style));
+                lines.push(Line::from(prefix));
+            }
+        }
+    }
+    // Following with expanded JSON: keep the newest lines on screen.
+    if l.follow && lines.len() > page {
+        lines.drain(..lines.len() - page);
+    }
     let mut p = Paragraph::new(lines);
     if l.wrap {
         p = p.wrap(Wrap { trim: false });

@@ -152,7 +152,7 @@ async fn yaml_describe_help_and_namespaces_at(cols: u16, rows: u16) {
     tui.send("0");
     let screen = tui
         .wait("all namespaces", |s| {
-            s.contains("NAMESPACE") && s.contains("pods(all)")
+            s.contains("NAMESPACE") && s.contains("pods(all)") && s.contains("kube-system ")
         })
         .await;
     assert!(

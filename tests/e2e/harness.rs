@@ -155,11 +155,15 @@ impl Tui {
         }
     }
 
-    /// Waits for tug to exit; returns whether it exited successfully.
+    /// Waits for tug to exit, and for its last output to be read; returns whether it exited successfully.
     pub async fn exit(&mut self) -> bool {
         let start = tokio::time::Instant::now();
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
+                // The reader thread may still be behind the process: let it drain what tug wrote last.
+                while !self.left_alternate_screen() && start.elapsed() < DEADLINE {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
                 return status.success();
             }
             assert!(

@@ -198,7 +198,10 @@ async fn a_flood_keeps_only_the_configured_lines_and_can_be_saved() {
     tui.send("s");
     tui.wait_for("[paused]").await;
     tui.send("1");
-    tui.wait_for("[since 1m]").await;
+    tui.wait("a new stream since 1m", |s| {
+        s.contains("[since 1m]") && line_count(s).is_some_and(|n| n > 0)
+    })
+    .await;
     tui.send("\x13"); // Ctrl-S
     let screen = tui.wait_for("saved to ").await;
     let path = screen
@@ -215,4 +218,37 @@ async fn a_flood_keeps_only_the_configured_lines_and_can_be_saved() {
         saved.lines().count()
     );
     assert!(path.starts_with(data.path().to_str().unwrap()), "{path}");
+}
+
+#[tokio::test]
+async fn json_lines_pretty_print_and_only_matching_lines_can_be_shown() {
+    let sim = TestSim::start().await;
+    let mut tui = Tui::start(&sim.kubeconfig(), &[], 120, 40);
+    tui.wait_for("gpu-worker").await;
+    tui.send(":po");
+    tui.send(ENTER);
+    tui.send("/backend");
+    tui.send(ENTER);
+    tui.wait("filtered", |s| !s.contains("redis")).await;
+    tui.send(ENTER); // the pod's containers
+    tui.wait_for("envoyproxy").await;
+    tui.send("l"); // the first container: app (JSON logs)
+    tui.wait_for("\"level\":").await;
+    tui.send("J");
+    tui.wait("pretty JSON", |s| {
+        s.contains("[json]") && s.lines().any(|l| l.trim_start().starts_with("\"level\": "))
+    })
+    .await;
+    tui.send("J");
+    tui.send("/re:\"path\":\"/api/cart\"");
+    tui.send(ENTER);
+    tui.send("F");
+    let screen = tui.wait_for("[only matches]").await;
+    let body: Vec<&str> = screen
+        .lines()
+        .skip(2)
+        .filter(|l| l.contains("\"msg\""))
+        .collect();
+    assert!(!body.is_empty(), "{screen}");
+    assert!(body.iter().all(|l| l.contains("/api/cart")), "{screen}");
 }
