@@ -125,7 +125,7 @@ pub async fn run(opts: Options) -> Result<(), TuiError> {
                 }
                 continue;
             }
-            perform(effect, &client, &tx, &changed, &mut watches);
+            perform(effect, &client, &tx, &changed, &mut watches, &app.info);
         }
     }
     for (_, token) in watches {
@@ -187,6 +187,7 @@ fn perform(
     tx: &mpsc::UnboundedSender<AppEvent>,
     changed: &Arc<AtomicBool>,
     watches: &mut HashMap<ViewId, CancellationToken>,
+    info: &connect::ClusterInfo,
 ) {
     match effect {
         Effect::Quit | Effect::SwitchContext(_) | Effect::Suspend => {}
@@ -226,6 +227,52 @@ fn perform(
                 old.cancel();
             }
         }
+        Effect::Mutate(mutation) => {
+            let (c, t) = (client.clone(), tx.clone());
+            let (user, context) = (info.user.clone(), info.context.clone());
+            tokio::spawn(async move {
+                let summary = mutation.summary();
+                let result = match crate::cluster::mutate::apply(&c, &mutation).await {
+                    Ok(_) => Ok(()),
+                    Err(e) => Err(match e.code() {
+                        Some(403) => format!("not allowed: {e}"),
+                        Some(409) => format!(
+                            "conflict: {e} — nothing was changed; reopen to see the current state"
+                        ),
+                        _ => format!("{} failed: {e}", mutation.verb()),
+                    }),
+                };
+                let detail = match &mutation {
+                    crate::cluster::mutate::Mutation::Rollback { deployment, .. } => {
+                        format!("image(s): {}", images(deployment))
+                    }
+                    _ => String::new(),
+                };
+                let journal = crate::journal::append(
+                    &user,
+                    &context,
+                    mutation.verb(),
+                    &summary,
+                    &detail,
+                    &result,
+                );
+                let result = match (result, journal) {
+                    (r, Ok(())) => r,
+                    (Ok(()), Err(e)) => Err(format!(
+                        "{summary} succeeded, but the journal could not be written: {e}"
+                    )),
+                    (Err(e), Err(_)) => Err(e),
+                };
+                let _ = t.send(AppEvent::Mutated { summary, result });
+            });
+        }
+        Effect::Journal(view) => {
+            let text = crate::journal::tail(200);
+            let _ = tx.send(AppEvent::Fetched {
+                view,
+                result: Ok(Fetched::Text(text)),
+            });
+        }
         Effect::SaveLog { title, buffer } => {
             let _ = tx.send(match save_log(&title, &buffer) {
                 Ok(path) => AppEvent::Flash(format!("saved to {}", path.display()), false),
@@ -259,6 +306,14 @@ fn perform(
                             }
                             Err(e) => Fetched::Text(format!("cannot list events: {e}")),
                         },
+                        Purpose::History => match objects::replica_sets_of(&c, &obj).await {
+                            Ok(sets) => Fetched::History(crate::app::actions::History {
+                                kind: kind.clone(),
+                                deployment: obj,
+                                sets,
+                            }),
+                            Err(e) => Fetched::Text(format!("cannot read the history: {e}")),
+                        },
                         Purpose::Logs => match objects::drill_down(&kind, &obj) {
                             objects::DrillDown::Pods(scope) => match scope.label_selector {
                                 Some(sel) => Fetched::Logs(crate::cluster::logs::LogTarget {
@@ -289,6 +344,17 @@ fn perform(
             });
         }
     }
+}
+
+/// The images of a Deployment's pod template, for the journal.
+fn images(deployment: &serde_json::Value) -> String {
+    deployment["spec"]["template"]["spec"]["containers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["image"].as_str())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Writes a log view's lines under the platform data dir (`…/tug/logs/<title>-<time>.log`).

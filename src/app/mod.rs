@@ -2,6 +2,7 @@
 //! runtime (`tui`) performs the effects (watches, fetches) and feeds results back as events.
 //! Must not depend on ratatui rendering or call the API.
 
+pub mod actions;
 pub mod view;
 
 use std::sync::{Arc, Mutex};
@@ -29,6 +30,11 @@ pub enum AppEvent {
     Changed,
     Discovered(Result<Vec<Kind>, String>),
     ServerVersion(String),
+    /// A change was sent: what, and how it went.
+    Mutated {
+        summary: String,
+        result: Result<(), String>,
+    },
     /// A message for the user from the runtime (a file saved, an I/O error).
     Flash(String, bool),
     /// A context switch is done: the new cluster's identity (discovery follows).
@@ -42,6 +48,8 @@ pub enum AppEvent {
 #[derive(Debug)]
 pub enum Fetched {
     Text(String),
+    /// A Deployment's rollout history.
+    History(actions::History),
     /// A workload's pods to stream logs from.
     Logs(LogTarget),
     /// The object itself, for views that render it (YAML with its toggles).
@@ -85,6 +93,10 @@ pub enum Effect {
         target: LogTarget,
         buffer: crate::cluster::logs::SharedLog,
     },
+    /// Read the journal into a text view.
+    Journal(ViewId),
+    /// Send a change the user confirmed (journaled by the runtime).
+    Mutate(crate::cluster::mutate::Mutation),
     /// Write a log view's buffered lines to a file (the runtime reports where).
     SaveLog {
         title: String,
@@ -104,14 +116,17 @@ pub enum Purpose {
     Events,
     DrillDown,
     Logs,
+    History,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Mode {
     Normal,
     Command(String),
     Filter(String),
     Help,
+    /// A question that must be answered before anything is sent.
+    Dialog(Box<actions::Dialog>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -253,6 +268,13 @@ impl App {
                 vec![]
             }
             AppEvent::Fetched { view, result } => self.fetched(view, result),
+            AppEvent::Mutated { summary, result } => {
+                match result {
+                    Ok(()) => self.flash(format!("done: {summary}"), false),
+                    Err(e) => self.flash(e, true),
+                }
+                vec![]
+            }
             AppEvent::Flash(text, error) => {
                 self.flash(text, error);
                 vec![]
@@ -283,6 +305,13 @@ impl App {
                     _ => self.flash(text, false),
                 }
                 vec![]
+            }
+            Ok(Fetched::History(history)) => {
+                let name = history.deployment["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                self.show_history(format!("history/{name}"), history)
             }
             Ok(Fetched::Logs(target)) => {
                 let title = match &target.pods {
@@ -403,6 +432,7 @@ impl App {
             }
             Mode::Command(input) => self.prompt_key(key, input, true),
             Mode::Filter(input) => self.prompt_key(key, input, false),
+            Mode::Dialog(d) => self.dialog_key(key, *d),
             Mode::Normal => self.normal_key(key),
         }
     }
@@ -499,6 +529,15 @@ impl App {
             ("ctx" | "context" | "contexts", Some(name)) => self.switch_context(name),
             ("ctx" | "context" | "contexts", None) => self.contexts_view(),
             ("sort", Some(column)) => self.sort_by(column, words.next() == Some("desc")),
+            ("journal", _) => {
+                let id = self.id();
+                self.stack.push(View {
+                    id,
+                    title: "journal".into(),
+                    body: Body::Text(TextView::loading()),
+                });
+                vec![Effect::Journal(id)]
+            }
             ("help", _) => {
                 self.mode = Mode::Help;
                 vec![]
@@ -639,6 +678,7 @@ impl App {
                 return self.reopen_root();
             }
             Action::Suspend => return vec![Effect::Suspend],
+            a if Self::is_mutation(a) || a == Action::History => return self.mutation_key(a),
             _ => {}
         }
         let capacity = self.log_capacity;
@@ -695,6 +735,14 @@ impl App {
                     return vec![];
                 };
                 let (ns, name) = (row.0.to_string(), row.1.to_string());
+                if let Some(h) = &t.history {
+                    return if action == Action::Open {
+                        let h = h.as_ref().clone();
+                        self.history_diff(&h, &name)
+                    } else {
+                        vec![]
+                    };
+                }
                 if t.contexts {
                     return if action == Action::Open {
                         self.switch_context(&name)

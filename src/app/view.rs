@@ -129,6 +129,8 @@ pub struct TableView {
     pub wide: bool,
     /// For a pod's containers: the pod (namespace, name).
     pub parent: Option<RowKey>,
+    /// For a rollout history: the Deployment and its ReplicaSets.
+    pub history: Option<Box<super::actions::History>>,
 }
 
 /// What `visible` was derived from: data version, filter, sort.
@@ -174,6 +176,7 @@ impl TableView {
             contexts: false,
             wide: false,
             parent: None,
+            history: None,
         }
     }
 

@@ -4,6 +4,7 @@
 pub mod connect;
 pub mod discovery;
 pub mod logs;
+pub mod mutate;
 pub mod objects;
 pub mod table_watch;
 

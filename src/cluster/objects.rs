@@ -409,3 +409,35 @@ pub async fn events_of(client: &kube::Client, obj: &Value) -> Result<Vec<Value>>
     let list: Value = client.request(req).await?;
     Ok(list["items"].as_array().cloned().unwrap_or_default())
 }
+
+/// The ReplicaSets a Deployment controls (its rollout history).
+pub async fn replica_sets_of(client: &kube::Client, deployment: &Value) -> Result<Vec<Value>> {
+    let ns = deployment["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or("default");
+    let uid = deployment["metadata"]["uid"].as_str().unwrap_or_default();
+    let mut path = format!("/apis/apps/v1/namespaces/{ns}/replicasets");
+    if let Some(sel) = selector_text(&deployment["spec"]["selector"]) {
+        let query = form_urlencoded::Serializer::new(String::new())
+            .append_pair("labelSelector", &sel)
+            .finish();
+        path = format!("{path}?{query}");
+    }
+    let req = http::Request::get(path)
+        .body(vec![])
+        .map_err(|e| ClusterError::Transport(e.to_string()))?;
+    let list: Value = client.request(req).await?;
+    Ok(list["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|rs| {
+            rs["metadata"]["ownerReferences"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|o| o["uid"].as_str() == Some(uid))
+        })
+        .cloned()
+        .collect())
+}

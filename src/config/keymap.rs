@@ -46,6 +46,12 @@ pub enum Action {
     LogSince1h,
     LogFilterOnly,
     LogJson,
+    Scale,
+    Restart,
+    History,
+    Undo,
+    Delete,
+    Kill,
     NextMatch,
     PreviousMatch,
 }
@@ -96,6 +102,12 @@ impl Action {
         Self::LogSince1h,
         Self::LogFilterOnly,
         Self::LogJson,
+        Self::Scale,
+        Self::Restart,
+        Self::History,
+        Self::Undo,
+        Self::Delete,
+        Self::Kill,
         Self::NextMatch,
         Self::PreviousMatch,
     ];
@@ -138,6 +150,12 @@ impl Action {
             Self::LogSince1h => "log_since_1h",
             Self::LogFilterOnly => "log_filter_only",
             Self::LogJson => "log_json",
+            Self::Scale => "scale",
+            Self::Restart => "restart",
+            Self::History => "history",
+            Self::Undo => "undo",
+            Self::Delete => "delete",
+            Self::Kill => "kill",
             Self::NextMatch => "next_match",
             Self::PreviousMatch => "previous_match",
         }
@@ -181,6 +199,12 @@ impl Action {
             Self::LogSince1h => "logs: since 1 hour ago",
             Self::LogFilterOnly => "logs: show only lines matching the search, or all",
             Self::LogJson => "logs: JSON lines pretty/raw",
+            Self::Scale => "scale a deployment, replicaset or statefulset",
+            Self::Restart => "restart a deployment, statefulset or daemonset",
+            Self::History => "rollout history of a deployment",
+            Self::Undo => "roll back to the selected revision (in history)",
+            Self::Delete => "delete, after confirmation",
+            Self::Kill => "kill a pod (grace period 0), after confirmation",
             Self::NextMatch => "next match",
             Self::PreviousMatch => "previous match",
         }
@@ -213,7 +237,13 @@ impl Action {
             | Self::SortAge
             | Self::SortStatus
             | Self::ToggleWide
-            | Self::Logs => Scope::Table,
+            | Self::Logs
+            | Self::Scale
+            | Self::Restart
+            | Self::History
+            | Self::Undo
+            | Self::Delete
+            | Self::Kill => Scope::Table,
             _ => Scope::Global,
         }
     }

@@ -67,6 +67,9 @@ pub fn render(app: &App, frame: &mut Frame) {
     if app.mode == Mode::Help {
         render_help(app, frame, body);
     }
+    if let Mode::Dialog(d) = &app.mode {
+        render_dialog(app, d, frame, body);
+    }
 }
 
 /// Strips what must never reach the terminal raw: control characters and escapes from object data.
@@ -443,6 +446,79 @@ fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
         },
     };
     frame.render_widget(Paragraph::new(line), area);
+}
+
+/// A centred box asking before anything is sent.
+fn render_dialog(app: &App, dialog: &crate::app::actions::Dialog, frame: &mut Frame, area: Rect) {
+    use crate::app::actions::Dialog;
+    let (title, mut lines, hint) = match dialog {
+        Dialog::Confirm { title, lines, .. } => {
+            (title.clone(), lines.clone(), "Enter/y: yes   Esc/n: no")
+        }
+        Dialog::Scale {
+            kind,
+            name,
+            current,
+            input,
+            error,
+            ..
+        } => {
+            let mut lines = vec![
+                format!("current replicas: {current}"),
+                format!("new replicas:     {input}▏"),
+            ];
+            if let Some(e) = error {
+                lines.push(String::new());
+                lines.push(format!("⚠ {e}"));
+            }
+            (
+                format!("Scale {}/{name}", kind.kind.to_lowercase()),
+                lines,
+                "digits, +/-: change   Enter: scale   Esc: cancel",
+            )
+        }
+    };
+    lines.push(String::new());
+    lines.push(hint.to_string());
+    let width = (lines
+        .iter()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(20)
+        .max(title.chars().count()) as u16
+        + 4)
+    .min(area.width);
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let rect = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    };
+    let text: Vec<Line> = lines
+        .iter()
+        .map(|l| {
+            let style = if l.starts_with('+') {
+                app.theme
+                    .style("status_ok")
+                    .fg(ratatui::style::Color::Green)
+            } else if l.starts_with('-') || l.starts_with('⚠') {
+                app.theme.style("status_error")
+            } else {
+                ratatui::style::Style::new()
+            };
+            Line::from(Span::styled(safe(l), style))
+        })
+        .collect();
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(text).block(
+            Block::new()
+                .borders(Borders::ALL)
+                .title(format!(" {} ", safe(&title))),
+        ),
+        rect,
+    );
 }
 
 /// Help generated from the active keymap, so rebound keys show as bound.

@@ -1,0 +1,502 @@
+//! Actions that change the cluster: the dialogs that ask first (scale, restart, delete, kill, rollback), the
+//! rollout history, and read-only mode. Keys here only ever produce an `Effect::Mutate` after a confirmation.
+
+use serde_json::Value;
+
+use super::{App, Body, Effect, Flash, Mode, Purpose, View};
+use crate::cluster::discovery::Kind;
+use crate::cluster::mutate::{self, Mutation};
+use crate::config::Action;
+use crate::model::table::{Column, Row, TableData};
+
+/// A question on screen; nothing is sent until it is answered yes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Dialog {
+    Confirm {
+        title: String,
+        lines: Vec<String>,
+        mutation: Mutation,
+    },
+    /// Replicas, typed; checked before anything is sent.
+    Scale {
+        kind: Kind,
+        namespace: String,
+        name: String,
+        current: i64,
+        input: String,
+        error: Option<String>,
+    },
+}
+
+/// A Deployment's rollout history, kept with the view that lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct History {
+    pub kind: Kind,
+    pub deployment: Value,
+    /// ReplicaSets by row name.
+    pub sets: Vec<Value>,
+}
+
+const PROPAGATIONS: [&str; 3] = ["Background", "Foreground", "Orphan"];
+/// Replicas beyond this are almost certainly a typo.
+const MAX_REPLICAS: i64 = 10_000;
+
+fn revision(rs: &Value) -> i64 {
+    rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"]
+        .as_str()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(0)
+}
+
+impl App {
+    pub(super) fn is_mutation(action: Action) -> bool {
+        matches!(
+            action,
+            Action::Scale | Action::Restart | Action::Delete | Action::Kill | Action::Undo
+        )
+    }
+
+    /// A mutating key on the selected row: opens the matching dialog (or says why not).
+    pub(super) fn mutation_key(&mut self, action: Action) -> Vec<Effect> {
+        if self.readonly {
+            self.flash(
+                format!("read-only mode: {} is disabled", action.name()),
+                true,
+            );
+            return vec![];
+        }
+        let Some(View {
+            body: Body::Table(t),
+            id,
+            ..
+        }) = self.stack.last()
+        else {
+            return vec![];
+        };
+        let Some((ns, name)) = t.selected_row() else {
+            return vec![];
+        };
+        let (ns, name, view) = (ns.to_string(), name.to_string(), *id);
+        if action == Action::Undo {
+            return match &t.history {
+                Some(h) => self.rollback_dialog(h.as_ref().clone(), &name),
+                None => {
+                    self.flash("u rolls back from a deployment's history (h)", false);
+                    vec![]
+                }
+            };
+        }
+        let Some(kind) = t.kind.clone() else {
+            return vec![];
+        };
+        let obj = format!("{}/{name}", kind.kind.to_lowercase());
+        let scalable = kind.is("apps", "deployments")
+            || kind.is("apps", "replicasets")
+            || kind.is("apps", "statefulsets")
+            || kind.is("", "replicationcontrollers");
+        match action {
+            Action::Scale if scalable => {
+                let current = {
+                    let data = t.lock();
+                    data.get(&(ns.as_str().into(), name.as_str().into()))
+                        .map(|r| desired(&data.columns, r))
+                        .unwrap_or(0)
+                };
+                self.mode = Mode::Dialog(Box::new(Dialog::Scale {
+                    kind,
+                    namespace: ns,
+                    name,
+                    current,
+                    input: current.to_string(),
+                    error: None,
+                }));
+            }
+            Action::Restart
+                if kind.is("apps", "deployments")
+                    || kind.is("apps", "statefulsets")
+                    || kind.is("apps", "daemonsets") =>
+            {
+                let mutation = Mutation::Restart {
+                    kind,
+                    namespace: ns.clone(),
+                    name,
+                };
+                self.confirm(
+                    format!("Restart {obj}?"),
+                    vec![
+                        format!("in namespace {ns}: every pod is replaced by a rolling update"),
+                        "(sets the kubectl.kubernetes.io/restartedAt template annotation)".into(),
+                    ],
+                    mutation,
+                );
+            }
+            Action::History if kind.is("apps", "deployments") => {
+                return vec![Effect::Fetch {
+                    view,
+                    kind,
+                    namespace: ns,
+                    name,
+                    purpose: Purpose::History,
+                }];
+            }
+            Action::Delete => {
+                let mutation = Mutation::Delete {
+                    kind,
+                    namespace: ns.clone(),
+                    name,
+                    propagation: PROPAGATIONS[0].into(),
+                    grace: None,
+                };
+                self.confirm(
+                    format!("Delete {obj}?"),
+                    delete_lines(&ns, PROPAGATIONS[0]),
+                    mutation,
+                );
+            }
+            Action::Kill if kind.is("", "pods") => {
+                let mutation = Mutation::Delete {
+                    kind,
+                    namespace: ns.clone(),
+                    name,
+                    propagation: "Background".into(),
+                    grace: Some(0),
+                };
+                self.confirm(
+                    format!("Kill {obj} now?"),
+                    vec![
+                        format!("in namespace {ns}, with grace period 0:"),
+                        "its containers get no time to shut down cleanly".into(),
+                    ],
+                    mutation,
+                );
+            }
+            _ => self.flash(
+                format!("{} does not apply to {}", action.name(), kind.plural),
+                false,
+            ),
+        }
+        vec![]
+    }
+
+    fn confirm(&mut self, title: String, lines: Vec<String>, mutation: Mutation) {
+        self.mode = Mode::Dialog(Box::new(Dialog::Confirm {
+            title,
+            lines,
+            mutation,
+        }));
+    }
+
+    /// The history view: one row per revision, newest first, the cursor on the previous revision.
+    pub(super) fn show_history(&mut self, title: String, history: History) -> Vec<Effect> {
+        let col = |n: &str| Column {
+            name: n.into(),
+            kind: "string".into(),
+            priority: 0,
+        };
+        let current =
+            history.deployment["metadata"]["annotations"]["deployment.kubernetes.io/revision"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+        let mut sets = history.sets.clone();
+        sets.sort_by_key(|rs| std::cmp::Reverse(revision(rs)));
+        let rows: Vec<Row> = sets
+            .iter()
+            .map(|rs| {
+                let images: Vec<&str> = rs["spec"]["template"]["spec"]["containers"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|c| c["image"].as_str())
+                    .collect();
+                let rev = revision(rs);
+                Row {
+                    namespace: "".into(),
+                    // Sorted newest first by a zero-padded key; the cells show the plain revision.
+                    name: format!("{:09}", i64::MAX / 1_000_000_000 - rev).into(),
+                    uid: rs["metadata"]["name"].as_str().unwrap_or_default().into(),
+                    created: rs["metadata"]["creationTimestamp"]
+                        .as_str()
+                        .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+                        .map(|t| t.as_second()),
+                    deleting: false,
+                    cells: vec![
+                        rev.to_string().into(),
+                        rs["metadata"]["name"].as_str().unwrap_or_default().into(),
+                        images.join(",").into(),
+                        rs["metadata"]["annotations"]["kubernetes.io/change-cause"]
+                            .as_str()
+                            .unwrap_or("<none>")
+                            .into(),
+                        rs["spec"]["replicas"]
+                            .as_i64()
+                            .unwrap_or(0)
+                            .to_string()
+                            .into(),
+                        "".into(),
+                        (if rev.to_string() == current { "*" } else { "" }).into(),
+                    ],
+                }
+            })
+            .collect();
+        let mut data = TableData::default();
+        data.replace_all(
+            vec![
+                col("Revision"),
+                col("ReplicaSet"),
+                col("Images"),
+                col("Change-Cause"),
+                col("Replicas"),
+                col("Age"),
+                col("Current"),
+            ],
+            rows,
+        );
+        let mut view = super::TableView::new(
+            None,
+            Default::default(),
+            std::sync::Arc::new(std::sync::Mutex::new(data)),
+        );
+        view.history = Some(Box::new(history));
+        // The default rollback target is the previous revision: the second row.
+        view.cursor = 1;
+        let id = self.id();
+        self.stack.push(View {
+            id,
+            title,
+            body: Body::Table(Box::new(view)),
+        });
+        vec![]
+    }
+
+    /// Enter on a revision: the diff of its template against the current one.
+    pub(super) fn history_diff(&mut self, history: &History, row_name: &str) -> Vec<Effect> {
+        let Some(rs) = history_set(history, row_name) else {
+            return vec![];
+        };
+        let diff = mutate::template_diff(
+            &history.deployment["spec"]["template"],
+            &rs["spec"]["template"],
+        );
+        let text = if diff.trim().is_empty() {
+            "no difference: this is the current template".to_string()
+        } else {
+            diff
+        };
+        let id = self.id();
+        let mut view = super::TextView::loading();
+        view.set_text(&text);
+        self.stack.push(View {
+            id,
+            title: format!("diff/revision {}", revision(rs)),
+            body: Body::Text(view),
+        });
+        vec![]
+    }
+
+    fn rollback_dialog(&mut self, history: History, row_name: &str) -> Vec<Effect> {
+        let Some(rs) = history_set(&history, row_name).cloned() else {
+            return vec![];
+        };
+        let name = history.deployment["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let ns = history.deployment["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let rev = revision(&rs);
+        let Some(deployment) = mutate::rollback_deployment(&history.deployment, &rs) else {
+            self.flash(
+                format!("revision {rev} has no pod template to roll back to"),
+                true,
+            );
+            return vec![];
+        };
+        let diff = mutate::template_diff(
+            &history.deployment["spec"]["template"],
+            &rs["spec"]["template"],
+        );
+        if diff.trim().is_empty() {
+            self.flash(
+                format!("revision {rev} is the current template: nothing to roll back"),
+                false,
+            );
+            return vec![];
+        }
+        let mut lines = vec![
+            format!("in namespace {ns}, this changes the pod template:"),
+            String::new(),
+        ];
+        lines.extend(diff.lines().skip(2).map(str::to_string));
+        let mutation = Mutation::Rollback {
+            kind: history.kind.clone(),
+            namespace: ns,
+            name: name.clone(),
+            revision: rev,
+            deployment,
+        };
+        self.confirm(
+            format!("Roll back deployment/{name} to revision {rev}?"),
+            lines,
+            mutation,
+        );
+        vec![]
+    }
+
+    /// Keys while a dialog is open.
+    pub(super) fn dialog_key(
+        &mut self,
+        key: crossterm::event::KeyEvent,
+        dialog: Dialog,
+    ) -> Vec<Effect> {
+        use crossterm::event::KeyCode;
+        match dialog {
+            Dialog::Confirm {
+                title,
+                lines,
+                mutation,
+            } => match key.code {
+                KeyCode::Enter | KeyCode::Char('y') => {
+                    self.mode = Mode::Normal;
+                    vec![Effect::Mutate(mutation)]
+                }
+                KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => {
+                    self.mode = Mode::Normal;
+                    self.flash = Some(Flash {
+                        text: "cancelled: nothing was sent".into(),
+                        error: false,
+                    });
+                    vec![]
+                }
+                KeyCode::Tab => {
+                    // Deletions: cycle the propagation policy.
+                    if let Mutation::Delete {
+                        kind,
+                        namespace,
+                        name,
+                        propagation,
+                        grace: None,
+                    } = mutation
+                    {
+                        let next = PROPAGATIONS[(PROPAGATIONS
+                            .iter()
+                            .position(|p| *p == propagation)
+                            .unwrap_or(0)
+                            + 1)
+                            % 3];
+                        let lines = delete_lines(&namespace, next);
+                        let mutation = Mutation::Delete {
+                            kind,
+                            namespace,
+                            name,
+                            propagation: next.into(),
+                            grace: None,
+                        };
+                        self.confirm(title, lines, mutation);
+                    } else {
+                        self.confirm(title, lines, mutation);
+                    }
+                    vec![]
+                }
+                _ => {
+                    self.confirm(title, lines, mutation);
+                    vec![]
+                }
+            },
+            Dialog::Scale {
+                kind,
+                namespace,
+                name,
+                current,
+                mut input,
+                ..
+            } => {
+                let mut error = None;
+                match key.code {
+                    KeyCode::Esc => {
+                        self.mode = Mode::Normal;
+                        self.flash = Some(Flash {
+                            text: "cancelled: nothing was sent".into(),
+                            error: false,
+                        });
+                        return vec![];
+                    }
+                    KeyCode::Enter => match input.trim().parse::<i64>() {
+                        Ok(n) if (0..=MAX_REPLICAS).contains(&n) => {
+                            self.mode = Mode::Normal;
+                            return vec![Effect::Mutate(Mutation::Scale {
+                                kind,
+                                namespace,
+                                name,
+                                replicas: n,
+                            })];
+                        }
+                        Ok(_) => {
+                            error = Some(format!("replicas must be between 0 and {MAX_REPLICAS}"))
+                        }
+                        Err(_) => error = Some("replicas must be a whole number".into()),
+                    },
+                    KeyCode::Backspace => {
+                        input.pop();
+                    }
+                    KeyCode::Char('+') | KeyCode::Up => {
+                        input = (input.trim().parse::<i64>().unwrap_or(current) + 1)
+                            .min(MAX_REPLICAS)
+                            .to_string();
+                    }
+                    KeyCode::Char('-') | KeyCode::Down => {
+                        input = (input.trim().parse::<i64>().unwrap_or(current) - 1)
+                            .max(0)
+                            .to_string();
+                    }
+                    KeyCode::Char(c) if input.len() < 12 => input.push(c),
+                    _ => {}
+                }
+                self.mode = Mode::Dialog(Box::new(Dialog::Scale {
+                    kind,
+                    namespace,
+                    name,
+                    current,
+                    input,
+                    error,
+                }));
+                vec![]
+            }
+        }
+    }
+}
+
+fn history_set<'h>(history: &'h History, row_name: &str) -> Option<&'h Value> {
+    // Row names encode the revision (see `show_history`).
+    let rev = row_name
+        .parse::<i64>()
+        .ok()
+        .map(|k| i64::MAX / 1_000_000_000 - k)?;
+    history.sets.iter().find(|rs| revision(rs) == rev)
+}
+
+fn delete_lines(ns: &str, propagation: &str) -> Vec<String> {
+    vec![
+        format!("in namespace {ns}"),
+        format!("propagation: {propagation}  (Tab: Background / Foreground / Orphan)"),
+    ]
+}
+
+/// Desired replicas from a printed row: `DESIRED`, or the `n` of READY `x/n`.
+fn desired(columns: &[Column], row: &Row) -> i64 {
+    let cell = |name: &str| {
+        columns
+            .iter()
+            .position(|c| c.name.eq_ignore_ascii_case(name))
+            .and_then(|i| row.cells.get(i))
+    };
+    if let Some(d) = cell("desired").and_then(|c| c.parse().ok()) {
+        return d;
+    }
+    cell("ready")
+        .and_then(|c| c.split('/').nth(1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}

@@ -1,0 +1,279 @@
+//! Every change tug makes to a cluster, as one enum, and how each is sent: the scale subresource, the
+//! restartedAt template annotation (as `kubectl rollout restart`), deletions with a propagation policy and grace
+//! period, and rollbacks (an old ReplicaSet's template copied into the Deployment, as `kubectl rollout undo`,
+//! sent as a replace carrying the resourceVersion the user saw, so a concurrent change is a 409, not a
+//! silent overwrite).
+
+use serde_json::{Value, json};
+
+use super::discovery::Kind;
+use super::{ClusterError, Result};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mutation {
+    Scale {
+        kind: Kind,
+        namespace: String,
+        name: String,
+        replicas: i64,
+    },
+    Restart {
+        kind: Kind,
+        namespace: String,
+        name: String,
+    },
+    Delete {
+        kind: Kind,
+        namespace: String,
+        name: String,
+        propagation: String,
+        grace: Option<i64>,
+    },
+    /// Replace the Deployment with `deployment` (its template taken from `revision`'s ReplicaSet).
+    Rollback {
+        kind: Kind,
+        namespace: String,
+        name: String,
+        revision: i64,
+        deployment: Value,
+    },
+}
+
+impl Mutation {
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Self::Scale { .. } => "scale",
+            Self::Restart { .. } => "restart",
+            Self::Delete { grace: Some(0), .. } => "kill",
+            Self::Delete { .. } => "delete",
+            Self::Rollback { .. } => "rollback",
+        }
+    }
+
+    pub fn target(&self) -> (&Kind, &str, &str) {
+        match self {
+            Self::Scale {
+                kind,
+                namespace,
+                name,
+                ..
+            }
+            | Self::Restart {
+                kind,
+                namespace,
+                name,
+            }
+            | Self::Delete {
+                kind,
+                namespace,
+                name,
+                ..
+            }
+            | Self::Rollback {
+                kind,
+                namespace,
+                name,
+                ..
+            } => (kind, namespace, name),
+        }
+    }
+
+    /// One line for the journal and the flash: what was asked.
+    pub fn summary(&self) -> String {
+        let (kind, ns, name) = self.target();
+        let obj = format!("{}/{name} in {ns}", kind.kind.to_lowercase());
+        match self {
+            Self::Scale { replicas, .. } => format!("scale {obj} to {replicas}"),
+            Self::Restart { .. } => format!("restart {obj}"),
+            Self::Delete {
+                propagation, grace, ..
+            } => match grace {
+                Some(0) => format!("kill {obj} (grace period 0)"),
+                Some(g) => format!("delete {obj} ({propagation}, grace {g}s)"),
+                None => format!("delete {obj} ({propagation})"),
+            },
+            Self::Rollback { revision, .. } => format!("roll back {obj} to revision {revision}"),
+        }
+    }
+}
+
+fn request(
+    method: http::Method,
+    path: String,
+    content_type: &str,
+    body: &Value,
+) -> Result<http::Request<Vec<u8>>> {
+    http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header(http::header::CONTENT_TYPE, content_type)
+        .body(serde_json::to_vec(body).map_err(|e| ClusterError::Decode(e.to_string()))?)
+        .map_err(|e| ClusterError::Transport(e.to_string()))
+}
+
+/// Sends the change; returns the object the server answered with.
+pub async fn apply(client: &kube::Client, m: &Mutation) -> Result<Value> {
+    use http::Method;
+    let req = match m {
+        Mutation::Scale {
+            kind,
+            namespace,
+            name,
+            replicas,
+        } => request(
+            Method::PATCH,
+            format!(
+                "{}/scale?fieldManager=tug",
+                kind.object_path(namespace, name)
+            ),
+            "application/merge-patch+json",
+            &json!({"spec": {"replicas": replicas}}),
+        )?,
+        Mutation::Restart {
+            kind,
+            namespace,
+            name,
+        } => request(
+            Method::PATCH,
+            format!("{}?fieldManager=tug", kind.object_path(namespace, name)),
+            "application/strategic-merge-patch+json",
+            &json!({"spec": {"template": {"metadata": {"annotations": {
+                "kubectl.kubernetes.io/restartedAt": jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+            }}}}}),
+        )?,
+        Mutation::Delete {
+            kind,
+            namespace,
+            name,
+            propagation,
+            grace,
+        } => {
+            let mut opts = json!({"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": propagation});
+            if let Some(g) = grace {
+                opts["gracePeriodSeconds"] = json!(g);
+            }
+            request(
+                Method::DELETE,
+                kind.object_path(namespace, name),
+                "application/json",
+                &opts,
+            )?
+        }
+        Mutation::Rollback {
+            kind,
+            namespace,
+            name,
+            deployment,
+            ..
+        } => request(
+            Method::PUT,
+            format!("{}?fieldManager=tug", kind.object_path(namespace, name)),
+            "application/json",
+            deployment,
+        )?,
+    };
+    client.request::<Value>(req).await.map_err(Into::into)
+}
+
+/// The Deployment `kubectl rollout undo --to-revision` would produce: the ReplicaSet's pod template, without
+/// its `pod-template-hash` label, in the Deployment the user saw (its resourceVersion kept for the conflict
+/// check). `None` if the template is missing.
+pub fn rollback_deployment(deployment: &Value, replica_set: &Value) -> Option<Value> {
+    let mut template = replica_set["spec"]["template"].clone();
+    if !template.is_object() {
+        return None;
+    }
+    if let Some(labels) = template["metadata"]["labels"].as_object_mut() {
+        labels.remove("pod-template-hash");
+    }
+    let mut d = deployment.clone();
+    d["spec"]["template"] = template;
+    // Annotations a rollback carries over from the ReplicaSet, as kubectl does (change-cause among them).
+    const SKIP: &[&str] = &[
+        "kubectl.kubernetes.io/last-applied-configuration",
+        "deployment.kubernetes.io/revision",
+        "deployment.kubernetes.io/revision-history",
+        "deployment.kubernetes.io/desired-replicas",
+        "deployment.kubernetes.io/max-replicas",
+        "deprecated.deployment.rollback.to",
+    ];
+    for (k, v) in replica_set["metadata"]["annotations"]
+        .as_object()
+        .into_iter()
+        .flatten()
+    {
+        if !SKIP.contains(&k.as_str()) {
+            if !d["metadata"]["annotations"].is_object() {
+                d["metadata"]["annotations"] = json!({});
+            }
+            d["metadata"]["annotations"][k] = v.clone();
+        }
+    }
+    if let Some(m) = d.as_object_mut() {
+        m.remove("status");
+    }
+    if let Some(m) = d["metadata"].as_object_mut() {
+        m.remove("managedFields");
+    }
+    Some(d)
+}
+
+/// A unified diff of two pod templates as YAML (what a rollback will change).
+pub fn template_diff(current: &Value, target: &Value) -> String {
+    let strip = |t: &Value| {
+        let mut t = t.clone();
+        if let Some(labels) = t["metadata"]["labels"].as_object_mut() {
+            labels.remove("pod-template-hash");
+        }
+        serde_saphyr::to_string(&t).unwrap_or_default()
+    };
+    let (a, b) = (strip(current), strip(target));
+    similar::TextDiff::from_lines(&a, &b)
+        .unified_diff()
+        .context_radius(3)
+        .header("current", "revision")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rollback_copies_the_template_without_its_hash_and_keeps_the_resource_version() {
+        let deployment = json!({
+            "metadata": {"name": "web", "resourceVersion": "42", "annotations": {"deployment.kubernetes.io/revision": "2"}},
+            "spec": {"replicas": 3, "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": "web:v2"}]}}},
+            "status": {"replicas": 3},
+        });
+        let rs = json!({
+            "metadata": {"annotations": {"deployment.kubernetes.io/revision": "1", "kubernetes.io/change-cause": "v1"}},
+            "spec": {"template": {"metadata": {"labels": {"app": "web", "pod-template-hash": "abc"}}, "spec": {"containers": [{"name": "web", "image": "web:v1"}]}}},
+        });
+        let d = rollback_deployment(&deployment, &rs).unwrap();
+        assert_eq!(
+            d["spec"]["template"]["spec"]["containers"][0]["image"],
+            "web:v1"
+        );
+        assert_eq!(
+            d["spec"]["template"]["metadata"]["labels"],
+            json!({"app": "web"})
+        );
+        assert_eq!(d["metadata"]["resourceVersion"], "42");
+        assert_eq!(
+            d["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
+            "2"
+        );
+        assert_eq!(
+            d["metadata"]["annotations"]["kubernetes.io/change-cause"],
+            "v1"
+        );
+        assert!(d["status"].is_null());
+        let diff = template_diff(&deployment["spec"]["template"], &rs["spec"]["template"]);
+        assert!(
+            diff.contains("-    image: web:v2") && diff.contains("+    image: web:v1"),
+            "{diff}"
+        );
+        assert!(!diff.contains("pod-template-hash"), "{diff}");
+    }
+}
