@@ -330,11 +330,16 @@ impl App {
             String::new(),
         ];
         lines.extend(diff.lines().skip(2).map(str::to_string));
+        let replica_set = rs["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let mutation = Mutation::Rollback {
             kind: history.kind.clone(),
             namespace: ns,
             name: name.clone(),
             revision: rev,
+            replica_set,
             deployment,
         };
         self.confirm(

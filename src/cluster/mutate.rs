@@ -35,6 +35,8 @@ pub enum Mutation {
         namespace: String,
         name: String,
         revision: i64,
+        /// The ReplicaSet holding that revision's template (checked again at confirm time).
+        replica_set: String,
         deployment: Value,
     },
 }
@@ -164,13 +166,35 @@ pub async fn apply(client: &kube::Client, m: &Mutation) -> Result<Value> {
             namespace,
             name,
             deployment,
-            ..
-        } => request(
-            Method::PUT,
-            format!("{}?fieldManager=tug", kind.object_path(namespace, name)),
-            "application/json",
-            deployment,
-        )?,
+            replica_set,
+            revision,
+        } => {
+            // The revision must still exist when the user confirms, not only when the history was read.
+            let rs = http::Request::get(format!(
+                "/apis/apps/v1/namespaces/{namespace}/replicasets/{replica_set}"
+            ))
+            .body(vec![])
+            .map_err(|e| ClusterError::Transport(e.to_string()))?;
+            if let Err(e) = client.request::<Value>(rs).await {
+                let e = ClusterError::from(e);
+                return Err(match e.code() {
+                    Some(404) => ClusterError::Api {
+                        code: 404,
+                        reason: "NotFound".into(),
+                        message: format!(
+                            "revision {revision} is gone: its ReplicaSet {replica_set} was deleted; nothing was changed"
+                        ),
+                    },
+                    _ => e,
+                });
+            }
+            request(
+                Method::PUT,
+                format!("{}?fieldManager=tug", kind.object_path(namespace, name)),
+                "application/json",
+                deployment,
+            )?
+        }
     };
     client.request::<Value>(req).await.map_err(Into::into)
 }

@@ -297,3 +297,60 @@ async fn read_only_sends_no_change_whatever_is_pressed_and_the_viewer_is_told_no
         .await;
     assert_eq!(replicas(&sim, "redis").await, "1");
 }
+
+#[tokio::test]
+async fn a_rollback_refuses_a_changed_deployment_or_a_deleted_revision() {
+    let sim = TestSim::start().await;
+    sim.kubectl_stdin(&["apply", "-f", "-"], Some(WEB)).await;
+    sim.kubectl_ok(&["rollout", "status", "deploy/web", "--timeout=30s"])
+        .await;
+    sim.kubectl_ok(&["set", "image", "deploy/web", "web=example/web:v2"])
+        .await;
+    sim.kubectl_ok(&["rollout", "status", "deploy/web", "--timeout=30s"])
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut tui = start(&sim, &dir.path().join("journal.jsonl"), &[]);
+    tui.wait_for("gpu-worker").await;
+    select(&mut tui, "deploy", "web").await;
+    let image = async || {
+        sim.kubectl_ok(&[
+            "get",
+            "deploy",
+            "web",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].image}",
+        ])
+        .await
+    };
+
+    // Changed between the dialog and the answer: the server's conflict, nothing applied.
+    tui.send("h");
+    tui.wait_for("history/web").await;
+    tui.send("u");
+    tui.wait_for("Roll back deployment/web to revision 1?")
+        .await;
+    sim.kubectl_ok(&["annotate", "deploy", "web", "touched=by-someone-else"])
+        .await;
+    tui.send(ENTER);
+    tui.wait_for("conflict: Operation cannot be fulfilled on deployments.apps \"web\"")
+        .await;
+    assert_eq!(image().await, "example/web:v2");
+
+    // The revision's ReplicaSet deleted meanwhile: a clear message, nothing applied.
+    tui.send(ESC);
+    tui.wait("back to deployments", |s| s.contains("UP-TO-DATE"))
+        .await;
+    tui.send("h");
+    tui.wait("the history", |s| s.contains("CHANGE-CAUSE"))
+        .await;
+    tui.send("u");
+    tui.wait_for("Roll back deployment/web to revision 1?")
+        .await;
+    let old = sim
+        .kubectl_ok(&["get", "rs", "-l", "app=web", "-o", "jsonpath={range .items[?(@.spec.template.spec.containers[0].image==\"example/web:v1\")]}{.metadata.name}{end}"])
+        .await;
+    sim.kubectl_ok(&["delete", "rs", &old]).await;
+    tui.send(ENTER);
+    tui.wait_for("revision 1 is gone").await;
+    assert_eq!(image().await, "example/web:v2");
+}

@@ -10,4 +10,5 @@ mod errors;
 mod podio;
 mod rbac;
 mod robustness;
+mod rollback;
 mod watcher;

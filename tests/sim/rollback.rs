@@ -1,0 +1,90 @@
+//! tug's rollback computes what `kubectl rollout undo` sends: two identical sims, one rolled back by kubectl,
+//! one by `tug::cluster::mutate`, end with the same Deployment spec.
+
+use serde_json::Value;
+
+use crate::common::{TestSim, eventually};
+
+const WEB: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: \"example/web:v1\", env: [{name: MODE, value: one}]}]}\n";
+
+async fn prepare(sim: &TestSim) {
+    sim.kubectl_stdin(&["apply", "-f", "-"], Some(WEB)).await;
+    sim.kubectl_ok(&["rollout", "status", "deploy/web", "--timeout=30s"])
+        .await;
+    sim.kubectl_ok(&["set", "image", "deploy/web", "web=example/web:v2"])
+        .await;
+    sim.kubectl_ok(&["set", "env", "deploy/web", "MODE=two"])
+        .await;
+    sim.kubectl_ok(&["rollout", "status", "deploy/web", "--timeout=30s"])
+        .await;
+}
+
+async fn deployment(sim: &TestSim) -> Value {
+    serde_json::from_str(
+        &sim.kubectl_ok(&["get", "deploy", "web", "-o", "json"])
+            .await,
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn tugs_rollback_matches_kubectl_rollout_undo() {
+    let (a, b) = (TestSim::start().await, TestSim::start().await);
+    prepare(&a).await;
+    prepare(&b).await;
+
+    a.kubectl_ok(&["rollout", "undo", "deploy/web", "--to-revision=1"])
+        .await;
+
+    let client = b.client().await;
+    let kinds = tug::cluster::discovery::discover(&client).await.unwrap();
+    let kind = tug::cluster::discovery::find(&kinds, "deploy")
+        .unwrap()
+        .clone();
+    let current = deployment(&b).await;
+    let sets = tug::cluster::objects::replica_sets_of(&client, &current)
+        .await
+        .unwrap();
+    let rs = sets
+        .iter()
+        .find(|rs| rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "1")
+        .unwrap();
+    let rolled = tug::cluster::mutate::rollback_deployment(&current, rs).unwrap();
+    let m = tug::cluster::mutate::Mutation::Rollback {
+        kind,
+        namespace: "shop".into(),
+        name: "web".into(),
+        revision: 1,
+        replica_set: rs["metadata"]["name"].as_str().unwrap().into(),
+        deployment: rolled,
+    };
+    tug::cluster::mutate::apply(&client, &m).await.unwrap();
+
+    let settled = async |sim: &TestSim| {
+        eventually("revision 4 (v1, v2, v2+env, then v1 again)", || async {
+            let d = deployment(sim).await;
+            (d["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "4").then_some(d)
+        })
+        .await
+    };
+    let (da, db) = (settled(&a).await, settled(&b).await);
+    // kubectl serialises Go's zero `creationTimestamp` in the template as null; the same spec either way.
+    let normal = |d: &Value| {
+        let mut spec = d["spec"].clone();
+        if spec["template"]["metadata"]["creationTimestamp"].is_null()
+            && let Some(m) = spec["template"]["metadata"].as_object_mut()
+        {
+            m.remove("creationTimestamp");
+        }
+        spec
+    };
+    assert_eq!(normal(&da), normal(&db));
+    assert_eq!(
+        db["spec"]["template"]["spec"]["containers"][0]["image"],
+        "example/web:v1"
+    );
+    assert_eq!(
+        db["spec"]["template"]["spec"]["containers"][0]["env"][0]["value"],
+        "one"
+    );
+}
