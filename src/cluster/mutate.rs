@@ -295,7 +295,7 @@ mod tests {
         assert!(d["status"].is_null());
         let diff = template_diff(&deployment["spec"]["template"], &rs["spec"]["template"]);
         assert!(
-            diff.contains("-    image: web:v2") && diff.contains("+    image: web:v1"),
+            diff.contains("-  - image: web:v2") && diff.contains("+  - image: web:v1"),
             "{diff}"
         );
         assert!(!diff.contains("pod-template-hash"), "{diff}");
