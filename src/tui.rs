@@ -306,6 +306,12 @@ fn perform(
                             }
                             Err(e) => Fetched::Text(format!("cannot list events: {e}")),
                         },
+                        Purpose::Pause => Fetched::Paused {
+                            kind: kind.clone(),
+                            namespace: namespace.clone(),
+                            name: name.clone(),
+                            paused: obj["spec"]["paused"].as_bool() == Some(true),
+                        },
                         Purpose::History => match objects::replica_sets_of(&c, &obj).await {
                             Ok(sets) => Fetched::History(crate::app::actions::History {
                                 kind: kind.clone(),

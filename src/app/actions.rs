@@ -52,7 +52,13 @@ impl App {
     pub(super) fn is_mutation(action: Action) -> bool {
         matches!(
             action,
-            Action::Scale | Action::Restart | Action::Delete | Action::Kill | Action::Undo
+            Action::Scale
+                | Action::Restart
+                | Action::Delete
+                | Action::Kill
+                | Action::Undo
+                | Action::Pause
+                | Action::Cordon
         )
     }
 
@@ -170,12 +176,71 @@ impl App {
                     mutation,
                 );
             }
+            Action::Pause if kind.is("apps", "deployments") => {
+                // Whether it is paused is not in the row: ask the server, then ask the user.
+                return vec![Effect::Fetch {
+                    view,
+                    kind,
+                    namespace: ns,
+                    name,
+                    purpose: Purpose::Pause,
+                }];
+            }
+            Action::Cordon if kind.is("", "nodes") => {
+                let cordoned = {
+                    let data = t.lock();
+                    let status = data.column("status");
+                    data.get(&("".into(), name.as_str().into()))
+                        .and_then(|r| status.and_then(|i| r.cells.get(i)))
+                        .is_some_and(|c| c.contains("SchedulingDisabled"))
+                };
+                let (verb, what) = if cordoned {
+                    ("Uncordon", "new pods may be scheduled on it again")
+                } else {
+                    (
+                        "Cordon",
+                        "no new pods will be scheduled on it; running pods stay",
+                    )
+                };
+                let mutation = Mutation::Cordon {
+                    kind,
+                    name,
+                    unschedulable: !cordoned,
+                };
+                self.confirm(format!("{verb} {obj}?"), vec![what.into()], mutation);
+            }
             _ => self.flash(
                 format!("{} does not apply to {}", action.name(), kind.plural),
                 false,
             ),
         }
         vec![]
+    }
+
+    /// After the server said whether the deployment is paused: ask to resume or to pause.
+    pub(super) fn pause_dialog(
+        &mut self,
+        kind: Kind,
+        namespace: String,
+        name: String,
+        paused: bool,
+    ) {
+        let (verb, what) = if paused {
+            ("Resume", "rollouts continue from where they stopped")
+        } else {
+            ("Pause", "template changes will not roll out until resumed")
+        };
+        let mutation = Mutation::Pause {
+            kind,
+            namespace: namespace.clone(),
+            name: name.clone(),
+            paused: !paused,
+        };
+        self.confirm(
+            format!("{verb} deployment/{name}?"),
+            vec![format!("in namespace {namespace}: {what}")],
+            mutation,
+        );
     }
 
     fn confirm(&mut self, title: String, lines: Vec<String>, mutation: Mutation) {

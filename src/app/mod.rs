@@ -50,6 +50,13 @@ pub enum Fetched {
     Text(String),
     /// A Deployment's rollout history.
     History(actions::History),
+    /// Whether a Deployment is paused (to offer pause or resume).
+    Paused {
+        kind: Kind,
+        namespace: String,
+        name: String,
+        paused: bool,
+    },
     /// A workload's pods to stream logs from.
     Logs(LogTarget),
     /// The object itself, for views that render it (YAML with its toggles).
@@ -117,6 +124,7 @@ pub enum Purpose {
     DrillDown,
     Logs,
     History,
+    Pause,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -304,6 +312,18 @@ impl App {
                     // An answer meant as a message (e.g. a workload without pods to show logs of).
                     _ => self.flash(text, false),
                 }
+                vec![]
+            }
+            Ok(Fetched::Paused {
+                kind,
+                namespace,
+                name,
+                paused,
+            }) => {
+                if self.readonly {
+                    return vec![];
+                }
+                self.pause_dialog(kind, namespace, name, paused);
                 vec![]
             }
             Ok(Fetched::History(history)) => {

@@ -445,3 +445,22 @@ fn l_opens_pod_logs_and_p_restarts_the_stream_on_the_previous_container() {
     assert!(l.follow);
     assert!(matches!(&app.handle(code(KeyCode::Esc))[..], [Effect::Unwatch(v)] if *v == view));
 }
+
+#[test]
+fn p_on_a_deployment_asks_the_server_whether_it_is_paused() {
+    let (mut app, _) = app();
+    typed(&mut app, ":deploy");
+    fill(&app, &["web"]);
+    app.prepare();
+    let effects = app.handle(key('p'));
+    assert!(
+        matches!(
+            &effects[..],
+            [Effect::Fetch {
+                purpose: Purpose::Pause,
+                ..
+            }]
+        ),
+        "{effects:?}"
+    );
+}

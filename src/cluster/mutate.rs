@@ -29,6 +29,17 @@ pub enum Mutation {
         propagation: String,
         grace: Option<i64>,
     },
+    Pause {
+        kind: Kind,
+        namespace: String,
+        name: String,
+        paused: bool,
+    },
+    Cordon {
+        kind: Kind,
+        name: String,
+        unschedulable: bool,
+    },
     /// Replace the Deployment with `deployment` (its template taken from `revision`'s ReplicaSet).
     Rollback {
         kind: Kind,
@@ -49,6 +60,13 @@ impl Mutation {
             Self::Delete { grace: Some(0), .. } => "kill",
             Self::Delete { .. } => "delete",
             Self::Rollback { .. } => "rollback",
+            Self::Pause { paused: true, .. } => "pause",
+            Self::Pause { .. } => "resume",
+            Self::Cordon {
+                unschedulable: true,
+                ..
+            } => "cordon",
+            Self::Cordon { .. } => "uncordon",
         }
     }
 
@@ -76,7 +94,14 @@ impl Mutation {
                 namespace,
                 name,
                 ..
+            }
+            | Self::Pause {
+                kind,
+                namespace,
+                name,
+                ..
             } => (kind, namespace, name),
+            Self::Cordon { kind, name, .. } => (kind, "", name),
         }
     }
 
@@ -95,6 +120,7 @@ impl Mutation {
                 None => format!("delete {obj} ({propagation})"),
             },
             Self::Rollback { revision, .. } => format!("roll back {obj} to revision {revision}"),
+            Self::Pause { .. } | Self::Cordon { .. } => format!("{} {obj}", self.verb()),
         }
     }
 }
@@ -161,6 +187,27 @@ pub async fn apply(client: &kube::Client, m: &Mutation) -> Result<Value> {
                 &opts,
             )?
         }
+        Mutation::Pause {
+            kind,
+            namespace,
+            name,
+            paused,
+        } => request(
+            Method::PATCH,
+            format!("{}?fieldManager=tug", kind.object_path(namespace, name)),
+            "application/merge-patch+json",
+            &json!({"spec": {"paused": paused}}),
+        )?,
+        Mutation::Cordon {
+            kind,
+            name,
+            unschedulable,
+        } => request(
+            Method::PATCH,
+            format!("{}?fieldManager=tug", kind.object_path("", name)),
+            "application/strategic-merge-patch+json",
+            &json!({"spec": {"unschedulable": unschedulable}}),
+        )?,
         Mutation::Rollback {
             kind,
             namespace,

@@ -52,6 +52,8 @@ pub enum Action {
     Undo,
     Delete,
     Kill,
+    Pause,
+    Cordon,
     NextMatch,
     PreviousMatch,
 }
@@ -108,6 +110,8 @@ impl Action {
         Self::Undo,
         Self::Delete,
         Self::Kill,
+        Self::Pause,
+        Self::Cordon,
         Self::NextMatch,
         Self::PreviousMatch,
     ];
@@ -156,6 +160,8 @@ impl Action {
             Self::Undo => "undo",
             Self::Delete => "delete",
             Self::Kill => "kill",
+            Self::Pause => "pause",
+            Self::Cordon => "cordon",
             Self::NextMatch => "next_match",
             Self::PreviousMatch => "previous_match",
         }
@@ -205,6 +211,8 @@ impl Action {
             Self::Undo => "roll back to the selected revision (in history)",
             Self::Delete => "delete, after confirmation",
             Self::Kill => "kill a pod (grace period 0), after confirmation",
+            Self::Pause => "pause or resume a deployment's rollouts",
+            Self::Cordon => "cordon or uncordon a node",
             Self::NextMatch => "next match",
             Self::PreviousMatch => "previous match",
         }
@@ -243,7 +251,9 @@ impl Action {
             | Self::History
             | Self::Undo
             | Self::Delete
-            | Self::Kill => Scope::Table,
+            | Self::Kill
+            | Self::Pause
+            | Self::Cordon => Scope::Table,
             _ => Scope::Global,
         }
     }

@@ -267,6 +267,8 @@ async fn read_only_sends_no_change_whatever_is_pressed_and_the_viewer_is_told_no
             ("\x04", "delete"),
             ("\x0b", "kill"),
             ("u", "undo"),
+            ("p", "pause"),
+            ("c", "cordon"),
         ] {
             tui.send(key);
             tui.wait_for(&format!("read-only mode: {name} is disabled"))
@@ -353,4 +355,58 @@ async fn a_rollback_refuses_a_changed_deployment_or_a_deleted_revision() {
     tui.send(ENTER);
     tui.wait_for("revision 1 is gone").await;
     assert_eq!(image().await, "example/web:v2");
+}
+
+#[tokio::test]
+async fn pause_resume_and_cordon_uncordon_ask_first() {
+    let sim = TestSim::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut tui = start(&sim, &dir.path().join("journal.jsonl"), &[]);
+    tui.wait_for("gpu-worker").await;
+    select(&mut tui, "deploy", "backend").await;
+    let paused = async || {
+        sim.kubectl_ok(&["get", "deploy", "backend", "-o", "jsonpath={.spec.paused}"])
+            .await
+    };
+    tui.send("p");
+    tui.wait_for("Pause deployment/backend?").await;
+    tui.send(ENTER);
+    eventually("paused", || async {
+        (paused().await == "true").then_some(())
+    })
+    .await;
+    tui.wait_for("done: pause").await;
+    tui.send("p");
+    tui.wait_for("Resume deployment/backend?").await;
+    tui.send(ENTER);
+    eventually("resumed", || async {
+        (paused().await == "false").then_some(())
+    })
+    .await;
+
+    select(&mut tui, "no", "tug-worker2").await;
+    tui.send("c");
+    tui.wait_for("Cordon node/tug-worker2?").await;
+    tui.send(ENTER);
+    tui.wait("shown as cordoned", |s| {
+        s.lines()
+            .any(|l| l.starts_with("tug-worker2") && l.contains("Ready,SchedulingDisabled"))
+    })
+    .await;
+    tui.send("c");
+    tui.wait_for("Uncordon node/tug-worker2?").await;
+    tui.send(ENTER);
+    eventually("uncordoned", || async {
+        let u = sim
+            .kubectl_ok(&[
+                "get",
+                "node",
+                "tug-worker2",
+                "-o",
+                "jsonpath={.spec.unschedulable}",
+            ])
+            .await;
+        (u.is_empty() || u == "false").then_some(())
+    })
+    .await;
 }
