@@ -17,6 +17,12 @@ pub enum Dialog {
         lines: Vec<String>,
         mutation: Mutation,
     },
+    /// The same question for several objects (a bulk delete of marked rows).
+    ConfirmMany {
+        title: String,
+        lines: Vec<String>,
+        mutations: Vec<Mutation>,
+    },
     /// Replicas, typed; checked before anything is sent.
     Scale {
         kind: Kind,
@@ -59,6 +65,7 @@ impl App {
                 | Action::Undo
                 | Action::Pause
                 | Action::Cordon
+                | Action::Drain
         )
     }
 
@@ -145,6 +152,40 @@ impl App {
                     purpose: Purpose::History,
                 }];
             }
+            Action::Delete if !t.marked.is_empty() => {
+                let keys: Vec<_> = t.marked.iter().cloned().collect();
+                let mutations: Vec<Mutation> = keys
+                    .iter()
+                    .map(|(ns, n)| Mutation::Delete {
+                        kind: kind.clone(),
+                        namespace: ns.to_string(),
+                        name: n.to_string(),
+                        propagation: PROPAGATIONS[0].into(),
+                        grace: None,
+                    })
+                    .collect();
+                let mut lines: Vec<String> = keys
+                    .iter()
+                    .take(10)
+                    .map(|(ns, n)| format!("  {}/{n} in {ns}", kind.kind.to_lowercase()))
+                    .collect();
+                if keys.len() > 10 {
+                    lines.push(format!("  … and {} more", keys.len() - 10));
+                }
+                let title = format!("Delete {} marked {}?", keys.len(), kind.plural);
+                self.mode = Mode::Dialog(Box::new(Dialog::ConfirmMany {
+                    title,
+                    lines,
+                    mutations,
+                }));
+            }
+            Action::Drain if kind.is("", "nodes") => {
+                let mutation = Mutation::Drain { kind, name };
+                self.confirm(format!("Drain {obj}?"), vec![
+                    "cordons it, then evicts its pods (DaemonSet pods stay);".into(),
+                    "PodDisruptionBudgets are honoured: pods they protect are reported, not forced".into(),
+                ], mutation);
+            }
             Action::Delete => {
                 let mutation = Mutation::Delete {
                     kind,
@@ -155,7 +196,7 @@ impl App {
                 };
                 self.confirm(
                     format!("Delete {obj}?"),
-                    delete_lines(&ns, PROPAGATIONS[0]),
+                    delete_lines_with(&ns, PROPAGATIONS[0], None),
                     mutation,
                 );
             }
@@ -440,6 +481,39 @@ impl App {
                     });
                     vec![]
                 }
+                KeyCode::Char('g') => {
+                    // Deletions: cycle the grace period (the object's default, 5 s, 30 s).
+                    if let Mutation::Delete {
+                        kind,
+                        namespace,
+                        name,
+                        propagation,
+                        grace,
+                    } = mutation
+                    {
+                        let grace = match grace {
+                            None => Some(5),
+                            Some(5) => Some(30),
+                            Some(0) => Some(0),
+                            _ => None,
+                        };
+                        let lines = delete_lines_with(&namespace, &propagation, grace);
+                        self.confirm(
+                            title,
+                            lines,
+                            Mutation::Delete {
+                                kind,
+                                namespace,
+                                name,
+                                propagation,
+                                grace,
+                            },
+                        );
+                    } else {
+                        self.confirm(title, lines, mutation);
+                    }
+                    vec![]
+                }
                 KeyCode::Tab => {
                     // Deletions: cycle the propagation policy.
                     if let Mutation::Delete {
@@ -456,7 +530,7 @@ impl App {
                             .unwrap_or(0)
                             + 1)
                             % 3];
-                        let lines = delete_lines(&namespace, next);
+                        let lines = delete_lines_with(&namespace, next, None);
                         let mutation = Mutation::Delete {
                             kind,
                             namespace,
@@ -472,6 +546,39 @@ impl App {
                 }
                 _ => {
                     self.confirm(title, lines, mutation);
+                    vec![]
+                }
+            },
+            Dialog::ConfirmMany {
+                title,
+                lines,
+                mutations,
+            } => match key.code {
+                KeyCode::Enter | KeyCode::Char('y') => {
+                    self.mode = Mode::Normal;
+                    if let Some(View {
+                        body: Body::Table(t),
+                        ..
+                    }) = self.stack.last_mut()
+                    {
+                        t.marked.clear();
+                    }
+                    mutations.into_iter().map(Effect::Mutate).collect()
+                }
+                KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => {
+                    self.mode = Mode::Normal;
+                    self.flash = Some(Flash {
+                        text: "cancelled: nothing was sent".into(),
+                        error: false,
+                    });
+                    vec![]
+                }
+                _ => {
+                    self.mode = Mode::Dialog(Box::new(Dialog::ConfirmMany {
+                        title,
+                        lines,
+                        mutations,
+                    }));
                     vec![]
                 }
             },
@@ -545,6 +652,15 @@ fn history_set<'h>(history: &'h History, row_name: &str) -> Option<&'h Value> {
         .ok()
         .map(|k| i64::MAX / 1_000_000_000 - k)?;
     history.sets.iter().find(|rs| revision(rs) == rev)
+}
+
+fn delete_lines_with(ns: &str, propagation: &str, grace: Option<i64>) -> Vec<String> {
+    let mut lines = delete_lines(ns, propagation);
+    lines.push(match grace {
+        None => "grace period: the object's default  (g: 5s / 30s / default)".into(),
+        Some(g) => format!("grace period: {g}s  (g: 5s / 30s / default)"),
+    });
+    lines
 }
 
 fn delete_lines(ns: &str, propagation: &str) -> Vec<String> {

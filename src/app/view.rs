@@ -131,6 +131,8 @@ pub struct TableView {
     pub parent: Option<RowKey>,
     /// For a rollout history: the Deployment and its ReplicaSets.
     pub history: Option<Box<super::actions::History>>,
+    /// Rows marked (Space) for a bulk action.
+    pub marked: std::collections::BTreeSet<RowKey>,
 }
 
 /// What `visible` was derived from: data version, filter, sort.
@@ -177,6 +179,7 @@ impl TableView {
             wide: false,
             parent: None,
             history: None,
+            marked: std::collections::BTreeSet::new(),
         }
     }
 
@@ -282,6 +285,14 @@ impl TableView {
             Action::SortAge => self.sort = sort(Sort::Age, self.sort),
             Action::SortStatus => self.sort = sort(Sort::Status, self.sort),
             Action::ToggleWide => self.wide = !self.wide,
+            Action::Mark => {
+                if let Some(key) = self.visible.get(self.cursor).cloned()
+                    && !self.marked.remove(&key)
+                {
+                    self.marked.insert(key);
+                }
+                self.cursor = (self.cursor + 1).min(last);
+            }
             _ => return false,
         }
         self.clamp(page);

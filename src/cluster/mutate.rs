@@ -40,6 +40,8 @@ pub enum Mutation {
         name: String,
         unschedulable: bool,
     },
+    /// Cordon, then evict every pod on the node (DaemonSet pods excepted), honouring PodDisruptionBudgets.
+    Drain { kind: Kind, name: String },
     /// Replace the Deployment with `deployment` (its template taken from `revision`'s ReplicaSet).
     Rollback {
         kind: Kind,
@@ -67,6 +69,7 @@ impl Mutation {
                 ..
             } => "cordon",
             Self::Cordon { .. } => "uncordon",
+            Self::Drain { .. } => "drain",
         }
     }
 
@@ -101,7 +104,7 @@ impl Mutation {
                 name,
                 ..
             } => (kind, namespace, name),
-            Self::Cordon { kind, name, .. } => (kind, "", name),
+            Self::Cordon { kind, name, .. } | Self::Drain { kind, name } => (kind, "", name),
         }
     }
 
@@ -120,7 +123,9 @@ impl Mutation {
                 None => format!("delete {obj} ({propagation})"),
             },
             Self::Rollback { revision, .. } => format!("roll back {obj} to revision {revision}"),
-            Self::Pause { .. } | Self::Cordon { .. } => format!("{} {obj}", self.verb()),
+            Self::Pause { .. } | Self::Cordon { .. } | Self::Drain { .. } => {
+                format!("{} {obj}", self.verb())
+            }
         }
     }
 }
@@ -208,6 +213,7 @@ pub async fn apply(client: &kube::Client, m: &Mutation) -> Result<Value> {
             "application/strategic-merge-patch+json",
             &json!({"spec": {"unschedulable": unschedulable}}),
         )?,
+        Mutation::Drain { kind, name } => return drain(client, kind, name).await,
         Mutation::Rollback {
             kind,
             namespace,
@@ -244,6 +250,64 @@ pub async fn apply(client: &kube::Client, m: &Mutation) -> Result<Value> {
         }
     };
     client.request::<Value>(req).await.map_err(Into::into)
+}
+
+/// `kubectl drain`: cordon, then evict each pod on the node through the eviction API (so PodDisruptionBudgets
+/// are honoured), leaving DaemonSet pods. Pods a budget protects are reported, not forced.
+async fn drain(client: &kube::Client, kind: &Kind, node: &str) -> Result<Value> {
+    let cordon = Mutation::Cordon {
+        kind: kind.clone(),
+        name: node.to_string(),
+        unschedulable: true,
+    };
+    Box::pin(apply(client, &cordon)).await?;
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("fieldSelector", &format!("spec.nodeName={node}"))
+        .finish();
+    let req = http::Request::get(format!("/api/v1/pods?{query}"))
+        .body(vec![])
+        .map_err(|e| ClusterError::Transport(e.to_string()))?;
+    let pods: Value = client.request(req).await?;
+    let mut evicted = 0;
+    let mut blocked = vec![];
+    for pod in pods["items"].as_array().into_iter().flatten() {
+        let owned_by_ds = pod["metadata"]["ownerReferences"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|o| o["kind"] == "DaemonSet");
+        if owned_by_ds || pod["metadata"]["deletionTimestamp"].is_string() {
+            continue;
+        }
+        let (ns, name) = (
+            pod["metadata"]["namespace"].as_str().unwrap_or_default(),
+            pod["metadata"]["name"].as_str().unwrap_or_default(),
+        );
+        let eviction = json!({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": name, "namespace": ns}});
+        let req = request(
+            http::Method::POST,
+            format!("/api/v1/namespaces/{ns}/pods/{name}/eviction"),
+            "application/json",
+            &eviction,
+        )?;
+        match client.request::<Value>(req).await {
+            Ok(_) => evicted += 1,
+            Err(e) => blocked.push(format!("{ns}/{name}: {}", ClusterError::from(e))),
+        }
+    }
+    if blocked.is_empty() {
+        Ok(json!({"evicted": evicted}))
+    } else {
+        Err(ClusterError::Api {
+            code: 429,
+            reason: "TooManyRequests".into(),
+            message: format!(
+                "evicted {evicted} pods; {} not evicted: {}",
+                blocked.len(),
+                blocked.join("; ")
+            ),
+        })
+    }
 }
 
 /// The Deployment `kubectl rollout undo --to-revision` would produce: the ReplicaSet's pod template, without

@@ -54,6 +54,8 @@ pub enum Action {
     Kill,
     Pause,
     Cordon,
+    Drain,
+    Mark,
     NextMatch,
     PreviousMatch,
 }
@@ -112,6 +114,8 @@ impl Action {
         Self::Kill,
         Self::Pause,
         Self::Cordon,
+        Self::Drain,
+        Self::Mark,
         Self::NextMatch,
         Self::PreviousMatch,
     ];
@@ -162,6 +166,8 @@ impl Action {
             Self::Kill => "kill",
             Self::Pause => "pause",
             Self::Cordon => "cordon",
+            Self::Drain => "drain",
+            Self::Mark => "mark",
             Self::NextMatch => "next_match",
             Self::PreviousMatch => "previous_match",
         }
@@ -213,6 +219,8 @@ impl Action {
             Self::Kill => "kill a pod (grace period 0), after confirmation",
             Self::Pause => "pause or resume a deployment's rollouts",
             Self::Cordon => "cordon or uncordon a node",
+            Self::Drain => "drain a node (evictions honour PodDisruptionBudgets)",
+            Self::Mark => "mark/unmark the row for a bulk delete",
             Self::NextMatch => "next match",
             Self::PreviousMatch => "previous match",
         }
@@ -253,7 +261,9 @@ impl Action {
             | Self::Delete
             | Self::Kill
             | Self::Pause
-            | Self::Cordon => Scope::Table,
+            | Self::Cordon
+            | Self::Drain
+            | Self::Mark => Scope::Table,
             _ => Scope::Global,
         }
     }

@@ -114,6 +114,12 @@ fn render_table_title(app: &App, title: &str, t: &TableView, frame: &mut Frame, 
     if let Some(sel) = &t.scope.label_selector {
         spans.push(Span::raw(format!("-l {} ", safe(sel))));
     }
+    if !t.marked.is_empty() {
+        spans.push(Span::styled(
+            format!("[{} marked] ", t.marked.len()),
+            app.theme.style("filter"),
+        ));
+    }
     if let Some(sel) = &t.scope.field_selector {
         spans.push(Span::raw(format!("{} ", safe(sel))));
     }
@@ -229,6 +235,11 @@ fn render_table(app: &App, t: &TableView, frame: &mut Frame, area: Rect) {
             let mut style = app.theme.style(element);
             if deleting {
                 style = style.add_modifier(Modifier::DIM);
+            }
+            if rows.get(n).is_some_and(|r| t.marked.contains(&r.key())) {
+                style = style
+                    .patch(app.theme.style("filter"))
+                    .add_modifier(Modifier::BOLD);
             }
             if selected {
                 style = style.patch(app.theme.style("selected"));
@@ -452,6 +463,9 @@ fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
 fn render_dialog(app: &App, dialog: &crate::app::actions::Dialog, frame: &mut Frame, area: Rect) {
     use crate::app::actions::Dialog;
     let (title, mut lines, hint) = match dialog {
+        Dialog::ConfirmMany { title, lines, .. } => {
+            (title.clone(), lines.clone(), "Enter/y: yes   Esc/n: no")
+        }
         Dialog::Confirm { title, lines, .. } => {
             (title.clone(), lines.clone(), "Enter/y: yes   Esc/n: no")
         }

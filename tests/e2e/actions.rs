@@ -410,3 +410,74 @@ async fn pause_resume_and_cordon_uncordon_ask_first() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn marked_pods_are_deleted_together_and_a_node_drains_honouring_budgets() {
+    let sim = TestSim::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut tui = start(&sim, &dir.path().join("journal.jsonl"), &[]);
+    tui.wait_for("gpu-worker").await;
+    tui.send("/backend");
+    tui.send(ENTER);
+    tui.wait("two backend pods", |s| {
+        s.lines()
+            .skip(3)
+            .filter(|l| l.starts_with("backend-"))
+            .count()
+            == 2
+    })
+    .await;
+    let before: Vec<String> = sim
+        .kubectl_ok(&["get", "pods", "-l", "app=backend", "-o", "name"])
+        .await
+        .lines()
+        .map(str::to_string)
+        .collect();
+    tui.send(" ");
+    tui.send(" ");
+    tui.wait_for("[2 marked]").await;
+    tui.send("\x04");
+    tui.wait_for("Delete 2 marked pods?").await;
+    tui.send(ENTER);
+    eventually("both replaced", || async {
+        let now = sim
+            .kubectl_ok(&["get", "pods", "-l", "app=backend", "-o", "name"])
+            .await;
+        (now.lines().count() == 2 && before.iter().all(|p| !now.contains(p.as_str()))).then_some(())
+    })
+    .await;
+
+    select(&mut tui, "no", "tug-worker2").await;
+    tui.send("D");
+    tui.wait_for("Drain node/tug-worker2?").await;
+    tui.send(ENTER);
+    let screen = tui
+        .wait("drained", |s| {
+            s.contains("done: drain node/tug-worker2") || s.contains("not evicted")
+        })
+        .await;
+    let unschedulable = sim
+        .kubectl_ok(&[
+            "get",
+            "node",
+            "tug-worker2",
+            "-o",
+            "jsonpath={.spec.unschedulable}",
+        ])
+        .await;
+    assert_eq!(unschedulable, "true", "{screen}");
+    // Whatever is left on the node is a DaemonSet's or protected by a budget (and then reported).
+    let left = sim
+        .kubectl_ok(&["get", "pods", "-A", "--field-selector", "spec.nodeName=tug-worker2", "-o", "jsonpath={range .items[*]}{.metadata.name} {.metadata.ownerReferences[0].kind}{\"\\n\"}{end}"])
+        .await;
+    for line in left
+        .lines()
+        .filter(|l| !l.ends_with("DaemonSet") && !l.ends_with(" Job"))
+    {
+        let pod = line.split_whitespace().next().unwrap();
+        assert!(
+            screen.contains("not evicted"),
+            "{pod} left on the node without a report:\n{screen}"
+        );
+    }
+}
