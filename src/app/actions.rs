@@ -66,6 +66,7 @@ impl App {
                 | Action::Pause
                 | Action::Cordon
                 | Action::Drain
+                | Action::UndoRollback
         )
     }
 
@@ -77,6 +78,24 @@ impl App {
                 true,
             );
             return vec![];
+        }
+        if action == Action::UndoRollback {
+            return match self.last_undo.clone() {
+                Some(m) => {
+                    let (_, ns, name) = m.target();
+                    let (ns, name) = (ns.to_string(), name.to_string());
+                    self.confirm(
+                        format!("Undo the last rollback of deployment/{name}?"),
+                        vec![format!("in namespace {ns}: puts back the pod template it had before the rollback")],
+                        m,
+                    );
+                    vec![]
+                }
+                None => {
+                    self.flash("no rollback to undo", false);
+                    vec![]
+                }
+            };
         }
         let Some(View {
             body: Body::Table(t),
@@ -440,6 +459,13 @@ impl App {
             .as_str()
             .unwrap_or_default()
             .to_string();
+        // If it goes through, Shift-U can put the current template back.
+        self.undo_candidate = Some(Mutation::SetTemplate {
+            kind: history.kind.clone(),
+            namespace: ns.clone(),
+            name: name.clone(),
+            template: history.deployment["spec"]["template"].clone(),
+        });
         let mutation = Mutation::Rollback {
             kind: history.kind.clone(),
             namespace: ns,

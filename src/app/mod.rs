@@ -167,6 +167,9 @@ pub struct App {
     pub aliases: std::collections::BTreeMap<String, String>,
     /// Lines kept per log view.
     pub log_capacity: usize,
+    /// The inverse of the rollback being confirmed, and of the last one that succeeded.
+    undo_candidate: Option<crate::cluster::mutate::Mutation>,
+    last_undo: Option<crate::cluster::mutate::Mutation>,
 }
 
 impl App {
@@ -195,6 +198,8 @@ impl App {
             disconnected: None,
             aliases: std::collections::BTreeMap::new(),
             log_capacity: crate::model::logbuf::DEFAULT_CAPACITY,
+            undo_candidate: None,
+            last_undo: None,
         }
     }
 
@@ -277,6 +282,13 @@ impl App {
             }
             AppEvent::Fetched { view, result } => self.fetched(view, result),
             AppEvent::Mutated { summary, result } => {
+                if result.is_ok() {
+                    if summary.starts_with("roll back ") {
+                        self.last_undo = self.undo_candidate.take();
+                    } else if summary.starts_with("undo the rollback") {
+                        self.last_undo = None;
+                    }
+                }
                 match result {
                     Ok(()) => self.flash(format!("done: {summary}"), false),
                     Err(e) => self.flash(e, true),

@@ -40,6 +40,13 @@ pub enum Mutation {
         name: String,
         unschedulable: bool,
     },
+    /// Put `template` back into the Deployment as it is now (undoing a rollback): read, change, replace.
+    SetTemplate {
+        kind: Kind,
+        namespace: String,
+        name: String,
+        template: Value,
+    },
     /// Cordon, then evict every pod on the node (DaemonSet pods excepted), honouring PodDisruptionBudgets.
     Drain { kind: Kind, name: String },
     /// Replace the Deployment with `deployment` (its template taken from `revision`'s ReplicaSet).
@@ -70,6 +77,7 @@ impl Mutation {
             } => "cordon",
             Self::Cordon { .. } => "uncordon",
             Self::Drain { .. } => "drain",
+            Self::SetTemplate { .. } => "undo-rollback",
         }
     }
 
@@ -103,6 +111,12 @@ impl Mutation {
                 namespace,
                 name,
                 ..
+            }
+            | Self::SetTemplate {
+                kind,
+                namespace,
+                name,
+                ..
             } => (kind, namespace, name),
             Self::Cordon { kind, name, .. } | Self::Drain { kind, name } => (kind, "", name),
         }
@@ -126,6 +140,7 @@ impl Mutation {
             Self::Pause { .. } | Self::Cordon { .. } | Self::Drain { .. } => {
                 format!("{} {obj}", self.verb())
             }
+            Self::SetTemplate { .. } => format!("undo the rollback of {obj}"),
         }
     }
 }
@@ -214,6 +229,24 @@ pub async fn apply(client: &kube::Client, m: &Mutation) -> Result<Value> {
             &json!({"spec": {"unschedulable": unschedulable}}),
         )?,
         Mutation::Drain { kind, name } => return drain(client, kind, name).await,
+        Mutation::SetTemplate {
+            kind,
+            namespace,
+            name,
+            template,
+        } => {
+            let get = http::Request::get(kind.object_path(namespace, name))
+                .body(vec![])
+                .map_err(|e| ClusterError::Transport(e.to_string()))?;
+            let mut current: Value = client.request(get).await?;
+            current["spec"]["template"] = template.clone();
+            request(
+                Method::PUT,
+                format!("{}?fieldManager=tug", kind.object_path(namespace, name)),
+                "application/json",
+                &current,
+            )?
+        }
         Mutation::Rollback {
             kind,
             namespace,

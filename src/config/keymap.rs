@@ -56,6 +56,7 @@ pub enum Action {
     Cordon,
     Drain,
     Mark,
+    UndoRollback,
     NextMatch,
     PreviousMatch,
 }
@@ -116,6 +117,7 @@ impl Action {
         Self::Cordon,
         Self::Drain,
         Self::Mark,
+        Self::UndoRollback,
         Self::NextMatch,
         Self::PreviousMatch,
     ];
@@ -168,6 +170,7 @@ impl Action {
             Self::Cordon => "cordon",
             Self::Drain => "drain",
             Self::Mark => "mark",
+            Self::UndoRollback => "undo_rollback",
             Self::NextMatch => "next_match",
             Self::PreviousMatch => "previous_match",
         }
@@ -221,6 +224,7 @@ impl Action {
             Self::Cordon => "cordon or uncordon a node",
             Self::Drain => "drain a node (evictions honour PodDisruptionBudgets)",
             Self::Mark => "mark/unmark the row for a bulk delete",
+            Self::UndoRollback => "undo the last rollback (asks first)",
             Self::NextMatch => "next match",
             Self::PreviousMatch => "previous match",
         }
@@ -263,7 +267,8 @@ impl Action {
             | Self::Pause
             | Self::Cordon
             | Self::Drain
-            | Self::Mark => Scope::Table,
+            | Self::Mark
+            | Self::UndoRollback => Scope::Table,
             _ => Scope::Global,
         }
     }

@@ -168,6 +168,19 @@ async fn history_shows_the_diff_and_rollback_restores_v1_as_revision_three() {
     tui.wait_for("done: roll back deployment/web in shop to revision 1")
         .await;
 
+    // Undo it right away: v2 comes back (its ReplicaSet becomes revision 4).
+    tui.send("U");
+    tui.wait_for("Undo the last rollback of deployment/web?")
+        .await;
+    tui.send(ENTER);
+    eventually("v2 back as revision 4", || async {
+        let out = sim
+            .kubectl_ok(&["get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image} {.metadata.annotations.deployment\\.kubernetes\\.io/revision}"])
+            .await;
+        (out == "example/web:v2 4").then_some(())
+    })
+    .await;
+
     // Restart right after: a new revision, and the journal holds both changes.
     tui.send(ESC);
     tui.wait("back to deployments", |s| s.contains("UP-TO-DATE"))
@@ -175,7 +188,7 @@ async fn history_shows_the_diff_and_rollback_restores_v1_as_revision_three() {
     tui.send("r");
     tui.wait_for("Restart deployment/web?").await;
     tui.send(ENTER);
-    eventually("revision 4", || async {
+    eventually("revision 5", || async {
         let rev = sim
             .kubectl_ok(&[
                 "get",
@@ -185,19 +198,23 @@ async fn history_shows_the_diff_and_rollback_restores_v1_as_revision_three() {
                 "jsonpath={.metadata.annotations.deployment\\.kubernetes\\.io/revision}",
             ])
             .await;
-        (rev == "4").then_some(())
+        (rev == "5").then_some(())
     })
     .await;
-    let text = eventually("two journal entries", || async {
+    let text = eventually("three journal entries", || async {
         let t = std::fs::read_to_string(&journal).unwrap_or_default();
-        (t.lines().count() == 2).then_some(t)
+        (t.lines().count() == 3).then_some(t)
     })
     .await;
     assert!(
-        text.contains("roll back deployment/web in shop to revision 1")
-            && text.contains("restart deployment/web in shop"),
+        text.contains("roll back deployment/web in shop to revision 1"),
         "{text}"
     );
+    assert!(
+        text.contains("undo the rollback of deployment/web in shop"),
+        "{text}"
+    );
+    assert!(text.contains("restart deployment/web in shop"), "{text}");
     tui.send(":journal");
     tui.send(ENTER);
     tui.wait_for("restart deployment/web in shop").await;
