@@ -169,6 +169,8 @@ pub struct App {
     pub log_capacity: usize,
     /// The inverse of the rollback being confirmed, and of the last one that succeeded.
     undo_candidate: Option<crate::cluster::mutate::Mutation>,
+    /// Contexts that are read-only by setting (checked again on a context switch).
+    readonly_contexts: Vec<String>,
     last_undo: Option<crate::cluster::mutate::Mutation>,
 }
 
@@ -199,6 +201,7 @@ impl App {
             aliases: std::collections::BTreeMap::new(),
             log_capacity: crate::model::logbuf::DEFAULT_CAPACITY,
             undo_candidate: None,
+            readonly_contexts: vec![],
             last_undo: None,
         }
     }
@@ -209,7 +212,12 @@ impl App {
         self.theme = config.theme;
         self.aliases = config.settings.aliases;
         self.log_capacity = config.settings.log_lines.max(1);
-        self.readonly |= config.settings.readonly;
+        self.readonly |= config.settings.readonly
+            || config
+                .settings
+                .readonly_contexts
+                .contains(&self.info.context);
+        self.readonly_contexts = config.settings.readonly_contexts;
         if let Some(e) = config.errors.first() {
             self.flash(format!("{e} (using defaults)"), true);
         }
@@ -957,6 +965,9 @@ impl App {
 
     /// After a context switch: the new cluster's identity; discovery follows.
     pub fn connected(&mut self, info: ClusterInfo) {
+        if self.readonly_contexts.contains(&info.context) {
+            self.readonly = true;
+        }
         self.namespace = Some(info.namespace.clone());
         self.flash(format!("context {}", info.context), false);
         self.info = info;

@@ -464,3 +464,23 @@ fn p_on_a_deployment_asks_the_server_whether_it_is_paused() {
         "{effects:?}"
     );
 }
+
+#[test]
+fn a_read_only_context_from_the_settings_applies_on_start_and_on_switch() {
+    let settings = crate::config::Settings {
+        readonly_contexts: vec!["prod".into()],
+        ..Default::default()
+    };
+    let config = crate::config::Config {
+        keymap: crate::config::Keymap::default_keymap(),
+        theme: crate::config::Theme::default(),
+        settings,
+        errors: vec![],
+    };
+    let info = ClusterInfo {
+        context: "prod".into(),
+        ..Default::default()
+    };
+    let app = App::new(info, None, None, false).with_config(config);
+    assert!(app.readonly);
+}

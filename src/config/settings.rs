@@ -13,6 +13,9 @@ pub struct Settings {
     /// Start read-only, as `--readonly` does.
     #[serde(default)]
     pub readonly: bool,
+    /// Contexts always opened read-only (production, say), whatever the command line.
+    #[serde(default)]
+    pub readonly_contexts: Vec<String>,
     /// Lines kept per log view (older ones are dropped, and the view says so).
     #[serde(default = "default_log_lines")]
     pub log_lines: usize,
@@ -27,6 +30,7 @@ impl Default for Settings {
         Self {
             aliases: BTreeMap::new(),
             readonly: false,
+            readonly_contexts: vec![],
             log_lines: default_log_lines(),
         }
     }
@@ -52,6 +56,9 @@ mod tests {
                 .unwrap();
         assert_eq!(s.aliases["dp"], "deployments");
         assert!(s.readonly);
+        let s = Settings::parse("readonly_contexts: [prod-eu, prod-us]\n").unwrap();
+        assert_eq!(s.readonly_contexts, ["prod-eu", "prod-us"]);
+        assert!(!s.readonly);
         let err = Settings::parse("aliases: {}\nreadnoly: true\n").unwrap_err();
         assert!(err.contains("line 2"), "{err}");
     }

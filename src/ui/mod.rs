@@ -114,6 +114,20 @@ fn render_table_title(app: &App, title: &str, t: &TableView, frame: &mut Frame, 
     if let Some(sel) = &t.scope.label_selector {
         spans.push(Span::raw(format!("-l {} ", safe(sel))));
     }
+    if t.kind.as_ref().is_some_and(|k| k.is("apps", "deployments")) {
+        let rolling = rollouts(&data);
+        if let Some((name, text)) = rolling.first() {
+            let more = if rolling.len() > 1 {
+                format!(" (+{} more)", rolling.len() - 1)
+            } else {
+                String::new()
+            };
+            spans.push(Span::styled(
+                format!("rolling out {}: {text}{more} ", safe(name)),
+                app.theme.style("status_pending"),
+            ));
+        }
+    }
     if !t.marked.is_empty() {
         spans.push(Span::styled(
             format!("[{} marked] ", t.marked.len()),
@@ -143,6 +157,31 @@ fn render_table_title(app: &App, title: &str, t: &TableView, frame: &mut Frame, 
     }
     let _ = app;
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// Deployments whose rollout is in progress, from their printed READY/UP-TO-DATE/AVAILABLE cells:
+/// (name, "updated u/n, available a/n").
+pub fn rollouts(data: &crate::model::table::TableData) -> Vec<(String, String)> {
+    let (Some(ready), Some(updated), Some(available)) = (
+        data.column("ready"),
+        data.column("up-to-date"),
+        data.column("available"),
+    ) else {
+        return vec![];
+    };
+    data.rows()
+        .filter_map(|r| {
+            let want: i64 = r.cells.get(ready)?.split('/').nth(1)?.parse().ok()?;
+            let up: i64 = r.cells.get(updated)?.parse().ok()?;
+            let av: i64 = r.cells.get(available)?.parse().ok()?;
+            (up < want || av < want).then(|| {
+                (
+                    r.name.to_string(),
+                    format!("updated {up}/{want}, available {av}/{want}"),
+                )
+            })
+        })
+        .collect()
 }
 
 /// How a STATUS cell reads to an operator: the theme element that styles it.
@@ -683,6 +722,37 @@ mod tests {
         );
         assert_eq!(lines[4].split_whitespace().last(), Some("25h"));
         assert!(lines[23].contains("<pods>"), "{:?}", lines[23]);
+    }
+
+    #[test]
+    fn a_rollout_in_progress_shows_in_the_title() {
+        let col = |n: &str| Column {
+            name: n.into(),
+            kind: "string".into(),
+            priority: 0,
+        };
+        let mut data = crate::model::table::TableData::default();
+        let row = |name: &str, ready: &str, up: &str, av: &str| Row {
+            namespace: "shop".into(),
+            name: name.into(),
+            uid: "".into(),
+            created: None,
+            deleting: false,
+            cells: vec![name.into(), ready.into(), up.into(), av.into()],
+        };
+        data.replace_all(
+            vec![
+                col("Name"),
+                col("Ready"),
+                col("Up-to-date"),
+                col("Available"),
+            ],
+            vec![row("web", "3/5", "2", "3"), row("db", "1/1", "1", "1")],
+        );
+        assert_eq!(
+            rollouts(&data),
+            vec![("web".to_string(), "updated 2/5, available 3/5".to_string())]
+        );
     }
 
     #[test]
