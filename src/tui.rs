@@ -109,6 +109,24 @@ pub async fn run(opts: Options) -> Result<(), TuiError> {
                 suspend(&mut terminal)?;
                 continue;
             }
+            if let Effect::Shell {
+                namespace,
+                pod,
+                container,
+            } = &effect
+            {
+                let message = shell(
+                    &mut terminal,
+                    &client,
+                    namespace,
+                    pod,
+                    container.as_deref(),
+                    &mut keys,
+                )
+                .await?;
+                app.handle(AppEvent::Flash(message.0, message.1));
+                continue;
+            }
             if let Effect::SwitchContext(name) = &effect {
                 for (_, token) in watches.drain() {
                     token.cancel();
@@ -132,6 +150,50 @@ pub async fn run(opts: Options) -> Result<(), TuiError> {
         token.cancel();
     }
     Ok(())
+}
+
+/// Hands the terminal to a shell in a container (main screen, raw mode), then takes it back with a full
+/// repaint. Returns the message to show and whether it is an error.
+async fn shell(
+    terminal: &mut ratatui::DefaultTerminal,
+    client: &kube::Client,
+    namespace: &str,
+    pod: &str,
+    container: Option<&str>,
+    keys: &mut EventStream,
+) -> std::io::Result<(String, bool)> {
+    restore_terminal();
+    crossterm::terminal::enable_raw_mode()?;
+    {
+        use std::io::Write as _;
+        let mut out = std::io::stdout();
+        let target = container
+            .map(|c| format!("{pod}/{c}"))
+            .unwrap_or_else(|| pod.to_string());
+        let _ = write!(
+            out,
+            "tug: shell in {namespace}/{target} (Ctrl-] to detach)\r\n"
+        );
+        let _ = out.flush();
+    }
+    let result = crate::cluster::shell::run(client, namespace, pod, container, keys).await;
+    crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::EnterAlternateScreen,
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
+        crossterm::cursor::Hide
+    )?;
+    *terminal = ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))?;
+    Ok(match result {
+        Ok(m) => (m, false),
+        Err(e) => (
+            match e.code() {
+                Some(403) => format!("not allowed: {e}"),
+                _ => format!("cannot open a shell in {pod}: {e}"),
+            },
+            true,
+        ),
+    })
 }
 
 /// Ctrl-Z: restore the terminal, stop as the shell expects, and take the terminal back on `fg`.
@@ -190,7 +252,7 @@ fn perform(
     info: &connect::ClusterInfo,
 ) {
     match effect {
-        Effect::Quit | Effect::SwitchContext(_) | Effect::Suspend => {}
+        Effect::Quit | Effect::SwitchContext(_) | Effect::Suspend | Effect::Shell { .. } => {}
         Effect::Watch {
             view,
             kind,

@@ -113,6 +113,12 @@ pub enum Effect {
     SwitchContext(String),
     /// Give the terminal back and stop (Ctrl-Z); resumes with a full redraw.
     Suspend,
+    /// Hand the terminal to a shell in a container; the TUI comes back as it was when it ends.
+    Shell {
+        namespace: String,
+        pod: String,
+        container: Option<String>,
+    },
     Quit,
 }
 
@@ -770,6 +776,34 @@ impl App {
                 }
                 if action == Action::Logs {
                     return self.logs_of_selected();
+                }
+                if action == Action::Shell {
+                    if self.readonly {
+                        self.flash = Some(Flash {
+                            text: "read-only mode: shell is disabled".into(),
+                            error: true,
+                        });
+                        return vec![];
+                    }
+                    let Some((ns, name)) = t.selected_row() else {
+                        return vec![];
+                    };
+                    let (ns, name) = (ns.to_string(), name.to_string());
+                    if let Some((pns, pod)) = &t.parent {
+                        return vec![Effect::Shell {
+                            namespace: pns.to_string(),
+                            pod: pod.to_string(),
+                            container: Some(name),
+                        }];
+                    }
+                    if t.kind.as_ref().is_some_and(|k| k.is("", "pods")) {
+                        return vec![Effect::Shell {
+                            namespace: ns,
+                            pod: name,
+                            container: None,
+                        }];
+                    }
+                    return vec![];
                 }
                 let Some(row) = t.selected_row() else {
                     return vec![];

@@ -6,6 +6,7 @@ pub mod discovery;
 pub mod logs;
 pub mod mutate;
 pub mod objects;
+pub mod shell;
 pub mod table_watch;
 
 /// What went wrong talking to the cluster, with the server's own words when it gave any.

@@ -57,6 +57,7 @@ pub enum Action {
     Drain,
     Mark,
     UndoRollback,
+    Shell,
     NextMatch,
     PreviousMatch,
 }
@@ -118,6 +119,7 @@ impl Action {
         Self::Drain,
         Self::Mark,
         Self::UndoRollback,
+        Self::Shell,
         Self::NextMatch,
         Self::PreviousMatch,
     ];
@@ -171,6 +173,7 @@ impl Action {
             Self::Drain => "drain",
             Self::Mark => "mark",
             Self::UndoRollback => "undo_rollback",
+            Self::Shell => "shell",
             Self::NextMatch => "next_match",
             Self::PreviousMatch => "previous_match",
         }
@@ -225,6 +228,7 @@ impl Action {
             Self::Drain => "drain a node (evictions honour PodDisruptionBudgets)",
             Self::Mark => "mark/unmark the row for a bulk delete",
             Self::UndoRollback => "undo the last rollback (asks first)",
+            Self::Shell => "shell into a pod or container (Ctrl-] detaches)",
             Self::NextMatch => "next match",
             Self::PreviousMatch => "previous match",
         }
@@ -268,7 +272,8 @@ impl Action {
             | Self::Cordon
             | Self::Drain
             | Self::Mark
-            | Self::UndoRollback => Scope::Table,
+            | Self::UndoRollback
+            | Self::Shell => Scope::Table,
             _ => Scope::Global,
         }
     }

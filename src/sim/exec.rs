@@ -135,7 +135,15 @@ pub async fn serve_exec(socket: WebSocket, protocol: Option<String>, session: Ex
         conn.close().await;
         return;
     }
-    let interactive = matches!(base.as_str(), "sh" | "ash") && session.command.len() == 1;
+    let mut interactive = matches!(base.as_str(), "sh" | "ash") && session.command.len() == 1;
+    if !interactive {
+        let out = shell.run_argv(&session.command);
+        if !conn.emit(out).await {
+            return;
+        }
+        // `sh -c 'command -v bash && exec bash || exec sh'` (what shells-in-pods run): now an interactive shell.
+        interactive = shell.became_shell() && shell.exit_code().is_none() && session.stdin;
+    }
     if interactive {
         if session.tty && !conn.emit(vec![Chunk::Out(shell.prompt())]).await {
             return;
@@ -174,11 +182,6 @@ pub async fn serve_exec(socket: WebSocket, protocol: Option<String>, session: Ex
             if !conn.emit(out).await {
                 return;
             }
-        }
-    } else {
-        let out = shell.run_argv(&session.command);
-        if !conn.emit(out).await {
-            return;
         }
     }
     let code = shell.exit_code().unwrap_or_else(|| shell.status());

@@ -44,6 +44,8 @@ pub struct Shell {
     /// Bytes of an escape sequence being skipped (arrow keys and the like).
     in_escape: bool,
     exited: Option<i32>,
+    /// A script ran `exec sh`: what follows is an interactive shell.
+    became_shell: bool,
 }
 
 impl Shell {
@@ -79,6 +81,7 @@ impl Shell {
             line: vec![],
             in_escape: false,
             exited: None,
+            became_shell: false,
         }
     }
 
@@ -185,6 +188,11 @@ impl Shell {
     /// Whether `program` exists in the container.
     pub fn has_program(program: &str) -> bool {
         BUILTINS.contains(&program.rsplit('/').next().unwrap_or(program))
+    }
+
+    /// Whether a script handed over to an interactive shell (`exec sh`).
+    pub fn became_shell(&self) -> bool {
+        self.became_shell
     }
 
     pub fn status(&self) -> i32 {
@@ -436,10 +444,13 @@ impl Shell {
             "exec" => {
                 let rest: Vec<String> = words[1..].to_vec();
                 let chunks = self.command(&rest);
-                if !matches!(
+                if matches!(
                     rest.first().map(String::as_str),
                     Some("sh" | "/bin/sh" | "ash")
                 ) {
+                    // The process becomes an interactive shell (`sh -c '… exec sh'`).
+                    self.became_shell = true;
+                } else {
                     self.exited = Some(self.status);
                 }
                 (self.status, chunks)

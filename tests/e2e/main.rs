@@ -13,3 +13,4 @@ mod columns;
 mod config;
 mod logs;
 mod resilience;
+mod shell;

@@ -1,0 +1,178 @@
+//! A shell in a container, through the exec API (kube's `ws` feature; no kubectl): the local terminal is
+//! attached raw, keys are sent as a terminal would send them, resizes go on the resize channel, and the
+//! remote exit status comes back. Must not touch the TUI: the runtime hands the terminal over and takes it back.
+
+use std::io::Write as _;
+
+use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use futures::{SinkExt, StreamExt};
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, AttachParams, TerminalSize};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use super::ClusterError;
+
+/// bash when the image has it, else sh (what operators expect from "shell into a pod").
+pub const SHELL: &str = "command -v bash >/dev/null && exec bash || exec sh";
+
+/// The bytes a terminal sends for a key.
+pub fn key_bytes(k: &KeyEvent) -> Vec<u8> {
+    let mut out = if k.modifiers.contains(KeyModifiers::ALT) {
+        vec![0x1b]
+    } else {
+        vec![]
+    };
+    match k.code {
+        KeyCode::Char(c) if k.modifiers.contains(KeyModifiers::CONTROL) => {
+            let b = match c {
+                'a'..='z' => c as u8 - b'a' + 1,
+                'A'..='Z' => c as u8 - b'A' + 1,
+                '@' | ' ' | '2' => 0,
+                '[' | '3' => 0x1b,
+                '\\' | '4' => 0x1c,
+                ']' | '5' => 0x1d,
+                '^' | '6' => 0x1e,
+                '_' | '7' => 0x1f,
+                _ => return out,
+            };
+            out.push(b);
+        }
+        KeyCode::Char(c) => {
+            let mut buf = [0u8; 4];
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        }
+        KeyCode::Enter => out.push(b'\r'),
+        KeyCode::Backspace => out.push(0x7f),
+        KeyCode::Tab => out.push(b'\t'),
+        KeyCode::BackTab => out.extend_from_slice(b"\x1b[Z"),
+        KeyCode::Esc => out.push(0x1b),
+        KeyCode::Up => out.extend_from_slice(b"\x1b[A"),
+        KeyCode::Down => out.extend_from_slice(b"\x1b[B"),
+        KeyCode::Right => out.extend_from_slice(b"\x1b[C"),
+        KeyCode::Left => out.extend_from_slice(b"\x1b[D"),
+        KeyCode::Home => out.extend_from_slice(b"\x1b[H"),
+        KeyCode::End => out.extend_from_slice(b"\x1b[F"),
+        KeyCode::Delete => out.extend_from_slice(b"\x1b[3~"),
+        KeyCode::PageUp => out.extend_from_slice(b"\x1b[5~"),
+        KeyCode::PageDown => out.extend_from_slice(b"\x1b[6~"),
+        _ => {}
+    }
+    out
+}
+
+/// Ctrl-] leaves the session (as telnet and `kubectl attach` do), whatever runs inside.
+fn is_detach(k: &KeyEvent) -> bool {
+    k.modifiers.contains(KeyModifiers::CONTROL)
+        && matches!(k.code, KeyCode::Char(']') | KeyCode::Char('5'))
+}
+
+/// Runs an interactive shell in `pod` (`container`, or the default one) on the current terminal, which the
+/// caller has put in raw mode on the main screen. Returns how it ended, for the TUI to show.
+pub async fn run(
+    client: &kube::Client,
+    namespace: &str,
+    pod: &str,
+    container: Option<&str>,
+    keys: &mut EventStream,
+) -> Result<String, ClusterError> {
+    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    let mut params = AttachParams::interactive_tty();
+    if let Some(c) = container {
+        params = params.container(c);
+    }
+    let mut attached = pods.exec(pod, vec!["sh", "-c", SHELL], &params).await?;
+    let missing = |what: &str| ClusterError::Transport(format!("the exec session has no {what}"));
+    let mut stdin = attached.stdin().ok_or_else(|| missing("stdin"))?;
+    let mut stdout = attached.stdout().ok_or_else(|| missing("stdout"))?;
+    let mut resize = attached
+        .terminal_size()
+        .ok_or_else(|| missing("resize channel"))?;
+    let status = attached.take_status().ok_or_else(|| missing("status"))?;
+    if let Ok((width, height)) = crossterm::terminal::size() {
+        let _ = resize.send(TerminalSize { width, height }).await;
+    }
+    let mut out = std::io::stdout();
+    let mut buf = [0u8; 8192];
+    tokio::pin!(status);
+    let ended = loop {
+        tokio::select! {
+            n = stdout.read(&mut buf) => match n {
+                Ok(0) | Err(_) => break None,
+                Ok(n) => {
+                    let _ = out.write_all(&buf[..n]);
+                    let _ = out.flush();
+                }
+            },
+            ev = keys.next() => match ev {
+                Some(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => {
+                    if is_detach(&k) {
+                        return Ok("detached from the shell (Ctrl-])".into());
+                    }
+                    if stdin.write_all(&key_bytes(&k)).await.is_err() {
+                        break None;
+                    }
+                }
+                Some(Ok(Event::Paste(text))) => {
+                    let _ = stdin.write_all(text.as_bytes()).await;
+                }
+                Some(Ok(Event::Resize(width, height))) => {
+                    let _ = resize.send(TerminalSize { width, height }).await;
+                }
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => break None,
+            },
+            s = &mut status => break Some(s),
+        }
+    };
+    // Output ended first: the status is usually just behind it.
+    let ended = match ended {
+        Some(s) => Some(s),
+        None => tokio::time::timeout(std::time::Duration::from_secs(1), &mut status)
+            .await
+            .ok(),
+    };
+    // Output still in flight after the status.
+    while let Ok(Ok(n)) =
+        tokio::time::timeout(std::time::Duration::from_millis(50), stdout.read(&mut buf)).await
+    {
+        if n == 0 {
+            break;
+        }
+        let _ = out.write_all(&buf[..n]);
+    }
+    let _ = out.flush();
+    Ok(match ended.flatten() {
+        Some(s) if s.status.as_deref() == Some("Success") => "shell exited (status 0)".into(),
+        Some(s) => format!(
+            "shell exited: {}",
+            s.message.unwrap_or_else(|| "failed".into())
+        ),
+        None => "the shell's connection closed".into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_become_the_bytes_a_terminal_sends() {
+        let k = |code, m| KeyEvent::new(code, m);
+        assert_eq!(key_bytes(&k(KeyCode::Char('a'), KeyModifiers::NONE)), b"a");
+        assert_eq!(
+            key_bytes(&k(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            [3]
+        );
+        assert_eq!(
+            key_bytes(&k(KeyCode::Char('é'), KeyModifiers::NONE)),
+            "é".as_bytes()
+        );
+        assert_eq!(key_bytes(&k(KeyCode::Enter, KeyModifiers::NONE)), b"\r");
+        assert_eq!(key_bytes(&k(KeyCode::Up, KeyModifiers::NONE)), b"\x1b[A");
+        assert_eq!(
+            key_bytes(&k(KeyCode::Char('b'), KeyModifiers::ALT)),
+            b"\x1bb"
+        );
+        assert!(is_detach(&k(KeyCode::Char('5'), KeyModifiers::CONTROL)));
+    }
+}

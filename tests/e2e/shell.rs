@@ -1,0 +1,94 @@
+//! A shell in a container from the keyboard, natively over the exec API: commands run, a resize of the outer
+//! terminal reaches the shell, `exit` brings the TUI back as it was. kubectl is not on PATH.
+
+use crate::common::TestSim;
+use crate::harness::Tui;
+
+const ENTER: &str = "\r";
+
+#[tokio::test]
+async fn a_shell_runs_commands_sees_resizes_and_exit_returns_to_the_same_view() {
+    let sim = TestSim::start().await;
+    let empty = tempfile::tempdir().unwrap();
+    // No kubectl anywhere on PATH: tug must not need it.
+    let mut tui = Tui::start_with_env(&sim.kubeconfig(), &[], 100, 30, &[("PATH", empty.path())]);
+    tui.wait_for("gpu-worker").await;
+    tui.send("/redis");
+    tui.send(ENTER);
+    let pod = tui
+        .wait("one pod", |s| {
+            s.lines().filter(|l| l.starts_with("redis-")).count() == 1 && s.contains("</redis>")
+        })
+        .await
+        .lines()
+        .find(|l| l.starts_with("redis-"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    tui.send("s");
+    tui.wait_for("/ # ").await;
+    tui.send("hostname\r");
+    tui.wait(&format!("hostname {pod}"), |s| {
+        s.lines().any(|l| l.trim() == pod)
+    })
+    .await;
+    tui.send("echo $((6*7))\r");
+    tui.wait("42", |s| s.lines().any(|l| l.trim() == "42"))
+        .await;
+    tui.resize(120, 40);
+    // The resize travels on its own channel: ask until the shell has it (keys may overtake it).
+    let start = tokio::time::Instant::now();
+    loop {
+        tui.send("stty size\r");
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        if tui.screen().lines().any(|l| l.trim() == "40 120") {
+            break;
+        }
+        assert!(
+            start.elapsed() < crate::common::DEADLINE,
+            "the shell never saw the resize:\n{}",
+            tui.screen()
+        );
+    }
+    tui.send("exit\r");
+    let screen = tui
+        .wait("the TUI back", |s| {
+            s.contains("pods(shop)[1]") && s.contains("</redis>")
+        })
+        .await;
+    assert!(screen.contains("shell exited (status 0)"), "{screen}");
+    assert!(
+        screen.lines().any(|l| l.starts_with(&pod)),
+        "same view, same selection: {screen}"
+    );
+}
+
+#[tokio::test]
+async fn a_pending_pod_and_the_viewer_get_a_message_and_the_tui_back() {
+    let sim = TestSim::start().await;
+    let mut tui = Tui::start(&sim.kubeconfig(), &[], 120, 30);
+    tui.wait_for("gpu-worker").await;
+    tui.send("/gpu");
+    tui.send(ENTER);
+    tui.wait("one pod", |s| s.contains("</gpu>") && !s.contains("redis"))
+        .await;
+    tui.send("s");
+    let screen = tui
+        .wait("a message", |s| {
+            s.contains("cannot open a shell in gpu-worker")
+        })
+        .await;
+    assert!(screen.contains("pods(shop)"), "{screen}");
+
+    let mut viewer = Tui::start(&sim.kubeconfig(), &["--context", "tug-sim-viewer"], 120, 30);
+    viewer.wait_for("gpu-worker").await;
+    viewer.send("/redis");
+    viewer.send(ENTER);
+    viewer
+        .wait("one pod", |s| {
+            s.contains("</redis>") && !s.contains("gpu-worker")
+        })
+        .await;
+    viewer.send("s");
+    viewer.wait_for("not allowed").await;
+}
