@@ -81,6 +81,8 @@ pub async fn run(opts: Options) -> Result<(), TuiError> {
     let mut keys = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     let mut signals = Signals::new();
+    let mut forwards: Vec<crate::cluster::portforward::Forward> = vec![];
+    let mut next_forward = 0u64;
     let mut dirty = true;
 
     while !app.quit {
@@ -100,6 +102,9 @@ pub async fn run(opts: Options) -> Result<(), TuiError> {
             _ = tick.tick() => AppEvent::Tick,
             _ = signals.recv() => break,
         };
+        if matches!(event, AppEvent::Tick) && !forwards.is_empty() {
+            app.handle(AppEvent::Forwards(forward_rows(&forwards)));
+        }
         if matches!(event, AppEvent::Changed) {
             changed.store(false, Ordering::SeqCst);
         }
@@ -108,6 +113,53 @@ pub async fn run(opts: Options) -> Result<(), TuiError> {
             if matches!(effect, Effect::Suspend) {
                 suspend(&mut terminal)?;
                 continue;
+            }
+            match &effect {
+                Effect::PortForward {
+                    namespace,
+                    pod,
+                    local,
+                    remote,
+                } => {
+                    next_forward += 1;
+                    match crate::cluster::portforward::start(
+                        &client,
+                        next_forward,
+                        namespace,
+                        pod,
+                        *remote,
+                        *local,
+                    )
+                    .await
+                    {
+                        Ok(f) => {
+                            let msg = format!(
+                                "forwarding {} → {namespace}/{pod}:{remote} (:pf lists forwards)",
+                                f.local
+                            );
+                            forwards.push(f);
+                            app.handle(AppEvent::Flash(msg, false));
+                        }
+                        Err(e) => {
+                            app.handle(AppEvent::Flash(format!("cannot forward: {e}"), true));
+                        }
+                    }
+                    app.handle(AppEvent::Forwards(forward_rows(&forwards)));
+                    continue;
+                }
+                Effect::StopForward(id) => {
+                    forwards.retain(|f| {
+                        let stop = f.id == *id;
+                        if stop {
+                            f.cancel.cancel();
+                        }
+                        !stop
+                    });
+                    app.handle(AppEvent::Forwards(forward_rows(&forwards)));
+                    app.handle(AppEvent::Flash("port-forward stopped".into(), false));
+                    continue;
+                }
+                _ => {}
             }
             if let Effect::Shell {
                 namespace,
@@ -148,6 +200,10 @@ pub async fn run(opts: Options) -> Result<(), TuiError> {
     }
     for (_, token) in watches {
         token.cancel();
+    }
+    // Forwards stop when tug exits.
+    for f in forwards {
+        f.cancel.cancel();
     }
     Ok(())
 }
@@ -252,7 +308,12 @@ fn perform(
     info: &connect::ClusterInfo,
 ) {
     match effect {
-        Effect::Quit | Effect::SwitchContext(_) | Effect::Suspend | Effect::Shell { .. } => {}
+        Effect::Quit
+        | Effect::SwitchContext(_)
+        | Effect::Suspend
+        | Effect::Shell { .. }
+        | Effect::PortForward { .. }
+        | Effect::StopForward(_) => {}
         Effect::Watch {
             view,
             kind,
@@ -368,6 +429,18 @@ fn perform(
                             }
                             Err(e) => Fetched::Text(format!("cannot list events: {e}")),
                         },
+                        Purpose::PortForward => Fetched::ForwardPort {
+                            namespace: namespace.clone(),
+                            pod: name.clone(),
+                            port: obj["spec"]["containers"]
+                                .as_array()
+                                .into_iter()
+                                .flatten()
+                                .flat_map(|c| c["ports"].as_array().into_iter().flatten())
+                                .find_map(|p| p["containerPort"].as_u64())
+                                .and_then(|p| u16::try_from(p).ok())
+                                .unwrap_or(80),
+                        },
                         Purpose::Pause => Fetched::Paused {
                             kind: kind.clone(),
                             namespace: namespace.clone(),
@@ -412,6 +485,23 @@ fn perform(
             });
         }
     }
+}
+
+fn forward_rows(forwards: &[crate::cluster::portforward::Forward]) -> Vec<crate::app::ForwardRow> {
+    forwards
+        .iter()
+        .map(|f| {
+            let (sent, received, connections) = f.counts();
+            crate::app::ForwardRow {
+                id: f.id,
+                target: format!("{}/{}:{}", f.namespace, f.pod, f.remote_port),
+                local: f.local.to_string(),
+                sent,
+                received,
+                connections,
+            }
+        })
+        .collect()
 }
 
 /// The images of a Deployment's pod template, for the journal.

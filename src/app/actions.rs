@@ -23,6 +23,13 @@ pub enum Dialog {
         lines: Vec<String>,
         mutations: Vec<Mutation>,
     },
+    /// Local and remote ports for a port-forward (`LOCAL:REMOTE`, or one port for both).
+    Forward {
+        namespace: String,
+        pod: String,
+        input: String,
+        error: Option<String>,
+    },
     /// Replicas, typed; checked before anything is sent.
     Scale {
         kind: Kind,
@@ -72,6 +79,21 @@ impl App {
 
     /// A mutating key on the selected row: opens the matching dialog (or says why not).
     pub(super) fn mutation_key(&mut self, action: Action) -> Vec<Effect> {
+        // In `:pf`, Ctrl-D stops a forward (local, not a change to the cluster).
+        if let Some(View {
+            body: Body::Table(t),
+            ..
+        }) = self.stack.last()
+            && t.forwards
+        {
+            return match (action, t.selected_row()) {
+                (Action::Delete, Some((_, id))) => id
+                    .parse()
+                    .map(|id| vec![Effect::StopForward(id)])
+                    .unwrap_or_default(),
+                _ => vec![],
+            };
+        }
         if self.readonly {
             self.flash(
                 format!("read-only mode: {} is disabled", action.name()),
@@ -608,6 +630,44 @@ impl App {
                     vec![]
                 }
             },
+            Dialog::Forward {
+                namespace,
+                pod,
+                mut input,
+                ..
+            } => {
+                let mut error = None;
+                match key.code {
+                    KeyCode::Esc => {
+                        self.mode = Mode::Normal;
+                        return vec![];
+                    }
+                    KeyCode::Enter => match parse_ports(&input) {
+                        Ok((local, remote)) => {
+                            self.mode = Mode::Normal;
+                            return vec![Effect::PortForward {
+                                namespace,
+                                pod,
+                                local,
+                                remote,
+                            }];
+                        }
+                        Err(e) => error = Some(e),
+                    },
+                    KeyCode::Backspace => {
+                        input.pop();
+                    }
+                    KeyCode::Char(c) if input.len() < 32 => input.push(c),
+                    _ => {}
+                }
+                self.mode = Mode::Dialog(Box::new(Dialog::Forward {
+                    namespace,
+                    pod,
+                    input,
+                    error,
+                }));
+                vec![]
+            }
             Dialog::Scale {
                 kind,
                 namespace,
@@ -711,4 +771,27 @@ fn desired(columns: &[Column], row: &Row) -> i64 {
         .and_then(|c| c.split('/').nth(1))
         .and_then(|n| n.parse().ok())
         .unwrap_or(0)
+}
+
+/// `8080:80`, `80` (the same port locally), or `127.0.0.1:8080:80`; ports 1..=65535 (0 locally: any free port).
+pub fn parse_ports(input: &str) -> Result<(std::net::SocketAddr, u16), String> {
+    let parts: Vec<&str> = input.trim().split(':').collect();
+    let port = |s: &str| {
+        s.trim()
+            .parse::<u16>()
+            .map_err(|_| format!("\"{s}\" is not a port"))
+    };
+    let (host, local, remote) = match parts[..] {
+        [r] => ("127.0.0.1", port(r)?, port(r)?),
+        [l, r] => ("127.0.0.1", port(l)?, port(r)?),
+        [h, l, r] => (h, port(l)?, port(r)?),
+        _ => return Err("use LOCAL:REMOTE, e.g. 8080:80".into()),
+    };
+    if remote == 0 {
+        return Err("the remote port must be between 1 and 65535".into());
+    }
+    let ip: std::net::IpAddr = host
+        .parse()
+        .map_err(|_| format!("\"{host}\" is not an IP address"))?;
+    Ok((std::net::SocketAddr::new(ip, local), remote))
 }

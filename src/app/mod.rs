@@ -35,6 +35,8 @@ pub enum AppEvent {
         summary: String,
         result: Result<(), String>,
     },
+    /// The running port-forwards (after a change, and every tick while any run).
+    Forwards(Vec<ForwardRow>),
     /// A message for the user from the runtime (a file saved, an I/O error).
     Flash(String, bool),
     /// A context switch is done: the new cluster's identity (discovery follows).
@@ -50,6 +52,12 @@ pub enum Fetched {
     Text(String),
     /// A Deployment's rollout history.
     History(actions::History),
+    /// A pod's first container port (to prefill the port-forward dialog).
+    ForwardPort {
+        namespace: String,
+        pod: String,
+        port: u16,
+    },
     /// Whether a Deployment is paused (to offer pause or resume).
     Paused {
         kind: Kind,
@@ -113,6 +121,15 @@ pub enum Effect {
     SwitchContext(String),
     /// Give the terminal back and stop (Ctrl-Z); resumes with a full redraw.
     Suspend,
+    /// Start forwarding a local address to a pod's port.
+    PortForward {
+        namespace: String,
+        pod: String,
+        local: std::net::SocketAddr,
+        remote: u16,
+    },
+    /// Stop the forward with this id.
+    StopForward(u64),
     /// Hand the terminal to a shell in a container; the TUI comes back as it was when it ends.
     Shell {
         namespace: String,
@@ -131,6 +148,7 @@ pub enum Purpose {
     Logs,
     History,
     Pause,
+    PortForward,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -175,6 +193,8 @@ pub struct App {
     pub log_capacity: usize,
     /// The inverse of the rollback being confirmed, and of the last one that succeeded.
     undo_candidate: Option<crate::cluster::mutate::Mutation>,
+    /// Port-forwards running in the runtime, for `:pf`.
+    pub forwards: Vec<ForwardRow>,
     /// Contexts that are read-only by setting (checked again on a context switch).
     readonly_contexts: Vec<String>,
     last_undo: Option<crate::cluster::mutate::Mutation>,
@@ -208,6 +228,7 @@ impl App {
             log_capacity: crate::model::logbuf::DEFAULT_CAPACITY,
             undo_candidate: None,
             readonly_contexts: vec![],
+            forwards: vec![],
             last_undo: None,
         }
     }
@@ -309,6 +330,11 @@ impl App {
                 }
                 vec![]
             }
+            AppEvent::Forwards(rows) => {
+                self.forwards = rows;
+                self.refresh_forwards_view();
+                vec![]
+            }
             AppEvent::Flash(text, error) => {
                 self.flash(text, error);
                 vec![]
@@ -338,6 +364,19 @@ impl App {
                     // An answer meant as a message (e.g. a workload without pods to show logs of).
                     _ => self.flash(text, false),
                 }
+                vec![]
+            }
+            Ok(Fetched::ForwardPort {
+                namespace,
+                pod,
+                port,
+            }) => {
+                self.mode = Mode::Dialog(Box::new(actions::Dialog::Forward {
+                    namespace,
+                    pod,
+                    input: format!("{}:{port}", if port < 1024 { port + 8000 } else { port }),
+                    error: None,
+                }));
                 vec![]
             }
             Ok(Fetched::Paused {
@@ -575,6 +614,22 @@ impl App {
             ("ctx" | "context" | "contexts", Some(name)) => self.switch_context(name),
             ("ctx" | "context" | "contexts", None) => self.contexts_view(),
             ("sort", Some(column)) => self.sort_by(column, words.next() == Some("desc")),
+            ("pf" | "portforward" | "portforwards", _) => {
+                let id = self.id();
+                let mut view = TableView::new(
+                    None,
+                    Scope::default(),
+                    Arc::new(Mutex::new(TableData::default())),
+                );
+                view.forwards = true;
+                self.stack.push(View {
+                    id,
+                    title: "port-forwards".into(),
+                    body: Body::Table(Box::new(view)),
+                });
+                self.refresh_forwards_view();
+                vec![]
+            }
             ("journal", _) => {
                 let id = self.id();
                 self.stack.push(View {
@@ -776,6 +831,42 @@ impl App {
                 }
                 if action == Action::Logs {
                     return self.logs_of_selected();
+                }
+                if t.forwards {
+                    return match (action, t.selected_row()) {
+                        (Action::Delete, Some((_, id))) => id
+                            .parse()
+                            .map(|id| vec![Effect::StopForward(id)])
+                            .unwrap_or_default(),
+                        _ => vec![],
+                    };
+                }
+                if action == Action::PortForward {
+                    if self.readonly {
+                        self.flash = Some(Flash {
+                            text: "read-only mode: port-forward is disabled".into(),
+                            error: true,
+                        });
+                        return vec![];
+                    }
+                    let Some(kind) = t.kind.clone().filter(|k| k.is("", "pods")) else {
+                        self.flash = Some(Flash {
+                            text: "port-forward works on pods".into(),
+                            error: false,
+                        });
+                        return vec![];
+                    };
+                    let Some((ns, name)) = t.selected_row() else {
+                        return vec![];
+                    };
+                    let view = self.stack.last().map(|v| v.id).unwrap_or_default();
+                    return vec![Effect::Fetch {
+                        view,
+                        kind,
+                        namespace: ns.to_string(),
+                        name: name.to_string(),
+                        purpose: Purpose::PortForward,
+                    }];
                 }
                 if action == Action::Shell {
                     if self.readonly {
@@ -1005,6 +1096,62 @@ impl App {
         self.namespace = Some(info.namespace.clone());
         self.flash(format!("context {}", info.context), false);
         self.info = info;
+    }
+}
+
+/// One running port-forward, as `:pf` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForwardRow {
+    pub id: u64,
+    pub target: String,
+    pub local: String,
+    pub sent: u64,
+    pub received: u64,
+    pub connections: u64,
+}
+
+impl App {
+    /// Rebuilds the `:pf` view's rows from the runtime's latest snapshot.
+    fn refresh_forwards_view(&mut self) {
+        let col = |n: &str| crate::model::table::Column {
+            name: n.into(),
+            kind: "string".into(),
+            priority: 0,
+        };
+        let rows: Vec<crate::model::table::Row> = self
+            .forwards
+            .iter()
+            .map(|f| crate::model::table::Row {
+                namespace: "".into(),
+                name: f.id.to_string().into(),
+                uid: "".into(),
+                created: None,
+                deleting: false,
+                cells: vec![
+                    f.local.as_str().into(),
+                    f.target.as_str().into(),
+                    f.connections.to_string().into(),
+                    f.sent.to_string().into(),
+                    f.received.to_string().into(),
+                ],
+            })
+            .collect();
+        for v in &mut self.stack {
+            if let Body::Table(t) = &mut v.body
+                && t.forwards
+            {
+                t.lock().replace_all(
+                    vec![
+                        col("Local"),
+                        col("Target"),
+                        col("Connections"),
+                        col("Bytes-Sent"),
+                        col("Bytes-Received"),
+                    ],
+                    rows.clone(),
+                );
+            }
+        }
     }
 }
 

@@ -131,6 +131,8 @@ pub struct TableView {
     pub parent: Option<RowKey>,
     /// For a rollout history: the Deployment and its ReplicaSets.
     pub history: Option<Box<super::actions::History>>,
+    /// The `:pf` list: Ctrl-D stops a forward.
+    pub forwards: bool,
     /// Rows marked (Space) for a bulk action.
     pub marked: std::collections::BTreeSet<RowKey>,
 }
@@ -180,6 +182,7 @@ impl TableView {
             parent: None,
             history: None,
             marked: std::collections::BTreeSet::new(),
+            forwards: false,
         }
     }
 

@@ -6,6 +6,7 @@ pub mod discovery;
 pub mod logs;
 pub mod mutate;
 pub mod objects;
+pub mod portforward;
 pub mod shell;
 pub mod table_watch;
 

@@ -58,6 +58,7 @@ pub enum Action {
     Mark,
     UndoRollback,
     Shell,
+    PortForward,
     NextMatch,
     PreviousMatch,
 }
@@ -120,6 +121,7 @@ impl Action {
         Self::Mark,
         Self::UndoRollback,
         Self::Shell,
+        Self::PortForward,
         Self::NextMatch,
         Self::PreviousMatch,
     ];
@@ -174,6 +176,7 @@ impl Action {
             Self::Mark => "mark",
             Self::UndoRollback => "undo_rollback",
             Self::Shell => "shell",
+            Self::PortForward => "port_forward",
             Self::NextMatch => "next_match",
             Self::PreviousMatch => "previous_match",
         }
@@ -229,6 +232,7 @@ impl Action {
             Self::Mark => "mark/unmark the row for a bulk delete",
             Self::UndoRollback => "undo the last rollback (asks first)",
             Self::Shell => "shell into a pod or container (Ctrl-] detaches)",
+            Self::PortForward => "port-forward to a pod (:pf lists and stops forwards)",
             Self::NextMatch => "next match",
             Self::PreviousMatch => "previous match",
         }
@@ -273,7 +277,8 @@ impl Action {
             | Self::Drain
             | Self::Mark
             | Self::UndoRollback
-            | Self::Shell => Scope::Table,
+            | Self::Shell
+            | Self::PortForward => Scope::Table,
             _ => Scope::Global,
         }
     }

@@ -11,6 +11,7 @@ pub mod logs;
 pub mod openapi;
 pub mod patch;
 pub mod pod_api;
+pub mod portforward;
 pub mod resources;
 pub mod selectors;
 pub mod server;

@@ -268,6 +268,48 @@ pub async fn exec(
     }))
 }
 
+/// `pods/{name}/portforward`: a WebSocket upgrade into per-port responders (HTTP, or Redis on 6379).
+pub async fn portforward(
+    state: &Arc<SimState>,
+    ns: &str,
+    name: &str,
+    q: &Query,
+    req: Request,
+) -> ApiResult<Response> {
+    let pod = get_pod(state, ns, name)?;
+    if pod["status"]["phase"].as_str() != Some("Running") {
+        return Err(ApiError::bad_request(format!(
+            "pod {name} is not running and cannot be port-forwarded"
+        )));
+    }
+    let mut ports = Vec::new();
+    for p in q.all("ports").iter().flat_map(|v| v.split(',')) {
+        let port = p
+            .trim()
+            .parse::<u16>()
+            .ok()
+            .filter(|p| *p > 0)
+            .ok_or_else(|| ApiError::bad_request(format!("invalid port {p:?}")))?;
+        ports.push(port);
+    }
+    if ports.is_empty() {
+        return Err(ApiError::bad_request("at least one port must be specified"));
+    }
+    let image = pod["spec"]["containers"][0]["image"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let (mut parts, _body) = req.into_parts();
+    let upgrade = WebSocketUpgrade::from_request_parts(&mut parts, &())
+        .await
+        .map_err(|e| ApiError::bad_request(format!("Upgrade request required: {e}")))?
+        .protocols(exec::EXEC_PROTOCOLS.iter().copied());
+    let pod_name = name.to_string();
+    Ok(upgrade.on_upgrade(move |socket| {
+        super::portforward::serve_portforward(socket, ports, pod_name, image)
+    }))
+}
+
 /// Pods healthy (Ready) among those a PDB selects.
 fn pdb_allows(state: &SimState, ns: &str, pod: &Value) -> ApiResult<Option<String>> {
     let registry = state.store.registry();

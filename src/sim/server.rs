@@ -474,7 +474,7 @@ fn selector_error(e: SelectorError) -> ApiError {
 
 fn rbac_verb(method: &Method, rp: &ResourcePath, query: &Query) -> &'static str {
     match (method.as_str(), rp.name.is_some()) {
-        ("GET", _) if rp.sub.as_deref() == Some("exec") || rp.sub.as_deref() == Some("attach") => {
+        ("GET", _) if matches!(rp.sub.as_deref(), Some("exec" | "attach" | "portforward")) => {
             "create"
         }
         ("GET", _) if rp.legacy_watch || query.flag("watch") => "watch",
@@ -600,6 +600,9 @@ async fn resource(
         ("get", Some("log"), Some(name)) => pod_api::logs(state, &ns, &name, &query),
         ("create", Some("exec" | "attach"), Some(name)) => {
             pod_api::exec(state, &ns, &name, &query, req).await
+        }
+        ("create", Some("portforward"), Some(name)) => {
+            pod_api::portforward(state, &ns, &name, &query, req).await
         }
         ("create", Some("eviction"), Some(name)) => {
             let body = read_body(req).await?;

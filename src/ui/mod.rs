@@ -502,6 +502,23 @@ fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
 fn render_dialog(app: &App, dialog: &crate::app::actions::Dialog, frame: &mut Frame, area: Rect) {
     use crate::app::actions::Dialog;
     let (title, mut lines, hint) = match dialog {
+        Dialog::Forward {
+            pod, input, error, ..
+        } => {
+            let mut lines = vec![
+                format!("forward LOCAL:REMOTE   {input}▏"),
+                "(on 127.0.0.1; e.g. 8080:80)".into(),
+            ];
+            if let Some(e) = error {
+                lines.push(String::new());
+                lines.push(format!("⚠ {e}"));
+            }
+            (
+                format!("Port-forward pod/{pod}"),
+                lines,
+                "Enter: start   Esc: cancel",
+            )
+        }
         Dialog::ConfirmMany { title, lines, .. } => {
             (title.clone(), lines.clone(), "Enter/y: yes   Esc/n: no")
         }

@@ -92,3 +92,69 @@ async fn a_pending_pod_and_the_viewer_get_a_message_and_the_tui_back() {
     viewer.send("s");
     viewer.wait_for("not allowed").await;
 }
+
+#[tokio::test]
+async fn a_port_forward_serves_the_pods_port_and_stops_from_pf() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let sim = TestSim::start().await;
+    let empty = tempfile::tempdir().unwrap();
+    let mut tui = Tui::start_with_env(&sim.kubeconfig(), &[], 120, 30, &[("PATH", empty.path())]);
+    tui.wait_for("gpu-worker").await;
+    tui.send("/frontend");
+    tui.send(ENTER);
+    tui.wait("frontend pods", |s| {
+        s.contains("</frontend>") && !s.contains("redis")
+    })
+    .await;
+    tui.send("f");
+    tui.wait_for("Port-forward pod/frontend-").await;
+    // Any free local port, to pod port 80.
+    tui.send("\x7f\x7f\x7f\x7f\x7f\x7f\x7f");
+    tui.send("0:80");
+    tui.send(ENTER);
+    let screen = tui.wait_for("forwarding 127.0.0.1:").await;
+    let local = screen
+        .split("forwarding ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    let mut conn = tokio::net::TcpStream::connect(&local).await.unwrap();
+    conn.write_all(b"GET / HTTP/1.1\r\nHost: shop\r\n\r\n")
+        .await
+        .unwrap();
+    let mut reply = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&reply).contains("</html>") {
+        let n = tokio::time::timeout(crate::common::DEADLINE, conn.read(&mut buf))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(n > 0, "{}", String::from_utf8_lossy(&reply));
+        reply.extend_from_slice(&buf[..n]);
+    }
+    let reply = String::from_utf8_lossy(&reply);
+    assert!(
+        reply.starts_with("HTTP/1.1 200 OK") && reply.contains("Welcome to nginx!"),
+        "{reply}"
+    );
+    drop(conn);
+
+    tui.send(":pf");
+    tui.send(ENTER);
+    tui.wait("the forward listed with its bytes", |s| {
+        s.contains("BYTES-RECEIVED")
+            && s.lines()
+                .any(|l| l.starts_with(&local) && !l.trim_end().ends_with(" 0"))
+    })
+    .await;
+    tui.send("\x04"); // Ctrl-D stops it
+    tui.wait_for("port-forward stopped").await;
+    crate::common::eventually("the local port is closed", || async {
+        tokio::net::TcpStream::connect(&local)
+            .await
+            .is_err()
+            .then_some(())
+    })
+    .await;
+}
