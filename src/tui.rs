@@ -165,6 +165,7 @@ pub async fn run(opts: Options) -> Result<(), TuiError> {
                 namespace,
                 pod,
                 container,
+                attach,
             } = &effect
             {
                 let message = shell(
@@ -173,6 +174,7 @@ pub async fn run(opts: Options) -> Result<(), TuiError> {
                     namespace,
                     pod,
                     container.as_deref(),
+                    *attach,
                     &mut keys,
                 )
                 .await?;
@@ -216,6 +218,7 @@ async fn shell(
     namespace: &str,
     pod: &str,
     container: Option<&str>,
+    attach: bool,
     keys: &mut EventStream,
 ) -> std::io::Result<(String, bool)> {
     restore_terminal();
@@ -232,7 +235,7 @@ async fn shell(
         );
         let _ = out.flush();
     }
-    let result = crate::cluster::shell::run(client, namespace, pod, container, keys).await;
+    let result = crate::cluster::shell::run(client, namespace, pod, container, attach, keys).await;
     crossterm::execute!(
         std::io::stdout(),
         crossterm::terminal::EnterAlternateScreen,

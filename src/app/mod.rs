@@ -135,6 +135,8 @@ pub enum Effect {
         namespace: String,
         pod: String,
         container: Option<String>,
+        /// Attach to the main process instead of starting a shell.
+        attach: bool,
     },
     Quit,
 }
@@ -868,10 +870,11 @@ impl App {
                         purpose: Purpose::PortForward,
                     }];
                 }
-                if action == Action::Shell {
+                if action == Action::Shell || action == Action::Attach {
+                    let attach = action == Action::Attach;
                     if self.readonly {
                         self.flash = Some(Flash {
-                            text: "read-only mode: shell is disabled".into(),
+                            text: format!("read-only mode: {} is disabled", action.name()),
                             error: true,
                         });
                         return vec![];
@@ -885,6 +888,7 @@ impl App {
                             namespace: pns.to_string(),
                             pod: pod.to_string(),
                             container: Some(name),
+                            attach,
                         }];
                     }
                     if t.kind.as_ref().is_some_and(|k| k.is("", "pods")) {
@@ -892,6 +896,7 @@ impl App {
                             namespace: ns,
                             pod: name,
                             container: None,
+                            attach,
                         }];
                     }
                     return vec![];

@@ -73,6 +73,7 @@ pub async fn run(
     namespace: &str,
     pod: &str,
     container: Option<&str>,
+    attach: bool,
     keys: &mut EventStream,
 ) -> Result<String, ClusterError> {
     let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
@@ -80,7 +81,12 @@ pub async fn run(
     if let Some(c) = container {
         params = params.container(c);
     }
-    let mut attached = pods.exec(pod, vec!["sh", "-c", SHELL], &params).await?;
+    // Attach joins the container's main process (when it has a TTY and stdin); exec starts a shell.
+    let mut attached = if attach {
+        pods.attach(pod, &params).await?
+    } else {
+        pods.exec(pod, vec!["sh", "-c", SHELL], &params).await?
+    };
     let missing = |what: &str| ClusterError::Transport(format!("the exec session has no {what}"));
     let mut stdin = attached.stdin().ok_or_else(|| missing("stdin"))?;
     let mut stdout = attached.stdout().ok_or_else(|| missing("stdout"))?;
@@ -143,10 +149,13 @@ pub async fn run(
     let _ = out.flush();
     Ok(match ended.flatten() {
         Some(s) if s.status.as_deref() == Some("Success") => "shell exited (status 0)".into(),
-        Some(s) => format!(
-            "shell exited: {}",
-            s.message.unwrap_or_else(|| "failed".into())
-        ),
+        Some(s) => match s.message {
+            Some(m) if m.contains("executable file not found") => {
+                "no shell in this container's image (executable file not found)".into()
+            }
+            Some(m) => format!("shell exited: {m}"),
+            None => "shell exited with a failure".into(),
+        },
         None => "the shell's connection closed".into(),
     })
 }

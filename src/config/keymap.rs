@@ -59,6 +59,7 @@ pub enum Action {
     UndoRollback,
     Shell,
     PortForward,
+    Attach,
     NextMatch,
     PreviousMatch,
 }
@@ -122,6 +123,7 @@ impl Action {
         Self::UndoRollback,
         Self::Shell,
         Self::PortForward,
+        Self::Attach,
         Self::NextMatch,
         Self::PreviousMatch,
     ];
@@ -177,6 +179,7 @@ impl Action {
             Self::UndoRollback => "undo_rollback",
             Self::Shell => "shell",
             Self::PortForward => "port_forward",
+            Self::Attach => "attach",
             Self::NextMatch => "next_match",
             Self::PreviousMatch => "previous_match",
         }
@@ -233,6 +236,7 @@ impl Action {
             Self::UndoRollback => "undo the last rollback (asks first)",
             Self::Shell => "shell into a pod or container (Ctrl-] detaches)",
             Self::PortForward => "port-forward to a pod (:pf lists and stops forwards)",
+            Self::Attach => "attach to the container's main process (Ctrl-] detaches)",
             Self::NextMatch => "next match",
             Self::PreviousMatch => "previous match",
         }
@@ -278,7 +282,8 @@ impl Action {
             | Self::Mark
             | Self::UndoRollback
             | Self::Shell
-            | Self::PortForward => Scope::Table,
+            | Self::PortForward
+            | Self::Attach => Scope::Table,
             _ => Scope::Global,
         }
     }

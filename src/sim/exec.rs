@@ -129,7 +129,8 @@ pub async fn serve_exec(socket: WebSocket, protocol: Option<String>, session: Ex
     let mut shell = Shell::new(ctx, session.tty);
     let program = session.command.first().cloned().unwrap_or_default();
     let base = program.rsplit('/').next().unwrap_or(&program).to_string();
-    if !Shell::has_program(&base) {
+    // Distroless images have no shell and no tools at all.
+    if !Shell::has_program(&base) || session.image.contains("distroless") {
         conn.send(STATUS, not_found_status(&program).to_string().as_bytes())
             .await;
         conn.close().await;

@@ -263,8 +263,13 @@ pub async fn exec(
         .map(str::to_string);
     let state = state.clone();
     Ok(upgrade.on_upgrade(move |socket| async move {
+        let stop = state.shutdown.clone();
         let _live = Counter::new(state, |s| &s.stats.exec_sessions);
-        exec::serve_exec(socket, protocol, session).await;
+        // A stopped server drops its sessions (upgraded connections outlive the HTTP server otherwise).
+        tokio::select! {
+            _ = stop.cancelled() => {}
+            _ = exec::serve_exec(socket, protocol, session) => {}
+        }
     }))
 }
 

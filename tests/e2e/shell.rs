@@ -158,3 +158,80 @@ async fn a_port_forward_serves_the_pods_port_and_stops_from_pf() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn attach_and_a_missing_shell_return_to_the_tui() {
+    let sim = TestSim::start().await;
+    sim.kubectl_stdin(
+        &["apply", "-f", "-"],
+        Some("apiVersion: v1\nkind: Pod\nmetadata: {name: static-site, namespace: shop}\nspec: {containers: [{name: c, image: \"gcr.io/distroless/static:nonroot\"}]}\n"),
+    )
+    .await;
+    crate::common::eventually("the distroless pod runs", || async {
+        let p = sim
+            .kubectl_ok(&[
+                "get",
+                "pod",
+                "static-site",
+                "-o",
+                "jsonpath={.status.phase}",
+            ])
+            .await;
+        (p == "Running").then_some(())
+    })
+    .await;
+    let mut tui = Tui::start(&sim.kubeconfig(), &[], 120, 30);
+    tui.wait_for("static-site").await;
+
+    // Attach: the main process (the sim's is a shell).
+    tui.send("/redis");
+    tui.send(ENTER);
+    tui.wait("one pod", |s| {
+        s.contains("</redis>") && !s.contains("gpu-worker")
+    })
+    .await;
+    tui.send("a");
+    tui.wait_for("/ # ").await;
+    tui.send("exit\r");
+    tui.wait("back", |s| {
+        s.contains("pods(shop)") && s.contains("shell exited")
+    })
+    .await;
+
+    // No shell in the image.
+    tui.send("/static");
+    tui.send(ENTER);
+    tui.wait("one pod", |s| {
+        s.contains("</static>") && !s.contains("redis-")
+    })
+    .await;
+    tui.send("s");
+    tui.wait("a clear message and the TUI back", |s| {
+        s.contains("pods(shop)") && s.contains("no shell in this container's image")
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_server_that_drops_the_session_gives_the_terminal_back_to_the_tui() {
+    let TestSim { sim, dir: _dir } = TestSim::start().await;
+    let mut tui = Tui::start(&sim.kubeconfig, &[], 100, 30);
+    tui.wait_for("gpu-worker").await;
+    tui.send("/redis");
+    tui.send(ENTER);
+    tui.wait("one pod", |s| {
+        s.contains("</redis>") && !s.contains("gpu-worker")
+    })
+    .await;
+    tui.send("s");
+    tui.wait_for("/ # ").await;
+    sim.stop().await;
+    let screen = tui.wait("the TUI back", |s| s.contains("pods(shop)")).await;
+    assert!(
+        screen.contains("connection closed") || screen.contains("shell exited"),
+        "{screen}"
+    );
+    tui.send("q");
+    assert!(tui.exit().await);
+    assert!(tui.cooked(), "the terminal is restored");
+}
