@@ -432,6 +432,22 @@ fn perform(
                             }
                             Err(e) => Fetched::Text(format!("cannot list events: {e}")),
                         },
+                        Purpose::Shell | Purpose::Attach => {
+                            let containers =
+                                obj["spec"]["containers"].as_array().map_or(0, Vec::len);
+                            if containers > 1 {
+                                Fetched::Drill {
+                                    target: objects::DrillDown::Containers,
+                                    object: obj,
+                                }
+                            } else {
+                                Fetched::ShellInto {
+                                    namespace: namespace.clone(),
+                                    pod: name.clone(),
+                                    attach: purpose == Purpose::Attach,
+                                }
+                            }
+                        }
                         Purpose::PortForward => Fetched::ForwardPort {
                             namespace: namespace.clone(),
                             pod: name.clone(),

@@ -52,6 +52,12 @@ pub enum Fetched {
     Text(String),
     /// A Deployment's rollout history.
     History(actions::History),
+    /// A pod with one container: straight into it.
+    ShellInto {
+        namespace: String,
+        pod: String,
+        attach: bool,
+    },
     /// A pod's first container port (to prefill the port-forward dialog).
     ForwardPort {
         namespace: String,
@@ -151,6 +157,8 @@ pub enum Purpose {
     History,
     Pause,
     PortForward,
+    Shell,
+    Attach,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -195,6 +203,8 @@ pub struct App {
     pub log_capacity: usize,
     /// The inverse of the rollback being confirmed, and of the last one that succeeded.
     undo_candidate: Option<crate::cluster::mutate::Mutation>,
+    /// The container last chosen per pod (namespace, pod), for shells and attach.
+    last_container: std::collections::HashMap<(String, String), String>,
     /// Port-forwards running in the runtime, for `:pf`.
     pub forwards: Vec<ForwardRow>,
     /// Contexts that are read-only by setting (checked again on a context switch).
@@ -231,6 +241,7 @@ impl App {
             undo_candidate: None,
             readonly_contexts: vec![],
             forwards: vec![],
+            last_container: std::collections::HashMap::new(),
             last_undo: None,
         }
     }
@@ -368,6 +379,18 @@ impl App {
                 }
                 vec![]
             }
+            Ok(Fetched::ShellInto {
+                namespace,
+                pod,
+                attach,
+            }) => {
+                vec![Effect::Shell {
+                    namespace,
+                    pod,
+                    container: None,
+                    attach,
+                }]
+            }
             Ok(Fetched::ForwardPort {
                 namespace,
                 pod,
@@ -435,6 +458,10 @@ impl App {
                             TableView::new(None, Scope::default(), Arc::new(Mutex::new(data)));
                         let ns = object["metadata"]["namespace"].as_str().unwrap_or_default();
                         view.parent = Some((ns.into(), name.as_str().into()));
+                        self.flash = Some(Flash {
+                            text: "choose a container: s shell, a attach, l logs".into(),
+                            error: false,
+                        });
                         self.stack.push(View {
                             id,
                             title: format!("containers/{name}"),
@@ -883,7 +910,9 @@ impl App {
                         return vec![];
                     };
                     let (ns, name) = (ns.to_string(), name.to_string());
-                    if let Some((pns, pod)) = &t.parent {
+                    if let Some((pns, pod)) = t.parent.clone() {
+                        self.last_container
+                            .insert((pns.to_string(), pod.to_string()), name.clone());
                         return vec![Effect::Shell {
                             namespace: pns.to_string(),
                             pod: pod.to_string(),
@@ -891,12 +920,27 @@ impl App {
                             attach,
                         }];
                     }
-                    if t.kind.as_ref().is_some_and(|k| k.is("", "pods")) {
-                        return vec![Effect::Shell {
+                    if let Some(kind) = t.kind.clone().filter(|k| k.is("", "pods")) {
+                        // The container chosen last time for this pod, else ask the server how many there are.
+                        if let Some(c) = self.last_container.get(&(ns.clone(), name.clone())) {
+                            return vec![Effect::Shell {
+                                namespace: ns,
+                                pod: name,
+                                container: Some(c.clone()),
+                                attach,
+                            }];
+                        }
+                        let purpose = if attach {
+                            Purpose::Attach
+                        } else {
+                            Purpose::Shell
+                        };
+                        return vec![Effect::Fetch {
+                            view: view_id,
+                            kind,
                             namespace: ns,
-                            pod: name,
-                            container: None,
-                            attach,
+                            name,
+                            purpose,
                         }];
                     }
                     return vec![];

@@ -235,3 +235,37 @@ async fn a_server_that_drops_the_session_gives_the_terminal_back_to_the_tui() {
     assert!(tui.exit().await);
     assert!(tui.cooked(), "the terminal is restored");
 }
+
+#[tokio::test]
+async fn a_pod_with_several_containers_asks_which_and_remembers_the_choice() {
+    let sim = TestSim::start().await;
+    let mut tui = Tui::start(&sim.kubeconfig(), &[], 120, 30);
+    tui.wait_for("gpu-worker").await;
+    tui.send("/backend-");
+    tui.send(ENTER);
+    tui.wait("two pods", |s| s.contains("</backend->")).await;
+    tui.send("s");
+    tui.wait_for("choose a container").await;
+    tui.send("j"); // envoy
+    tui.send("s");
+    tui.wait_for("/envoy (Ctrl-] to detach)").await;
+    tui.wait_for("/ # ").await;
+    tui.send("exit\r");
+    tui.wait("back on the containers", |s| {
+        s.contains("containers/backend-") && s.contains("shell exited")
+    })
+    .await;
+    tui.send("\x1b");
+    tui.wait("back on the pods", |s| {
+        s.contains("</backend->") && !s.contains("containers/")
+    })
+    .await;
+    tui.send("s");
+    tui.wait_for("/envoy (Ctrl-] to detach)").await;
+    tui.send("exit\r");
+    tui.wait("back", |s| s.contains("shell exited")).await;
+    crate::common::eventually("no exec session left behind", || async {
+        (sim.get_json("/_sim/stats").await["execSessions"] == 0).then_some(())
+    })
+    .await;
+}
