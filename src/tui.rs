@@ -448,18 +448,16 @@ fn perform(
                                 }
                             }
                         }
-                        Purpose::PortForward => Fetched::ForwardPort {
-                            namespace: namespace.clone(),
-                            pod: name.clone(),
-                            port: obj["spec"]["containers"]
-                                .as_array()
-                                .into_iter()
-                                .flatten()
-                                .flat_map(|c| c["ports"].as_array().into_iter().flatten())
-                                .find_map(|p| p["containerPort"].as_u64())
-                                .and_then(|p| u16::try_from(p).ok())
-                                .unwrap_or(80),
-                        },
+                        Purpose::PortForward => {
+                            match forward_target(&c, &kind, &namespace, &obj).await {
+                                Ok((pod, port)) => Fetched::ForwardPort {
+                                    namespace: namespace.clone(),
+                                    pod,
+                                    port,
+                                },
+                                Err(e) => Fetched::Text(format!("cannot port-forward: {e}")),
+                            }
+                        }
                         Purpose::Pause => Fetched::Paused {
                             kind: kind.clone(),
                             namespace: namespace.clone(),
@@ -504,6 +502,73 @@ fn perform(
             });
         }
     }
+}
+
+/// The pod and port a forward goes to: the pod itself, or for a service or deployment one of its ready pods
+/// (a service's numeric target port, else the pod's first container port).
+async fn forward_target(
+    client: &kube::Client,
+    kind: &crate::cluster::discovery::Kind,
+    namespace: &str,
+    obj: &serde_json::Value,
+) -> Result<(String, u16), String> {
+    let first_port = |pod: &serde_json::Value| {
+        pod["spec"]["containers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|c| c["ports"].as_array().into_iter().flatten())
+            .find_map(|p| p["containerPort"].as_u64())
+            .and_then(|p| u16::try_from(p).ok())
+            .unwrap_or(80)
+    };
+    if kind.is("", "pods") {
+        return Ok((
+            obj["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            first_port(obj),
+        ));
+    }
+    let objects::DrillDown::Pods(scope) = objects::drill_down(kind, obj) else {
+        return Err("it selects no pods".into());
+    };
+    let sel = scope.label_selector.ok_or("it selects no pods")?;
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("labelSelector", &sel)
+        .finish();
+    let req = http::Request::get(format!("/api/v1/namespaces/{namespace}/pods?{query}"))
+        .body(vec![])
+        .map_err(|e| e.to_string())?;
+    let list: serde_json::Value = client
+        .request(req)
+        .await
+        .map_err(|e| crate::cluster::ClusterError::from(e).to_string())?;
+    let ready = |p: &&serde_json::Value| {
+        p["status"]["conditions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|c| c["type"] == "Ready" && c["status"] == "True")
+            && p["metadata"]["deletionTimestamp"].is_null()
+    };
+    let pod = list["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(ready)
+        .ok_or("none of its pods is ready")?;
+    let service_port = obj["spec"]["ports"][0]["targetPort"]
+        .as_u64()
+        .and_then(|p| u16::try_from(p).ok());
+    Ok((
+        pod["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        service_port.unwrap_or_else(|| first_port(pod)),
+    ))
 }
 
 fn forward_rows(forwards: &[crate::cluster::portforward::Forward]) -> Vec<crate::app::ForwardRow> {

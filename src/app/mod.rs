@@ -878,9 +878,11 @@ impl App {
                         });
                         return vec![];
                     }
-                    let Some(kind) = t.kind.clone().filter(|k| k.is("", "pods")) else {
+                    let Some(kind) = t.kind.clone().filter(|k| {
+                        k.is("", "pods") || k.is("", "services") || k.is("apps", "deployments")
+                    }) else {
                         self.flash = Some(Flash {
-                            text: "port-forward works on pods".into(),
+                            text: "port-forward works on pods, services and deployments".into(),
                             error: false,
                         });
                         return vec![];

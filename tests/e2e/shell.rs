@@ -269,3 +269,40 @@ async fn a_pod_with_several_containers_asks_which_and_remembers_the_choice() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_service_forward_goes_to_one_of_its_ready_pods() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let sim = TestSim::start().await;
+    let mut tui = Tui::start(&sim.kubeconfig(), &["-c", "svc"], 120, 30);
+    tui.wait_for("LoadBalancer").await;
+    tui.send("/redis");
+    tui.send(ENTER);
+    tui.wait("one service", |s| {
+        s.contains("</redis>") && !s.contains("frontend")
+    })
+    .await;
+    tui.send("f");
+    tui.wait("the dialog on a redis pod, port 6379", |s| {
+        s.contains("Port-forward pod/redis-") && s.contains("6379:6379")
+    })
+    .await;
+    tui.send("\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f");
+    tui.send("0:6379");
+    tui.send(ENTER);
+    let screen = tui.wait_for("forwarding 127.0.0.1:").await;
+    let local = screen
+        .split("forwarding ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    let mut conn = tokio::net::TcpStream::connect(&local).await.unwrap();
+    conn.write_all(b"PING\r\n").await.unwrap();
+    let mut buf = [0u8; 64];
+    let n = tokio::time::timeout(crate::common::DEADLINE, conn.read(&mut buf))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(&buf[..n], b"+PONG\r\n");
+}
