@@ -94,9 +94,12 @@ pub async fn run(
         .terminal_size()
         .ok_or_else(|| missing("resize channel"))?;
     let status = attached.take_status().ok_or_else(|| missing("status"))?;
-    if let Ok((width, height)) = crossterm::terminal::size() {
+    let mut size = crossterm::terminal::size().ok();
+    if let Some((width, height)) = size {
         let _ = resize.send(TerminalSize { width, height }).await;
     }
+    // Besides resize events, look at the size now and then: a SIGWINCH can be missed under load.
+    let mut check = tokio::time::interval(std::time::Duration::from_millis(500));
     let mut out = std::io::stdout();
     let mut buf = [0u8; 8192];
     tokio::pin!(status);
@@ -122,12 +125,22 @@ pub async fn run(
                     let _ = stdin.write_all(text.as_bytes()).await;
                 }
                 Some(Ok(Event::Resize(width, height))) => {
+                    size = Some((width, height));
                     let _ = resize.send(TerminalSize { width, height }).await;
                 }
                 Some(Ok(_)) => {}
                 Some(Err(_)) | None => break None,
             },
             s = &mut status => break Some(s),
+            _ = check.tick() => {
+                let now = crossterm::terminal::size().ok();
+                if now != size
+                    && let Some((width, height)) = now
+                {
+                    size = now;
+                    let _ = resize.send(TerminalSize { width, height }).await;
+                }
+            }
         }
     };
     // Output ended first: the status is usually just behind it.
