@@ -25,8 +25,8 @@ pub struct TuiArgs {
     /// Run against tug's embedded simulated cluster instead of a real one.
     #[arg(long)]
     pub demo: bool,
-    /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).
-    #[arg(long, env = "KUBECONFIG")]
+    /// Path to the kubeconfig file (default: the first existing path in $KUBECONFIG, then ~/.kube/config).
+    #[arg(long)]
     pub kubeconfig: Option<PathBuf>,
     /// The kubeconfig context to use.
     #[arg(long)]

@@ -42,8 +42,11 @@ async fn run_sim(args: SimArgs) -> anyhow::Result<()> {
 }
 
 async fn run_tui(args: tug::cli::TuiArgs) -> anyhow::Result<()> {
+    // $KUBECONFIG may be empty (unset) or a list of paths; the first that exists is used.
+    let from_env = std::env::var_os("KUBECONFIG")
+        .and_then(|v| std::env::split_paths(&v).find(|p| !p.as_os_str().is_empty() && p.exists()));
     let mut opts = tug::tui::Options {
-        kubeconfig: args.kubeconfig.clone(),
+        kubeconfig: args.kubeconfig.clone().or(from_env),
         context: args.context.clone(),
         namespace: args.namespace.clone(),
         all_namespaces: args.all_namespaces,

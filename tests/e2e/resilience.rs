@@ -134,3 +134,22 @@ async fn sigterm_and_sighup_restore_the_terminal() {
         assert!(tui.cooked(), "{signal}: raw mode off");
     }
 }
+
+#[tokio::test]
+async fn without_a_kubeconfig_tug_says_how_to_point_it_at_a_cluster_or_try_the_demo() {
+    let home = tempfile::tempdir().unwrap();
+    for kubeconfig in ["", "/nonexistent/a:/nonexistent/b"] {
+        let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_tug"))
+            .env("HOME", home.path())
+            .env("KUBECONFIG", kubeconfig)
+            .output()
+            .await
+            .unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("no kubeconfig found") && err.contains("tug --demo"),
+            "{kubeconfig:?}: {err}"
+        );
+    }
+}
