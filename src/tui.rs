@@ -302,6 +302,19 @@ fn spawn_startup(client: &kube::Client, tx: &mpsc::UnboundedSender<AppEvent>) {
     });
 }
 
+/// A change notifier for background feeds: many changes between two frames cost one redraw.
+fn coalescing_notify(
+    tx: &mpsc::UnboundedSender<AppEvent>,
+    changed: &Arc<AtomicBool>,
+) -> Arc<dyn Fn() + Send + Sync> {
+    let (t, flag) = (tx.clone(), changed.clone());
+    Arc::new(move || {
+        if !flag.swap(true, Ordering::SeqCst) {
+            let _ = t.send(AppEvent::Changed);
+        }
+    })
+}
+
 fn perform(
     effect: Effect,
     client: &kube::Client,
@@ -324,13 +337,7 @@ fn perform(
             data,
         } => {
             let token = CancellationToken::new();
-            let (t, flag) = (tx.clone(), changed.clone());
-            // Coalesced: many changes between two frames cost one redraw.
-            let notify: Arc<dyn Fn() + Send + Sync> = Arc::new(move || {
-                if !flag.swap(true, Ordering::SeqCst) {
-                    let _ = t.send(AppEvent::Changed);
-                }
-            });
+            let notify = coalescing_notify(tx, changed);
             table_watch::spawn(client.clone(), kind, scope, data, notify, token.clone());
             if let Some(old) = watches.insert(view, token) {
                 old.cancel();
@@ -342,12 +349,7 @@ fn perform(
             buffer,
         } => {
             let token = CancellationToken::new();
-            let (t, flag) = (tx.clone(), changed.clone());
-            let notify: Arc<dyn Fn() + Send + Sync> = Arc::new(move || {
-                if !flag.swap(true, Ordering::SeqCst) {
-                    let _ = t.send(AppEvent::Changed);
-                }
-            });
+            let notify = coalescing_notify(tx, changed);
             crate::cluster::logs::spawn(client.clone(), target, buffer, notify, token.clone());
             if let Some(old) = watches.insert(view, token) {
                 old.cancel();

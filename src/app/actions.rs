@@ -325,6 +325,16 @@ impl App {
         );
     }
 
+    /// A dialog answered no: nothing is sent, and the user is told so.
+    fn cancel_dialog(&mut self) -> Vec<Effect> {
+        self.mode = Mode::Normal;
+        self.flash = Some(Flash {
+            text: "cancelled: nothing was sent".into(),
+            error: false,
+        });
+        vec![]
+    }
+
     fn confirm(&mut self, title: String, lines: Vec<String>, mutation: Mutation) {
         self.mode = Mode::Dialog(Box::new(Dialog::Confirm {
             title,
@@ -521,14 +531,7 @@ impl App {
                     self.mode = Mode::Normal;
                     vec![Effect::Mutate(mutation)]
                 }
-                KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => {
-                    self.mode = Mode::Normal;
-                    self.flash = Some(Flash {
-                        text: "cancelled: nothing was sent".into(),
-                        error: false,
-                    });
-                    vec![]
-                }
+                KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => self.cancel_dialog(),
                 KeyCode::Char('g') => {
                     // Deletions: cycle the grace period (the object's default, 5 s, 30 s).
                     if let Mutation::Delete {
@@ -613,14 +616,7 @@ impl App {
                     }
                     mutations.into_iter().map(Effect::Mutate).collect()
                 }
-                KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => {
-                    self.mode = Mode::Normal;
-                    self.flash = Some(Flash {
-                        text: "cancelled: nothing was sent".into(),
-                        error: false,
-                    });
-                    vec![]
-                }
+                KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => self.cancel_dialog(),
                 _ => {
                     self.mode = Mode::Dialog(Box::new(Dialog::ConfirmMany {
                         title,
@@ -679,12 +675,7 @@ impl App {
                 let mut error = None;
                 match key.code {
                     KeyCode::Esc => {
-                        self.mode = Mode::Normal;
-                        self.flash = Some(Flash {
-                            text: "cancelled: nothing was sent".into(),
-                            error: false,
-                        });
-                        return vec![];
+                        return self.cancel_dialog();
                     }
                     KeyCode::Enter => match input.trim().parse::<i64>() {
                         Ok(n) if (0..=MAX_REPLICAS).contains(&n) => {

@@ -861,14 +861,9 @@ impl App {
                 if action == Action::Logs {
                     return self.logs_of_selected();
                 }
+                // `:pf` rows are forwards, not objects (Ctrl-D on them is handled with the other mutations).
                 if t.forwards {
-                    return match (action, t.selected_row()) {
-                        (Action::Delete, Some((_, id))) => id
-                            .parse()
-                            .map(|id| vec![Effect::StopForward(id)])
-                            .unwrap_or_default(),
-                        _ => vec![],
-                    };
+                    return vec![];
                 }
                 if action == Action::PortForward {
                     if self.readonly {

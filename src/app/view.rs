@@ -417,7 +417,7 @@ pub struct LogView {
     pub buffer: crate::cluster::logs::SharedLog,
     /// Stick to the newest line.
     pub follow: bool,
-    /// First shown position (in `positions`) when not following.
+    /// First shown position (among the lines shown) when not following.
     pub scroll: usize,
     pub timestamps: bool,
     pub wrap: bool,
@@ -455,35 +455,33 @@ impl LogView {
         })
     }
 
-    /// Buffer indices shown, in order: every line, or only the matching ones.
-    pub fn positions(&self, b: &crate::model::logbuf::LogBuffer) -> Vec<usize> {
-        if self.only_matches && self.search.is_some() {
-            (0..b.len()).filter(|i| self.hit(b, *i)).collect()
-        } else {
-            (0..b.len()).collect()
-        }
+    /// Buffer indices shown when only matching lines are; `None`: every line (no list is built for that).
+    pub fn filtered(&self, b: &crate::model::logbuf::LogBuffer) -> Option<Vec<usize>> {
+        (self.only_matches && self.search.is_some())
+            .then(|| (0..b.len()).filter(|i| self.hit(b, *i)).collect())
     }
 
-    fn count(&self) -> usize {
-        let b = self
-            .buffer
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if self.only_matches && self.search.is_some() {
-            self.positions(&b).len()
-        } else {
-            b.len()
-        }
+    /// The buffer index at display position `p`.
+    fn index(filtered: Option<&[usize]>, p: usize) -> usize {
+        filtered.map_or(p, |f| f.get(p).copied().unwrap_or(usize::MAX))
     }
 
-    /// The first position to show for a page of `page` lines.
-    pub fn top(&self, page: usize) -> usize {
-        let n = self.count();
+    /// The first position to show for a page of `page` lines, out of `n` shown lines.
+    pub fn top_of(&self, n: usize, page: usize) -> usize {
         if self.follow {
             n.saturating_sub(page)
         } else {
             self.scroll.min(n.saturating_sub(1))
         }
+    }
+
+    pub fn top(&self, page: usize) -> usize {
+        let b = self
+            .buffer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let n = self.filtered(&b).map_or(b.len(), |f| f.len());
+        self.top_of(n, page)
     }
 
     /// The next (or previous) matching position from `from`.
@@ -493,12 +491,13 @@ impl LogView {
             .buffer
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let pos = self.positions(&b);
-        let hit = |p: &usize| pos.get(*p).is_some_and(|i| self.hit(&b, *i));
+        let filtered = self.filtered(&b);
+        let n = filtered.as_ref().map_or(b.len(), Vec::len);
+        let hit = |p: &usize| self.hit(&b, Self::index(filtered.as_deref(), *p));
         if forward {
-            (from + 1..pos.len()).find(hit)
+            (from + 1..n).find(hit)
         } else {
-            (0..from.min(pos.len())).rev().find(hit)
+            (0..from.min(n)).rev().find(hit)
         }
     }
 
@@ -521,7 +520,15 @@ impl LogView {
 
     /// Scrolling pauses following (the buffer keeps filling); End or `s` resumes it.
     pub fn act(&mut self, action: Action, page: usize) {
-        let max = self.count().saturating_sub(1);
+        let max = {
+            let b = self
+                .buffer
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            self.filtered(&b)
+                .map_or(b.len(), |f| f.len())
+                .saturating_sub(1)
+        };
         let top = self.top(page);
         match action {
             Action::Up => (self.follow, self.scroll) = (false, top.saturating_sub(1)),

@@ -55,31 +55,7 @@ pub fn to_yaml(obj: &Value, show_managed_fields: bool, secrets: SecretData) -> S
 
 /// Label selector text from a `metav1.LabelSelector` or a plain map (Services).
 pub fn selector_text(sel: &Value) -> Option<String> {
-    let mut parts = vec![];
-    let labels = if sel["matchLabels"].is_object() || sel["matchExpressions"].is_array() {
-        &sel["matchLabels"]
-    } else {
-        sel
-    };
-    for (k, v) in labels.as_object().into_iter().flatten() {
-        parts.push(format!("{k}={}", v.as_str().unwrap_or_default()));
-    }
-    for e in sel["matchExpressions"].as_array().into_iter().flatten() {
-        let key = e["key"].as_str().unwrap_or_default();
-        let values: Vec<&str> = e["values"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
-        parts.push(match e["operator"].as_str().unwrap_or_default() {
-            "In" => format!("{key} in ({})", values.join(",")),
-            "NotIn" => format!("{key} notin ({})", values.join(",")),
-            "Exists" => key.to_string(),
-            _ => format!("!{key}"),
-        });
-    }
-    (!parts.is_empty()).then(|| parts.join(","))
+    crate::model::selector::label_selector_text(sel)
 }
 
 /// Where Enter leads from an object of `kind`: the pods it selects, runs or holds.

@@ -54,28 +54,38 @@ fn resolve(arg: Option<&str>, dir: Option<&Path>, default_file: &str) -> Option<
     }
 }
 
+/// Applies a user file with `apply` if it exists; a missing file is an error only when it was asked for by name.
+fn apply_file(
+    path: &Path,
+    required: bool,
+    errors: &mut Vec<ConfigError>,
+    apply: impl FnOnce(&str) -> Result<(), String>,
+) {
+    let fail = |message: String| ConfigError {
+        file: path.display().to_string(),
+        message,
+    };
+    match read(path) {
+        Ok(Some(text)) => {
+            if let Err(e) = apply(&text) {
+                errors.push(fail(e));
+            }
+        }
+        Ok(None) if required => errors.push(fail("no such file".into())),
+        Ok(None) => {}
+        Err(e) => errors.push(e),
+    }
+}
+
 impl Config {
     pub fn load(keymap_arg: Option<&str>, theme_arg: Option<&str>) -> Self {
         let dir = config_dir();
         let mut errors = vec![];
         let mut keymap = Keymap::default_keymap();
         if let Some(path) = resolve(keymap_arg, dir.as_deref(), "keymap.yaml") {
-            match read(&path) {
-                Ok(Some(text)) => {
-                    if let Err(e) = keymap.overlay(&text) {
-                        errors.push(ConfigError {
-                            file: path.display().to_string(),
-                            message: e,
-                        });
-                    }
-                }
-                Ok(None) if keymap_arg.is_some() => errors.push(ConfigError {
-                    file: path.display().to_string(),
-                    message: "no such file".into(),
-                }),
-                Ok(None) => {}
-                Err(e) => errors.push(e),
-            }
+            apply_file(&path, keymap_arg.is_some(), &mut errors, |text| {
+                keymap.overlay(text)
+            });
         }
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let base = match theme_arg {
@@ -85,22 +95,9 @@ impl Config {
         };
         let mut theme = Theme::shipped(base).unwrap_or_default();
         if let Some(path) = resolve(theme_arg, dir.as_deref(), "theme.yaml") {
-            match read(&path) {
-                Ok(Some(text)) => {
-                    if let Err(e) = theme.overlay(&text) {
-                        errors.push(ConfigError {
-                            file: path.display().to_string(),
-                            message: e,
-                        });
-                    }
-                }
-                Ok(None) if theme_arg.is_some() => errors.push(ConfigError {
-                    file: path.display().to_string(),
-                    message: "no such file".into(),
-                }),
-                Ok(None) => {}
-                Err(e) => errors.push(e),
-            }
+            apply_file(&path, theme_arg.is_some(), &mut errors, |text| {
+                theme.overlay(text)
+            });
         } else if let Some(name) = theme_arg
             && Theme::shipped(name).is_none()
         {
@@ -111,17 +108,10 @@ impl Config {
         }
         let mut settings = Settings::default();
         if let Some(path) = dir.as_ref().map(|d| d.join("settings.yaml")) {
-            match read(&path) {
-                Ok(Some(text)) => match Settings::parse(&text) {
-                    Ok(s) => settings = s,
-                    Err(e) => errors.push(ConfigError {
-                        file: path.display().to_string(),
-                        message: e,
-                    }),
-                },
-                Ok(None) => {}
-                Err(e) => errors.push(e),
-            }
+            apply_file(&path, false, &mut errors, |text| {
+                settings = Settings::parse(text)?;
+                Ok(())
+            });
         }
         Self {
             keymap,

@@ -3,4 +3,5 @@
 
 pub mod duration;
 pub mod logbuf;
+pub mod selector;
 pub mod table;

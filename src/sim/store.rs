@@ -417,14 +417,7 @@ impl Store {
         } else if let Some(m) = obj["metadata"].as_object_mut() {
             m.remove("namespace");
         }
-        let key = (
-            if res.namespaced {
-                ns.to_string()
-            } else {
-                String::new()
-            },
-            name.clone(),
-        );
+        let key = obj_key(res, ns, &name);
         if inner
             .objects
             .get(&res.key())
@@ -505,14 +498,7 @@ impl Store {
         change: impl FnOnce(&Value) -> ApiResult<Value>,
     ) -> ApiResult<Arc<Value>> {
         let mut inner = self.lock();
-        let key = (
-            if res.namespaced {
-                ns.to_string()
-            } else {
-                String::new()
-            },
-            name.to_string(),
-        );
+        let key = obj_key(res, ns, name);
         let old = inner
             .objects
             .get(&res.key())
@@ -598,14 +584,7 @@ impl Store {
         opts: &DeleteOptions,
     ) -> ApiResult<Arc<Value>> {
         let mut inner = self.lock();
-        let key = (
-            if res.namespaced {
-                ns.to_string()
-            } else {
-                String::new()
-            },
-            name.to_string(),
-        );
+        let key = obj_key(res, ns, name);
         let old = inner
             .objects
             .get(&res.key())
@@ -710,6 +689,18 @@ impl Store {
     }
 }
 
+/// Where an object lives in its kind's table: cluster-scoped objects have no namespace, whatever was asked.
+fn obj_key(res: &ResourceDef, ns: &str, name: &str) -> ObjKey {
+    (
+        if res.namespaced {
+            ns.to_string()
+        } else {
+            String::new()
+        },
+        name.to_string(),
+    )
+}
+
 fn check_namespace(inner: &Inner, ns: &str) -> ApiResult<()> {
     let Some(nsobj) = inner
         .objects
@@ -730,9 +721,11 @@ fn check_namespace(inner: &Inner, ns: &str) -> ApiResult<()> {
     Ok(())
 }
 
-/// Kubernetes' `utilrand.String` alphabet (no vowels, no confusable characters).
+/// Kubernetes' `utilrand` alphabet (no vowels, no confusable characters).
+pub const ALPHANUMS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+
+/// A random name suffix in Kubernetes' alphabet.
 pub fn random_suffix(rng: &mut ChaCha8Rng, len: usize) -> String {
-    const ALPHANUMS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
     (0..len)
         .map(|_| ALPHANUMS[rng.random_range(0..ALPHANUMS.len())] as char)
         .collect()

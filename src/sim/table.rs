@@ -6,6 +6,7 @@
 use serde_json::{Value, json};
 
 use crate::model::duration::{age, human_duration};
+use crate::model::selector::label_selector_text;
 
 /// Which printer: the resource's group and plural, and for custom resources the printer columns.
 pub struct TableKind<'a> {
@@ -346,53 +347,14 @@ fn s(v: &Value) -> &str {
     v.as_str().unwrap_or_default()
 }
 
-/// `metav1.LabelSelector` as kubectl prints it: `a=b,c in (x,y)`; `<none>` when empty.
+/// `metav1.LabelSelector` as kubectl prints it: `a=b,c in (x,y)`; `empty` when it selects by nothing.
 pub fn selector_string(sel: &Value, empty: &str) -> String {
-    let mut parts: Vec<String> = sel["matchLabels"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(k, v)| format!("{k}={}", s(v)))
-        .collect();
-    for e in sel["matchExpressions"].as_array().into_iter().flatten() {
-        let key = s(&e["key"]);
-        let mut values: Vec<&str> = e["values"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
-        values.sort_unstable();
-        parts.push(match s(&e["operator"]) {
-            "In" => format!("{key} in ({})", values.join(",")),
-            "NotIn" => format!("{key} notin ({})", values.join(",")),
-            "Exists" => key.to_string(),
-            "DoesNotExist" => format!("!{key}"),
-            op => format!("{key} {op}"),
-        });
-    }
-    parts.sort();
-    if parts.is_empty() {
-        empty.to_string()
-    } else {
-        parts.join(",")
-    }
+    label_selector_text(sel).unwrap_or_else(|| empty.to_string())
 }
 
 /// A plain label map (a Service selector, a nodeSelector) as `a=b,c=d`.
 fn label_map(v: &Value) -> String {
-    let mut parts: Vec<String> = v
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(k, v)| format!("{k}={}", s(v)))
-        .collect();
-    parts.sort();
-    if parts.is_empty() {
-        "<none>".into()
-    } else {
-        parts.join(",")
-    }
+    selector_string(v, "<none>")
 }
 
 struct Printer<'a> {

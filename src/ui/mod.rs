@@ -394,14 +394,20 @@ const TAG_COLORS: [ratatui::style::Color; 6] = [
 
 fn render_log(app: &App, l: &LogView, frame: &mut Frame, area: Rect) {
     let page = area.height as usize;
-    let top = l.top(page);
     let b = l
         .buffer
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let positions = l.positions(&b);
+    // Only the visible page is looked at, unless only matching lines are shown.
+    let filtered = l.filtered(&b);
+    let n = filtered.as_ref().map_or(b.len(), Vec::len);
+    let top = l.top_of(n, page);
+    let shown: Vec<usize> = match &filtered {
+        Some(f) => f.iter().skip(top).take(page).copied().collect(),
+        None => (top..n).take(page).collect(),
+    };
     let mut lines: Vec<Line> = vec![];
-    for &i in positions.iter().skip(top).take(page) {
+    for i in shown {
         let Some(line) = b.get(i) else { continue };
         let tag = b
             .sources

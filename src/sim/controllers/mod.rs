@@ -25,7 +25,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::resources::ResourceDef;
 use super::status::ApiResult;
-use super::store::{DeleteOptions, Store, UpdateScope, format_time};
+use super::store::{ALPHANUMS, DeleteOptions, Store, UpdateScope, format_time};
 
 pub use events::EventRecorder;
 
@@ -388,9 +388,6 @@ pub fn template_hash(template: &Value) -> String {
         .map(|b| ALPHANUMS[b as usize % ALPHANUMS.len()] as char)
         .collect()
 }
-
-/// Kubernetes' `utilrand` alphabet (no vowels, no confusable characters).
-const ALPHANUMS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 
 fn safe_encode(mut h: u64, len: usize) -> String {
     (0..len)
