@@ -8,6 +8,7 @@ pub mod cluster;
 pub mod config;
 pub mod journal;
 pub mod model;
+pub mod recovery;
 pub mod sim;
 pub mod tui;
 pub mod ui;

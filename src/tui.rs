@@ -47,6 +47,31 @@ impl Drop for TerminalGuard {
     }
 }
 
+/// The app, owned by the loop; however the loop ends (a panic included), every unsaved edit is written to its
+/// recovery file.
+struct Running(App);
+
+impl std::ops::Deref for Running {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Running {
+    fn deref_mut(&mut self) -> &mut App {
+        &mut self.0
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        for (key, text) in self.0.unsaved_edits() {
+            let _ = crate::recovery::write(&key, &text);
+        }
+    }
+}
+
 pub fn restore_terminal() {
     ratatui::restore();
     let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
@@ -66,7 +91,7 @@ pub async fn run(opts: Options) -> Result<(), TuiError> {
     };
     let config = crate::config::Config::load(opts.keymap.as_deref(), opts.theme.as_deref());
     let mut app =
-        App::new(info, namespace, opts.initial.clone(), opts.readonly).with_config(config);
+        Running(App::new(info, namespace, opts.initial.clone(), opts.readonly).with_config(config));
 
     let mut terminal = ratatui::try_init()?;
     let _guard = TerminalGuard;
@@ -181,6 +206,20 @@ pub async fn run(opts: Options) -> Result<(), TuiError> {
                 app.handle(AppEvent::Flash(message.0, message.1));
                 continue;
             }
+            if let Effect::ExternalEdit { view, text } = &effect {
+                // The key reader must not compete with the editor for the terminal's input: stop it, and
+                // start a fresh one afterwards.
+                // (Dropped before the new one is made: both take the same global reader lock.)
+                drop(keys);
+                let result = external_edit(&mut terminal, text);
+                keys = EventStream::new();
+                // Through the channel, so the save it starts has its effects performed.
+                let _ = tx.send(AppEvent::ExternalEdited {
+                    view: *view,
+                    result,
+                });
+                continue;
+            }
             if let Effect::SwitchContext(name) = &effect {
                 for (_, token) in watches.drain() {
                     token.cancel();
@@ -253,6 +292,61 @@ async fn shell(
             true,
         ),
     })
+}
+
+/// Runs `$VISUAL`/`$EDITOR` (else `vi`) on a temporary copy of `text` with the terminal handed over, and
+/// returns the file's text afterwards.
+fn external_edit(terminal: &mut ratatui::DefaultTerminal, text: &str) -> Result<String, String> {
+    let editor = std::env::var("VISUAL")
+        .ok()
+        .filter(|e| !e.trim().is_empty())
+        .or_else(|| {
+            std::env::var("EDITOR")
+                .ok()
+                .filter(|e| !e.trim().is_empty())
+        })
+        .unwrap_or_else(|| "vi".into());
+    let dir = crate::recovery::dir()
+        .map(|d| d.join("external"))
+        .ok_or("no data directory for the temporary file")?;
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let path = dir.join(format!("tug-edit-{}.yaml", std::process::id()));
+    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    restore_terminal();
+    // Through the shell, as kubectl does: `$EDITOR` may carry arguments (`code --wait`).
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("tug-edit")
+        .arg(&path)
+        .status();
+    let back = crossterm::terminal::enable_raw_mode().and_then(|()| {
+        crossterm::execute!(
+            std::io::stdout(),
+            crossterm::terminal::EnterAlternateScreen,
+            crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
+            crossterm::cursor::Hide
+        )
+    });
+    if let Ok(t) =
+        ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))
+    {
+        *terminal = t;
+    }
+    back.map_err(|e| format!("cannot take the terminal back: {e}"))?;
+    let result = match status {
+        Err(e) => Err(format!("cannot run the editor \"{editor}\": {e}")),
+        Ok(s) if !s.success() => Err(format!(
+            "the editor \"{editor}\" failed ({s}); nothing was changed"
+        )),
+        Ok(_) => std::fs::read(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))
+            .and_then(|b| {
+                String::from_utf8(b).map_err(|_| "the edited file is not UTF-8 text".to_string())
+            }),
+    };
+    let _ = std::fs::remove_file(&path);
+    result
 }
 
 /// Ctrl-Z: restore the terminal, stop as the shell expects, and take the terminal back on `fg`.
@@ -329,7 +423,70 @@ fn perform(
         | Effect::Suspend
         | Effect::Shell { .. }
         | Effect::PortForward { .. }
-        | Effect::StopForward(_) => {}
+        | Effect::StopForward(_)
+        | Effect::ExternalEdit { .. } => {}
+        Effect::SaveRecovery { key, text } => {
+            if let Err(e) = crate::recovery::write(&key, &text) {
+                let _ = tx.send(AppEvent::Flash(
+                    format!("cannot write the recovery file: {e}"),
+                    true,
+                ));
+            }
+        }
+        Effect::DropRecovery(key) => crate::recovery::remove(&key),
+        Effect::SendEdit {
+            view,
+            kind,
+            namespace,
+            name,
+            object,
+            dry_run,
+        } => {
+            let (c, t) = (client.clone(), tx.clone());
+            let (user, context) = (info.user.clone(), info.context.clone());
+            tokio::spawn(async move {
+                let result = crate::cluster::edit::send(
+                    &c,
+                    &kind,
+                    &namespace,
+                    name.as_deref(),
+                    &object,
+                    dry_run,
+                )
+                .await
+                .map_err(|e| crate::app::editor::SendFailure {
+                    code: e.code(),
+                    message: e.to_string(),
+                });
+                if !dry_run {
+                    let (verb, shown) = match &name {
+                        Some(n) => ("edit", n.clone()),
+                        None => (
+                            "create",
+                            object["metadata"]["name"]
+                                .as_str()
+                                .unwrap_or_default()
+                                .to_string(),
+                        ),
+                    };
+                    let summary = format!("{verb} {}/{shown} in {namespace}", kind.display());
+                    let outcome = result.as_ref().map(|_| ()).map_err(|e| e.message.clone());
+                    if let Err(e) =
+                        crate::journal::append(&user, &context, verb, &summary, "", &outcome)
+                    {
+                        let _ = t.send(AppEvent::Flash(
+                            format!("the journal could not be written: {e}"),
+                            true,
+                        ));
+                    }
+                }
+                let _ = t.send(AppEvent::EditSent {
+                    view,
+                    dry_run,
+                    result,
+                });
+            });
+        }
         Effect::Watch {
             view,
             kind,
@@ -420,11 +577,26 @@ fn perform(
             purpose,
         } => {
             let (c, t) = (client.clone(), tx.clone());
+            let context = info.context.clone();
             tokio::spawn(async move {
                 let result = match objects::get(&c, &kind, &namespace, &name).await {
                     Err(e) => Err(e.to_string()),
                     Ok(obj) => Ok(match purpose {
                         Purpose::Yaml => Fetched::Object(obj),
+                        Purpose::Edit => {
+                            let key = crate::recovery::EditKey {
+                                context: context.clone(),
+                                group: kind.group.clone(),
+                                kind: kind.kind.clone(),
+                                namespace: namespace.clone(),
+                                name: name.clone(),
+                            };
+                            Fetched::Edit {
+                                object: obj,
+                                recovered: crate::recovery::read(&key),
+                            }
+                        }
+                        Purpose::EditLatest => Fetched::Latest(obj),
                         Purpose::Describe => {
                             Fetched::Text(objects::describe(&c, &kind, &obj).await)
                         }

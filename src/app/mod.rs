@@ -3,6 +3,7 @@
 //! Must not depend on ratatui rendering or call the API.
 
 pub mod actions;
+pub mod editor;
 pub mod view;
 
 use std::sync::{Arc, Mutex};
@@ -45,6 +46,17 @@ pub enum AppEvent {
         view: ViewId,
         result: Result<Fetched, String>,
     },
+    /// An edited object was sent (or dry-run): the server's answer.
+    EditSent {
+        view: ViewId,
+        dry_run: bool,
+        result: Result<serde_json::Value, editor::SendFailure>,
+    },
+    /// `$EDITOR` returned: the file's text, or why it could not be run or read.
+    ExternalEdited {
+        view: ViewId,
+        result: Result<String, String>,
+    },
 }
 
 #[derive(Debug)]
@@ -79,6 +91,13 @@ pub enum Fetched {
         target: DrillDown,
         object: serde_json::Value,
     },
+    /// An object to edit, and an unsaved buffer of it found on disk (with when it was saved).
+    Edit {
+        object: serde_json::Value,
+        recovered: Option<(String, jiff::Timestamp)>,
+    },
+    /// The object as it is now, after a conflict.
+    Latest(serde_json::Value),
 }
 
 impl std::fmt::Debug for DrillDown {
@@ -144,6 +163,27 @@ pub enum Effect {
         /// Attach to the main process instead of starting a shell.
         attach: bool,
     },
+    /// Send an edited object: PUT (`name`) or POST (`None`), possibly as a dry run.
+    SendEdit {
+        view: ViewId,
+        kind: Kind,
+        namespace: String,
+        name: Option<String>,
+        object: serde_json::Value,
+        dry_run: bool,
+    },
+    /// Keep an edit's buffer in its recovery file.
+    SaveRecovery {
+        key: crate::recovery::EditKey,
+        text: String,
+    },
+    /// The edit was saved or discarded: its recovery file goes.
+    DropRecovery(crate::recovery::EditKey),
+    /// Hand the text to `$VISUAL`/`$EDITOR` (the TUI steps aside meanwhile).
+    ExternalEdit {
+        view: ViewId,
+        text: String,
+    },
     Quit,
 }
 
@@ -159,6 +199,9 @@ pub enum Purpose {
     PortForward,
     Shell,
     Attach,
+    Edit,
+    /// The newest version of an object being edited (after a 409).
+    EditLatest,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -292,9 +335,16 @@ impl App {
     /// Refreshes derived state (filtered rows, cursor bounds) before a draw; cheap when nothing changed.
     pub fn prepare(&mut self) {
         let page = self.page();
+        let width = self.size.0 as usize;
         for v in &mut self.stack {
-            if let Body::Table(t) = &mut v.body {
-                t.refresh(page);
+            match &mut v.body {
+                Body::Table(t) => t.refresh(page),
+                // The editor's status line takes a row; the line numbers take a few columns.
+                Body::Editor(e) => {
+                    let gutter = e.area.lines().len().to_string().len() + 1;
+                    e.scroll_to_cursor(page.saturating_sub(1), width.saturating_sub(gutter));
+                }
+                _ => {}
             }
         }
     }
@@ -356,6 +406,12 @@ impl App {
                 self.connected(info);
                 vec![]
             }
+            AppEvent::EditSent {
+                view,
+                dry_run,
+                result,
+            } => self.editor_sent(view, dry_run, result),
+            AppEvent::ExternalEdited { view, result } => self.editor_external_done(view, result),
         }
     }
 
@@ -365,12 +421,22 @@ impl App {
         };
         match result {
             Err(e) => {
-                if matches!(self.stack[pos].body, Body::Text(_)) {
-                    self.stack.remove(pos);
+                match &mut self.stack[pos].body {
+                    Body::Editor(ed) if !matches!(ed.stage, editor::Stage::Loading) => {
+                        ed.stage = editor::Stage::Editing;
+                        ed.message = Some((format!("cannot read the object: {e}"), true));
+                        return vec![];
+                    }
+                    Body::Text(_) | Body::Editor(_) => {
+                        self.stack.remove(pos);
+                    }
+                    _ => {}
                 }
                 self.flash(e, true);
                 vec![]
             }
+            Ok(Fetched::Edit { object, recovered }) => self.editor_loaded(id, object, recovered),
+            Ok(Fetched::Latest(object)) => self.editor_latest(id, object),
             Ok(Fetched::Text(text)) => {
                 match &mut self.stack[pos].body {
                     Body::Text(t) => t.set_text(&text),
@@ -547,6 +613,9 @@ impl App {
             Mode::Command(input) => self.prompt_key(key, input, true),
             Mode::Filter(input) => self.prompt_key(key, input, false),
             Mode::Dialog(d) => self.dialog_key(key, *d),
+            Mode::Normal if matches!(self.top().map(|v| &v.body), Some(Body::Editor(_))) => {
+                self.editor_key(key)
+            }
             Mode::Normal => self.normal_key(key),
         }
     }
@@ -672,6 +741,11 @@ impl App {
                 self.mode = Mode::Help;
                 vec![]
             }
+            ("create", Some(kind)) => self.open_create(kind),
+            ("create", None) => {
+                self.flash("usage: :create <kind> (e.g. :create deploy)", true);
+                vec![]
+            }
             (name, _) => self.open_kind(name),
         }
     }
@@ -680,7 +754,7 @@ impl App {
     fn reopen_root(&mut self) -> Vec<Effect> {
         let root = self.stack.first().and_then(|v| match &v.body {
             Body::Table(t) => t.kind.clone(),
-            Body::Text(_) | Body::Log(_) => None,
+            Body::Text(_) | Body::Log(_) | Body::Editor(_) => None,
         });
         match root {
             Some(kind) => {
@@ -739,6 +813,7 @@ impl App {
                 t.offset = 0;
                 vec![]
             }
+            Body::Editor(_) => vec![],
             Body::Text(tv) => {
                 tv.search(text);
                 vec![]
@@ -760,6 +835,7 @@ impl App {
                 KeyScope::Global => true,
                 KeyScope::Text => in_text,
                 KeyScope::Table => !in_text,
+                KeyScope::Editor => false,
             })
     }
 
@@ -817,6 +893,7 @@ impl App {
         };
         let view_id = view.id;
         match &mut view.body {
+            Body::Editor(_) => vec![],
             Body::Text(t) => {
                 t.act(action, page);
                 vec![]
@@ -964,6 +1041,9 @@ impl App {
                 let Some(kind) = t.kind.clone() else {
                     return vec![];
                 };
+                if action == Action::Edit || action == Action::EditExternal {
+                    return self.open_editor(kind, ns, name, action == Action::EditExternal);
+                }
                 let (purpose, what) = match action {
                     Action::Open => (Purpose::DrillDown, ""),
                     Action::Yaml => (Purpose::Yaml, "yaml"),

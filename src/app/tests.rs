@@ -80,7 +80,7 @@ fn typed(app: &mut App, text: &str) -> Vec<Effect> {
 fn selected(app: &App) -> Option<String> {
     match &app.top()?.body {
         Body::Table(t) => t.selected_row().map(|k| k.1.to_string()),
-        Body::Text(_) | Body::Log(_) => None,
+        Body::Text(_) | Body::Log(_) | Body::Editor(_) => None,
     }
 }
 

@@ -20,6 +20,7 @@ pub enum Body {
     Table(Box<TableView>),
     Text(TextView),
     Log(Box<LogView>),
+    Editor(Box<super::editor::EditorView>),
 }
 
 /// A client-side row filter: substring (case-insensitive), `!` to invert, `re:` for a regular expression.

@@ -3,6 +3,7 @@
 
 pub mod connect;
 pub mod discovery;
+pub mod edit;
 pub mod logs;
 pub mod mutate;
 pub mod objects;

@@ -62,6 +62,15 @@ pub enum Action {
     Attach,
     NextMatch,
     PreviousMatch,
+    Edit,
+    EditExternal,
+    EditorSave,
+    EditorLeave,
+    EditorFind,
+    EditorFindNext,
+    EditorGoto,
+    EditorUndo,
+    EditorRedo,
 }
 
 /// Which view an action belongs to: keys may repeat across scopes, never within one.
@@ -70,6 +79,8 @@ pub enum Scope {
     Global,
     Table,
     Text,
+    /// The manifest editor: it takes every key but its own, so globals do not apply there.
+    Editor,
 }
 
 impl Action {
@@ -126,6 +137,15 @@ impl Action {
         Self::Attach,
         Self::NextMatch,
         Self::PreviousMatch,
+        Self::Edit,
+        Self::EditExternal,
+        Self::EditorSave,
+        Self::EditorLeave,
+        Self::EditorFind,
+        Self::EditorFindNext,
+        Self::EditorGoto,
+        Self::EditorUndo,
+        Self::EditorRedo,
     ];
 
     pub fn name(self) -> &'static str {
@@ -182,6 +202,15 @@ impl Action {
             Self::Attach => "attach",
             Self::NextMatch => "next_match",
             Self::PreviousMatch => "previous_match",
+            Self::Edit => "edit",
+            Self::EditExternal => "edit_external",
+            Self::EditorSave => "editor_save",
+            Self::EditorLeave => "editor_leave",
+            Self::EditorFind => "editor_find",
+            Self::EditorFindNext => "editor_find_next",
+            Self::EditorGoto => "editor_goto",
+            Self::EditorUndo => "editor_undo",
+            Self::EditorRedo => "editor_redo",
         }
     }
 
@@ -239,6 +268,15 @@ impl Action {
             Self::Attach => "attach to the container's main process (Ctrl-] detaches)",
             Self::NextMatch => "next match",
             Self::PreviousMatch => "previous match",
+            Self::Edit => "edit the object's YAML here (diff and confirm before saving)",
+            Self::EditExternal => "edit the object's YAML in $VISUAL/$EDITOR",
+            Self::EditorSave => "editor: save (check, diff, confirm)",
+            Self::EditorLeave => "editor: leave (asks if unsaved; the edit is kept for recovery)",
+            Self::EditorFind => "editor: find",
+            Self::EditorFindNext => "editor: next match",
+            Self::EditorGoto => "editor: go to line",
+            Self::EditorUndo => "editor: undo",
+            Self::EditorRedo => "editor: redo",
         }
     }
 
@@ -283,7 +321,16 @@ impl Action {
             | Self::UndoRollback
             | Self::Shell
             | Self::PortForward
-            | Self::Attach => Scope::Table,
+            | Self::Attach
+            | Self::Edit
+            | Self::EditExternal => Scope::Table,
+            Self::EditorSave
+            | Self::EditorLeave
+            | Self::EditorFind
+            | Self::EditorFindNext
+            | Self::EditorGoto
+            | Self::EditorUndo
+            | Self::EditorRedo => Scope::Editor,
             _ => Scope::Global,
         }
     }
@@ -487,9 +534,10 @@ impl Keymap {
             .filter(|(_, actions)| {
                 actions.iter().enumerate().any(|(i, a)| {
                     actions[i + 1..].iter().any(|b| {
+                        let editor = a.scope() == Scope::Editor || b.scope() == Scope::Editor;
                         a.scope() == b.scope()
-                            || a.scope() == Scope::Global
-                            || b.scope() == Scope::Global
+                            || (!editor
+                                && (a.scope() == Scope::Global || b.scope() == Scope::Global))
                     })
                 })
             })

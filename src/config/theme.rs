@@ -30,6 +30,14 @@ pub const ELEMENTS: &[&str] = &[
     "filter",
     "match",
     "readonly",
+    "yaml_key",
+    "yaml_value",
+    "yaml_comment",
+    "line_number",
+    "cursor",
+    "diff_added",
+    "diff_removed",
+    "diff_hunk",
 ];
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -3,5 +3,7 @@
 
 pub mod duration;
 pub mod logbuf;
+pub mod manifest;
+pub mod merge;
 pub mod selector;
 pub mod table;

@@ -8,6 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row as TRow, Table, Wrap};
 
 use crate::app::{App, Body, LogView, Mode, TableView, TextView};
+
+pub mod editor;
 use crate::model::duration::human_duration;
 use crate::model::table::Feed;
 
@@ -56,6 +58,7 @@ pub fn render(app: &App, frame: &mut Frame) {
                 render_log_title(app, &view.title, l, frame, title);
                 render_log(app, l, frame, body);
             }
+            Body::Editor(e) => editor::render(app, e, frame, title, body),
             Body::Text(t) => {
                 let line = format!(" {} ", view.title);
                 frame.render_widget(Paragraph::new(line).style(app.theme.style("title")), title);
@@ -69,6 +72,17 @@ pub fn render(app: &App, frame: &mut Frame) {
     }
     if let Mode::Dialog(d) = &app.mode {
         render_dialog(app, d, frame, body);
+    }
+}
+
+/// A `width` x `height` rectangle in the middle of `area` (clipped to it).
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let (width, height) = (width.min(area.width), height.min(area.height));
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
     }
 }
 
@@ -564,13 +578,7 @@ fn render_dialog(app: &App, dialog: &crate::app::actions::Dialog, frame: &mut Fr
         .max(title.chars().count()) as u16
         + 4)
     .min(area.width);
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let rect = Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    };
+    let rect = centered(area, width, lines.len() as u16 + 2);
     let text: Vec<Line> = lines
         .iter()
         .map(|l| {

@@ -11,7 +11,7 @@ const ESC: &str = "\x1b";
 const BACKSPACE: &str = "\x7f";
 
 /// Mutating requests the sim received after request `since` (kubectl and tug alike).
-async fn mutations_since(sim: &TestSim, since: u64) -> Vec<String> {
+pub(crate) async fn mutations_since(sim: &TestSim, since: u64) -> Vec<String> {
     let log = sim.get_json(&format!("/_sim/requests?since={since}")).await;
     log.as_array()
         .into_iter()
@@ -37,7 +37,7 @@ fn start(sim: &TestSim, journal: &Path, args: &[&str]) -> Tui {
     )
 }
 
-async fn select(tui: &mut Tui, kind: &str, filter: &str) {
+pub(crate) async fn select(tui: &mut Tui, kind: &str, filter: &str) {
     tui.send(&format!(":{kind}"));
     tui.send(ENTER);
     tui.wait_for("NAME").await;

@@ -11,6 +11,7 @@ mod actions;
 mod browse;
 mod columns;
 mod config;
+mod edit;
 mod logs;
 mod resilience;
 mod shell;
