@@ -264,6 +264,26 @@ mod tests {
     }
 
     #[test]
+    fn huge_and_binary_laden_objects_round_trip() {
+        // A multi-megabyte ConfigMap, with control characters and invalid-looking bytes in its values.
+        let mut data = serde_json::Map::new();
+        for i in 0..20_000 {
+            data.insert(
+                format!("key-{i}"),
+                json!(format!(
+                    "value {i} \u{0}\u{7}\t\r\n\u{feff} {}",
+                    "x".repeat(100)
+                )),
+            );
+        }
+        let cm = json!({"apiVersion": "v1", "kind": "ConfigMap",
+                        "metadata": {"name": "big", "namespace": "shop"}, "data": data});
+        let text = to_yaml(&editable(&cm));
+        assert!(text.len() > 2_000_000, "{}", text.len());
+        assert_eq!(parse(&text).unwrap().unwrap(), cm);
+    }
+
+    #[test]
     fn templates_parse_as_the_kind_they_name() {
         for kind in [
             "Deployment",
