@@ -49,6 +49,9 @@ pub struct TuiArgs {
     /// Keymap name or file.
     #[arg(long)]
     pub keymap: Option<String>,
+    /// Write a log here (level from $TUG_LOG, default info); $TUG_LOG alone logs to the data dir's tug.log.
+    #[arg(long)]
+    pub log_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -65,6 +68,9 @@ pub struct SimArgs {
     /// Extra load pods on top of the demo world (e.g. 10000 for benchmarks).
     #[arg(long, default_value_t = 0)]
     pub pods: usize,
+    /// Changes per second to the load pods, like `100/s` (their restart counts go up).
+    #[arg(long, default_value = "0", value_parser = crate::sim::churn::parse_rate)]
+    pub churn: f64,
     /// Seed of the deterministic demo world (names, logs).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,

@@ -6,6 +6,7 @@ pub mod app;
 pub mod cli;
 pub mod cluster;
 pub mod config;
+pub mod diagnostics;
 pub mod journal;
 pub mod model;
 pub mod recovery;

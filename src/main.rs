@@ -24,6 +24,7 @@ async fn run_sim(args: SimArgs) -> anyhow::Result<()> {
         addr: args.addr,
         seed: args.seed,
         pods: args.pods,
+        churn: args.churn,
         faults,
         kubeconfig_out: args.kubeconfig_out,
         tls: None,
@@ -42,6 +43,11 @@ async fn run_sim(args: SimArgs) -> anyhow::Result<()> {
 }
 
 async fn run_tui(args: tug::cli::TuiArgs) -> anyhow::Result<()> {
+    if let Some(path) = tug::diagnostics::init_logging(args.log_file.as_deref())
+        .context("cannot open the log file")?
+    {
+        tracing::info!(path = %path.display(), version = env!("CARGO_PKG_VERSION"), "tug starts");
+    }
     // $KUBECONFIG may be empty (unset) or a list of paths; the first that exists is used.
     let from_env = std::env::var_os("KUBECONFIG")
         .and_then(|v| std::env::split_paths(&v).find(|p| !p.as_os_str().is_empty() && p.exists()));

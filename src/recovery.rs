@@ -53,13 +53,31 @@ pub fn path(key: &EditKey) -> Option<PathBuf> {
 pub fn write(key: &EditKey, text: &str) -> std::io::Result<PathBuf> {
     let path = path(key).ok_or_else(|| std::io::Error::other("no data directory"))?;
     if let Some(d) = path.parent() {
-        std::fs::create_dir_all(d)?;
+        private_dir(d)?;
     }
-    // Written aside and renamed, so a crash mid-write never leaves half a buffer.
+    // Written aside and renamed, so a crash mid-write never leaves half a buffer; readable by its owner
+    // only, as an edit may hold a Secret's data.
     let tmp = path.with_extension("yaml.tmp");
-    std::fs::write(&tmp, text)?;
+    {
+        use std::io::Write as _;
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+        let mut f = opts.open(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+    }
     std::fs::rename(&tmp, &path)?;
     Ok(path)
+}
+
+fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(dir)
 }
 
 /// The saved buffer and when it was saved, if there is one.

@@ -95,6 +95,10 @@ pub async fn run(opts: Options) -> Result<(), TuiError> {
 
     let mut terminal = ratatui::try_init()?;
     let _guard = TerminalGuard;
+    // After ratatui's hook, so the terminal is restored before the report is written and announced.
+    crate::diagnostics::install_crash_reporter();
+    // Test-only: F12 panics, so tests can check what a crash leaves behind.
+    let test_panic = std::env::var_os("TUG_TEST_PANIC").is_some();
     if let Ok(size) = terminal.size() {
         app.size = (size.width, size.height);
     }
@@ -118,7 +122,12 @@ pub async fn run(opts: Options) -> Result<(), TuiError> {
         }
         let event = tokio::select! {
             key = keys.next() => match key {
-                Some(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => AppEvent::Key(k),
+                Some(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => {
+                    if test_panic && k.code == crossterm::event::KeyCode::F(12) {
+                        panic!("test panic requested with F12 (TUG_TEST_PANIC)");
+                    }
+                    AppEvent::Key(k)
+                }
                 Some(Ok(Event::Resize(w, h))) => AppEvent::Resize(w, h),
                 Some(Ok(_)) => continue,
                 Some(Err(_)) | None => break,
@@ -458,6 +467,14 @@ fn perform(
                     code: e.code(),
                     message: e.to_string(),
                 });
+                tracing::info!(
+                    kind = %kind.display(),
+                    %namespace,
+                    name = name.as_deref().unwrap_or("(new)"),
+                    dry_run,
+                    error = result.as_ref().err().map(|e| e.message.as_str()),
+                    "edit sent"
+                );
                 if !dry_run {
                     let (verb, shown) = match &name {
                         Some(n) => ("edit", n.clone()),
@@ -527,6 +544,10 @@ fn perform(
                         _ => format!("{} failed: {e}", mutation.verb()),
                     }),
                 };
+                match &result {
+                    Ok(()) => tracing::info!(%summary, "change sent"),
+                    Err(e) => tracing::warn!(%summary, error = %e, "change failed"),
+                }
                 let detail = match &mutation {
                     crate::cluster::mutate::Mutation::Rollback { deployment, .. } => {
                         format!("image(s): {}", images(deployment))

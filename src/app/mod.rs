@@ -253,6 +253,8 @@ pub struct App {
     /// Contexts that are read-only by setting (checked again on a context switch).
     readonly_contexts: Vec<String>,
     last_undo: Option<crate::cluster::mutate::Mutation>,
+    /// A table's filter when the filter prompt opened (the prompt filters live; Esc puts this back).
+    filter_before: Option<Filter>,
 }
 
 impl App {
@@ -286,6 +288,7 @@ impl App {
             forwards: vec![],
             last_container: std::collections::HashMap::new(),
             last_undo: None,
+            filter_before: None,
         }
     }
 
@@ -631,6 +634,9 @@ impl App {
         match key.code {
             KeyCode::Esc => {
                 self.mode = Mode::Normal;
+                if !command {
+                    self.restore_filter();
+                }
                 vec![]
             }
             KeyCode::Enter => {
@@ -645,6 +651,9 @@ impl App {
                 if input.pop().is_none() {
                     self.mode = Mode::Normal;
                 } else {
+                    if !command {
+                        self.live_filter(&input);
+                    }
                     self.mode = wrap(input);
                 }
                 vec![]
@@ -658,10 +667,47 @@ impl App {
             }
             KeyCode::Char(c) => {
                 input.push(c);
+                if !command {
+                    self.live_filter(&input);
+                }
                 self.mode = wrap(input);
                 vec![]
             }
             _ => vec![],
+        }
+    }
+
+    /// Puts back the table's filter from before the prompt opened (Esc, or a pattern that does not parse).
+    fn restore_filter(&mut self) {
+        if let (
+            Some(f),
+            Some(View {
+                body: Body::Table(t),
+                ..
+            }),
+        ) = (self.filter_before.take(), self.stack.last_mut())
+        {
+            t.filter = f;
+        }
+    }
+
+    /// A table filters as its filter is typed (Enter keeps it, Esc clears it). Server-side selectors (`-l`)
+    /// wait for Enter, and so does a regular expression that does not parse yet.
+    fn live_filter(&mut self, text: &str) {
+        let Some(View {
+            body: Body::Table(t),
+            ..
+        }) = self.stack.last_mut()
+        else {
+            return;
+        };
+        if text.trim_start().starts_with("-l") {
+            return;
+        }
+        if let Ok(f) = Filter::parse(text.trim()) {
+            t.filter = f;
+            t.cursor = 0;
+            t.offset = 0;
         }
     }
 
@@ -767,7 +813,8 @@ impl App {
 
     fn apply_filter(&mut self, text: &str) -> Vec<Effect> {
         let page = self.page();
-        let Some(view) = self.top_mut() else {
+        let before = self.filter_before.take();
+        let Some(view) = self.stack.last_mut() else {
             return vec![];
         };
         let id = view.id;
@@ -802,6 +849,9 @@ impl App {
                 match Filter::parse(text) {
                     Ok(f) => t.filter = f,
                     Err(e) => {
+                        if let Some(f) = before {
+                            t.filter = f;
+                        }
                         self.flash = Some(Flash {
                             text: e,
                             error: true,
@@ -853,6 +903,10 @@ impl App {
             }
             Action::Filter => {
                 self.mode = Mode::Filter(String::new());
+                self.filter_before = match self.top().map(|v| &v.body) {
+                    Some(Body::Table(t)) => Some(t.filter.clone()),
+                    _ => None,
+                };
                 return vec![];
             }
             Action::Help => {
@@ -1281,5 +1335,7 @@ impl App {
     }
 }
 
+#[cfg(test)]
+mod fuzz_tests;
 #[cfg(test)]
 mod tests;

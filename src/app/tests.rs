@@ -484,3 +484,47 @@ fn a_read_only_context_from_the_settings_applies_on_start_and_on_switch() {
     let app = App::new(info, None, None, false).with_config(config);
     assert!(app.readonly);
 }
+
+#[test]
+fn a_table_filters_as_the_filter_is_typed_and_esc_in_the_prompt_restores_it() {
+    let (mut app, _) = app();
+    fill(&app, &["frontend-1", "frontend-2", "redis-1"]);
+    app.prepare();
+    let visible = |app: &mut App| {
+        app.prepare();
+        match app.top().map(|v| &v.body) {
+            Some(Body::Table(t)) => t.visible.len(),
+            _ => panic!("not a table"),
+        }
+    };
+    app.handle(key('/'));
+    app.handle(key('r'));
+    assert_eq!(visible(&mut app), 3, "every name has an r");
+    app.handle(key('e'));
+    app.handle(key('d'));
+    assert_eq!(visible(&mut app), 1, "only redis-1 has 'red'");
+    for _ in 0..3 {
+        app.handle(code(KeyCode::Backspace));
+    }
+    assert_eq!(visible(&mut app), 3);
+    // A server-side selector waits for Enter; so does a regex that does not parse yet.
+    app.handle(code(KeyCode::Esc));
+    assert_eq!(visible(&mut app), 3);
+    typed(&mut app, "/front");
+    assert_eq!(visible(&mut app), 2, "Enter keeps the filter");
+    app.handle(key('/'));
+    for c in "re:red(".chars() {
+        app.handle(key(c));
+    }
+    assert_eq!(
+        visible(&mut app),
+        1,
+        "an unfinished regex keeps the last good filter (re:red)"
+    );
+    app.handle(code(KeyCode::Esc));
+    assert_eq!(
+        visible(&mut app),
+        2,
+        "Esc in the prompt puts back the filter it had"
+    );
+}

@@ -208,7 +208,15 @@ impl TableView {
         let data = data
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let stamp = (data.version, self.filter.clone(), self.sort);
+        // Rows updated in place change nothing here unless the filter or the order looks at their cells.
+        let cells_matter = !self.filter.is_empty()
+            || matches!(self.sort, Some((Sort::Status | Sort::Column(_), _)));
+        let version = if cells_matter {
+            data.version
+        } else {
+            data.keys_version
+        };
+        let stamp = (version, self.filter.clone(), self.sort);
         if self.seen.as_ref() != Some(&stamp) {
             let mut rows: Vec<&Row> = data.rows().filter(|r| self.filter.matches(r)).collect();
             if let Some((sort, reverse)) = self.sort {

@@ -17,6 +17,8 @@ pub struct ClusterInfo {
     pub namespace: String,
     pub contexts: Vec<String>,
     pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig turns TLS verification off for this cluster (the header warns).
+    pub insecure: bool,
 }
 
 /// Reads the kubeconfig (`path`, else `$KUBECONFIG`/`~/.kube/config`) and builds a client for `context`.
@@ -46,13 +48,13 @@ pub async fn connect(
         .find(|c| c.name == context_name)
         .and_then(|c| c.context.clone())
         .ok_or_else(|| bad(format!("context \"{context_name}\" not found")))?;
-    let server = kc
+    let cluster = kc
         .clusters
         .iter()
         .find(|c| c.name == ctx.cluster)
-        .and_then(|c| c.cluster.as_ref())
-        .and_then(|c| c.server.clone())
-        .unwrap_or_default();
+        .and_then(|c| c.cluster.as_ref());
+    let server = cluster.and_then(|c| c.server.clone()).unwrap_or_default();
+    let insecure = cluster.and_then(|c| c.insecure_skip_tls_verify) == Some(true);
     let info = ClusterInfo {
         context: context_name.clone(),
         cluster: ctx.cluster.clone(),
@@ -61,7 +63,15 @@ pub async fn connect(
         namespace: ctx.namespace.clone().unwrap_or_else(|| "default".into()),
         contexts: kc.contexts.iter().map(|c| c.name.clone()).collect(),
         kubeconfig: path.map(Path::to_path_buf),
+        insecure,
     };
+    tracing::info!(
+        context = %info.context,
+        server = %info.server,
+        user = %info.user,
+        insecure,
+        "connecting"
+    );
     let opts = KubeConfigOptions {
         context: Some(context_name),
         ..Default::default()

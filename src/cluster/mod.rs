@@ -23,6 +23,8 @@ pub enum ClusterError {
         code: u16,
         reason: String,
         message: String,
+        /// Seconds the server asked us to wait (429, 503), 0 if it did not say.
+        retry_after: u32,
     },
     /// The request never got an answer (connection refused, TLS, timeout).
     #[error("{0}")]
@@ -39,6 +41,16 @@ impl ClusterError {
             _ => None,
         }
     }
+
+    /// How long the server asked us to wait before trying again, if it did.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            Self::Api { retry_after, .. } if *retry_after > 0 => {
+                Some(std::time::Duration::from_secs(u64::from(*retry_after)))
+            }
+            _ => None,
+        }
+    }
 }
 
 impl From<kube::Error> for ClusterError {
@@ -48,11 +60,28 @@ impl From<kube::Error> for ClusterError {
                 code: s.code,
                 reason: s.reason.clone(),
                 message: s.message.clone(),
+                retry_after: s.details.as_ref().map_or(0, |d| d.retry_after_seconds),
             },
             kube::Error::SerdeError(e) => Self::Decode(e.to_string()),
-            other => Self::Transport(other.to_string()),
+            other => Self::Transport(chain(&other)),
         }
     }
+}
+
+/// An error with its causes (`client error (Connect): invalid peer certificate: UnknownIssuer`): the outer
+/// message alone rarely says what to fix.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    out
 }
 
 pub type Result<T, E = ClusterError> = std::result::Result<T, E>;

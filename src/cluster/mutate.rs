@@ -270,6 +270,7 @@ pub async fn apply(client: &kube::Client, m: &Mutation) -> Result<Value> {
                         message: format!(
                             "revision {revision} is gone: its ReplicaSet {replica_set} was deleted; nothing was changed"
                         ),
+                        retry_after: 0,
                     },
                     _ => e,
                 });
@@ -334,6 +335,7 @@ async fn drain(client: &kube::Client, kind: &Kind, node: &str) -> Result<Value> 
         Err(ClusterError::Api {
             code: 429,
             reason: "TooManyRequests".into(),
+            retry_after: 0,
             message: format!(
                 "evicted {evicted} pods; {} not evicted: {}",
                 blocked.len(),

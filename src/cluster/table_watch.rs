@@ -61,7 +61,7 @@ fn request(path: &str, query: &str) -> Result<http::Request<Vec<u8>>> {
 }
 
 /// Lists every page; returns the rows, the columns and the resourceVersion to watch from.
-async fn list(client: &kube::Client, kind: &Kind, scope: &Scope) -> Result<(Vec<Row>, Table)> {
+pub async fn list(client: &kube::Client, kind: &Kind, scope: &Scope) -> Result<(Vec<Row>, Table)> {
     let path = kind.collection_path(scope.namespace.as_deref());
     let mut rows = vec![];
     let mut first: Option<Table> = None;
@@ -130,6 +130,7 @@ async fn watch(
                     code: status.code,
                     reason: status.reason.clone(),
                     message: status.message.clone(),
+                    retry_after: 0,
                 });
             }
         };
@@ -200,8 +201,9 @@ pub fn spawn(
                         let wait = if refused {
                             BACKOFF_MAX
                         } else {
-                            backoff(attempt)
+                            backoff(attempt).max(e.retry_after().unwrap_or_default())
                         };
+                        tracing::warn!(kind = %kind.display(), attempt, error = %e, ?wait, "list failed");
                         attempt = attempt.saturating_add(1);
                         tokio::time::sleep(wait).await;
                         continue;
@@ -220,7 +222,9 @@ pub fn spawn(
                                 attempt: attempt + 1,
                             });
                             notify();
-                            tokio::time::sleep(backoff(attempt)).await;
+                            let wait = backoff(attempt).max(e.retry_after().unwrap_or_default());
+                            tracing::warn!(kind = %kind.display(), attempt, error = %e, ?wait, "watch failed");
+                            tokio::time::sleep(wait).await;
                             attempt = attempt.saturating_add(1);
                             // After a failure the resourceVersion may be stale: relist to be sure.
                             break;

@@ -126,6 +126,9 @@ pub struct TableData {
     pub feed: Feed,
     /// Bumped on every change, so views can cache what they derive from the rows.
     pub version: u64,
+    /// Bumped only when rows come or go: a view whose order and filter do not depend on cell contents keeps
+    /// its row list across updates in place (the common case under churn).
+    pub keys_version: u64,
 }
 
 impl TableData {
@@ -137,16 +140,20 @@ impl TableData {
         self.rows = rows.into_iter().map(|r| (r.key(), r)).collect();
         self.feed = Feed::Live;
         self.version += 1;
+        self.keys_version += 1;
     }
 
     pub fn upsert(&mut self, row: Row) {
-        self.rows.insert(row.key(), row);
+        if self.rows.insert(row.key(), row).is_none() {
+            self.keys_version += 1;
+        }
         self.version += 1;
     }
 
     pub fn remove(&mut self, key: &RowKey) {
         if self.rows.remove(key).is_some() {
             self.version += 1;
+            self.keys_version += 1;
         }
     }
 
@@ -215,6 +222,10 @@ mod tests {
         assert_eq!(t.version, v + 2);
         t.remove(&("a".into(), "nope".into()));
         assert_eq!(t.version, v + 2, "no change, no bump");
+        // An update in place is a change, but not to the set of rows.
+        let k = t.keys_version;
+        t.upsert(row("a", "y"));
+        assert_eq!((t.version, t.keys_version), (v + 3, k));
         assert_eq!(t.column("NAME"), Some(0));
     }
 

@@ -2,6 +2,7 @@
 //! Must not depend on the TUI (`ui`, `app`).
 
 pub mod auth;
+pub mod churn;
 pub mod controllers;
 pub mod discovery;
 pub mod exec;
@@ -61,6 +62,8 @@ pub struct SimOptions {
     pub seed: u64,
     /// Extra load pods on top of the demo world (`--pods`).
     pub pods: usize,
+    /// Changes per second to the load pods (`--churn`).
+    pub churn: f64,
     pub faults: FaultSpec,
     /// Where to write the kubeconfig (default: a fresh file under the temp dir).
     pub kubeconfig_out: Option<PathBuf>,
@@ -74,6 +77,7 @@ impl Default for SimOptions {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             seed: 1,
             pods: 0,
+            churn: 0.0,
             faults: FaultSpec::default(),
             kubeconfig_out: None,
             tls: None,
@@ -124,6 +128,14 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
     let shutdown = CancellationToken::new();
     let store = Arc::new(Store::new(opts.seed));
     let controllers = world::build(&store, opts.seed, opts.pods)?;
+    let churn = Arc::new(churn::ChurnRate::new(opts.churn));
+    churn::spawn(
+        store.clone(),
+        controllers.kinds.pods.clone(),
+        opts.pods,
+        churn.clone(),
+        shutdown.child_token(),
+    );
     controllers::spawn(controllers, shutdown.child_token());
     let listener = tokio::net::TcpListener::bind(opts.addr)
         .await
@@ -142,6 +154,7 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
         shutdown.clone(),
     ));
     let _ = state.addr.set(addr);
+    let _ = state.churn.set(churn);
     let kubeconfig = opts
         .kubeconfig_out
         .clone()
@@ -151,15 +164,24 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
         None => tls::generate()?,
     };
     kubeconfig::write(&kubeconfig, addr, &tls.ca_pem)?;
-    if let Some(every) = opts.faults.gone {
+    // The `gone` fault follows the spec in force (it may be changed at run time through `/_sim/faults`).
+    {
         let (state, token) = (state.clone(), shutdown.clone());
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            tick.tick().await;
+            let mut tick = tokio::time::interval(std::time::Duration::from_millis(250));
+            let mut last = tokio::time::Instant::now();
             loop {
                 tokio::select! {
                     _ = token.cancelled() => break,
-                    _ = tick.tick() => state.inject_gone(),
+                    _ = tick.tick() => {}
+                }
+                match state.faults.spec().gone {
+                    Some(every) if last.elapsed() >= every => {
+                        last = tokio::time::Instant::now();
+                        state.inject_gone();
+                    }
+                    Some(_) => {}
+                    None => last = tokio::time::Instant::now(),
                 }
             }
         });

@@ -78,6 +78,8 @@ pub struct SimState {
     pub stats: Stats,
     pub seed: u64,
     pub addr: OnceLock<std::net::SocketAddr>,
+    /// The load pods' churn rate (`--churn`, `PUT /_sim/churn`).
+    pub churn: OnceLock<Arc<super::churn::ChurnRate>>,
     /// Bumped when the history is compacted by the `gone` fault: open watches end with 410.
     pub gone_epoch: tokio::sync::watch::Sender<u64>,
     pub shutdown: CancellationToken,
@@ -97,6 +99,7 @@ impl SimState {
             stats: Stats::default(),
             seed,
             addr: OnceLock::new(),
+            churn: OnceLock::new(),
             gone_epoch: tokio::sync::watch::channel(0).0,
             shutdown,
             requests: Mutex::new(Vec::new()),
@@ -397,6 +400,15 @@ async fn control(state: &Arc<SimState>, what: &str, req: Request) -> ApiResult<R
                 FaultSpec::parse(text.trim()).map_err(|e| ApiError::bad_request(e.to_string()))?;
             state.faults.set(spec);
             Ok(json_response(StatusCode::OK, &json!(state.faults.spec())))
+        }
+        (Method::PUT | Method::POST, "churn") => {
+            let body = read_body(req).await?;
+            let rate = super::churn::parse_rate(&String::from_utf8_lossy(&body))
+                .map_err(ApiError::bad_request)?;
+            if let Some(c) = state.churn.get() {
+                c.set(rate);
+            }
+            Ok(json_response(StatusCode::OK, &json!({"churn": rate})))
         }
         (Method::POST, "gone") => {
             state.inject_gone();

@@ -526,12 +526,12 @@ impl World<'_> {
         let pods = self.ctx.kinds.pods.clone();
         let now = self.ctx.now_str();
         for i in 0..n {
-            let ns = format!("load-{}", i % LOAD_NAMESPACES);
+            let (ns, name) = load_pod_name(i);
             let app = format!("app-{}", i % 50);
             let node = NODES[1 + i % 2];
             let pod = json!({
                 "apiVersion": "v1", "kind": "Pod",
-                "metadata": {"name": format!("{app}-{i:05}"), "namespace": ns,
+                "metadata": {"name": name, "namespace": ns,
                              "labels": {"app": app, "load": "true"}},
                 "spec": {"nodeName": node, "containers": [{"name": "main", "image": "nginx:1.27"}]},
                 "status": {
@@ -551,6 +551,14 @@ impl World<'_> {
         }
         Ok(())
     }
+}
+
+/// The namespace and name of the `i`th `--pods` load pod.
+pub fn load_pod_name(i: usize) -> (String, String) {
+    (
+        format!("load-{}", i % LOAD_NAMESPACES),
+        format!("app-{}-{i:05}", i % 50),
+    )
 }
 
 fn split_api_version(av: &str) -> (&str, &str) {

@@ -111,6 +111,12 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     if app.readonly {
         spans.push(Span::styled(" READ-ONLY ", app.theme.style("readonly")));
     }
+    if app.info.insecure {
+        spans.push(Span::styled(
+            " INSECURE TLS: the server is not verified ",
+            app.theme.style("flash_error"),
+        ));
+    }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 

@@ -13,5 +13,6 @@ mod columns;
 mod config;
 mod edit;
 mod logs;
+mod reliability;
 mod resilience;
 mod shell;

@@ -1,0 +1,364 @@
+//! End-to-end figures at scale (see BENCHMARKS.md): `tug sim --pods N` as its own process, the release `tug`
+//! in a 200x50 pseudo-terminal on all namespaces' pods, everything timed through what the terminal shows.
+//! Run `scripts/bench-e2e.sh` (or `cargo bench --bench e2e`). Knobs: BENCH_PODS (10000), BENCH_CHURN (100,
+//! changes per second), BENCH_SECS (10, length of the idle and churn phases).
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead as _, Read as _, Write as _};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+const TUG: &str = env!("CARGO_BIN_EXE_tug");
+const COLS: u16 = 200;
+const ROWS: u16 = 50;
+const DEADLINE: Duration = Duration::from_secs(120);
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The terminal as tug drew it, with the byte count, and a signal for each chunk read.
+struct Screen {
+    state: Mutex<(vt100::Parser, u64)>,
+    changed: Condvar,
+}
+
+impl Screen {
+    fn bytes(&self) -> u64 {
+        self.state.lock().unwrap().1
+    }
+
+    /// Blocks until `check` holds for the screen; returns when it first did.
+    fn wait(&self, what: &str, check: impl Fn(&str) -> bool) -> Instant {
+        let start = Instant::now();
+        let mut state = self.state.lock().unwrap();
+        loop {
+            if check(&state.0.screen().contents()) {
+                return Instant::now();
+            }
+            assert!(
+                start.elapsed() < DEADLINE,
+                "timed out waiting for {what}:\n{}",
+                state.0.screen().contents()
+            );
+            state = self
+                .changed
+                .wait_timeout(state, Duration::from_millis(100))
+                .unwrap()
+                .0;
+        }
+    }
+}
+
+/// Resident memory in MB and CPU seconds used so far, from /proc.
+fn rss_mb(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
+        .unwrap_or(0.0)
+        / 1024.0
+}
+
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or_default();
+    let f: Vec<f64> = rest
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0.0))
+        .collect();
+    // SAFETY: sysconf only reads a configuration value.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    (f.get(11).copied().unwrap_or(0.0) + f.get(12).copied().unwrap_or(0.0)) / ticks
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+struct Sim {
+    child: Child,
+    kubeconfig: std::path::PathBuf,
+}
+
+fn start_sim(dir: &std::path::Path, pods: usize) -> Sim {
+    let kubeconfig = dir.join("kubeconfig");
+    let mut child = Command::new(TUG)
+        .args(["sim", "--pods", &pods.to_string(), "--kubeconfig-out"])
+        .arg(&kubeconfig)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.starts_with("kubeconfig:") {
+        line.clear();
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "the sim exited before serving"
+        );
+    }
+    // Keep draining its output so it never blocks on a full pipe.
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    Sim { child, kubeconfig }
+}
+
+struct Tui {
+    pid: u32,
+    screen: Arc<Screen>,
+    writer: Box<dyn std::io::Write + Send>,
+    _child: Box<dyn portable_pty::Child + Send + Sync>,
+}
+
+impl Tui {
+    fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+}
+
+fn start_tui(kubeconfig: &std::path::Path) -> (Tui, Instant) {
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows: ROWS,
+            cols: COLS,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(TUG);
+    cmd.arg("--kubeconfig");
+    cmd.arg(kubeconfig);
+    cmd.arg("-A");
+    cmd.env("TERM", "xterm-256color");
+    let started = Instant::now();
+    let child = pair.slave.spawn_command(cmd).unwrap();
+    drop(pair.slave);
+    let pid = child.process_id().unwrap();
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let writer = pair.master.take_writer().unwrap();
+    let screen = Arc::new(Screen {
+        state: Mutex::new((vt100::Parser::new(ROWS, COLS, 0), 0)),
+        changed: Condvar::new(),
+    });
+    let s = screen.clone();
+    std::thread::spawn(move || {
+        let _master = pair.master;
+        let mut buf = [0u8; 65536];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            let mut state = s.state.lock().unwrap();
+            state.0.process(&buf[..n]);
+            state.1 += n as u64;
+            drop(state);
+            s.changed.notify_all();
+        }
+    });
+    (
+        Tui {
+            pid,
+            screen,
+            writer,
+            _child: child,
+        },
+        started,
+    )
+}
+
+/// The number in the title's `[N]`.
+fn title_count(screen: &str) -> Option<usize> {
+    let title = screen.lines().nth(1)?;
+    let start = title.find("(all)[")? + 6;
+    title[start..].split(']').next()?.parse().ok()
+}
+
+/// CPU share of one core and terminal bytes per minute, for `pid`s, over `secs` seconds.
+fn phase(tui: &Tui, sim: u32, secs: u64) -> (f64, f64, f64) {
+    let (t0, s0, b0) = (cpu_seconds(tui.pid), cpu_seconds(sim), tui.screen.bytes());
+    let start = Instant::now();
+    std::thread::sleep(Duration::from_secs(secs));
+    let wall = start.elapsed().as_secs_f64();
+    let (t1, s1, b1) = (cpu_seconds(tui.pid), cpu_seconds(sim), tui.screen.bytes());
+    (
+        100.0 * (t1 - t0) / wall,
+        100.0 * (s1 - s0) / wall,
+        (b1 - b0) as f64 * 60.0 / wall,
+    )
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a filter argument that does not name us means "not this one".
+    if std::env::args()
+        .skip(1)
+        .any(|a| !a.starts_with('-') && !"e2e".contains(a.as_str()))
+    {
+        return;
+    }
+    let pods: usize = env_or("BENCH_PODS", 10_000);
+    let churn: f64 = env_or("BENCH_CHURN", 100.0);
+    let secs: u64 = env_or("BENCH_SECS", 10);
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+
+    let mut sim = start_sim(dir.path(), pods);
+    let sim_pid = sim.child.id();
+    let client = runtime.block_on(async {
+        tug::cluster::connect::connect(Some(&sim.kubeconfig), None)
+            .await
+            .unwrap()
+            .0
+    });
+    let pod_kind = tug::cluster::discovery::Kind {
+        group: String::new(),
+        version: "v1".into(),
+        plural: "pods".into(),
+        kind: "Pod".into(),
+        namespaced: true,
+        short_names: vec![],
+        verbs: vec![],
+    };
+    let scope = tug::cluster::table_watch::Scope::default();
+    // The list tug makes (Table form, pages of 500), timed alone.
+    let list_start = Instant::now();
+    let (rows, _) = runtime
+        .block_on(tug::cluster::table_watch::list(&client, &pod_kind, &scope))
+        .unwrap();
+    let list_time = list_start.elapsed();
+    let total = rows.len();
+    drop(rows);
+
+    let (mut tui, started) = start_tui(&sim.kubeconfig);
+    let shown = tui.screen.wait("the full pod list", |s| {
+        title_count(s).is_some_and(|n| n >= total)
+            && s.lines().nth(3).is_some_and(|l| !l.trim().is_empty())
+    });
+    let first_screen = shown - started;
+    std::thread::sleep(Duration::from_secs(3));
+    let tug_rss = rss_mb(tui.pid);
+    let sim_rss = rss_mb(sim_pid);
+
+    // Idle: nothing changes in the cluster.
+    let (idle_cpu, idle_sim_cpu, idle_bytes) = phase(&tui, sim_pid, secs);
+
+    // Keystrokes: a filter typed one key at a time; each key is timed until the frame shows it.
+    let mut keys = vec![];
+    for word in ["app-17-0", "load-3", "app-4-00", "coredns"] {
+        tui.send("/");
+        tui.screen.wait("the filter prompt", |s| {
+            s.lines().last().is_some_and(|l| l.starts_with('/'))
+        });
+        let mut typed = String::new();
+        for c in word.chars() {
+            typed.push(c);
+            let marker = format!("</{typed}>");
+            let t = Instant::now();
+            tui.send(&c.to_string());
+            let done = tui.screen.wait("the filtered frame", |s| {
+                s.lines().nth(1).is_some_and(|l| l.contains(&marker))
+            });
+            keys.push(ms(done - t));
+        }
+        tui.send("\x1b");
+        tui.screen.wait("the filter cleared", |s| {
+            s.lines().nth(1).is_some_and(|l| !l.contains("</"))
+        });
+    }
+    keys.sort_by(f64::total_cmp);
+
+    // Watch event → row: one pod's restart count changed through the API, timed until it is on screen.
+    let (ns, name) = tug::sim::world::load_pod_name(7.min(pods.saturating_sub(1)));
+    tui.send(&format!("/{name}\r"));
+    tui.screen.wait("one row", |s| {
+        s.lines().nth(1).is_some_and(|l| l.contains("(all)[1]"))
+    });
+    let mut events = vec![];
+    for k in 0..20u32 {
+        let count = 1000 + k;
+        let body = serde_json::to_vec(&serde_json::json!([
+            {"op": "replace", "path": "/status/containerStatuses/0/restartCount", "value": count}
+        ]))
+        .unwrap();
+        let req = http::Request::patch(format!("/api/v1/namespaces/{ns}/pods/{name}/status"))
+            .header("content-type", "application/json-patch+json")
+            .body(body)
+            .unwrap();
+        let t = Instant::now();
+        runtime.block_on(client.request_text(req)).unwrap();
+        let wanted = count.to_string();
+        let done = tui.screen.wait("the new restart count", |s| {
+            s.lines()
+                .filter(|l| l.contains(&name))
+                .any(|l| l.split_whitespace().any(|w| w == wanted))
+        });
+        events.push(ms(done - t));
+    }
+    events.sort_by(f64::total_cmp);
+    tui.send("\x1b");
+
+    // Churn: `churn` pod changes per second.
+    let req = http::Request::put("/_sim/churn")
+        .body(churn.to_string().into_bytes())
+        .unwrap();
+    runtime.block_on(client.request_text(req)).unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    let (churn_cpu, churn_sim_cpu, churn_bytes) = phase(&tui, sim_pid, secs);
+    let tug_rss_churn = rss_mb(tui.pid);
+
+    let _ = std::process::Command::new("kill")
+        .arg(tui.pid.to_string())
+        .status();
+    let _ = sim.child.kill();
+
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!("## tug end-to-end, {total} pods ({pods} load pods), {COLS}x{ROWS}, {cores} cores\n");
+    println!("| figure | measured | target |");
+    println!("|---|---|---|");
+    println!(
+        "| list of all pods (Table form, pages of 500), alone | {:.0} ms | — |",
+        ms(list_time)
+    );
+    println!(
+        "| start → first screen with the full pod list | {:.0} ms | ≤ 1000 ms |",
+        ms(first_screen)
+    );
+    println!("| RSS of tug, list loaded | {tug_rss:.1} MB | ≤ 60 MB |");
+    println!("| RSS of tug after the churn phase | {tug_rss_churn:.1} MB | ≤ 60 MB |");
+    println!(
+        "| filter keystroke → frame (p50 / p99 / max, {} keys) | {:.1} / {:.1} / {:.1} ms | p99 ≤ 16 ms |",
+        keys.len(),
+        percentile(&keys, 0.5),
+        percentile(&keys, 0.99),
+        keys.last().copied().unwrap_or(f64::NAN)
+    );
+    println!(
+        "| watch event → row on screen (p50 / p99, {} changes) | {:.1} / {:.1} ms | ≤ 100 ms |",
+        events.len(),
+        percentile(&events, 0.5),
+        percentile(&events, 0.99)
+    );
+    println!("| tug CPU while idle ({secs} s) | {idle_cpu:.2} % | < 1 % |");
+    println!("| tug CPU with {churn} pod changes/s ({secs} s) | {churn_cpu:.1} % | < 10 % |");
+    println!("| terminal bytes per idle minute | {idle_bytes:.0} | ≈ 0 (Age ticks only) |");
+    println!("| terminal bytes per minute under churn | {churn_bytes:.0} | — |");
+    println!("| sim RSS | {sim_rss:.1} MB | — |");
+    println!("| sim CPU idle / under churn | {idle_sim_cpu:.1} % / {churn_sim_cpu:.1} % | — |");
+}
