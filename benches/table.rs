@@ -1,15 +1,17 @@
-//! Hot paths of the resource browser at 10,000 pods: a full frame of the pod table at 200x50, and applying a
-//! filter (which rebuilds the visible rows). Run with `cargo bench`.
+//! Hot paths at 10,000 pods: a full frame of the pod table at 200x50, a filter and a sort (which rebuild the
+//! visible rows), a cursor step, building rows from a Table list response, and appending to a full log
+//! buffer. Run with `cargo bench --bench table`.
 #![allow(clippy::unwrap_used)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use tug::app::{App, AppEvent, Body};
+use tug::app::{App, AppEvent, Body, Effect};
 use tug::cluster::connect::ClusterInfo;
 use tug::cluster::discovery::Kind;
-use tug::model::table::{Column, Row};
+use tug::model::logbuf::LogBuffer;
+use tug::model::table::{Column, Row, Table};
 
 const PODS: usize = 10_000;
 
@@ -105,6 +107,89 @@ fn bench(c: &mut Criterion) {
             app.prepare();
         });
     });
+    c.bench_function("sort 10k pods by status (rebuild rows)", |b| {
+        b.iter(|| {
+            app.handle(AppEvent::Key(KeyEvent::new(
+                KeyCode::Char('T'),
+                KeyModifiers::SHIFT,
+            )));
+            app.prepare();
+        });
+    });
+    let response = table_response(PODS);
+    c.bench_function(
+        "build 10k rows from a Table list response (parse + rows)",
+        |b| {
+            b.iter(|| {
+                let table: Table = serde_json::from_slice(&response).unwrap();
+                let rows: Vec<Row> = table.rows.iter().map(Row::from_table_row).collect();
+                assert_eq!(rows.len(), PODS);
+            });
+        },
+    );
+    let mut buffer = LogBuffer::new(20_000);
+    let line = br#"2026-11-30T12:00:00.000000000Z {"level":"info","msg":"GET /api/orders 200","latency_ms":12,"trace":"4bf92f3577b34da6a3ce929d0e0e4736"}"#;
+    c.bench_function("log: append 1,000 lines to a full 20k-line buffer", |b| {
+        b.iter(|| {
+            for _ in 0..1_000 {
+                buffer.push_raw(0, line, true);
+            }
+        });
+    });
+    // A pod's log view with 20k lines buffered, following: one frame.
+    let mut logs = app_with_pods();
+    let shared = logs
+        .handle(key(KeyCode::Char('l')))
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::Logs { buffer, .. } => Some(buffer),
+            _ => None,
+        })
+        .expect("l opens the selected pod's logs");
+    {
+        let mut b = shared.lock().unwrap();
+        for _ in 0..20_000 {
+            b.push_raw(0, line, true);
+        }
+    }
+    logs.prepare();
+    c.bench_function("log: render a 200x50 page of a 20k-line log", |b| {
+        b.iter(|| {
+            terminal.draw(|f| tug::ui::render(&logs, f)).unwrap();
+        });
+    });
+}
+
+/// A Table response of `n` pods, as the API server sends it (`includeObject=Metadata`).
+fn table_response(n: usize) -> Vec<u8> {
+    let rows: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            let name = format!("app-{}-{i:05}", i % 50);
+            serde_json::json!({
+                "cells": [name, "1/1", "Running", 0, "3d", format!("10.244.{}.{}", i / 250, i % 250), "tug-worker", "<none>", "<none>"],
+                "object": {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": {
+                    "name": name, "namespace": format!("load-{}", i % 10), "uid": format!("uid-{i}"),
+                    "resourceVersion": (1000 + i).to_string(), "creationTimestamp": "2026-11-27T12:00:00Z",
+                    "labels": {"app": format!("app-{}", i % 50), "load": "true"}}}
+            })
+        })
+        .collect();
+    serde_json::to_vec(&serde_json::json!({
+        "kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {"resourceVersion": "99999"},
+        "columnDefinitions": [
+            {"name": "Name", "type": "string", "format": "name", "description": "", "priority": 0},
+            {"name": "Ready", "type": "string", "format": "", "description": "", "priority": 0},
+            {"name": "Status", "type": "string", "format": "", "description": "", "priority": 0},
+            {"name": "Restarts", "type": "string", "format": "", "description": "", "priority": 0},
+            {"name": "Age", "type": "string", "format": "", "description": "", "priority": 0},
+            {"name": "IP", "type": "string", "format": "", "description": "", "priority": 1},
+            {"name": "Node", "type": "string", "format": "", "description": "", "priority": 1},
+            {"name": "Nominated Node", "type": "string", "format": "", "description": "", "priority": 1},
+            {"name": "Readiness Gates", "type": "string", "format": "", "description": "", "priority": 1}
+        ],
+        "rows": rows,
+    }))
+    .unwrap()
 }
 
 criterion_group!(benches, bench);

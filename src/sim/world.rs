@@ -57,6 +57,8 @@ pub fn build(store: &Arc<Store>, seed: u64, load_pods: usize) -> ApiResult<Ctx> 
 
     w.ctx.clock = Clock::Virtual(ago(0, 0, 2));
     settle(w.ctx, STEP, MAX_PASSES);
+    // Load pods have been running for a day, as most pods of a big cluster have.
+    w.ctx.clock = Clock::Virtual(ago(1, 0, 0));
     w.load(load_pods)?;
     Ok(ctx)
 }

@@ -113,6 +113,16 @@ impl Tui {
 
     /// Polls the screen until `check` holds; panics with the screen after the deadline.
     pub async fn wait(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
+        self.wait_within(DEADLINE, what, check).await
+    }
+
+    /// `wait` with another deadline, for what is slow by design (a reconnect after a long backoff).
+    pub async fn wait_within(
+        &self,
+        deadline: Duration,
+        what: &str,
+        check: impl Fn(&str) -> bool,
+    ) -> String {
         let start = tokio::time::Instant::now();
         loop {
             let screen = self.screen();
@@ -120,7 +130,7 @@ impl Tui {
                 return screen;
             }
             assert!(
-                start.elapsed() < DEADLINE,
+                start.elapsed() < deadline,
                 "timed out waiting for {what}; screen:\n{screen}"
             );
             tokio::time::sleep(Duration::from_millis(50)).await;

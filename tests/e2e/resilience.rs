@@ -37,10 +37,10 @@ async fn a_tiny_terminal_gets_a_notice_and_recovers_when_resized() {
 }
 
 #[tokio::test]
-async fn a_server_that_goes_away_shows_reconnecting_and_is_followed_again_when_back() {
+async fn a_server_gone_for_a_minute_shows_reconnecting_and_is_followed_again_when_back() {
     let TestSim { sim, dir } = TestSim::start().await;
     let (addr, tls, kubeconfig) = (sim.addr, sim.tls.clone(), sim.kubeconfig.clone());
-    let tui = Tui::start(&kubeconfig, &[], 120, 30);
+    let mut tui = Tui::start(&kubeconfig, &[], 120, 30);
     tui.wait_for("gpu-worker").await;
     sim.stop().await;
     let screen = tui.wait_for("reconnecting").await;
@@ -48,6 +48,16 @@ async fn a_server_that_goes_away_shows_reconnecting_and_is_followed_again_when_b
         screen.contains("gpu-worker"),
         "the last known rows stay on screen: {screen}"
     );
+    // The server stays away for a minute; tug keeps answering keys meanwhile.
+    let down = tokio::time::Instant::now();
+    while down.elapsed() < std::time::Duration::from_secs(60) {
+        tui.send("?");
+        tui.wait_for("this help").await;
+        tui.send("\x1b");
+        tui.wait("help closed", |s| !s.contains("this help")).await;
+        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    }
+    assert!(tui.screen().contains("reconnecting"));
 
     let back = tug::sim::start(tug::sim::SimOptions {
         addr,
@@ -57,7 +67,8 @@ async fn a_server_that_goes_away_shows_reconnecting_and_is_followed_again_when_b
     })
     .await
     .unwrap();
-    tui.wait("live again", |s| {
+    // The backoff is capped at 30 s (with jitter): back within that, plus the relist.
+    tui.wait_within(std::time::Duration::from_secs(60), "live again", |s| {
         !s.contains("reconnecting") && s.contains("gpu-worker")
     })
     .await;
