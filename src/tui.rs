@@ -195,23 +195,9 @@ pub async fn run(opts: Options) -> Result<(), TuiError> {
                 }
                 _ => {}
             }
-            if let Effect::Shell {
-                namespace,
-                pod,
-                container,
-                attach,
-            } = &effect
-            {
-                let message = shell(
-                    &mut terminal,
-                    &client,
-                    namespace,
-                    pod,
-                    container.as_deref(),
-                    *attach,
-                    &mut keys,
-                )
-                .await?;
+            if matches!(effect, Effect::Shell { .. }) {
+                let message =
+                    shell(&mut terminal, &client, &effect, &mut keys, &app.keymap).await?;
                 app.handle(AppEvent::Flash(message.0, message.1));
                 continue;
             }
@@ -263,12 +249,25 @@ pub async fn run(opts: Options) -> Result<(), TuiError> {
 async fn shell(
     terminal: &mut ratatui::DefaultTerminal,
     client: &kube::Client,
-    namespace: &str,
-    pod: &str,
-    container: Option<&str>,
-    attach: bool,
+    effect: &Effect,
     keys: &mut EventStream,
+    keymap: &crate::config::Keymap,
 ) -> std::io::Result<(String, bool)> {
+    let Effect::Shell {
+        namespace,
+        pod,
+        container,
+        attach,
+    } = effect
+    else {
+        return Ok((String::new(), false));
+    };
+    let (container, attach) = (container.as_deref(), *attach);
+    let detach_key = keymap
+        .keys(crate::config::Action::ShellDetach)
+        .first()
+        .map(ToString::to_string)
+        .unwrap_or_default();
     restore_terminal();
     crossterm::terminal::enable_raw_mode()?;
     {
@@ -279,11 +278,17 @@ async fn shell(
             .unwrap_or_else(|| pod.to_string());
         let _ = write!(
             out,
-            "tug: shell in {namespace}/{target} (Ctrl-] to detach)\r\n"
+            "tug: shell in {namespace}/{target} ({detach_key} to detach)\r\n"
         );
         let _ = out.flush();
     }
-    let result = crate::cluster::shell::run(client, namespace, pod, container, attach, keys).await;
+    let detach = |k: &crossterm::event::KeyEvent| {
+        keymap
+            .actions(k)
+            .contains(&crate::config::Action::ShellDetach)
+    };
+    let result =
+        crate::cluster::shell::run(client, namespace, pod, container, attach, keys, &detach).await;
     crossterm::execute!(
         std::io::stdout(),
         crossterm::terminal::EnterAlternateScreen,

@@ -885,7 +885,7 @@ impl App {
                 KeyScope::Global => true,
                 KeyScope::Text => in_text,
                 KeyScope::Table => !in_text,
-                KeyScope::Editor => false,
+                KeyScope::Editor | KeyScope::Shell => false,
             })
     }
 

@@ -60,12 +60,6 @@ pub fn key_bytes(k: &KeyEvent) -> Vec<u8> {
     out
 }
 
-/// Ctrl-] leaves the session (as telnet and `kubectl attach` do), whatever runs inside.
-fn is_detach(k: &KeyEvent) -> bool {
-    k.modifiers.contains(KeyModifiers::CONTROL)
-        && matches!(k.code, KeyCode::Char(']') | KeyCode::Char('5'))
-}
-
 /// Runs an interactive shell in `pod` (`container`, or the default one) on the current terminal, which the
 /// caller has put in raw mode on the main screen. Returns how it ended, for the TUI to show.
 pub async fn run(
@@ -75,6 +69,8 @@ pub async fn run(
     container: Option<&str>,
     attach: bool,
     keys: &mut EventStream,
+    // The detach key (the keymap's `shell_detach`) leaves the session, whatever runs inside.
+    detach: &(dyn Fn(&KeyEvent) -> bool + Sync),
 ) -> Result<String, ClusterError> {
     let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
     let mut params = AttachParams::interactive_tty();
@@ -114,8 +110,8 @@ pub async fn run(
             },
             ev = keys.next() => match ev {
                 Some(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => {
-                    if is_detach(&k) {
-                        return Ok("detached from the shell (Ctrl-])".into());
+                    if detach(&k) {
+                        return Ok("detached from the shell".into());
                     }
                     if stdin.write_all(&key_bytes(&k)).await.is_err() {
                         break None;
@@ -195,6 +191,5 @@ mod tests {
             key_bytes(&k(KeyCode::Char('b'), KeyModifiers::ALT)),
             b"\x1bb"
         );
-        assert!(is_detach(&k(KeyCode::Char('5'), KeyModifiers::CONTROL)));
     }
 }

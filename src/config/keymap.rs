@@ -71,6 +71,7 @@ pub enum Action {
     EditorGoto,
     EditorUndo,
     EditorRedo,
+    ShellDetach,
 }
 
 /// Which view an action belongs to: keys may repeat across scopes, never within one.
@@ -81,6 +82,8 @@ pub enum Scope {
     Text,
     /// The manifest editor: it takes every key but its own, so globals do not apply there.
     Editor,
+    /// A shell or attach session: every key goes to the container but this scope's.
+    Shell,
 }
 
 impl Action {
@@ -146,6 +149,7 @@ impl Action {
         Self::EditorGoto,
         Self::EditorUndo,
         Self::EditorRedo,
+        Self::ShellDetach,
     ];
 
     pub fn name(self) -> &'static str {
@@ -211,6 +215,7 @@ impl Action {
             Self::EditorGoto => "editor_goto",
             Self::EditorUndo => "editor_undo",
             Self::EditorRedo => "editor_redo",
+            Self::ShellDetach => "shell_detach",
         }
     }
 
@@ -277,6 +282,9 @@ impl Action {
             Self::EditorGoto => "editor: go to line",
             Self::EditorUndo => "editor: undo",
             Self::EditorRedo => "editor: redo",
+            Self::ShellDetach => {
+                "in a shell or attach session: leave it (the container keeps running)"
+            }
         }
     }
 
@@ -331,6 +339,7 @@ impl Action {
             | Self::EditorGoto
             | Self::EditorUndo
             | Self::EditorRedo => Scope::Editor,
+            Self::ShellDetach => Scope::Shell,
             _ => Scope::Global,
         }
     }
@@ -534,7 +543,9 @@ impl Keymap {
             .filter(|(_, actions)| {
                 actions.iter().enumerate().any(|(i, a)| {
                     actions[i + 1..].iter().any(|b| {
-                        let editor = a.scope() == Scope::Editor || b.scope() == Scope::Editor;
+                        let editor = [a.scope(), b.scope()]
+                            .iter()
+                            .any(|s| matches!(s, Scope::Editor | Scope::Shell));
                         a.scope() == b.scope()
                             || (!editor
                                 && (a.scope() == Scope::Global || b.scope() == Scope::Global))
@@ -596,5 +607,19 @@ mod tests {
         assert_eq!(k.actions(&ctrl_c), [Action::Quit]);
         let shift_n = KeyEvent::new(KeyCode::Char('N'), KeyModifiers::SHIFT);
         assert!(k.actions(&shift_n).contains(&Action::SortName));
+    }
+
+    #[test]
+    fn ctrl_bracket_and_ctrl_5_detach_from_a_shell_and_can_be_rebound() {
+        let mut k = Keymap::default_keymap();
+        for c in [']', '5'] {
+            let e = KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+            assert_eq!(k.actions(&e), [Action::ShellDetach]);
+        }
+        k.overlay("shell_detach: [Ctrl-Q]\n").unwrap();
+        let q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::CONTROL);
+        assert!(k.actions(&q).contains(&Action::ShellDetach));
+        let b = KeyEvent::new(KeyCode::Char(']'), KeyModifiers::CONTROL);
+        assert!(k.actions(&b).is_empty());
     }
 }

@@ -306,3 +306,29 @@ async fn a_service_forward_goes_to_one_of_its_ready_pods() {
         .unwrap();
     assert_eq!(&buf[..n], b"+PONG\r\n");
 }
+
+#[tokio::test]
+async fn the_detach_key_can_be_rebound() {
+    let sim = TestSim::start().await;
+    let keymap = sim.dir.path().join("keymap.yaml");
+    std::fs::write(&keymap, "shell_detach: [Ctrl-Q]\n").unwrap();
+    let mut tui = Tui::start(
+        &sim.kubeconfig(),
+        &["--keymap", keymap.to_str().unwrap()],
+        100,
+        30,
+    );
+    tui.wait_for("gpu-worker").await;
+    tui.send("/redis");
+    tui.send(ENTER);
+    tui.wait("one pod", |s| s.contains("</redis>") && s.contains("[1]"))
+        .await;
+    tui.send("s");
+    tui.wait_for("(Ctrl-Q to detach)").await;
+    tui.wait_for("/ # ").await;
+    // The old key now goes to the shell; the new one leaves it.
+    tui.send("\x1d");
+    tui.send("\x11");
+    let screen = tui.wait_for("detached from the shell").await;
+    assert!(screen.contains("</redis>"), "{screen}");
+}
