@@ -235,17 +235,29 @@ pub async fn apply(client: &kube::Client, m: &Mutation) -> Result<Value> {
             name,
             template,
         } => {
-            let get = http::Request::get(kind.object_path(namespace, name))
-                .body(vec![])
-                .map_err(|e| ClusterError::Transport(e.to_string()))?;
-            let mut current: Value = client.request(get).await?;
-            current["spec"]["template"] = template.clone();
-            request(
-                Method::PUT,
-                format!("{}?fieldManager=tug", kind.object_path(namespace, name)),
-                "application/json",
-                &current,
-            )?
+            // Read-modify-write; a controller updating the status in between is a 409: read again.
+            let mut attempt = 0;
+            loop {
+                let get = http::Request::get(kind.object_path(namespace, name))
+                    .body(vec![])
+                    .map_err(|e| ClusterError::Transport(e.to_string()))?;
+                let mut current: Value = client.request(get).await?;
+                current["spec"]["template"] = template.clone();
+                let put = request(
+                    Method::PUT,
+                    format!("{}?fieldManager=tug", kind.object_path(namespace, name)),
+                    "application/json",
+                    &current,
+                )?;
+                match client
+                    .request::<Value>(put)
+                    .await
+                    .map_err(ClusterError::from)
+                {
+                    Err(e) if e.code() == Some(409) && attempt < CONFLICT_RETRIES => attempt += 1,
+                    other => return other,
+                }
+            }
         }
         Mutation::Rollback {
             kind,
@@ -275,15 +287,59 @@ pub async fn apply(client: &kube::Client, m: &Mutation) -> Result<Value> {
                     _ => e,
                 });
             }
-            request(
-                Method::PUT,
-                format!("{}?fieldManager=tug", kind.object_path(namespace, name)),
-                "application/json",
-                deployment,
-            )?
+            return put_rollback(client, kind, namespace, name, deployment).await;
         }
     };
     client.request::<Value>(req).await.map_err(Into::into)
+}
+
+/// How often a 409 caused by someone else's status update is retried.
+const CONFLICT_RETRIES: u32 = 3;
+
+/// PUTs the rolled-back Deployment, conditional on the version the history was read at. A 409 where the
+/// spec did not change meanwhile (same `generation`: a controller only updated the status or its
+/// annotations) re-applies the rollback's template onto the current object; a changed spec stays a conflict,
+/// so nobody's change is silently undone.
+async fn put_rollback(
+    client: &kube::Client,
+    kind: &Kind,
+    namespace: &str,
+    name: &str,
+    deployment: &Value,
+) -> Result<Value> {
+    let path = format!("{}?fieldManager=tug", kind.object_path(namespace, name));
+    let mut body = deployment.clone();
+    let mut attempt = 0;
+    loop {
+        let put = request(http::Method::PUT, path.clone(), "application/json", &body)?;
+        let err = match client
+            .request::<Value>(put)
+            .await
+            .map_err(ClusterError::from)
+        {
+            Err(e) if e.code() == Some(409) && attempt < CONFLICT_RETRIES => e,
+            other => return other,
+        };
+        attempt += 1;
+        let get = http::Request::get(kind.object_path(namespace, name))
+            .body(vec![])
+            .map_err(|e| ClusterError::Transport(e.to_string()))?;
+        let current: Value = client.request(get).await?;
+        if current["metadata"]["generation"] != deployment["metadata"]["generation"] {
+            return Err(err);
+        }
+        body = current;
+        body["spec"]["template"] = deployment["spec"]["template"].clone();
+        // The rollback's own annotations (change-cause); the controller's bookkeeping stays as it is now.
+        for (k, v) in deployment["metadata"]["annotations"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| !k.starts_with("deployment.kubernetes.io/"))
+        {
+            body["metadata"]["annotations"][k] = v.clone();
+        }
+    }
 }
 
 /// `kubectl drain`: cordon, then evict each pod on the node through the eviction API (so PodDisruptionBudgets

@@ -342,13 +342,14 @@ async fn a_rollback_refuses_a_changed_deployment_or_a_deleted_revision() {
         .await
     };
 
-    // Changed between the dialog and the answer: the server's conflict, nothing applied.
+    // Its spec changed between the dialog and the answer: the server's conflict, nothing applied. (A change
+    // to its status or annotations alone does not block a rollback: the template is applied onto it.)
     tui.send("h");
     tui.wait_for("history/web").await;
     tui.send("u");
     tui.wait_for("Roll back deployment/web to revision 1?")
         .await;
-    sim.kubectl_ok(&["annotate", "deploy", "web", "touched=by-someone-else"])
+    sim.kubectl_ok(&["scale", "deploy", "web", "--replicas=4"])
         .await;
     tui.send(ENTER);
     tui.wait_for("conflict: Operation cannot be fulfilled on deployments.apps \"web\"")

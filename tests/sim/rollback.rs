@@ -27,6 +27,29 @@ async fn deployment(sim: &TestSim) -> Value {
     .unwrap()
 }
 
+/// tug's rollback of `web` to revision 1, computed from `read` (the Deployment as the history showed it).
+async fn rollback_to_1(client: &kube::Client, read: &Value) -> tug::cluster::mutate::Mutation {
+    let kinds = tug::cluster::discovery::discover(client).await.unwrap();
+    let kind = tug::cluster::discovery::find(&kinds, "deploy")
+        .unwrap()
+        .clone();
+    let sets = tug::cluster::objects::replica_sets_of(client, read)
+        .await
+        .unwrap();
+    let rs = sets
+        .iter()
+        .find(|rs| rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "1")
+        .unwrap();
+    tug::cluster::mutate::Mutation::Rollback {
+        kind,
+        namespace: "shop".into(),
+        name: "web".into(),
+        revision: 1,
+        replica_set: rs["metadata"]["name"].as_str().unwrap().into(),
+        deployment: tug::cluster::mutate::rollback_deployment(read, rs).unwrap(),
+    }
+}
+
 #[tokio::test]
 async fn tugs_rollback_matches_kubectl_rollout_undo() {
     let (a, b) = (TestSim::start().await, TestSim::start().await);
@@ -37,27 +60,7 @@ async fn tugs_rollback_matches_kubectl_rollout_undo() {
         .await;
 
     let client = b.client().await;
-    let kinds = tug::cluster::discovery::discover(&client).await.unwrap();
-    let kind = tug::cluster::discovery::find(&kinds, "deploy")
-        .unwrap()
-        .clone();
-    let current = deployment(&b).await;
-    let sets = tug::cluster::objects::replica_sets_of(&client, &current)
-        .await
-        .unwrap();
-    let rs = sets
-        .iter()
-        .find(|rs| rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "1")
-        .unwrap();
-    let rolled = tug::cluster::mutate::rollback_deployment(&current, rs).unwrap();
-    let m = tug::cluster::mutate::Mutation::Rollback {
-        kind,
-        namespace: "shop".into(),
-        name: "web".into(),
-        revision: 1,
-        replica_set: rs["metadata"]["name"].as_str().unwrap().into(),
-        deployment: rolled,
-    };
+    let m = rollback_to_1(&client, &deployment(&b).await).await;
     tug::cluster::mutate::apply(&client, &m).await.unwrap();
 
     let settled = async |sim: &TestSim| {
@@ -87,4 +90,59 @@ async fn tugs_rollback_matches_kubectl_rollout_undo() {
         db["spec"]["template"]["spec"]["containers"][0]["env"][0]["value"],
         "one"
     );
+}
+
+#[tokio::test]
+async fn a_rollback_survives_a_status_update_but_not_a_spec_change_made_meanwhile() {
+    let sim = TestSim::start().await;
+    prepare(&sim).await;
+    let client = sim.client().await;
+    let rollback = rollback_to_1(&client, &deployment(&sim).await).await;
+    let store = sim.sim.store().clone();
+    let res = store.registry().preferred("apps", "deployments").unwrap();
+    let bump = |change: &dyn Fn(&mut Value)| {
+        store
+            .update_with(
+                &res,
+                "shop",
+                "web",
+                tug::sim::store::UpdateScope::All,
+                false,
+                |cur| {
+                    let mut new = cur.clone();
+                    change(&mut new);
+                    Ok(new)
+                },
+            )
+            .unwrap();
+    };
+
+    // A spec change since the history was read: a conflict, nothing applied.
+    bump(&|d| d["spec"]["replicas"] = serde_json::json!(5));
+    let err = tug::cluster::mutate::apply(&client, &rollback)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(409), "{err}");
+    let now = deployment(&sim).await;
+    assert_eq!(
+        now["spec"]["template"]["spec"]["containers"][0]["image"],
+        "example/web:v2"
+    );
+
+    // Only the status and an annotation changed since it was read: the rollback applies, keeping both.
+    let rollback = rollback_to_1(&client, &deployment(&sim).await).await;
+    bump(&|d| {
+        d["status"]["observedGeneration"] = serde_json::json!(99);
+        d["metadata"]["annotations"]["touched"] = serde_json::json!("by-someone-else");
+    });
+    tug::cluster::mutate::apply(&client, &rollback)
+        .await
+        .unwrap();
+    let now = deployment(&sim).await;
+    assert_eq!(
+        now["spec"]["template"]["spec"]["containers"][0]["image"],
+        "example/web:v1"
+    );
+    assert_eq!(now["spec"]["replicas"], 5);
+    assert_eq!(now["metadata"]["annotations"]["touched"], "by-someone-else");
 }
