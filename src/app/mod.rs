@@ -679,35 +679,37 @@ impl App {
 
     /// Puts back the table's filter from before the prompt opened (Esc, or a pattern that does not parse).
     fn restore_filter(&mut self) {
-        if let (
-            Some(f),
-            Some(View {
-                body: Body::Table(t),
-                ..
-            }),
-        ) = (self.filter_before.take(), self.stack.last_mut())
-        {
-            t.filter = f;
+        let Some(f) = self.filter_before.take() else {
+            return;
+        };
+        match self.stack.last_mut().map(|v| &mut v.body) {
+            Some(Body::Table(t)) => t.filter = f,
+            Some(Body::Log(l)) => l.search = (!f.is_empty()).then_some(f),
+            _ => {}
         }
     }
 
-    /// A table filters as its filter is typed (Enter keeps it, Esc clears it). Server-side selectors (`-l`)
-    /// wait for Enter, and so does a regular expression that does not parse yet.
+    /// A table filters, and a log searches, as the text is typed (Enter keeps it, Esc puts back what was
+    /// there). Server-side selectors (`-l`) wait for Enter, and so does a regular expression that does not
+    /// parse yet.
     fn live_filter(&mut self, text: &str) {
-        let Some(View {
-            body: Body::Table(t),
-            ..
-        }) = self.stack.last_mut()
-        else {
-            return;
-        };
-        if text.trim_start().starts_with("-l") {
-            return;
-        }
-        if let Ok(f) = Filter::parse(text.trim()) {
-            t.filter = f;
-            t.cursor = 0;
-            t.offset = 0;
+        let page = self.page();
+        match self.stack.last_mut().map(|v| &mut v.body) {
+            Some(Body::Table(t)) => {
+                if text.trim_start().starts_with("-l") {
+                    return;
+                }
+                if let Ok(f) = Filter::parse(text.trim()) {
+                    t.filter = f;
+                    t.cursor = 0;
+                    t.offset = 0;
+                }
+            }
+            // An unfinished regular expression keeps the last good search.
+            Some(Body::Log(l)) if Filter::parse(text.trim()).is_ok() => {
+                let _ = l.search(text.trim(), page);
+            }
+            _ => {}
         }
     }
 
@@ -905,6 +907,7 @@ impl App {
                 self.mode = Mode::Filter(String::new());
                 self.filter_before = match self.top().map(|v| &v.body) {
                     Some(Body::Table(t)) => Some(t.filter.clone()),
+                    Some(Body::Log(l)) => Some(l.search.clone().unwrap_or_default()),
                     _ => None,
                 };
                 return vec![];

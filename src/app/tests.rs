@@ -528,3 +528,34 @@ fn a_table_filters_as_the_filter_is_typed_and_esc_in_the_prompt_restores_it() {
         "Esc in the prompt puts back the filter it had"
     );
 }
+
+#[test]
+fn a_log_searches_as_the_search_is_typed_and_esc_puts_back_the_previous_one() {
+    let (mut app, _) = app();
+    fill(&app, &["payments-1"]);
+    app.prepare();
+    let Some(Effect::Logs { buffer, .. }) = app.handle(key('l')).into_iter().next() else {
+        panic!("no logs effect")
+    };
+    {
+        let mut b = buffer.lock().unwrap();
+        for i in 0..100 {
+            let text = if i == 40 { "ERROR disk full" } else { "ok" };
+            b.push_raw(0, format!("line {i} {text}").as_bytes(), false);
+        }
+    }
+    let search = |app: &App| match app.top().map(|v| &v.body) {
+        Some(Body::Log(l)) => (l.search.as_ref().map(|f| f.display()), l.follow),
+        _ => panic!("not a log"),
+    };
+    typed(&mut app, "/line");
+    assert_eq!(search(&app).0.as_deref(), Some("line"));
+    app.handle(key('/'));
+    for c in "disk".chars() {
+        app.handle(key(c));
+    }
+    // Found while typing: following stops at the match.
+    assert_eq!(search(&app), (Some("disk".to_string()), false));
+    app.handle(code(KeyCode::Esc));
+    assert_eq!(search(&app).0.as_deref(), Some("line"));
+}

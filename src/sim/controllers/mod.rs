@@ -33,6 +33,9 @@ pub use events::EventRecorder;
 const TICK: Duration = Duration::from_millis(250);
 /// After a change, wait this long for more before a pass: a burst of writes costs one pass.
 const DEBOUNCE: Duration = Duration::from_millis(15);
+/// Passes start at least this far apart: a steady stream of changes (`--churn`) must not cost a full scan of
+/// every object per change.
+const MIN_GAP: Duration = Duration::from_millis(100);
 
 /// The resource definitions the controllers work on (all built-ins, always registered).
 pub struct Kinds {
@@ -251,6 +254,7 @@ pub fn spawn(mut ctx: Ctx, cancel: CancellationToken) -> tokio::task::JoinHandle
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last = tokio::time::Instant::now();
         loop {
             tokio::select! {
                 _ = cancel.cancelled() => break,
@@ -259,11 +263,13 @@ pub fn spawn(mut ctx: Ctx, cancel: CancellationToken) -> tokio::task::JoinHandle
                     if matches!(changed, Err(tokio::sync::broadcast::error::RecvError::Closed)) {
                         break;
                     }
-                    tokio::time::sleep(DEBOUNCE).await;
+                    let wait = DEBOUNCE.max(MIN_GAP.saturating_sub(last.elapsed()));
+                    tokio::time::sleep(wait).await;
                     // Drain the burst; the pass reads the latest state anyway.
                     while changes.try_recv().is_ok() {}
                 }
             }
+            last = tokio::time::Instant::now();
             pass(&mut ctx);
             // Our own writes come back as events; drain them so they don't trigger a pass each.
             while changes.try_recv().is_ok() {}
