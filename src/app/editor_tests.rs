@@ -513,3 +513,36 @@ fn the_editor_renders_line_numbers_colours_and_the_diff() {
         .expect("the added line is shown");
     assert_eq!(buf[(0, row)].fg, app.theme.style("diff_added").fg.unwrap());
 }
+
+#[test]
+fn go_to_line_scrolls_the_line_into_view_with_the_cursor_on_it() {
+    use ratatui::backend::TestBackend;
+    let (mut app, _) = editing(false, None);
+    let long: String = (0..100).map(|i| format!("# comment {i}\n")).collect();
+    match app.stack.last_mut().map(|v| &mut v.body) {
+        Some(Body::Editor(e)) => e.set_text(&format!("{}{long}", e.text())),
+        _ => panic!(),
+    }
+    app.size = (80, 24);
+    ctrl(&mut app, 'g');
+    type_text(&mut app, "110");
+    press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert_eq!(editor(&app).area.cursor().0, 109);
+    app.prepare();
+    let mut term = ratatui::Terminal::new(TestBackend::new(80, 24)).unwrap();
+    term.draw(|f| crate::ui::render(&app, f)).unwrap();
+    let buf = term.backend().buffer().clone();
+    let row = (0..24u16)
+        .find(|y| {
+            (0..80u16)
+                .map(|x| buf[(x, *y)].symbol().to_string())
+                .collect::<String>()
+                .starts_with("110 ")
+        })
+        .expect("line 110 is on screen");
+    // The cursor (reversed) is on its first character, and the status line is below it.
+    let cursor = app.theme.style("cursor");
+    assert!(buf[(4, row)].modifier.contains(cursor.add_modifier));
+    // Scrolled just enough: it is the last text row, right above the status line (row 22).
+    assert_eq!(row, 21);
+}

@@ -342,10 +342,10 @@ impl App {
         for v in &mut self.stack {
             match &mut v.body {
                 Body::Table(t) => t.refresh(page),
-                // The editor's status line takes a row; the line numbers take a few columns.
+                // The editor has no table header but a status line: one row more than a table page.
                 Body::Editor(e) => {
                     let gutter = e.area.lines().len().to_string().len() + 1;
-                    e.scroll_to_cursor(page.saturating_sub(1), width.saturating_sub(gutter));
+                    e.scroll_to_cursor(page + 1, width.saturating_sub(gutter));
                 }
                 _ => {}
             }
