@@ -446,7 +446,7 @@ impl App {
         self.stack.push(View {
             id,
             title: format!("diff/revision {}", revision(rs)),
-            body: Body::Text(view),
+            body: Body::Text(Box::new(view)),
         });
         vec![]
     }

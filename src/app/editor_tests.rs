@@ -546,3 +546,31 @@ fn go_to_line_scrolls_the_line_into_view_with_the_cursor_on_it() {
     // Scrolled just enough: it is the last text row, right above the status line (row 22).
     assert_eq!(row, 21);
 }
+
+#[test]
+fn e_in_the_yaml_of_an_object_edits_it() {
+    let (mut app, _) = editing(false, None);
+    press(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    assert!(matches!(app.top().map(|v| &v.body), Some(Body::Table(_))));
+    let effects = press(&mut app, KeyCode::Char('y'), KeyModifiers::NONE);
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::Fetch {
+            purpose: Purpose::Yaml,
+            ..
+        }]
+    ));
+    let effects = press(&mut app, KeyCode::Char('e'), KeyModifiers::NONE);
+    match effects.as_slice() {
+        [
+            Effect::Fetch {
+                purpose: Purpose::Edit,
+                namespace,
+                name,
+                ..
+            },
+        ] => assert_eq!((namespace.as_str(), name.as_str()), ("shop", "web")),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(app.top().map(|v| &v.body), Some(Body::Editor(_))));
+}

@@ -246,6 +246,18 @@ fn random_keys_resizes_and_cluster_events_keep_the_invariants() {
                 }
             }
             pending = later;
+            // Now and then the user leaves an editor for good (Esc, then yes), so every view gets its turn.
+            if matches!(app.top().map(|v| &v.body), Some(Body::Editor(_))) && rng.random_bool(0.02)
+            {
+                pending.extend(app.handle(AppEvent::Key(KeyEvent::new(
+                    KeyCode::Esc,
+                    KeyModifiers::NONE,
+                ))));
+                pending.extend(app.handle(AppEvent::Key(KeyEvent::new(
+                    KeyCode::Char('y'),
+                    KeyModifiers::NONE,
+                ))));
+            }
             let event = random_event(&mut rng);
             // Quitting ends the run; keep going instead.
             if matches!(&event, AppEvent::Key(k) if k.code == KeyCode::Char('q') || k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL))

@@ -781,7 +781,7 @@ impl App {
                 self.stack.push(View {
                     id,
                     title: "journal".into(),
-                    body: Body::Text(TextView::loading()),
+                    body: Body::Text(Box::new(TextView::loading())),
                 });
                 vec![Effect::Journal(id)]
             }
@@ -952,6 +952,14 @@ impl App {
         match &mut view.body {
             Body::Editor(_) => vec![],
             Body::Text(t) => {
+                if matches!(action, Action::Edit | Action::EditExternal) {
+                    return match t.origin.clone() {
+                        Some((kind, ns, name)) => {
+                            self.open_editor(kind, ns, name, action == Action::EditExternal)
+                        }
+                        None => vec![],
+                    };
+                }
                 t.act(action, page);
                 vec![]
             }
@@ -1120,10 +1128,11 @@ impl App {
                 let id = self.id();
                 let mut text = TextView::loading();
                 text.secret = kind.is("", "secrets");
+                text.origin = Some((kind.clone(), ns.clone(), name.clone()));
                 self.stack.push(View {
                     id,
                     title: format!("{what}/{name}"),
-                    body: Body::Text(text),
+                    body: Body::Text(Box::new(text)),
                 });
                 vec![Effect::Fetch {
                     view: id,

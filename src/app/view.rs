@@ -18,7 +18,7 @@ pub struct View {
 
 pub enum Body {
     Table(Box<TableView>),
-    Text(TextView),
+    Text(Box<TextView>),
     Log(Box<LogView>),
     Editor(Box<super::editor::EditorView>),
 }
@@ -327,6 +327,8 @@ pub struct TextView {
     /// A Secret: its data is masked until decoded on request.
     pub secret: bool,
     pub decoded: bool,
+    /// The object this text is of (kind, namespace, name): `e` edits it from its YAML or description.
+    pub origin: Option<(Kind, String, String)>,
 }
 
 impl TextView {
@@ -340,6 +342,7 @@ impl TextView {
             show_managed_fields: false,
             secret: false,
             decoded: false,
+            origin: None,
         }
     }
 

@@ -329,9 +329,7 @@ impl Action {
             | Self::UndoRollback
             | Self::Shell
             | Self::PortForward
-            | Self::Attach
-            | Self::Edit
-            | Self::EditExternal => Scope::Table,
+            | Self::Attach => Scope::Table,
             Self::EditorSave
             | Self::EditorLeave
             | Self::EditorFind
@@ -340,6 +338,8 @@ impl Action {
             | Self::EditorUndo
             | Self::EditorRedo => Scope::Editor,
             Self::ShellDetach => Scope::Shell,
+            // From a table row, or from the object's YAML or description.
+            Self::Edit | Self::EditExternal => Scope::Global,
             _ => Scope::Global,
         }
     }
