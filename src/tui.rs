@@ -448,6 +448,12 @@ fn perform(
             }
         }
         Effect::DropRecovery(key) => crate::recovery::remove(&key),
+        Effect::ReadRecovery { view, key } => {
+            let _ = tx.send(AppEvent::Fetched {
+                view,
+                result: Ok(Fetched::Recovered(crate::recovery::read(&key))),
+            });
+        }
         Effect::SendEdit {
             view,
             kind,

@@ -270,12 +270,30 @@ impl App {
         ed.mark_saved();
         ed.stage = Stage::Editing;
         ed.message = Some(("Ctrl-S creates it; Esc leaves".into(), false));
+        let key = ed.recovery.clone();
         let id = self.id();
         self.stack.push(View {
             id,
             title: ed.title(),
             body: Body::Editor(Box::new(ed)),
         });
+        // A new object left unsaved before is offered back too.
+        vec![Effect::ReadRecovery { view: id, key }]
+    }
+
+    /// The recovery file of a new object, if one was found.
+    pub(super) fn editor_recovered(
+        &mut self,
+        view: ViewId,
+        recovered: Option<(String, jiff::Timestamp)>,
+    ) -> Vec<Effect> {
+        if let (Some(ed), Some((text, when))) = (self.editor(view), recovered)
+            && matches!(ed.stage, Stage::Editing)
+            && !ed.modified()
+            && text.lines().ne(ed.original.iter())
+        {
+            ed.stage = Stage::Restore { text, when };
+        }
         vec![]
     }
 

@@ -574,3 +574,33 @@ fn e_in_the_yaml_of_an_object_edits_it() {
     }
     assert!(matches!(app.top().map(|v| &v.body), Some(Body::Editor(_))));
 }
+
+#[test]
+fn create_offers_back_a_new_object_left_unsaved_before() {
+    let mut app = App::new(ClusterInfo::default(), Some("shop".into()), None, false);
+    app.handle(AppEvent::Discovered(Ok(vec![deployments()])));
+    press(&mut app, KeyCode::Char(':'), KeyModifiers::NONE);
+    type_text(&mut app, "create deploy");
+    let effects = press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    let view = match effects.as_slice() {
+        [Effect::ReadRecovery { view, key }] => {
+            assert_eq!(
+                (key.kind.as_str(), key.name.as_str()),
+                ("Deployment", "(new)")
+            );
+            *view
+        }
+        other => panic!("{other:?}"),
+    };
+    let saved = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: half-done\n";
+    app.handle(AppEvent::Fetched {
+        view,
+        result: Ok(Fetched::Recovered(Some((
+            saved.into(),
+            jiff::Timestamp::now(),
+        )))),
+    });
+    assert!(matches!(editor(&app).stage, Stage::Restore { .. }));
+    press(&mut app, KeyCode::Char('r'), KeyModifiers::NONE);
+    assert!(editor(&app).text().contains("name: half-done"));
+}

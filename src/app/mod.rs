@@ -98,6 +98,8 @@ pub enum Fetched {
     },
     /// The object as it is now, after a conflict.
     Latest(serde_json::Value),
+    /// An unsaved buffer of a new object, if there is one.
+    Recovered(Option<(String, jiff::Timestamp)>),
 }
 
 impl std::fmt::Debug for DrillDown {
@@ -179,6 +181,11 @@ pub enum Effect {
     },
     /// The edit was saved or discarded: its recovery file goes.
     DropRecovery(crate::recovery::EditKey),
+    /// Look for an unsaved buffer of a new object (`:create`); answered with `Fetched::Recovered`.
+    ReadRecovery {
+        view: ViewId,
+        key: crate::recovery::EditKey,
+    },
     /// Hand the text to `$VISUAL`/`$EDITOR` (the TUI steps aside meanwhile).
     ExternalEdit {
         view: ViewId,
@@ -440,6 +447,7 @@ impl App {
             }
             Ok(Fetched::Edit { object, recovered }) => self.editor_loaded(id, object, recovered),
             Ok(Fetched::Latest(object)) => self.editor_latest(id, object),
+            Ok(Fetched::Recovered(found)) => self.editor_recovered(id, found),
             Ok(Fetched::Text(text)) => {
                 match &mut self.stack[pos].body {
                     Body::Text(t) => t.set_text(&text),

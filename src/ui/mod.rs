@@ -266,7 +266,9 @@ fn render_table(app: &App, t: &TableView, frame: &mut Frame, area: Rect) {
         headers.push("NAMESPACE".into());
     }
     headers.extend(cols.iter().map(|i| data.columns[*i].name.to_uppercase()));
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    // Display width, not chars: a CJK name takes two cells a character.
+    let width = |s: &str| Span::raw(s).width();
+    let mut widths: Vec<usize> = headers.iter().map(|h| width(h)).collect();
     let mut body: Vec<Vec<String>> = vec![];
     for r in &rows {
         let mut cells = vec![];
@@ -275,7 +277,7 @@ fn render_table(app: &App, t: &TableView, frame: &mut Frame, area: Rect) {
         }
         cells.extend(cols.iter().map(|i| cell_text(r, *i)));
         for (w, c) in widths.iter_mut().zip(&cells) {
-            *w = (*w).max(c.chars().count()).min(MAX_COLUMN);
+            *w = (*w).max(width(c)).min(MAX_COLUMN);
         }
         body.push(cells);
     }
@@ -759,6 +761,31 @@ mod tests {
         );
         assert_eq!(lines[4].split_whitespace().last(), Some("25h"));
         assert!(lines[23].contains("<pods>"), "{:?}", lines[23]);
+    }
+
+    #[test]
+    fn columns_line_up_after_names_of_double_width_characters() {
+        let mut app = app_with_pods(vec![
+            pod("数据库数据库-0", "Running", 1_000_000 - 200),
+            pod("web-1", "Running", 1_000_000 - 200),
+        ]);
+        app.size = (80, 24);
+        app.prepare();
+        let mut terminal =
+            Terminal::new(TestBackend::new(80, 24)).unwrap_or_else(|e| panic!("{e}"));
+        terminal
+            .draw(|f| render(&app, f))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let buf = terminal.backend().buffer().clone();
+        // The screen column where READY's "1/1" starts, on each row.
+        let ready_at = |y: u16| {
+            (0..79u16).find(|x| buf[(*x, y)].symbol() == "1" && buf[(*x + 1, y)].symbol() == "/")
+        };
+        let (wide, narrow) = (ready_at(3), ready_at(4));
+        assert!(wide.is_some(), "no READY cell on the first row");
+        assert_eq!(wide, narrow, "READY starts at the same column on both rows");
+        // Six double-width characters and "-0": the name column is 14 cells wide (plus 2 of spacing).
+        assert_eq!(narrow, Some(16));
     }
 
     #[test]
