@@ -18,7 +18,7 @@ pub fn init_logging(file: Option<&Path>) -> std::io::Result<Option<PathBuf>> {
     }
     let path = match file {
         Some(p) => p.to_path_buf(),
-        None => data_dir()
+        None => crate::config::data_dir()
             .ok_or_else(|| std::io::Error::other("no data directory for the log file"))?
             .join("tug.log"),
     };
@@ -40,16 +40,12 @@ pub fn init_logging(file: Option<&Path>) -> std::io::Result<Option<PathBuf>> {
     Ok(Some(path))
 }
 
-fn data_dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("dev", "tug", "tug").map(|d| d.data_dir().to_path_buf())
-}
-
 /// `$TUG_CRASH_DIR`, else `<data dir>/crashes`.
 pub fn crash_dir() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("TUG_CRASH_DIR") {
         return Some(PathBuf::from(p));
     }
-    data_dir().map(|d| d.join("crashes"))
+    crate::config::data_dir().map(|d| d.join("crashes"))
 }
 
 /// Chains a panic hook after the current one (which restores the terminal): writes a crash report with the

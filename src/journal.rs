@@ -10,7 +10,7 @@ pub fn path() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("TUG_JOURNAL") {
         return Some(PathBuf::from(p));
     }
-    directories::ProjectDirs::from("dev", "tug", "tug").map(|d| d.data_dir().join("journal.jsonl"))
+    crate::config::data_dir().map(|d| d.join("journal.jsonl"))
 }
 
 /// Appends one entry; errors are returned for the caller to show (a journal that cannot be written is news).

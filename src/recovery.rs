@@ -43,7 +43,7 @@ pub fn dir() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("TUG_RECOVERY_DIR") {
         return Some(PathBuf::from(p));
     }
-    directories::ProjectDirs::from("dev", "tug", "tug").map(|d| d.data_dir().join("recovery"))
+    crate::config::data_dir().map(|d| d.join("recovery"))
 }
 
 pub fn path(key: &EditKey) -> Option<PathBuf> {

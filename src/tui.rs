@@ -195,9 +195,21 @@ pub async fn run(opts: Options) -> Result<(), TuiError> {
                 }
                 _ => {}
             }
-            if matches!(effect, Effect::Shell { .. }) {
+            if let Effect::Shell {
+                namespace,
+                pod,
+                container,
+                attach,
+            } = &effect
+            {
+                let target = ShellTarget {
+                    namespace,
+                    pod,
+                    container: container.as_deref(),
+                    attach: *attach,
+                };
                 let message =
-                    shell(&mut terminal, &client, &effect, &mut keys, &app.keymap).await?;
+                    shell(&mut terminal, &client, &target, &mut keys, &app.keymap).await?;
                 app.handle(AppEvent::Flash(message.0, message.1));
                 continue;
             }
@@ -244,25 +256,29 @@ pub async fn run(opts: Options) -> Result<(), TuiError> {
     Ok(())
 }
 
+/// Where a shell goes: a pod (one of its containers, or the default one), exec'd into or attached to.
+struct ShellTarget<'a> {
+    namespace: &'a str,
+    pod: &'a str,
+    container: Option<&'a str>,
+    attach: bool,
+}
+
 /// Hands the terminal to a shell in a container (main screen, raw mode), then takes it back with a full
 /// repaint. Returns the message to show and whether it is an error.
 async fn shell(
     terminal: &mut ratatui::DefaultTerminal,
     client: &kube::Client,
-    effect: &Effect,
+    target: &ShellTarget<'_>,
     keys: &mut EventStream,
     keymap: &crate::config::Keymap,
 ) -> std::io::Result<(String, bool)> {
-    let Effect::Shell {
+    let ShellTarget {
         namespace,
         pod,
         container,
         attach,
-    } = effect
-    else {
-        return Ok((String::new(), false));
-    };
-    let (container, attach) = (container.as_deref(), *attach);
+    } = *target;
     let detach_key = keymap
         .keys(crate::config::Action::ShellDetach)
         .first()
@@ -289,13 +305,7 @@ async fn shell(
     };
     let result =
         crate::cluster::shell::run(client, namespace, pod, container, attach, keys, &detach).await;
-    crossterm::execute!(
-        std::io::stdout(),
-        crossterm::terminal::EnterAlternateScreen,
-        crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
-        crossterm::cursor::Hide
-    )?;
-    *terminal = ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))?;
+    take_terminal_back(terminal)?;
     Ok(match result {
         Ok(m) => (m, false),
         Err(e) => (
@@ -334,20 +344,7 @@ fn external_edit(terminal: &mut ratatui::DefaultTerminal, text: &str) -> Result<
         .arg("tug-edit")
         .arg(&path)
         .status();
-    let back = crossterm::terminal::enable_raw_mode().and_then(|()| {
-        crossterm::execute!(
-            std::io::stdout(),
-            crossterm::terminal::EnterAlternateScreen,
-            crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
-            crossterm::cursor::Hide
-        )
-    });
-    if let Ok(t) =
-        ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))
-    {
-        *terminal = t;
-    }
-    back.map_err(|e| format!("cannot take the terminal back: {e}"))?;
+    take_terminal_back(terminal).map_err(|e| format!("cannot take the terminal back: {e}"))?;
     let result = match status {
         Err(e) => Err(format!("cannot run the editor \"{editor}\": {e}")),
         Ok(s) if !s.success() => Err(format!(
@@ -371,6 +368,12 @@ fn suspend(terminal: &mut ratatui::DefaultTerminal) -> std::io::Result<()> {
     unsafe {
         libc::raise(libc::SIGTSTP);
     }
+    take_terminal_back(terminal)
+}
+
+/// Takes the terminal back after handing it over (suspend, a shell, `$EDITOR`): raw mode, alternate screen,
+/// and a full repaint on the next draw.
+fn take_terminal_back(terminal: &mut ratatui::DefaultTerminal) -> std::io::Result<()> {
     crossterm::terminal::enable_raw_mode()?;
     crossterm::execute!(
         std::io::stdout(),
@@ -609,25 +612,12 @@ fn perform(
             purpose,
         } => {
             let (c, t) = (client.clone(), tx.clone());
-            let context = info.context.clone();
             tokio::spawn(async move {
                 let result = match objects::get(&c, &kind, &namespace, &name).await {
                     Err(e) => Err(e.to_string()),
                     Ok(obj) => Ok(match purpose {
                         Purpose::Yaml => Fetched::Object(obj),
-                        Purpose::Edit => {
-                            let key = crate::recovery::EditKey {
-                                context: context.clone(),
-                                group: kind.group.clone(),
-                                kind: kind.kind.clone(),
-                                namespace: namespace.clone(),
-                                name: name.clone(),
-                            };
-                            Fetched::Edit {
-                                object: obj,
-                                recovered: crate::recovery::read(&key),
-                            }
-                        }
+                        Purpose::Edit => Fetched::Edit(obj),
                         Purpose::EditLatest => Fetched::Latest(obj),
                         Purpose::Describe => {
                             Fetched::Text(objects::describe(&c, &kind, &obj).await)
@@ -808,8 +798,8 @@ fn images(deployment: &serde_json::Value) -> String {
 /// Writes a log view's lines under the platform data dir (`…/tug/logs/<title>-<time>.log`).
 fn save_log(title: &str, buffer: &crate::cluster::logs::SharedLog) -> std::io::Result<PathBuf> {
     use std::io::Write as _;
-    let dir = directories::ProjectDirs::from("dev", "tug", "tug")
-        .map(|d| d.data_dir().join("logs"))
+    let dir = crate::config::data_dir()
+        .map(|d| d.join("logs"))
         .ok_or_else(|| std::io::Error::other("no home directory"))?;
     std::fs::create_dir_all(&dir)?;
     let name: String = title

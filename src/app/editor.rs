@@ -76,6 +76,8 @@ pub struct EditorView {
     pub readonly: bool,
     /// Opened with `E`: handed to `$EDITOR` once loaded.
     pub external: bool,
+    /// An unsaved buffer found on disk before the object arrived: offered once it has.
+    found: Option<(String, jiff::Timestamp)>,
     /// The user chose "reload and re-apply": later conflicts that merge cleanly (a controller bumping an
     /// annotation meanwhile) are re-applied without asking again. Cleared when editing resumes.
     reapply: bool,
@@ -98,6 +100,7 @@ impl EditorView {
             message: None,
             readonly: false,
             external: false,
+            found: None,
             reapply: false,
             top: 0,
             left: 0,
@@ -131,6 +134,11 @@ impl EditorView {
 
     fn mark_saved(&mut self) {
         self.original = self.area.lines().to_vec();
+    }
+
+    /// Columns the line numbers take: the widest number and a space.
+    pub fn gutter(&self) -> usize {
+        self.area.lines().len().to_string().len() + 1
     }
 
     /// Keeps the cursor within a `rows` x `cols` window.
@@ -229,19 +237,34 @@ impl App {
         let mut ed = EditorView::new(kind.clone(), namespace.clone(), Some(name.clone()), key);
         ed.readonly = self.readonly;
         ed.external = external && !self.readonly;
-        let id = self.id();
-        self.stack.push(View {
-            id,
-            title: ed.title(),
-            body: Body::Editor(Box::new(ed)),
-        });
-        vec![Effect::Fetch {
+        let (id, mut effects) = self.push_editor(ed);
+        effects.push(Effect::Fetch {
             view: id,
             kind,
             namespace,
             name,
             purpose: Purpose::Edit,
-        }]
+        });
+        effects
+    }
+
+    /// Pushes an editor view; asks for its recovery file (an unsaved buffer to offer back) unless read-only.
+    fn push_editor(&mut self, ed: EditorView) -> (ViewId, Vec<Effect>) {
+        let id = self.id();
+        let effects = if ed.readonly {
+            vec![]
+        } else {
+            vec![Effect::ReadRecovery {
+                view: id,
+                key: ed.recovery.clone(),
+            }]
+        };
+        self.stack.push(View {
+            id,
+            title: ed.title(),
+            body: Body::Editor(Box::new(ed)),
+        });
+        (id, effects)
     }
 
     /// `:create <kind>`: a template of the kind, sent with a POST.
@@ -270,29 +293,24 @@ impl App {
         ed.mark_saved();
         ed.stage = Stage::Editing;
         ed.message = Some(("Ctrl-S creates it; Esc leaves".into(), false));
-        let key = ed.recovery.clone();
-        let id = self.id();
-        self.stack.push(View {
-            id,
-            title: ed.title(),
-            body: Body::Editor(Box::new(ed)),
-        });
-        // A new object left unsaved before is offered back too.
-        vec![Effect::ReadRecovery { view: id, key }]
+        self.push_editor(ed).1
     }
 
-    /// The recovery file of a new object, if one was found.
+    /// The editor's recovery file, if one was found: offered now, or once the object has arrived.
     pub(super) fn editor_recovered(
         &mut self,
         view: ViewId,
         recovered: Option<(String, jiff::Timestamp)>,
     ) -> Vec<Effect> {
-        if let (Some(ed), Some((text, when))) = (self.editor(view), recovered)
-            && matches!(ed.stage, Stage::Editing)
-            && !ed.modified()
-            && text.lines().ne(ed.original.iter())
-        {
-            ed.stage = Stage::Restore { text, when };
+        let (Some(ed), Some((text, when))) = (self.editor(view), recovered) else {
+            return vec![];
+        };
+        match ed.stage {
+            Stage::Loading => ed.found = Some((text, when)),
+            Stage::Editing if !ed.modified() && text.lines().ne(ed.original.iter()) => {
+                ed.stage = Stage::Restore { text, when };
+            }
+            _ => {}
         }
         vec![]
     }
@@ -308,15 +326,11 @@ impl App {
     }
 
     /// The object was read: fill the buffer (offering an unsaved one found on disk).
-    pub(super) fn editor_loaded(
-        &mut self,
-        view: ViewId,
-        object: Value,
-        recovered: Option<(String, jiff::Timestamp)>,
-    ) -> Vec<Effect> {
+    pub(super) fn editor_loaded(&mut self, view: ViewId, object: Value) -> Vec<Effect> {
         let Some(ed) = self.editor(view) else {
             return vec![];
         };
+        let recovered = ed.found.take();
         ed.set_text(&manifest::to_yaml(&manifest::editable(&object)));
         ed.mark_saved();
         ed.live = Some(object);
@@ -675,13 +689,8 @@ impl App {
                         return vec![send(ed, view, object, false)];
                     }
                     (Some('n'), _) | (_, KeyCode::Esc) => return vec![],
-                    (Some('j'), _) | (_, KeyCode::Down) => scroll += 1,
-                    (Some('k'), _) | (_, KeyCode::Up) => scroll = scroll.saturating_sub(1),
-                    (_, KeyCode::PageDown) => scroll += page,
-                    (_, KeyCode::PageUp) => scroll = scroll.saturating_sub(page),
-                    _ => {}
+                    _ => scroll = scrolled(scroll, ch, key.code, page, diff.len()),
                 }
-                let scroll = scroll.min(diff.len().saturating_sub(1));
                 ed.stage = Stage::Confirm {
                     diff,
                     object,
@@ -716,13 +725,8 @@ impl App {
                         ));
                         return vec![];
                     }
-                    (Some('j'), _) | (_, KeyCode::Down) => scroll += 1,
-                    (_, KeyCode::Up) => scroll = scroll.saturating_sub(1),
-                    (_, KeyCode::PageDown) => scroll += page,
-                    (_, KeyCode::PageUp) => scroll = scroll.saturating_sub(page),
-                    _ => {}
+                    _ => scroll = scrolled(scroll, ch, key.code, page, changes.len()),
                 }
-                let scroll = scroll.min(changes.len().saturating_sub(1));
                 ed.stage = Stage::Conflict {
                     theirs,
                     changes,
@@ -839,6 +843,18 @@ impl App {
             })
             .collect()
     }
+}
+
+/// A diff's first shown line after a key: j/k or arrows a line, PgDn/PgUp a page, within `len` lines.
+fn scrolled(scroll: usize, ch: Option<char>, code: KeyCode, page: usize, len: usize) -> usize {
+    let next = match (ch, code) {
+        (Some('j'), _) | (_, KeyCode::Down) => scroll + 1,
+        (Some('k'), _) | (_, KeyCode::Up) => scroll.saturating_sub(1),
+        (_, KeyCode::PageDown) => scroll + page,
+        (_, KeyCode::PageUp) => scroll.saturating_sub(page),
+        _ => scroll,
+    };
+    next.min(len.saturating_sub(1))
 }
 
 fn send(ed: &EditorView, view: ViewId, object: Value, dry_run: bool) -> Effect {

@@ -107,12 +107,7 @@ fn answer(rng: &mut rand_chacha::ChaCha8Rng, effect: Effect) -> Option<AppEvent>
             view,
             result: match (rng.random_range(0..4), purpose) {
                 (0, _) => Err("boom".into()),
-                (_, Purpose::Edit) => Ok(Fetched::Edit {
-                    object: object(rng, &name),
-                    recovered: rng
-                        .random_bool(0.2)
-                        .then(|| ("kind: Deployment\n\t: [".into(), jiff::Timestamp::now())),
-                }),
+                (_, Purpose::Edit) => Ok(Fetched::Edit(object(rng, &name))),
                 (_, Purpose::EditLatest) => Ok(Fetched::Latest(object(rng, &name))),
                 (_, Purpose::Yaml) => Ok(Fetched::Object(object(rng, &name))),
                 _ => Ok(Fetched::Text("line one\nline two\n\u{1b}[31mred".into())),
@@ -137,6 +132,12 @@ fn answer(rng: &mut rand_chacha::ChaCha8Rng, effect: Effect) -> Option<AppEvent>
                 }),
                 _ => Ok(object),
             },
+        }),
+        Effect::ReadRecovery { view, .. } => Some(AppEvent::Fetched {
+            view,
+            result: Ok(Fetched::Recovered(rng.random_bool(0.2).then(|| {
+                ("kind: Deployment\n\t: [".into(), jiff::Timestamp::now())
+            }))),
         }),
         Effect::ExternalEdit { view, text } => Some(AppEvent::ExternalEdited {
             view,

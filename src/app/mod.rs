@@ -91,14 +91,11 @@ pub enum Fetched {
         target: DrillDown,
         object: serde_json::Value,
     },
-    /// An object to edit, and an unsaved buffer of it found on disk (with when it was saved).
-    Edit {
-        object: serde_json::Value,
-        recovered: Option<(String, jiff::Timestamp)>,
-    },
+    /// An object to edit.
+    Edit(serde_json::Value),
     /// The object as it is now, after a conflict.
     Latest(serde_json::Value),
-    /// An unsaved buffer of a new object, if there is one.
+    /// An editor's unsaved buffer found on disk, and when it was saved, if there is one.
     Recovered(Option<(String, jiff::Timestamp)>),
 }
 
@@ -181,7 +178,7 @@ pub enum Effect {
     },
     /// The edit was saved or discarded: its recovery file goes.
     DropRecovery(crate::recovery::EditKey),
-    /// Look for an unsaved buffer of a new object (`:create`); answered with `Fetched::Recovered`.
+    /// Look for an editor's unsaved buffer on disk; answered with `Fetched::Recovered`.
     ReadRecovery {
         view: ViewId,
         key: crate::recovery::EditKey,
@@ -351,8 +348,8 @@ impl App {
                 Body::Table(t) => t.refresh(page),
                 // The editor has no table header but a status line: one row more than a table page.
                 Body::Editor(e) => {
-                    let gutter = e.area.lines().len().to_string().len() + 1;
-                    e.scroll_to_cursor(page + 1, width.saturating_sub(gutter));
+                    let cols = width.saturating_sub(e.gutter());
+                    e.scroll_to_cursor(page + 1, cols);
                 }
                 _ => {}
             }
@@ -445,7 +442,7 @@ impl App {
                 self.flash(e, true);
                 vec![]
             }
-            Ok(Fetched::Edit { object, recovered }) => self.editor_loaded(id, object, recovered),
+            Ok(Fetched::Edit(object)) => self.editor_loaded(id, object),
             Ok(Fetched::Latest(object)) => self.editor_latest(id, object),
             Ok(Fetched::Recovered(found)) => self.editor_recovered(id, found),
             Ok(Fetched::Text(text)) => {

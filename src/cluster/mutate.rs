@@ -236,28 +236,13 @@ pub async fn apply(client: &kube::Client, m: &Mutation) -> Result<Value> {
             template,
         } => {
             // Read-modify-write; a controller updating the status in between is a 409: read again.
-            let mut attempt = 0;
-            loop {
-                let get = http::Request::get(kind.object_path(namespace, name))
-                    .body(vec![])
-                    .map_err(|e| ClusterError::Transport(e.to_string()))?;
-                let mut current: Value = client.request(get).await?;
+            let with_template = |mut current: Value| {
                 current["spec"]["template"] = template.clone();
-                let put = request(
-                    Method::PUT,
-                    format!("{}?fieldManager=tug", kind.object_path(namespace, name)),
-                    "application/json",
-                    &current,
-                )?;
-                match client
-                    .request::<Value>(put)
-                    .await
-                    .map_err(ClusterError::from)
-                {
-                    Err(e) if e.code() == Some(409) && attempt < CONFLICT_RETRIES => attempt += 1,
-                    other => return other,
-                }
-            }
+                Some(current)
+            };
+            let mut body = super::objects::get(client, kind, namespace, name).await?;
+            body["spec"]["template"] = template.clone();
+            return put_retrying(client, kind, namespace, name, body, with_template).await;
         }
         Mutation::Rollback {
             kind,
@@ -287,7 +272,27 @@ pub async fn apply(client: &kube::Client, m: &Mutation) -> Result<Value> {
                     _ => e,
                 });
             }
-            return put_rollback(client, kind, namespace, name, deployment).await;
+            // Conditional on the version the history was read at. A 409 where the spec did not change
+            // meanwhile (same `generation`: a controller only updated the status or its annotations)
+            // re-applies the rollback's template onto the current object; a changed spec stays a conflict,
+            // so nobody's change is silently undone.
+            let rebase = |mut current: Value| {
+                if current["metadata"]["generation"] != deployment["metadata"]["generation"] {
+                    return None;
+                }
+                current["spec"]["template"] = deployment["spec"]["template"].clone();
+                // The rollback's own annotations (change-cause); the controller's bookkeeping stays.
+                for (k, v) in deployment["metadata"]["annotations"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .filter(|(k, _)| !k.starts_with("deployment.kubernetes.io/"))
+                {
+                    current["metadata"]["annotations"][k] = v.clone();
+                }
+                Some(current)
+            };
+            return put_retrying(client, kind, namespace, name, deployment.clone(), rebase).await;
         }
     };
     client.request::<Value>(req).await.map_err(Into::into)
@@ -296,19 +301,17 @@ pub async fn apply(client: &kube::Client, m: &Mutation) -> Result<Value> {
 /// How often a 409 caused by someone else's status update is retried.
 const CONFLICT_RETRIES: u32 = 3;
 
-/// PUTs the rolled-back Deployment, conditional on the version the history was read at. A 409 where the
-/// spec did not change meanwhile (same `generation`: a controller only updated the status or its
-/// annotations) re-applies the rollback's template onto the current object; a changed spec stays a conflict,
-/// so nobody's change is silently undone.
-async fn put_rollback(
+/// PUTs `body`; on a 409 (the object changed since it was read) reads it again and PUTs what `rebase` makes of
+/// it, a few times. `rebase` returning `None` gives up with the conflict.
+async fn put_retrying(
     client: &kube::Client,
     kind: &Kind,
     namespace: &str,
     name: &str,
-    deployment: &Value,
+    mut body: Value,
+    rebase: impl Fn(Value) -> Option<Value>,
 ) -> Result<Value> {
     let path = format!("{}?fieldManager=tug", kind.object_path(namespace, name));
-    let mut body = deployment.clone();
     let mut attempt = 0;
     loop {
         let put = request(http::Method::PUT, path.clone(), "application/json", &body)?;
@@ -321,24 +324,8 @@ async fn put_rollback(
             other => return other,
         };
         attempt += 1;
-        let get = http::Request::get(kind.object_path(namespace, name))
-            .body(vec![])
-            .map_err(|e| ClusterError::Transport(e.to_string()))?;
-        let current: Value = client.request(get).await?;
-        if current["metadata"]["generation"] != deployment["metadata"]["generation"] {
-            return Err(err);
-        }
-        body = current;
-        body["spec"]["template"] = deployment["spec"]["template"].clone();
-        // The rollback's own annotations (change-cause); the controller's bookkeeping stays as it is now.
-        for (k, v) in deployment["metadata"]["annotations"]
-            .as_object()
-            .into_iter()
-            .flatten()
-            .filter(|(k, _)| !k.starts_with("deployment.kubernetes.io/"))
-        {
-            body["metadata"]["annotations"][k] = v.clone();
-        }
+        let current = super::objects::get(client, kind, namespace, name).await?;
+        body = rebase(current).ok_or(err)?;
     }
 }
 

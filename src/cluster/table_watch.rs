@@ -166,6 +166,11 @@ fn backoff(attempt: u32) -> Duration {
     half + Duration::from_millis(rand::rng().random_range(0..=half.as_millis() as u64))
 }
 
+/// How long to wait before retrying after `e`: the backoff, or longer if the server asked (Retry-After).
+fn retry_wait(attempt: u32, e: &ClusterError) -> Duration {
+    backoff(attempt).max(e.retry_after().unwrap_or_default())
+}
+
 /// Keeps `data` in sync with the cluster until `cancel`. `notify` is called after every change.
 pub fn spawn(
     client: kube::Client,
@@ -201,7 +206,7 @@ pub fn spawn(
                         let wait = if refused {
                             BACKOFF_MAX
                         } else {
-                            backoff(attempt).max(e.retry_after().unwrap_or_default())
+                            retry_wait(attempt, &e)
                         };
                         tracing::warn!(kind = %kind.display(), attempt, error = %e, ?wait, "list failed");
                         attempt = attempt.saturating_add(1);
@@ -222,7 +227,7 @@ pub fn spawn(
                                 attempt: attempt + 1,
                             });
                             notify();
-                            let wait = backoff(attempt).max(e.retry_after().unwrap_or_default());
+                            let wait = retry_wait(attempt, &e);
                             tracing::warn!(kind = %kind.display(), attempt, error = %e, ?wait, "watch failed");
                             tokio::time::sleep(wait).await;
                             attempt = attempt.saturating_add(1);

@@ -338,8 +338,7 @@ impl Action {
             | Self::EditorUndo
             | Self::EditorRedo => Scope::Editor,
             Self::ShellDetach => Scope::Shell,
-            // From a table row, or from the object's YAML or description.
-            Self::Edit | Self::EditExternal => Scope::Global,
+            // Edit and EditExternal among them: from a table row, or from the object's YAML or description.
             _ => Scope::Global,
         }
     }
@@ -543,11 +542,12 @@ impl Keymap {
             .filter(|(_, actions)| {
                 actions.iter().enumerate().any(|(i, a)| {
                     actions[i + 1..].iter().any(|b| {
-                        let editor = [a.scope(), b.scope()]
+                        // The editor and a shell take every key but their own: globals do not reach them.
+                        let exclusive = [a.scope(), b.scope()]
                             .iter()
                             .any(|s| matches!(s, Scope::Editor | Scope::Shell));
                         a.scope() == b.scope()
-                            || (!editor
+                            || (!exclusive
                                 && (a.scope() == Scope::Global || b.scope() == Scope::Global))
                     })
                 })

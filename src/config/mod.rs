@@ -22,7 +22,16 @@ pub struct ConfigError {
 
 /// tug's config directory (`$XDG_CONFIG_HOME/tug` on Linux).
 pub fn config_dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("dev", "tug", "tug").map(|d| d.config_dir().to_path_buf())
+    dirs().map(|d| d.config_dir().to_path_buf())
+}
+
+/// tug's data directory (`$XDG_DATA_HOME/tug` on Linux): journal, recovery files, logs, crash reports.
+pub fn data_dir() -> Option<PathBuf> {
+    dirs().map(|d| d.data_dir().to_path_buf())
+}
+
+fn dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("dev", "tug", "tug")
 }
 
 /// Loaded configuration, and what went wrong loading it (shown to the user at start).

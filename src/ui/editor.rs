@@ -265,8 +265,9 @@ pub fn classify(line: &str) -> (Option<(usize, usize)>, Option<usize>) {
 
 fn render_buffer(app: &App, ed: &EditorView, frame: &mut Frame, area: Rect) {
     let lines = ed.area.lines();
-    let gutter = lines.len().to_string().len();
-    let width = (area.width as usize).saturating_sub(gutter + 1);
+    let gutter = ed.gutter();
+    let width = (area.width as usize).saturating_sub(gutter);
+    let digits = gutter - 1;
     let cursor = ed.area.cursor();
     let show_cursor = matches!(ed.stage, Stage::Editing);
     let pattern = ed.area.search_pattern();
@@ -297,7 +298,7 @@ fn render_buffer(app: &App, ed: &EditorView, frame: &mut Frame, area: Rect) {
             })
             .unwrap_or_default();
         let mut spans = vec![Span::styled(
-            format!("{:>gutter$} ", row + 1),
+            format!("{:>digits$} ", row + 1),
             app.theme.style("line_number"),
         )];
         let mut run = String::new();
