@@ -222,12 +222,12 @@ fn main() {
     let mut sim = start_sim(dir.path(), pods);
     let sim_pid = sim.child.id();
     let client = runtime.block_on(async {
-        tug::cluster::connect::connect(Some(&sim.kubeconfig), None)
+        tug_cluster::connect::connect(Some(&sim.kubeconfig), None)
             .await
             .unwrap()
             .0
     });
-    let pod_kind = tug::cluster::discovery::Kind {
+    let pod_kind = tug_cluster::discovery::Kind {
         group: String::new(),
         version: "v1".into(),
         plural: "pods".into(),
@@ -236,11 +236,11 @@ fn main() {
         short_names: vec![],
         verbs: vec![],
     };
-    let scope = tug::cluster::table_watch::Scope::default();
+    let scope = tug_cluster::table_watch::Scope::default();
     // The list tug makes (Table form, pages of 500), timed alone.
     let list_start = Instant::now();
     let (rows, _) = runtime
-        .block_on(tug::cluster::table_watch::list(&client, &pod_kind, &scope))
+        .block_on(tug_cluster::table_watch::list(&client, &pod_kind, &scope))
         .unwrap();
     let list_time = list_start.elapsed();
     let total = rows.len();
@@ -285,7 +285,7 @@ fn main() {
     keys.sort_by(f64::total_cmp);
 
     // Watch event → row: one pod's restart count changed through the API, timed until it is on screen.
-    let (ns, name) = tug::sim::world::load_pod_name(7.min(pods.saturating_sub(1)));
+    let (ns, name) = tug_sim::world::load_pod_name(7.min(pods.saturating_sub(1)));
     tui.send(&format!("/{name}\r"));
     tui.screen.wait("one row", |s| {
         s.lines().nth(1).is_some_and(|l| l.contains("(all)[1]"))

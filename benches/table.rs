@@ -8,10 +8,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tug::app::{App, AppEvent, Body, Effect};
-use tug::cluster::connect::ClusterInfo;
-use tug::cluster::discovery::Kind;
-use tug::model::logbuf::LogBuffer;
-use tug::model::table::{Column, Row, Table};
+use tug_cluster::connect::ClusterInfo;
+use tug_cluster::discovery::Kind;
+use tug_model::logbuf::LogBuffer;
+use tug_model::table::{Column, Row, Table};
 
 const PODS: usize = 10_000;
 

@@ -69,7 +69,7 @@ pub struct SimArgs {
     #[arg(long, default_value_t = 0)]
     pub pods: usize,
     /// Changes per second to the load pods, like `100/s` (their restart counts go up).
-    #[arg(long, default_value = "0", value_parser = crate::sim::churn::parse_rate)]
+    #[arg(long, default_value = "0", value_parser = tug_sim::churn::parse_rate)]
     pub churn: f64,
     /// Seed of the deterministic demo world (names, logs).
     #[arg(long, default_value_t = 1)]

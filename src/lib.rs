@@ -4,12 +4,10 @@
 
 pub mod app;
 pub mod cli;
-pub mod cluster;
 pub mod config;
 pub mod diagnostics;
 pub mod journal;
-pub mod model;
 pub mod recovery;
-pub mod sim;
+pub mod runtime;
 pub mod tui;
 pub mod ui;

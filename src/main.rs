@@ -4,7 +4,7 @@ use anyhow::Context as _;
 use clap::Parser;
 
 use tug::cli::{Cli, Command, SimArgs};
-use tug::sim::{self, FaultSpec, SimOptions};
+use tug_sim::{self as sim, FaultSpec, SimOptions};
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();

@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::{App, AppEvent, Effect, Fetched, Purpose, ViewId};
-use crate::cluster::{connect, discovery, objects, table_watch};
+use tug_cluster::{connect, discovery, objects, table_watch};
 
 /// Ages tick once a second; nothing else is periodic.
 const TICK: Duration = Duration::from_secs(1);
@@ -22,7 +22,7 @@ const TICK: Duration = Duration::from_secs(1);
 #[derive(Debug, thiserror::Error)]
 pub enum TuiError {
     #[error(transparent)]
-    Cluster(#[from] crate::cluster::ClusterError),
+    Cluster(#[from] tug_cluster::ClusterError),
     #[error("terminal: {0}")]
     Terminal(#[from] std::io::Error),
 }
@@ -110,7 +110,7 @@ pub async fn run(opts: Options) -> Result<(), TuiError> {
     let mut keys = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     let mut signals = Signals::new();
-    let mut forwards: Vec<crate::cluster::portforward::Forward> = vec![];
+    let mut forwards: Vec<tug_cluster::portforward::Forward> = vec![];
     let mut next_forward = 0u64;
     let mut dirty = true;
 
@@ -156,7 +156,7 @@ pub async fn run(opts: Options) -> Result<(), TuiError> {
                     remote,
                 } => {
                     next_forward += 1;
-                    match crate::cluster::portforward::start(
+                    match tug_cluster::portforward::start(
                         &client,
                         next_forward,
                         namespace,
@@ -304,7 +304,7 @@ async fn shell(
             .contains(&crate::config::Action::ShellDetach)
     };
     let result =
-        crate::cluster::shell::run(client, namespace, pod, container, attach, keys, &detach).await;
+        crate::runtime::shell::run(client, namespace, pod, container, attach, keys, &detach).await;
     take_terminal_back(terminal)?;
     Ok(match result {
         Ok(m) => (m, false),
@@ -468,7 +468,7 @@ fn perform(
             let (c, t) = (client.clone(), tx.clone());
             let (user, context) = (info.user.clone(), info.context.clone());
             tokio::spawn(async move {
-                let result = crate::cluster::edit::send(
+                let result = tug_cluster::edit::send(
                     &c,
                     &kind,
                     &namespace,
@@ -538,7 +538,7 @@ fn perform(
         } => {
             let token = CancellationToken::new();
             let notify = coalescing_notify(tx, changed);
-            crate::cluster::logs::spawn(client.clone(), target, buffer, notify, token.clone());
+            tug_cluster::logs::spawn(client.clone(), target, buffer, notify, token.clone());
             if let Some(old) = watches.insert(view, token) {
                 old.cancel();
             }
@@ -548,7 +548,7 @@ fn perform(
             let (user, context) = (info.user.clone(), info.context.clone());
             tokio::spawn(async move {
                 let summary = mutation.summary();
-                let result = match crate::cluster::mutate::apply(&c, &mutation).await {
+                let result = match tug_cluster::mutate::apply(&c, &mutation).await {
                     Ok(_) => Ok(()),
                     Err(e) => Err(match e.code() {
                         Some(403) => format!("not allowed: {e}"),
@@ -563,7 +563,7 @@ fn perform(
                     Err(e) => tracing::warn!(%summary, error = %e, "change failed"),
                 }
                 let detail = match &mutation {
-                    crate::cluster::mutate::Mutation::Rollback { deployment, .. } => {
+                    tug_cluster::mutate::Mutation::Rollback { deployment, .. } => {
                         format!("image(s): {}", images(deployment))
                     }
                     _ => String::new(),
@@ -670,12 +670,12 @@ fn perform(
                         },
                         Purpose::Logs => match objects::drill_down(&kind, &obj) {
                             objects::DrillDown::Pods(scope) => match scope.label_selector {
-                                Some(sel) => Fetched::Logs(crate::cluster::logs::LogTarget {
+                                Some(sel) => Fetched::Logs(tug_cluster::logs::LogTarget {
                                     namespace: namespace.clone(),
-                                    pods: crate::cluster::logs::PodSet::Selector(sel),
+                                    pods: tug_cluster::logs::PodSet::Selector(sel),
                                     container: None,
                                     previous: false,
-                                    tail: crate::cluster::logs::DEFAULT_TAIL,
+                                    tail: tug_cluster::logs::DEFAULT_TAIL,
                                     since: None,
                                 }),
                                 None => Fetched::Text(format!(
@@ -704,7 +704,7 @@ fn perform(
 /// (a service's numeric target port, else the pod's first container port).
 async fn forward_target(
     client: &kube::Client,
-    kind: &crate::cluster::discovery::Kind,
+    kind: &tug_cluster::discovery::Kind,
     namespace: &str,
     obj: &serde_json::Value,
 ) -> Result<(String, u16), String> {
@@ -740,7 +740,7 @@ async fn forward_target(
     let list: serde_json::Value = client
         .request(req)
         .await
-        .map_err(|e| crate::cluster::ClusterError::from(e).to_string())?;
+        .map_err(|e| tug_cluster::ClusterError::from(e).to_string())?;
     let ready = |p: &&serde_json::Value| {
         p["status"]["conditions"]
             .as_array()
@@ -767,7 +767,7 @@ async fn forward_target(
     ))
 }
 
-fn forward_rows(forwards: &[crate::cluster::portforward::Forward]) -> Vec<crate::app::ForwardRow> {
+fn forward_rows(forwards: &[tug_cluster::portforward::Forward]) -> Vec<crate::app::ForwardRow> {
     forwards
         .iter()
         .map(|f| {
@@ -796,7 +796,7 @@ fn images(deployment: &serde_json::Value) -> String {
 }
 
 /// Writes a log view's lines under the platform data dir (`…/tug/logs/<title>-<time>.log`).
-fn save_log(title: &str, buffer: &crate::cluster::logs::SharedLog) -> std::io::Result<PathBuf> {
+fn save_log(title: &str, buffer: &tug_cluster::logs::SharedLog) -> std::io::Result<PathBuf> {
     use std::io::Write as _;
     let dir = crate::config::data_dir()
         .map(|d| d.join("logs"))

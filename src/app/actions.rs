@@ -4,10 +4,10 @@
 use serde_json::Value;
 
 use super::{App, Body, Effect, Flash, Mode, Purpose, View};
-use crate::cluster::discovery::Kind;
-use crate::cluster::mutate::{self, Mutation};
 use crate::config::Action;
-use crate::model::table::{Column, Row, TableData};
+use tug_cluster::discovery::Kind;
+use tug_cluster::mutate::{self, Mutation};
+use tug_model::table::{Column, Row, TableData};
 
 /// A question on screen; nothing is sent until it is answered yes.
 #[derive(Debug, Clone, PartialEq)]

@@ -8,12 +8,12 @@ use ratatui_textarea::{CursorMove, TextArea};
 use serde_json::Value;
 
 use super::{App, Body, Effect, Purpose, View, ViewId};
-use crate::cluster::discovery::Kind;
 use crate::config::Action;
 use crate::config::keymap::Scope as KeyScope;
-use crate::model::manifest::{self, EditError};
-use crate::model::merge::{self, DiffLine};
 use crate::recovery::EditKey;
+use tug_cluster::discovery::Kind;
+use tug_model::manifest::{self, EditError};
+use tug_model::merge::{self, DiffLine};
 
 /// Where the editor is in its life.
 #[derive(Debug, Clone)]
@@ -269,7 +269,7 @@ impl App {
 
     /// `:create <kind>`: a template of the kind, sent with a POST.
     pub(super) fn open_create(&mut self, kind_name: &str) -> Vec<Effect> {
-        let Some(kind) = crate::cluster::discovery::find(&self.kinds, kind_name).cloned() else {
+        let Some(kind) = tug_cluster::discovery::find(&self.kinds, kind_name).cloned() else {
             self.flash(format!("unknown resource \"{kind_name}\""), true);
             return vec![];
         };

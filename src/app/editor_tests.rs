@@ -5,8 +5,8 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::app::{AppEvent, Fetched};
-use crate::cluster::connect::ClusterInfo;
-use crate::model::table::{Column, Row};
+use tug_cluster::connect::ClusterInfo;
+use tug_model::table::{Column, Row};
 
 fn deployments() -> Kind {
     Kind {

@@ -8,7 +8,7 @@ use ratatui::backend::TestBackend;
 use serde_json::json;
 
 use super::*;
-use crate::model::table::{Column, Row};
+use tug_model::table::{Column, Row};
 
 fn kinds() -> Vec<Kind> {
     let k = |group: &str, plural: &str, kind: &str| Kind {
@@ -198,7 +198,7 @@ fn random_keys_resizes_and_cluster_events_keep_the_invariants() {
     for seed in 0..6u64 {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
         let mut app = App::new(
-            crate::cluster::connect::ClusterInfo::default(),
+            tug_cluster::connect::ClusterInfo::default(),
             Some("shop".into()),
             Some(["pods", "deployments", "secrets"][seed as usize % 3].into()),
             seed % 4 == 3,

@@ -10,16 +10,16 @@ use std::sync::{Arc, Mutex};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::cluster::connect::ClusterInfo;
-use crate::cluster::discovery::{self, Kind};
-use crate::cluster::objects::DrillDown;
-use crate::cluster::table_watch::Scope;
 use crate::config::keymap::Scope as KeyScope;
 use crate::config::{Action, Keymap, Theme};
-use crate::model::table::TableData;
+use tug_cluster::connect::ClusterInfo;
+use tug_cluster::discovery::{self, Kind};
+use tug_cluster::objects::DrillDown;
+use tug_cluster::table_watch::Scope;
+use tug_model::table::TableData;
 pub use view::{Body, Filter, LogView, TableView, TextView, View, ViewId};
 
-use crate::cluster::logs::{LogTarget, PodSet};
+use tug_cluster::logs::{LogTarget, PodSet};
 
 /// Something that happened: a key, a resize, time passing, or a result from the cluster.
 #[derive(Debug)]
@@ -99,16 +99,6 @@ pub enum Fetched {
     Recovered(Option<(String, jiff::Timestamp)>),
 }
 
-impl std::fmt::Debug for DrillDown {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            DrillDown::Pods(s) => write!(f, "Pods({s:?})"),
-            DrillDown::Containers => write!(f, "Containers"),
-            DrillDown::Nothing => write!(f, "Nothing"),
-        }
-    }
-}
-
 /// What the runtime must do for the app.
 #[derive(Debug)]
 pub enum Effect {
@@ -130,16 +120,16 @@ pub enum Effect {
     Logs {
         view: ViewId,
         target: LogTarget,
-        buffer: crate::cluster::logs::SharedLog,
+        buffer: tug_cluster::logs::SharedLog,
     },
     /// Read the journal into a text view.
     Journal(ViewId),
     /// Send a change the user confirmed (journaled by the runtime).
-    Mutate(crate::cluster::mutate::Mutation),
+    Mutate(tug_cluster::mutate::Mutation),
     /// Write a log view's buffered lines to a file (the runtime reports where).
     SaveLog {
         title: String,
-        buffer: crate::cluster::logs::SharedLog,
+        buffer: tug_cluster::logs::SharedLog,
     },
     /// Reconnect with another kubeconfig context.
     SwitchContext(String),
@@ -249,14 +239,14 @@ pub struct App {
     /// Lines kept per log view.
     pub log_capacity: usize,
     /// The inverse of the rollback being confirmed, and of the last one that succeeded.
-    undo_candidate: Option<crate::cluster::mutate::Mutation>,
+    undo_candidate: Option<tug_cluster::mutate::Mutation>,
     /// The container last chosen per pod (namespace, pod), for shells and attach.
     last_container: std::collections::HashMap<(String, String), String>,
     /// Port-forwards running in the runtime, for `:pf`.
     pub forwards: Vec<ForwardRow>,
     /// Contexts that are read-only by setting (checked again on a context switch).
     readonly_contexts: Vec<String>,
-    last_undo: Option<crate::cluster::mutate::Mutation>,
+    last_undo: Option<tug_cluster::mutate::Mutation>,
     /// A table's filter when the filter prompt opened (the prompt filters live; Esc puts this back).
     filter_before: Option<Filter>,
 }
@@ -286,7 +276,7 @@ impl App {
             theme: Theme::shipped("dark").unwrap_or_default(),
             disconnected: None,
             aliases: std::collections::BTreeMap::new(),
-            log_capacity: crate::model::logbuf::DEFAULT_CAPACITY,
+            log_capacity: tug_model::logbuf::DEFAULT_CAPACITY,
             undo_candidate: None,
             readonly_contexts: vec![],
             forwards: vec![],
@@ -524,7 +514,7 @@ impl App {
                         self.push_table(pods, scope, title)
                     }
                     DrillDown::Containers => {
-                        let (columns, rows) = crate::cluster::objects::containers(&object);
+                        let (columns, rows) = tug_cluster::objects::containers(&object);
                         let id = self.id();
                         let mut data = TableData::default();
                         data.replace_all(columns, rows);
@@ -1170,7 +1160,7 @@ impl App {
                 pods: PodSet::One(pod.to_string()),
                 container: Some(name.to_string()),
                 previous: false,
-                tail: crate::cluster::logs::DEFAULT_TAIL,
+                tail: tug_cluster::logs::DEFAULT_TAIL,
                 since: None,
             };
             return self.open_logs(format!("logs/{pod}/{name}"), target);
@@ -1184,7 +1174,7 @@ impl App {
                 pods: PodSet::One(name.to_string()),
                 container: None,
                 previous: false,
-                tail: crate::cluster::logs::DEFAULT_TAIL,
+                tail: tug_cluster::logs::DEFAULT_TAIL,
                 since: None,
             };
             return self.open_logs(format!("logs/{name}"), target);
@@ -1233,7 +1223,7 @@ impl App {
 
     /// `:ctx`: the kubeconfig's contexts as a table; Enter (or `:ctx name`) switches.
     fn contexts_view(&mut self) -> Vec<Effect> {
-        let col = |n: &str| crate::model::table::Column {
+        let col = |n: &str| tug_model::table::Column {
             name: n.into(),
             kind: "string".into(),
             priority: 0,
@@ -1242,7 +1232,7 @@ impl App {
             .info
             .contexts
             .iter()
-            .map(|c| crate::model::table::Row {
+            .map(|c| tug_model::table::Row {
                 namespace: "".into(),
                 name: c.as_str().into(),
                 uid: "".into(),
@@ -1310,15 +1300,15 @@ pub struct ForwardRow {
 impl App {
     /// Rebuilds the `:pf` view's rows from the runtime's latest snapshot.
     fn refresh_forwards_view(&mut self) {
-        let col = |n: &str| crate::model::table::Column {
+        let col = |n: &str| tug_model::table::Column {
             name: n.into(),
             kind: "string".into(),
             priority: 0,
         };
-        let rows: Vec<crate::model::table::Row> = self
+        let rows: Vec<tug_model::table::Row> = self
             .forwards
             .iter()
-            .map(|f| crate::model::table::Row {
+            .map(|f| tug_model::table::Row {
                 namespace: "".into(),
                 name: f.id.to_string().into(),
                 uid: "".into(),

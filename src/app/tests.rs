@@ -3,7 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
-use crate::model::table::{Column, Row};
+use tug_model::table::{Column, Row};
 
 fn kind(group: &str, plural: &str, k: &str, short: &[&str], namespaced: bool) -> Kind {
     Kind {

@@ -4,9 +4,9 @@ use std::sync::{Arc, Mutex};
 
 use crate::config::Action;
 
-use crate::cluster::discovery::Kind;
-use crate::cluster::table_watch::Scope;
-use crate::model::table::{Row, RowKey, TableData};
+use tug_cluster::discovery::Kind;
+use tug_cluster::table_watch::Scope;
+use tug_model::table::{Row, RowKey, TableData};
 
 pub type ViewId = u64;
 
@@ -353,14 +353,14 @@ impl TextView {
     }
 
     fn render_source(&mut self) {
-        use crate::cluster::objects::SecretData;
+        use tug_cluster::objects::SecretData;
         let Some(obj) = &self.source else { return };
         let secrets = match (self.secret, self.decoded) {
             (false, _) => SecretData::Raw,
             (true, false) => SecretData::Masked,
             (true, true) => SecretData::Decoded,
         };
-        let text = crate::cluster::objects::to_yaml(obj, self.show_managed_fields, secrets);
+        let text = tug_cluster::objects::to_yaml(obj, self.show_managed_fields, secrets);
         self.lines = text.lines().map(str::to_string).collect();
         self.scroll = self.scroll.min(self.lines.len().saturating_sub(1));
     }
@@ -428,8 +428,8 @@ impl TextView {
 
 /// A live log: a bounded buffer fed by the cluster, shown following its tail unless scrolled.
 pub struct LogView {
-    pub target: crate::cluster::logs::LogTarget,
-    pub buffer: crate::cluster::logs::SharedLog,
+    pub target: tug_cluster::logs::LogTarget,
+    pub buffer: tug_cluster::logs::SharedLog,
     /// Stick to the newest line.
     pub follow: bool,
     /// First shown position (among the lines shown) when not following.
@@ -443,10 +443,10 @@ pub struct LogView {
 }
 
 impl LogView {
-    pub fn new(target: crate::cluster::logs::LogTarget, capacity: usize) -> Self {
+    pub fn new(target: tug_cluster::logs::LogTarget, capacity: usize) -> Self {
         Self {
             target,
-            buffer: Arc::new(Mutex::new(crate::model::logbuf::LogBuffer::new(capacity))),
+            buffer: Arc::new(Mutex::new(tug_model::logbuf::LogBuffer::new(capacity))),
             follow: true,
             scroll: 0,
             timestamps: false,
@@ -458,7 +458,7 @@ impl LogView {
     }
 
     /// Whether a buffered line matches the search (its text or its pod/container tag).
-    pub fn hit(&self, b: &crate::model::logbuf::LogBuffer, i: usize) -> bool {
+    pub fn hit(&self, b: &tug_model::logbuf::LogBuffer, i: usize) -> bool {
         let Some(f) = &self.search else { return false };
         b.get(i).is_some_and(|l| {
             let tag = b
@@ -471,7 +471,7 @@ impl LogView {
     }
 
     /// Buffer indices shown when only matching lines are; `None`: every line (no list is built for that).
-    pub fn filtered(&self, b: &crate::model::logbuf::LogBuffer) -> Option<Vec<usize>> {
+    pub fn filtered(&self, b: &tug_model::logbuf::LogBuffer) -> Option<Vec<usize>> {
         (self.only_matches && self.search.is_some())
             .then(|| (0..b.len()).filter(|i| self.hit(b, *i)).collect())
     }

@@ -22,7 +22,7 @@ pub struct Settings {
 }
 
 fn default_log_lines() -> usize {
-    crate::model::logbuf::DEFAULT_CAPACITY
+    tug_model::logbuf::DEFAULT_CAPACITY
 }
 
 impl Default for Settings {

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::app::App;
 use crate::app::editor::{EditorView, Stage};
-use crate::model::merge::DiffLine;
+use tug_model::merge::DiffLine;
 
 pub fn render(app: &App, ed: &EditorView, frame: &mut Frame, title: Rect, body: Rect) {
     let mut head = format!(" {} ", super::safe(&ed.title()));

@@ -10,8 +10,8 @@ use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row as TRow, Tabl
 use crate::app::{App, Body, LogView, Mode, TableView, TextView};
 
 pub mod editor;
-use crate::model::duration::human_duration;
-use crate::model::table::Feed;
+use tug_model::duration::human_duration;
+use tug_model::table::Feed;
 
 pub const MIN_WIDTH: u16 = 20;
 pub const MIN_HEIGHT: u16 = 5;
@@ -181,7 +181,7 @@ fn render_table_title(app: &App, title: &str, t: &TableView, frame: &mut Frame, 
 
 /// Deployments whose rollout is in progress, from their printed READY/UP-TO-DATE/AVAILABLE cells:
 /// (name, "updated u/n, available a/n").
-pub fn rollouts(data: &crate::model::table::TableData) -> Vec<(String, String)> {
+pub fn rollouts(data: &tug_model::table::TableData) -> Vec<(String, String)> {
     let (Some(ready), Some(updated), Some(available)) = (
         data.column("ready"),
         data.column("up-to-date"),
@@ -246,14 +246,14 @@ fn render_table(app: &App, t: &TableView, frame: &mut Frame, area: Rect) {
         .iter()
         .position(|c| c.name.eq_ignore_ascii_case("status"));
     let page = area.height.saturating_sub(1) as usize;
-    let rows: Vec<&crate::model::table::Row> = t
+    let rows: Vec<&tug_model::table::Row> = t
         .visible
         .iter()
         .skip(t.offset)
         .take(page)
         .filter_map(|k| data.get(k))
         .collect();
-    let cell_text = |r: &crate::model::table::Row, i: usize| -> String {
+    let cell_text = |r: &tug_model::table::Row, i: usize| -> String {
         if Some(i) == age_col
             && let Some(created) = r.created
         {
@@ -376,14 +376,14 @@ fn render_log_title(app: &App, title: &str, l: &LogView, frame: &mut Frame, area
     if let Some(since) = l.target.since {
         text.push_str(&format!(
             "[since {}] ",
-            crate::model::duration::short_human_duration(since)
+            tug_model::duration::short_human_duration(since)
         ));
     }
     text.push_str(&on(l.timestamps, "timestamps"));
     text.push_str(&on(l.wrap, "wrap"));
     text.push_str(&on(l.json_pretty, "json"));
     text.push_str(&on(l.only_matches && l.search.is_some(), "only matches"));
-    if matches!(l.target.pods, crate::cluster::logs::PodSet::Selector(_)) {
+    if matches!(l.target.pods, tug_cluster::logs::PodSet::Selector(_)) {
         let mut pods: Vec<&str> = b
             .sources
             .iter()
@@ -654,9 +654,9 @@ mod tests {
 
     use super::*;
     use crate::app::{AppEvent, View};
-    use crate::cluster::connect::ClusterInfo;
-    use crate::cluster::discovery::Kind;
-    use crate::model::table::{Column, Row};
+    use tug_cluster::connect::ClusterInfo;
+    use tug_cluster::discovery::Kind;
+    use tug_model::table::{Column, Row};
 
     fn app_with_pods(rows: Vec<Row>) -> App {
         let info = ClusterInfo {
@@ -795,7 +795,7 @@ mod tests {
             kind: "string".into(),
             priority: 0,
         };
-        let mut data = crate::model::table::TableData::default();
+        let mut data = tug_model::table::TableData::default();
         let row = |name: &str, ready: &str, up: &str, av: &str| Row {
             namespace: "shop".into(),
             name: name.into(),

@@ -231,8 +231,8 @@ async fn tokens_and_secret_values_never_reach_the_log_the_journal_or_a_crash_rep
     assert!(!files[2].1.is_empty(), "the crash report is written");
     for (what, text) in &files {
         for secret in [
-            tug::sim::auth::ADMIN_TOKEN,
-            tug::sim::auth::VIEWER_TOKEN,
+            tug_sim::auth::ADMIN_TOKEN,
+            tug_sim::auth::VIEWER_TOKEN,
             "s3cr3t-passw0rd",
             "czNjcjN0LXBhc3N3MHJk",
         ] {
@@ -297,7 +297,7 @@ async fn an_exec_credential_plugin_supplies_the_token() {
         &plugin,
         format!(
             "#!/bin/sh\necho '{{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{{\"token\":\"{}\"}}}}'\n",
-            tug::sim::auth::VIEWER_TOKEN
+            tug_sim::auth::VIEWER_TOKEN
         ),
     )
     .unwrap();

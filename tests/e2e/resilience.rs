@@ -13,7 +13,7 @@ async fn an_unreachable_server_at_start_is_reported_and_recovered_from() {
     tui.wait_for("disconnected, retrying").await;
 
     // The server comes back on the same address, with the certificates tug already trusts.
-    let _back = tug::sim::start(tug::sim::SimOptions {
+    let _back = tug_sim::start(tug_sim::SimOptions {
         addr,
         tls: Some(tls),
         kubeconfig_out: Some(dir.path().join("kubeconfig-2")),
@@ -59,7 +59,7 @@ async fn a_server_gone_for_a_minute_shows_reconnecting_and_is_followed_again_whe
     }
     assert!(tui.screen().contains("reconnecting"));
 
-    let back = tug::sim::start(tug::sim::SimOptions {
+    let back = tug_sim::start(tug_sim::SimOptions {
         addr,
         tls: Some(tls),
         kubeconfig_out: Some(dir.path().join("kubeconfig-2")),

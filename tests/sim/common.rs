@@ -5,7 +5,7 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use tug::sim::{self, FaultSpec, SimHandle, SimOptions};
+use tug_sim::{self as sim, FaultSpec, SimHandle, SimOptions};
 
 /// Generous: a loaded 2-core machine can be slow, but a healthy sim answers in well under a second.
 pub const DEADLINE: Duration = Duration::from_secs(30);

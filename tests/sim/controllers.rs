@@ -307,7 +307,7 @@ async fn all_pod_names(sim: &TestSim) -> BTreeSet<String> {
 
 #[tokio::test]
 async fn the_world_is_deterministic_for_a_seed() {
-    let opts = |seed| tug::sim::SimOptions {
+    let opts = |seed| tug_sim::SimOptions {
         seed,
         ..Default::default()
     };
@@ -332,7 +332,7 @@ async fn the_world_is_deterministic_for_a_seed() {
 
 #[tokio::test]
 async fn ten_thousand_load_pods_list_in_chunks() {
-    let sim = TestSim::start_with(tug::sim::SimOptions {
+    let sim = TestSim::start_with(tug_sim::SimOptions {
         pods: 10_000,
         ..Default::default()
     })

@@ -1,5 +1,5 @@
 //! tug's rollback computes what `kubectl rollout undo` sends: two identical sims, one rolled back by kubectl,
-//! one by `tug::cluster::mutate`, end with the same Deployment spec.
+//! one by `tug_cluster::mutate`, end with the same Deployment spec.
 
 use serde_json::Value;
 
@@ -28,25 +28,25 @@ async fn deployment(sim: &TestSim) -> Value {
 }
 
 /// tug's rollback of `web` to revision 1, computed from `read` (the Deployment as the history showed it).
-async fn rollback_to_1(client: &kube::Client, read: &Value) -> tug::cluster::mutate::Mutation {
-    let kinds = tug::cluster::discovery::discover(client).await.unwrap();
-    let kind = tug::cluster::discovery::find(&kinds, "deploy")
+async fn rollback_to_1(client: &kube::Client, read: &Value) -> tug_cluster::mutate::Mutation {
+    let kinds = tug_cluster::discovery::discover(client).await.unwrap();
+    let kind = tug_cluster::discovery::find(&kinds, "deploy")
         .unwrap()
         .clone();
-    let sets = tug::cluster::objects::replica_sets_of(client, read)
+    let sets = tug_cluster::objects::replica_sets_of(client, read)
         .await
         .unwrap();
     let rs = sets
         .iter()
         .find(|rs| rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "1")
         .unwrap();
-    tug::cluster::mutate::Mutation::Rollback {
+    tug_cluster::mutate::Mutation::Rollback {
         kind,
         namespace: "shop".into(),
         name: "web".into(),
         revision: 1,
         replica_set: rs["metadata"]["name"].as_str().unwrap().into(),
-        deployment: tug::cluster::mutate::rollback_deployment(read, rs).unwrap(),
+        deployment: tug_cluster::mutate::rollback_deployment(read, rs).unwrap(),
     }
 }
 
@@ -61,7 +61,7 @@ async fn tugs_rollback_matches_kubectl_rollout_undo() {
 
     let client = b.client().await;
     let m = rollback_to_1(&client, &deployment(&b).await).await;
-    tug::cluster::mutate::apply(&client, &m).await.unwrap();
+    tug_cluster::mutate::apply(&client, &m).await.unwrap();
 
     let settled = async |sim: &TestSim| {
         eventually("revision 4 (v1, v2, v2+env, then v1 again)", || async {
@@ -106,7 +106,7 @@ async fn a_rollback_survives_a_status_update_but_not_a_spec_change_made_meanwhil
                 &res,
                 "shop",
                 "web",
-                tug::sim::store::UpdateScope::All,
+                tug_sim::store::UpdateScope::All,
                 false,
                 |cur| {
                     let mut new = cur.clone();
@@ -119,7 +119,7 @@ async fn a_rollback_survives_a_status_update_but_not_a_spec_change_made_meanwhil
 
     // A spec change since the history was read: a conflict, nothing applied.
     bump(&|d| d["spec"]["replicas"] = serde_json::json!(5));
-    let err = tug::cluster::mutate::apply(&client, &rollback)
+    let err = tug_cluster::mutate::apply(&client, &rollback)
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some(409), "{err}");
@@ -135,7 +135,7 @@ async fn a_rollback_survives_a_status_update_but_not_a_spec_change_made_meanwhil
         d["status"]["observedGeneration"] = serde_json::json!(99);
         d["metadata"]["annotations"]["touched"] = serde_json::json!("by-someone-else");
     });
-    tug::cluster::mutate::apply(&client, &rollback)
+    tug_cluster::mutate::apply(&client, &rollback)
         .await
         .unwrap();
     let now = deployment(&sim).await;

@@ -1,19 +1,15 @@
-//! A shell in a container, through the exec API (kube's `ws` feature; no kubectl): the local terminal is
-//! attached raw, keys are sent as a terminal would send them, resizes go on the resize channel, and the
-//! remote exit status comes back. Must not touch the TUI: the runtime hands the terminal over and takes it back.
+//! The terminal side of a shell or attach session: the local terminal (raw, main screen) is wired to a
+//! `tug_cluster::shell::ShellSession` — keys are sent as a terminal would send them, output is written
+//! through, resizes go on the resize channel. The cluster crate never sees the terminal.
 
 use std::io::Write as _;
 
 use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use futures::{SinkExt, StreamExt};
-use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, AttachParams, TerminalSize};
+use kube::api::TerminalSize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-use super::ClusterError;
-
-/// bash when the image has it, else sh (what operators expect from "shell into a pod").
-pub const SHELL: &str = "command -v bash >/dev/null && exec bash || exec sh";
+use tug_cluster::ClusterError;
+use tug_cluster::shell::{ShellSession, outcome};
 
 /// The bytes a terminal sends for a key.
 pub fn key_bytes(k: &KeyEvent) -> Vec<u8> {
@@ -60,8 +56,8 @@ pub fn key_bytes(k: &KeyEvent) -> Vec<u8> {
     out
 }
 
-/// Runs an interactive shell in `pod` (`container`, or the default one) on the current terminal, which the
-/// caller has put in raw mode on the main screen. Returns how it ended, for the TUI to show.
+/// Runs an interactive session in `pod` on the current terminal, which the caller has put in raw mode on the
+/// main screen. Returns how it ended, for the TUI to show.
 pub async fn run(
     client: &kube::Client,
     namespace: &str,
@@ -72,24 +68,13 @@ pub async fn run(
     // The detach key (the keymap's `shell_detach`) leaves the session, whatever runs inside.
     detach: &(dyn Fn(&KeyEvent) -> bool + Sync),
 ) -> Result<String, ClusterError> {
-    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
-    let mut params = AttachParams::interactive_tty();
-    if let Some(c) = container {
-        params = params.container(c);
-    }
-    // Attach joins the container's main process (when it has a TTY and stdin); exec starts a shell.
-    let mut attached = if attach {
-        pods.attach(pod, &params).await?
-    } else {
-        pods.exec(pod, vec!["sh", "-c", SHELL], &params).await?
-    };
-    let missing = |what: &str| ClusterError::Transport(format!("the exec session has no {what}"));
-    let mut stdin = attached.stdin().ok_or_else(|| missing("stdin"))?;
-    let mut stdout = attached.stdout().ok_or_else(|| missing("stdout"))?;
-    let mut resize = attached
-        .terminal_size()
-        .ok_or_else(|| missing("resize channel"))?;
-    let status = attached.take_status().ok_or_else(|| missing("status"))?;
+    let ShellSession {
+        mut stdin,
+        mut stdout,
+        mut resize,
+        mut status,
+        process: _process,
+    } = tug_cluster::shell::open(client, namespace, pod, container, attach).await?;
     let mut size = crossterm::terminal::size().ok();
     if let Some((width, height)) = size {
         let _ = resize.send(TerminalSize { width, height }).await;
@@ -98,7 +83,6 @@ pub async fn run(
     let mut check = tokio::time::interval(std::time::Duration::from_millis(500));
     let mut out = std::io::stdout();
     let mut buf = [0u8; 8192];
-    tokio::pin!(status);
     let ended = loop {
         tokio::select! {
             n = stdout.read(&mut buf) => match n {
@@ -156,17 +140,7 @@ pub async fn run(
         let _ = out.write_all(&buf[..n]);
     }
     let _ = out.flush();
-    Ok(match ended.flatten() {
-        Some(s) if s.status.as_deref() == Some("Success") => "shell exited (status 0)".into(),
-        Some(s) => match s.message {
-            Some(m) if m.contains("executable file not found") => {
-                "no shell in this container's image (executable file not found)".into()
-            }
-            Some(m) => format!("shell exited: {m}"),
-            None => "shell exited with a failure".into(),
-        },
-        None => "the shell's connection closed".into(),
-    })
+    Ok(outcome(ended.flatten()))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use super::{Ctx, is_deleting, name, namespace, pod_ready, uid};
-use crate::sim::selectors::LabelSelector;
+use crate::selectors::LabelSelector;
 
 pub fn reconcile(ctx: &mut Ctx) {
     endpoints(ctx);

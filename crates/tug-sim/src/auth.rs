@@ -102,7 +102,7 @@ pub fn authorize(user: User, a: &Attributes) -> Result<(), ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::resources::Registry;
+    use crate::resources::Registry;
 
     #[test]
     fn viewer_reads_everything_but_secrets_and_mutates_nothing() {

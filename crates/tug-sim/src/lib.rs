@@ -1,5 +1,7 @@
 //! The simulated Kubernetes API server (`tug sim`, `tug --demo`): real HTTP on loopback, real wire format.
 //! Must not depend on the TUI (`ui`, `app`).
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod auth;
 pub mod churn;

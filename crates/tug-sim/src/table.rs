@@ -5,8 +5,8 @@
 
 use serde_json::{Value, json};
 
-use crate::model::duration::{age, human_duration};
-use crate::model::selector::label_selector_text;
+use tug_model::duration::{age, human_duration};
+use tug_model::selector::label_selector_text;
 
 /// Which printer: the resource's group and plural, and for custom resources the printer columns.
 pub struct TableKind<'a> {

@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::discovery::Kind;
 use super::{ClusterError, Result};
-use crate::model::table::{Feed, Row, Table, TableData};
+use tug_model::table::{Feed, Row, Table, TableData};
 
 /// The server prints the rows; `includeObject=Metadata` gives us name, namespace, uid and age with each.
 const ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";

@@ -101,12 +101,7 @@ pub fn owners(ctx: &mut Ctx) {
     }
 }
 
-fn drop_finalizer(
-    ctx: &mut Ctx,
-    res: &crate::sim::resources::ResourceDef,
-    obj: &Value,
-    which: &str,
-) {
+fn drop_finalizer(ctx: &mut Ctx, res: &crate::resources::ResourceDef, obj: &Value, which: &str) {
     let _ = ctx.update(res, obj, |o| {
         if let Some(f) = o["metadata"]["finalizers"].as_array_mut() {
             f.retain(|x| x.as_str() != Some(which));

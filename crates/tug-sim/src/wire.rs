@@ -250,7 +250,7 @@ mod tests {
 
     #[test]
     fn builtin_list_items_carry_no_type_but_custom_ones_do() {
-        let reg = crate::sim::resources::Registry::with_builtins();
+        let reg = crate::resources::Registry::with_builtins();
         let pods = reg.preferred("", "pods").unwrap();
         let item = Arc::new(json!({"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "a"}}));
         let bytes = list_bytes(&pods, Shape::Full, &[item], json!({"resourceVersion": "7"}));

@@ -12,7 +12,7 @@ use kube::api::{Api, LogParams};
 use kube::runtime::watcher;
 use tokio_util::sync::CancellationToken;
 
-use crate::model::logbuf::LogBuffer;
+use tug_model::logbuf::LogBuffer;
 
 /// Lines asked for when a stream starts (the user can see more by asking for a longer tail).
 pub const DEFAULT_TAIL: i64 = 200;
@@ -128,10 +128,7 @@ async fn supervise(
             Err(e) => {
                 lock(buffer).marker(
                     0,
-                    format!(
-                        "cannot read pod {name}: {}",
-                        crate::cluster::ClusterError::from(e)
-                    ),
+                    format!("cannot read pod {name}: {}", crate::ClusterError::from(e)),
                 );
                 notify();
             }
@@ -249,7 +246,7 @@ async fn stream(
                 }
             }
             Err(e) => {
-                let e = crate::cluster::ClusterError::from(e);
+                let e = crate::ClusterError::from(e);
                 lock(&buffer).marker(source, format!("── {e} ──"));
                 notify();
                 if previous || matches!(e.code(), Some(403 | 404)) {

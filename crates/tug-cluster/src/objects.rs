@@ -6,8 +6,8 @@ use serde_json::Value;
 use super::discovery::Kind;
 use super::table_watch::Scope;
 use super::{ClusterError, Result};
-use crate::model::duration::age;
-use crate::model::table::{Column, Row};
+use tug_model::duration::age;
+use tug_model::table::{Column, Row};
 
 pub async fn get(client: &kube::Client, kind: &Kind, namespace: &str, name: &str) -> Result<Value> {
     let req = http::Request::get(kind.object_path(namespace, name))
@@ -55,10 +55,11 @@ pub fn to_yaml(obj: &Value, show_managed_fields: bool, secrets: SecretData) -> S
 
 /// Label selector text from a `metav1.LabelSelector` or a plain map (Services).
 pub fn selector_text(sel: &Value) -> Option<String> {
-    crate::model::selector::label_selector_text(sel)
+    tug_model::selector::label_selector_text(sel)
 }
 
 /// Where Enter leads from an object of `kind`: the pods it selects, runs or holds.
+#[derive(Debug)]
 pub enum DrillDown {
     Pods(Scope),
     Containers,

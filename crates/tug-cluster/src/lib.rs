@@ -1,5 +1,7 @@
 //! The cluster layer: connecting from a kubeconfig, discovery of every kind the server serves, watch-driven
 //! tables, and fetching single objects. Talks only to the Kubernetes API; never imports ratatui.
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod connect;
 pub mod discovery;

@@ -1,0 +1,3 @@
+//! The runtime's pieces that touch the terminal or the clock on the app's behalf.
+
+pub mod shell;
