@@ -7,7 +7,7 @@ use super::{App, Body, Effect, Flash, Mode, Purpose, View};
 use crate::config::Action;
 use tug_cluster::discovery::Kind;
 use tug_cluster::mutate::{self, Mutation};
-use tug_model::table::{Column, Row, TableData};
+use tug_model::table::{Column, Row};
 
 /// A question on screen; nothing is sent until it is answered yes.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,7 +54,7 @@ const PROPAGATIONS: [&str; 3] = ["Background", "Foreground", "Orphan"];
 /// Replicas beyond this are almost certainly a typo.
 const MAX_REPLICAS: i64 = 10_000;
 
-fn revision(rs: &Value) -> i64 {
+pub(super) fn revision(rs: &Value) -> i64 {
     rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"]
         .as_str()
         .and_then(|r| r.parse().ok())
@@ -77,68 +77,53 @@ impl App {
         )
     }
 
-    /// A mutating key on the selected row: opens the matching dialog (or says why not).
-    pub(super) fn mutation_key(&mut self, action: Action) -> Vec<Effect> {
-        // In `:pf`, Ctrl-D stops a forward (local, not a change to the cluster).
-        if let Some(View {
-            body: Body::Table(t),
-            ..
-        }) = self.stack.last()
-            && t.forwards
-        {
-            return match (action, t.selected_row()) {
-                (Action::Delete, Some((_, id))) => id
-                    .parse()
-                    .map(|id| vec![Effect::StopForward(id)])
-                    .unwrap_or_default(),
-                _ => vec![],
-            };
-        }
+    /// Read-only mode refuses every mutating key (and shells, forwards, history) before anything is sent;
+    /// Shift-U undoes the last rollback from any table. True if the key was dealt with here.
+    pub(super) fn mutation_guard(&mut self, action: Action) -> Option<Vec<Effect>> {
         if self.readonly {
             self.flash(
                 format!("read-only mode: {} is disabled", action.name()),
                 true,
             );
-            return vec![];
+            return Some(vec![]);
         }
-        if action == Action::UndoRollback {
-            return match self.last_undo.clone() {
-                Some(m) => {
-                    let (_, ns, name) = m.target();
-                    let (ns, name) = (ns.to_string(), name.to_string());
-                    self.confirm(
-                        format!("Undo the last rollback of deployment/{name}?"),
-                        vec![format!("in namespace {ns}: puts back the pod template it had before the rollback")],
-                        m,
-                    );
-                    vec![]
-                }
-                None => {
-                    self.flash("no rollback to undo", false);
-                    vec![]
-                }
-            };
+        if action != Action::UndoRollback {
+            return None;
         }
-        let Some(View {
-            body: Body::Table(t),
-            id,
-            ..
-        }) = self.stack.last()
-        else {
-            return vec![];
-        };
+        Some(match self.last_undo.clone() {
+            Some(m) => {
+                let (_, ns, name) = m.target();
+                let (ns, name) = (ns.to_string(), name.to_string());
+                self.confirm(
+                    format!("Undo the last rollback of deployment/{name}?"),
+                    vec![format!(
+                        "in namespace {ns}: puts back the pod template it had before the rollback"
+                    )],
+                    m,
+                );
+                vec![]
+            }
+            None => {
+                self.flash("no rollback to undo", false);
+                vec![]
+            }
+        })
+    }
+
+    /// A mutating key on the selected row of a table of objects: opens the matching dialog (or says why not).
+    pub(super) fn object_mutation(
+        &mut self,
+        action: Action,
+        t: &super::TableView,
+        view: super::ViewId,
+    ) -> Vec<Effect> {
         let Some((ns, name)) = t.selected_row() else {
             return vec![];
         };
-        let (ns, name, view) = (ns.to_string(), name.to_string(), *id);
+        let (ns, name) = (ns.to_string(), name.to_string());
         if action == Action::Undo {
-            return match &t.history {
-                Some(h) => self.rollback_dialog(h.as_ref().clone(), &name),
-                None => {
-                    self.flash("u rolls back from a deployment's history (h)", false);
-                    vec![]
-                }
-            };
+            self.flash("u rolls back from a deployment's history (h)", false);
+            return vec![];
         }
         let Some(kind) = t.kind.clone() else {
             return vec![];
@@ -345,83 +330,11 @@ impl App {
 
     /// The history view: one row per revision, newest first, the cursor on the previous revision.
     pub(super) fn show_history(&mut self, title: String, history: History) -> Vec<Effect> {
-        let col = |n: &str| Column {
-            name: n.into(),
-            kind: "string".into(),
-            priority: 0,
-        };
-        let current =
-            history.deployment["metadata"]["annotations"]["deployment.kubernetes.io/revision"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-        let mut sets = history.sets.clone();
-        sets.sort_by_key(|rs| std::cmp::Reverse(revision(rs)));
-        let rows: Vec<Row> = sets
-            .iter()
-            .map(|rs| {
-                let images: Vec<&str> = rs["spec"]["template"]["spec"]["containers"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|c| c["image"].as_str())
-                    .collect();
-                let rev = revision(rs);
-                Row {
-                    namespace: "".into(),
-                    // Sorted newest first by a zero-padded key; the cells show the plain revision.
-                    name: format!("{:09}", i64::MAX / 1_000_000_000 - rev).into(),
-                    uid: rs["metadata"]["name"].as_str().unwrap_or_default().into(),
-                    created: rs["metadata"]["creationTimestamp"]
-                        .as_str()
-                        .and_then(|t| t.parse::<jiff::Timestamp>().ok())
-                        .map(|t| t.as_second()),
-                    deleting: false,
-                    cells: vec![
-                        rev.to_string().into(),
-                        rs["metadata"]["name"].as_str().unwrap_or_default().into(),
-                        images.join(",").into(),
-                        rs["metadata"]["annotations"]["kubernetes.io/change-cause"]
-                            .as_str()
-                            .unwrap_or("<none>")
-                            .into(),
-                        rs["spec"]["replicas"]
-                            .as_i64()
-                            .unwrap_or(0)
-                            .to_string()
-                            .into(),
-                        "".into(),
-                        (if rev.to_string() == current { "*" } else { "" }).into(),
-                    ],
-                }
-            })
-            .collect();
-        let mut data = TableData::default();
-        data.replace_all(
-            vec![
-                col("Revision"),
-                col("ReplicaSet"),
-                col("Images"),
-                col("Change-Cause"),
-                col("Replicas"),
-                col("Age"),
-                col("Current"),
-            ],
-            rows,
-        );
-        let mut view = super::TableView::new(
-            None,
-            Default::default(),
-            std::sync::Arc::new(std::sync::Mutex::new(data)),
-        );
-        view.history = Some(Box::new(history));
-        // The default rollback target is the previous revision: the second row.
-        view.cursor = 1;
         let id = self.id();
         self.stack.push(View {
             id,
             title,
-            body: Body::Table(Box::new(view)),
+            body: Body::History(Box::new(super::HistoryView::of(history))),
         });
         vec![]
     }
@@ -451,7 +364,7 @@ impl App {
         vec![]
     }
 
-    fn rollback_dialog(&mut self, history: History, row_name: &str) -> Vec<Effect> {
+    pub(super) fn rollback_dialog(&mut self, history: History, row_name: &str) -> Vec<Effect> {
         let Some(rs) = history_set(&history, row_name).cloned() else {
             return vec![];
         };

@@ -174,19 +174,22 @@ fn check_invariants(app: &App) {
     assert!(!app.stack.is_empty(), "the view stack is never empty");
     for v in &app.stack {
         match &v.body {
-            Body::Table(t) => assert!(
-                t.visible.is_empty() || t.cursor < t.visible.len(),
-                "table cursor {} of {}",
-                t.cursor,
-                t.visible.len()
-            ),
             Body::Editor(e) => {
                 let (row, col) = (e.area.cursor().0, e.area.cursor().1);
                 let lines = e.area.lines();
                 assert!(row < lines.len(), "editor row {row} of {}", lines.len());
                 assert!(col <= lines[row].chars().count());
             }
-            Body::Log(_) | Body::Text(_) => {}
+            b => {
+                if let Some(t) = b.table() {
+                    assert!(
+                        t.visible.is_empty() || t.cursor < t.visible.len(),
+                        "table cursor {} of {}",
+                        t.cursor,
+                        t.visible.len()
+                    );
+                }
+            }
         }
     }
 }

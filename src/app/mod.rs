@@ -4,7 +4,7 @@
 
 pub mod actions;
 pub mod editor;
-pub mod view;
+pub mod views;
 
 use std::sync::{Arc, Mutex};
 
@@ -17,7 +17,10 @@ use tug_cluster::discovery::{self, Kind};
 use tug_cluster::objects::DrillDown;
 use tug_cluster::table_watch::Scope;
 use tug_model::table::TableData;
-pub use view::{Body, Filter, LogView, TableView, TextView, View, ViewId};
+pub use views::{
+    Body, ContainersView, ContextsView, Filter, ForwardRow, ForwardsView, HistoryView, LogView,
+    TableView, TextView, View, ViewId,
+};
 
 use tug_cluster::logs::{LogTarget, PodSet};
 
@@ -249,6 +252,8 @@ pub struct App {
     last_undo: Option<tug_cluster::mutate::Mutation>,
     /// A table's filter when the filter prompt opened (the prompt filters live; Esc puts this back).
     filter_before: Option<Filter>,
+    /// Counts replacements of the whole stack, so a view acting on it knows whether it still belongs there.
+    generation: u64,
 }
 
 impl App {
@@ -283,6 +288,7 @@ impl App {
             last_container: std::collections::HashMap::new(),
             last_undo: None,
             filter_before: None,
+            generation: 0,
         }
     }
 
@@ -317,6 +323,18 @@ impl App {
         self.next_id
     }
 
+    /// In read-only mode, says `action` is disabled; true if it is.
+    fn refuse_in_readonly(&mut self, action: Action) -> bool {
+        if self.readonly {
+            let what = match action {
+                Action::PortForward => "port-forward",
+                a => a.name(),
+            };
+            self.flash(format!("read-only mode: {what} is disabled"), true);
+        }
+        self.readonly
+    }
+
     fn flash(&mut self, text: impl Into<String>, error: bool) {
         self.flash = Some(Flash {
             text: text.into(),
@@ -335,13 +353,16 @@ impl App {
         let width = self.size.0 as usize;
         for v in &mut self.stack {
             match &mut v.body {
-                Body::Table(t) => t.refresh(page),
                 // The editor has no table header but a status line: one row more than a table page.
                 Body::Editor(e) => {
                     let cols = width.saturating_sub(e.gutter());
                     e.scroll_to_cursor(page + 1, cols);
                 }
-                _ => {}
+                b => {
+                    if let Some(t) = b.table_mut() {
+                        t.refresh(page);
+                    }
+                }
             }
         }
     }
@@ -391,8 +412,12 @@ impl App {
                 vec![]
             }
             AppEvent::Forwards(rows) => {
+                for v in &self.stack {
+                    if let Body::Forwards(f) = &v.body {
+                        f.update(&rows);
+                    }
+                }
                 self.forwards = rows;
-                self.refresh_forwards_view();
                 vec![]
             }
             AppEvent::Flash(text, error) => {
@@ -514,14 +539,7 @@ impl App {
                         self.push_table(pods, scope, title)
                     }
                     DrillDown::Containers => {
-                        let (columns, rows) = tug_cluster::objects::containers(&object);
                         let id = self.id();
-                        let mut data = TableData::default();
-                        data.replace_all(columns, rows);
-                        let mut view =
-                            TableView::new(None, Scope::default(), Arc::new(Mutex::new(data)));
-                        let ns = object["metadata"]["namespace"].as_str().unwrap_or_default();
-                        view.parent = Some((ns.into(), name.as_str().into()));
                         self.flash = Some(Flash {
                             text: "choose a container: s shell, a attach, l logs".into(),
                             error: false,
@@ -529,7 +547,7 @@ impl App {
                         self.stack.push(View {
                             id,
                             title: format!("containers/{name}"),
-                            body: Body::Table(Box::new(view)),
+                            body: Body::Containers(Box::new(views::ContainersView::of(&object))),
                         });
                         vec![]
                     }
@@ -577,15 +595,20 @@ impl App {
             self.flash(format!("unknown resource \"{name}\""), true);
             return vec![];
         };
-        let mut effects: Vec<Effect> = self
-            .stack
-            .drain(..)
-            .map(|v| Effect::Unwatch(v.id))
-            .collect();
+        let mut effects = self.clear_stack();
         let scope = self.scope_for(&kind);
         let title = kind.display();
         effects.extend(self.push_table(kind, scope, title));
         effects
+    }
+
+    /// Empties the view stack (a new root view or context follows), stopping what the views watched.
+    fn clear_stack(&mut self) -> Vec<Effect> {
+        self.generation += 1;
+        self.stack
+            .drain(..)
+            .map(|v| Effect::Unwatch(v.id))
+            .collect()
     }
 
     fn pop(&mut self) -> Vec<Effect> {
@@ -678,9 +701,13 @@ impl App {
             return;
         };
         match self.stack.last_mut().map(|v| &mut v.body) {
-            Some(Body::Table(t)) => t.filter = f,
             Some(Body::Log(l)) => l.search = (!f.is_empty()).then_some(f),
-            _ => {}
+            Some(b) => {
+                if let Some(t) = b.table_mut() {
+                    t.filter = f;
+                }
+            }
+            None => {}
         }
     }
 
@@ -690,21 +717,23 @@ impl App {
     fn live_filter(&mut self, text: &str) {
         let page = self.page();
         match self.stack.last_mut().map(|v| &mut v.body) {
-            Some(Body::Table(t)) => {
-                if text.trim_start().starts_with("-l") {
-                    return;
+            // An unfinished regular expression keeps the last good search.
+            Some(Body::Log(l)) => {
+                if Filter::parse(text.trim()).is_ok() {
+                    let _ = l.search(text.trim(), page);
                 }
-                if let Ok(f) = Filter::parse(text.trim()) {
+            }
+            Some(b) => {
+                if let Some(t) = b.table_mut()
+                    && !text.trim_start().starts_with("-l")
+                    && let Ok(f) = Filter::parse(text.trim())
+                {
                     t.filter = f;
                     t.cursor = 0;
                     t.offset = 0;
                 }
             }
-            // An unfinished regular expression keeps the last good search.
-            Some(Body::Log(l)) if Filter::parse(text.trim()).is_ok() => {
-                let _ = l.search(text.trim(), page);
-            }
-            _ => {}
+            None => {}
         }
     }
 
@@ -757,18 +786,12 @@ impl App {
             ("sort", Some(column)) => self.sort_by(column, words.next() == Some("desc")),
             ("pf" | "portforward" | "portforwards", _) => {
                 let id = self.id();
-                let mut view = TableView::new(
-                    None,
-                    Scope::default(),
-                    Arc::new(Mutex::new(TableData::default())),
-                );
-                view.forwards = true;
+                let view = views::ForwardsView::of(&self.forwards);
                 self.stack.push(View {
                     id,
                     title: "port-forwards".into(),
-                    body: Body::Table(Box::new(view)),
+                    body: Body::Forwards(Box::new(view)),
                 });
-                self.refresh_forwards_view();
                 vec![]
             }
             ("journal", _) => {
@@ -797,7 +820,7 @@ impl App {
     fn reopen_root(&mut self) -> Vec<Effect> {
         let root = self.stack.first().and_then(|v| match &v.body {
             Body::Table(t) => t.kind.clone(),
-            Body::Text(_) | Body::Log(_) | Body::Editor(_) => None,
+            _ => None,
         });
         match root {
             Some(kind) => {
@@ -825,7 +848,15 @@ impl App {
                 }
                 vec![]
             }
-            Body::Table(t) => {
+            Body::Editor(_) => vec![],
+            Body::Text(tv) => {
+                tv.search(text);
+                vec![]
+            }
+            b => {
+                let Some(t) = b.table_mut() else {
+                    return vec![];
+                };
                 if let Some(sel) = text.strip_prefix("-l").map(str::trim) {
                     // Server-side: restart the watch with the label selector.
                     let Some(kind) = t.kind.clone() else {
@@ -860,34 +891,20 @@ impl App {
                 t.offset = 0;
                 vec![]
             }
-            Body::Editor(_) => vec![],
-            Body::Text(tv) => {
-                tv.search(text);
-                vec![]
-            }
         }
     }
 
-    /// The action a key means here: text views take text and global actions, tables table and global ones.
+    /// The action a key means here: the global ones and those of the top view's keymap scope.
     fn action_for(&self, key: &KeyEvent) -> Option<Action> {
-        let in_text = matches!(
-            self.top().map(|v| &v.body),
-            Some(Body::Text(_) | Body::Log(_))
-        );
+        let here = self.top().map_or(KeyScope::Table, |v| v.body.key_scope());
         self.keymap
             .actions(key)
             .iter()
             .copied()
-            .find(|a| match a.scope() {
-                KeyScope::Global => true,
-                KeyScope::Text => in_text,
-                KeyScope::Table => !in_text,
-                KeyScope::Editor | KeyScope::Shell => false,
-            })
+            .find(|a| a.scope() == KeyScope::Global || a.scope() == here)
     }
 
     fn normal_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let page = self.page();
         // A message stays until the next key.
         self.flash = None;
         let Some(action) = self.action_for(&key) else {
@@ -901,9 +918,9 @@ impl App {
             Action::Filter => {
                 self.mode = Mode::Filter(String::new());
                 self.filter_before = match self.top().map(|v| &v.body) {
-                    Some(Body::Table(t)) => Some(t.filter.clone()),
                     Some(Body::Log(l)) => Some(l.search.clone().unwrap_or_default()),
-                    _ => None,
+                    Some(b) => b.table().map(|t| t.filter.clone()),
+                    None => None,
                 };
                 return vec![];
             }
@@ -919,10 +936,7 @@ impl App {
             }
             Action::Quit => return self.pop(),
             Action::Back => {
-                if let Some(View {
-                    body: Body::Table(t),
-                    ..
-                }) = self.top_mut()
+                if let Some(t) = self.top_mut().and_then(|v| v.body.table_mut())
                     && !t.filter.is_empty()
                 {
                     t.filter = Filter::default();
@@ -936,259 +950,39 @@ impl App {
                 return self.reopen_root();
             }
             Action::Suspend => return vec![Effect::Suspend],
-            a if Self::is_mutation(a) || a == Action::History => return self.mutation_key(a),
+            a if (Self::is_mutation(a) || a == Action::History)
+                && !matches!(self.top().map(|v| &v.body), Some(Body::Forwards(_))) =>
+            {
+                if let Some(effects) = self.mutation_guard(a) {
+                    return effects;
+                }
+            }
             _ => {}
         }
-        let capacity = self.log_capacity;
-        let Some(view) = self.stack.last_mut() else {
-            return vec![];
-        };
-        let view_id = view.id;
-        match &mut view.body {
-            Body::Editor(_) => vec![],
-            Body::Text(t) => {
-                if matches!(action, Action::Edit | Action::EditExternal) {
-                    return match t.origin.clone() {
-                        Some((kind, ns, name)) => {
-                            self.open_editor(kind, ns, name, action == Action::EditExternal)
-                        }
-                        None => vec![],
-                    };
-                }
-                t.act(action, page);
-                vec![]
-            }
-            Body::Log(l) => {
-                let mut target = l.target.clone();
-                match action {
-                    Action::LogSave => {
-                        let title = view.title.clone();
-                        return vec![Effect::SaveLog {
-                            title,
-                            buffer: l.buffer.clone(),
-                        }];
-                    }
-                    Action::LogPrevious => target.previous = !target.previous,
-                    Action::LogTail => target.since = None,
-                    Action::LogSince1m => target.since = Some(60),
-                    Action::LogSince5m => target.since = Some(300),
-                    Action::LogSince15m => target.since = Some(900),
-                    Action::LogSince1h => target.since = Some(3600),
-                    _ => {
-                        l.act(action, page);
-                        return vec![];
-                    }
-                }
-                // Another window of the log: a new stream into a fresh buffer.
-                **l = LogView::new(target.clone(), capacity);
-                let buffer = l.buffer.clone();
-                vec![
-                    Effect::Unwatch(view_id),
-                    Effect::Logs {
-                        view: view_id,
-                        target,
-                        buffer,
-                    },
-                ]
-            }
-            Body::Table(t) => {
-                if t.act(action, page) {
-                    return vec![];
-                }
-                if action == Action::Logs {
-                    return self.logs_of_selected();
-                }
-                // `:pf` rows are forwards, not objects (Ctrl-D on them is handled with the other mutations).
-                if t.forwards {
-                    return vec![];
-                }
-                if action == Action::PortForward {
-                    if self.readonly {
-                        self.flash = Some(Flash {
-                            text: "read-only mode: port-forward is disabled".into(),
-                            error: true,
-                        });
-                        return vec![];
-                    }
-                    let Some(kind) = t.kind.clone().filter(|k| {
-                        k.is("", "pods") || k.is("", "services") || k.is("apps", "deployments")
-                    }) else {
-                        self.flash = Some(Flash {
-                            text: "port-forward works on pods, services and deployments".into(),
-                            error: false,
-                        });
-                        return vec![];
-                    };
-                    let Some((ns, name)) = t.selected_row() else {
-                        return vec![];
-                    };
-                    let view = self.stack.last().map(|v| v.id).unwrap_or_default();
-                    return vec![Effect::Fetch {
-                        view,
-                        kind,
-                        namespace: ns.to_string(),
-                        name: name.to_string(),
-                        purpose: Purpose::PortForward,
-                    }];
-                }
-                if action == Action::Shell || action == Action::Attach {
-                    let attach = action == Action::Attach;
-                    if self.readonly {
-                        self.flash = Some(Flash {
-                            text: format!("read-only mode: {} is disabled", action.name()),
-                            error: true,
-                        });
-                        return vec![];
-                    }
-                    let Some((ns, name)) = t.selected_row() else {
-                        return vec![];
-                    };
-                    let (ns, name) = (ns.to_string(), name.to_string());
-                    if let Some((pns, pod)) = t.parent.clone() {
-                        self.last_container
-                            .insert((pns.to_string(), pod.to_string()), name.clone());
-                        return vec![Effect::Shell {
-                            namespace: pns.to_string(),
-                            pod: pod.to_string(),
-                            container: Some(name),
-                            attach,
-                        }];
-                    }
-                    if let Some(kind) = t.kind.clone().filter(|k| k.is("", "pods")) {
-                        // The container chosen last time for this pod, else ask the server how many there are.
-                        if let Some(c) = self.last_container.get(&(ns.clone(), name.clone())) {
-                            return vec![Effect::Shell {
-                                namespace: ns,
-                                pod: name,
-                                container: Some(c.clone()),
-                                attach,
-                            }];
-                        }
-                        let purpose = if attach {
-                            Purpose::Attach
-                        } else {
-                            Purpose::Shell
-                        };
-                        return vec![Effect::Fetch {
-                            view: view_id,
-                            kind,
-                            namespace: ns,
-                            name,
-                            purpose,
-                        }];
-                    }
-                    return vec![];
-                }
-                let Some(row) = t.selected_row() else {
-                    return vec![];
-                };
-                let (ns, name) = (row.0.to_string(), row.1.to_string());
-                if let Some(h) = &t.history {
-                    return if action == Action::Open {
-                        let h = h.as_ref().clone();
-                        self.history_diff(&h, &name)
-                    } else {
-                        vec![]
-                    };
-                }
-                if t.contexts {
-                    return if action == Action::Open {
-                        self.switch_context(&name)
-                    } else {
-                        vec![]
-                    };
-                }
-                let Some(kind) = t.kind.clone() else {
-                    return vec![];
-                };
-                if action == Action::Edit || action == Action::EditExternal {
-                    return self.open_editor(kind, ns, name, action == Action::EditExternal);
-                }
-                let (purpose, what) = match action {
-                    Action::Open => (Purpose::DrillDown, ""),
-                    Action::Yaml => (Purpose::Yaml, "yaml"),
-                    Action::Describe => (Purpose::Describe, "describe"),
-                    Action::Events => (Purpose::Events, "events"),
-                    _ => return vec![],
-                };
-                if purpose == Purpose::DrillDown {
-                    return vec![Effect::Fetch {
-                        view: view_id,
-                        kind,
-                        namespace: ns,
-                        name,
-                        purpose,
-                    }];
-                }
-                let id = self.id();
-                let mut text = TextView::loading();
-                text.secret = kind.is("", "secrets");
-                text.origin = Some((kind.clone(), ns.clone(), name.clone()));
-                self.stack.push(View {
-                    id,
-                    title: format!("{what}/{name}"),
-                    body: Body::Text(Box::new(text)),
-                });
-                vec![Effect::Fetch {
-                    view: id,
-                    kind,
-                    namespace: ns,
-                    name,
-                    purpose,
-                }]
-            }
-        }
+        self.act_on_top(action)
     }
 
-    /// `l`: logs of the selected pod or container right away; of a workload once its selector is fetched.
-    fn logs_of_selected(&mut self) -> Vec<Effect> {
-        let Some(View {
-            id,
-            body: Body::Table(t),
-            ..
-        }) = self.stack.last()
-        else {
+    /// Hands `action` to the view on top. The view is taken off the stack for the call (so it may use the
+    /// whole app) and put back under whatever it pushed, unless the stack was replaced meanwhile.
+    fn act_on_top(&mut self, action: Action) -> Vec<Effect> {
+        let Some(mut view) = self.stack.pop() else {
             return vec![];
         };
-        let Some((ns, name)) = t.selected_row() else {
-            return vec![];
+        let (depth, generation) = (self.stack.len(), self.generation);
+        let me = views::Me {
+            id: view.id,
+            title: &view.title,
         };
-        let view = *id;
-        if let Some((pns, pod)) = &t.parent {
-            let target = LogTarget {
-                namespace: pns.to_string(),
-                pods: PodSet::One(pod.to_string()),
-                container: Some(name.to_string()),
-                previous: false,
-                tail: tug_cluster::logs::DEFAULT_TAIL,
-                since: None,
-            };
-            return self.open_logs(format!("logs/{pod}/{name}"), target);
+        let mut effects = view.body.view_mut().act(action, self, &me);
+        if self.generation == generation {
+            self.stack.insert(depth.min(self.stack.len()), view);
+        } else {
+            effects.push(Effect::Unwatch(view.id));
         }
-        let Some(kind) = t.kind.clone() else {
-            return vec![];
-        };
-        if kind.is("", "pods") {
-            let target = LogTarget {
-                namespace: ns.to_string(),
-                pods: PodSet::One(name.to_string()),
-                container: None,
-                previous: false,
-                tail: tug_cluster::logs::DEFAULT_TAIL,
-                since: None,
-            };
-            return self.open_logs(format!("logs/{name}"), target);
-        }
-        vec![Effect::Fetch {
-            view,
-            kind,
-            namespace: ns.to_string(),
-            name: name.to_string(),
-            purpose: Purpose::Logs,
-        }]
+        effects
     }
 
-    fn open_logs(&mut self, title: String, target: LogTarget) -> Vec<Effect> {
+    pub(super) fn open_logs(&mut self, title: String, target: LogTarget) -> Vec<Effect> {
         let id = self.id();
         let view = LogView::new(target.clone(), self.log_capacity);
         let buffer = view.buffer.clone();
@@ -1206,16 +1000,12 @@ impl App {
 
     /// `:sort COLUMN [desc]`: sorts the table by any column, by its header name.
     fn sort_by(&mut self, column: &str, descending: bool) -> Vec<Effect> {
-        let Some(View {
-            body: Body::Table(t),
-            ..
-        }) = self.stack.last_mut()
-        else {
+        let Some(t) = self.stack.last_mut().and_then(|v| v.body.table_mut()) else {
             return vec![];
         };
         let index = t.lock().column(column);
         match index {
-            Some(i) => t.sort = Some((view::Sort::Column(i), descending)),
+            Some(i) => t.sort = Some((views::Sort::Column(i), descending)),
             None => self.flash(format!("no column \"{column}\""), true),
         }
         vec![]
@@ -1223,50 +1013,21 @@ impl App {
 
     /// `:ctx`: the kubeconfig's contexts as a table; Enter (or `:ctx name`) switches.
     fn contexts_view(&mut self) -> Vec<Effect> {
-        let col = |n: &str| tug_model::table::Column {
-            name: n.into(),
-            kind: "string".into(),
-            priority: 0,
-        };
-        let rows = self
-            .info
-            .contexts
-            .iter()
-            .map(|c| tug_model::table::Row {
-                namespace: "".into(),
-                name: c.as_str().into(),
-                uid: "".into(),
-                created: None,
-                deleting: false,
-                cells: vec![
-                    c.as_str().into(),
-                    (if *c == self.info.context { "*" } else { "" }).into(),
-                ],
-            })
-            .collect();
-        let mut data = TableData::default();
-        data.replace_all(vec![col("Name"), col("Current")], rows);
-        let mut view = TableView::new(None, Scope::default(), Arc::new(Mutex::new(data)));
-        view.contexts = true;
         let id = self.id();
         self.stack.push(View {
             id,
             title: "contexts".into(),
-            body: Body::Table(Box::new(view)),
+            body: Body::Contexts(Box::new(views::ContextsView::of(&self.info))),
         });
         vec![]
     }
 
-    fn switch_context(&mut self, name: &str) -> Vec<Effect> {
+    pub(super) fn switch_context(&mut self, name: &str) -> Vec<Effect> {
         if !self.info.contexts.iter().any(|c| c == name) {
             self.flash(format!("no context \"{name}\" in the kubeconfig"), true);
             return vec![];
         }
-        let mut effects: Vec<Effect> = self
-            .stack
-            .drain(..)
-            .map(|v| Effect::Unwatch(v.id))
-            .collect();
+        let mut effects = self.clear_stack();
         self.kinds.clear();
         self.server_version.clear();
         self.namespace = None;
@@ -1283,62 +1044,6 @@ impl App {
         self.namespace = Some(info.namespace.clone());
         self.flash(format!("context {}", info.context), false);
         self.info = info;
-    }
-}
-
-/// One running port-forward, as `:pf` lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ForwardRow {
-    pub id: u64,
-    pub target: String,
-    pub local: String,
-    pub sent: u64,
-    pub received: u64,
-    pub connections: u64,
-}
-
-impl App {
-    /// Rebuilds the `:pf` view's rows from the runtime's latest snapshot.
-    fn refresh_forwards_view(&mut self) {
-        let col = |n: &str| tug_model::table::Column {
-            name: n.into(),
-            kind: "string".into(),
-            priority: 0,
-        };
-        let rows: Vec<tug_model::table::Row> = self
-            .forwards
-            .iter()
-            .map(|f| tug_model::table::Row {
-                namespace: "".into(),
-                name: f.id.to_string().into(),
-                uid: "".into(),
-                created: None,
-                deleting: false,
-                cells: vec![
-                    f.local.as_str().into(),
-                    f.target.as_str().into(),
-                    f.connections.to_string().into(),
-                    f.sent.to_string().into(),
-                    f.received.to_string().into(),
-                ],
-            })
-            .collect();
-        for v in &mut self.stack {
-            if let Body::Table(t) = &mut v.body
-                && t.forwards
-            {
-                t.lock().replace_all(
-                    vec![
-                        col("Local"),
-                        col("Target"),
-                        col("Connections"),
-                        col("Bytes-Sent"),
-                        col("Bytes-Received"),
-                    ],
-                    rows.clone(),
-                );
-            }
-        }
     }
 }
 

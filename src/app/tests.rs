@@ -40,11 +40,7 @@ fn app() -> (App, Vec<Effect>) {
 }
 
 fn fill(app: &App, names: &[&str]) {
-    let Some(View {
-        body: Body::Table(t),
-        ..
-    }) = app.top()
-    else {
+    let Some(t) = app.top().and_then(|v| v.body.table()) else {
         panic!("not a table")
     };
     let rows = names
@@ -78,10 +74,11 @@ fn typed(app: &mut App, text: &str) -> Vec<Effect> {
 }
 
 fn selected(app: &App) -> Option<String> {
-    match &app.top()?.body {
-        Body::Table(t) => t.selected_row().map(|k| k.1.to_string()),
-        Body::Text(_) | Body::Log(_) | Body::Editor(_) => None,
-    }
+    app.top()?
+        .body
+        .table()
+        .and_then(|t| t.selected_row())
+        .map(|k| k.1.to_string())
 }
 
 #[test]
@@ -289,7 +286,7 @@ fn random_input_never_panics_or_empties_the_stack() {
             1 => {
                 let n = rng.random_range(0..6);
                 let names: Vec<String> = (0..n).map(|i| format!("r{i}")).collect();
-                if matches!(app.top().map(|v| &v.body), Some(Body::Table(_))) {
+                if app.top().is_some_and(|v| v.body.table().is_some()) {
                     fill(&app, &names.iter().map(String::as_str).collect::<Vec<_>>());
                 }
                 AppEvent::Changed
@@ -315,11 +312,7 @@ fn random_input_never_panics_or_empties_the_stack() {
         }
         app.prepare();
         assert!(!app.stack.is_empty());
-        if let Some(View {
-            body: Body::Table(t),
-            ..
-        }) = app.top()
-        {
+        if let Some(t) = app.top().and_then(|v| v.body.table()) {
             assert!(t.visible.is_empty() || t.cursor < t.visible.len());
         }
     }

@@ -50,10 +50,6 @@ pub fn render(app: &App, frame: &mut Frame) {
             );
         }
         Some(view) => match &view.body {
-            Body::Table(t) => {
-                render_table_title(app, &view.title, t, frame, title);
-                render_table(app, t, frame, body);
-            }
             Body::Log(l) => {
                 render_log_title(app, &view.title, l, frame, title);
                 render_log(app, l, frame, body);
@@ -63,6 +59,12 @@ pub fn render(app: &App, frame: &mut Frame) {
                 let line = format!(" {} ", view.title);
                 frame.render_widget(Paragraph::new(line).style(app.theme.style("title")), title);
                 render_text(app, t, frame, body);
+            }
+            tables => {
+                if let Some(t) = tables.table() {
+                    render_table_title(app, &view.title, t, frame, title);
+                    render_table(app, t, frame, body);
+                }
             }
         },
     }

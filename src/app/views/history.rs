@@ -1,0 +1,108 @@
+//! A Deployment's rollout history (`h`): one row per revision, newest first; Enter shows a revision's diff
+//! against the current template, `u` rolls back to it after confirmation.
+
+use super::{Me, TableView, ViewType};
+use crate::app::actions::{History, revision};
+use crate::app::{App, Effect};
+use crate::config::Action;
+use crate::config::keymap::Scope as KeyScope;
+use tug_model::table::Row;
+
+const COLUMNS: &[&str] = &[
+    "Revision",
+    "ReplicaSet",
+    "Images",
+    "Change-Cause",
+    "Replicas",
+    "Age",
+    "Current",
+];
+
+pub struct HistoryView {
+    pub table: TableView,
+    /// The Deployment and its ReplicaSets, as fetched.
+    pub history: History,
+}
+
+impl HistoryView {
+    pub fn of(history: History) -> Self {
+        let current =
+            history.deployment["metadata"]["annotations"]["deployment.kubernetes.io/revision"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+        let mut sets = history.sets.clone();
+        sets.sort_by_key(|rs| std::cmp::Reverse(revision(rs)));
+        let rows: Vec<Row> = sets
+            .iter()
+            .map(|rs| {
+                let images: Vec<&str> = rs["spec"]["template"]["spec"]["containers"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|c| c["image"].as_str())
+                    .collect();
+                let rev = revision(rs);
+                Row {
+                    namespace: "".into(),
+                    // Sorted newest first by a zero-padded key; the cells show the plain revision.
+                    name: format!("{:09}", i64::MAX / 1_000_000_000 - rev).into(),
+                    uid: rs["metadata"]["name"].as_str().unwrap_or_default().into(),
+                    created: rs["metadata"]["creationTimestamp"]
+                        .as_str()
+                        .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+                        .map(|t| t.as_second()),
+                    deleting: false,
+                    cells: vec![
+                        rev.to_string().into(),
+                        rs["metadata"]["name"].as_str().unwrap_or_default().into(),
+                        images.join(",").into(),
+                        rs["metadata"]["annotations"]["kubernetes.io/change-cause"]
+                            .as_str()
+                            .unwrap_or("<none>")
+                            .into(),
+                        rs["spec"]["replicas"]
+                            .as_i64()
+                            .unwrap_or(0)
+                            .to_string()
+                            .into(),
+                        "".into(),
+                        (if rev.to_string() == current { "*" } else { "" }).into(),
+                    ],
+                }
+            })
+            .collect();
+        let mut table = TableView::fixed(COLUMNS, rows);
+        // The default rollback target is the previous revision: the second row.
+        table.cursor = 1;
+        Self { table, history }
+    }
+}
+
+impl ViewType for HistoryView {
+    fn key_scope(&self) -> KeyScope {
+        KeyScope::Table
+    }
+
+    fn table(&self) -> Option<&TableView> {
+        Some(&self.table)
+    }
+
+    fn table_mut(&mut self) -> Option<&mut TableView> {
+        Some(&mut self.table)
+    }
+
+    fn act(&mut self, action: Action, app: &mut App, _me: &Me) -> Vec<Effect> {
+        if self.table.act(action, app.page()) {
+            return vec![];
+        }
+        let Some((_, row)) = self.table.selected_row() else {
+            return vec![];
+        };
+        match action {
+            Action::Open => app.history_diff(&self.history, &row),
+            Action::Undo => app.rollback_dialog(self.history.clone(), &row),
+            _ => vec![],
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! The view stack's entries and the view types behind them. Each view type is one file: its state, the
+//! actions it answers, and (for tables) the table it shows. Adding a view means a file here, a `Body`
+//! variant and its arm in `Body::view`/`Body::view_mut` — nothing else dispatches on the view type.
+//! Must not depend on ratatui: `ui` renders what these hold.
+
+mod containers;
+mod contexts;
+mod filter;
+mod forwards;
+mod history;
+mod log;
+mod resources;
+mod table;
+mod text;
+
+pub use containers::ContainersView;
+pub use contexts::ContextsView;
+pub use filter::Filter;
+pub use forwards::{ForwardRow, ForwardsView};
+pub use history::HistoryView;
+pub use log::LogView;
+pub use table::{Sort, TableView};
+pub use text::TextView;
+
+use super::{App, Effect};
+use crate::config::Action;
+use crate::config::keymap::Scope as KeyScope;
+
+pub type ViewId = u64;
+
+/// The view an action is for, as its own handler sees it.
+pub struct Me<'a> {
+    pub id: ViewId,
+    pub title: &'a str,
+}
+
+pub struct View {
+    pub id: ViewId,
+    pub title: String,
+    pub body: Body,
+}
+
+/// What a view is. Tables of objects (`Table`) and the other tables (`Containers`, `Contexts`, `Forwards`,
+/// `History`) share `TableView` for rows, filter, sort and cursor, and differ in what their rows mean.
+pub enum Body {
+    /// A live table of one kind's objects.
+    Table(Box<TableView>),
+    /// A pod's containers: logs, shell and attach go to the chosen container.
+    Containers(Box<ContainersView>),
+    /// `:ctx`: the kubeconfig's contexts.
+    Contexts(Box<ContextsView>),
+    /// `:pf`: the running port-forwards.
+    Forwards(Box<ForwardsView>),
+    /// A Deployment's rollout history.
+    History(Box<HistoryView>),
+    Text(Box<TextView>),
+    Log(Box<LogView>),
+    Editor(Box<super::editor::EditorView>),
+}
+
+/// What every view type answers. The app resolves a key to an action through the keymap scope the view
+/// names, handles global actions itself, and hands the rest to the view.
+pub trait ViewType {
+    /// Which keymap scope holds this view's own actions (besides the global ones).
+    fn key_scope(&self) -> KeyScope;
+
+    /// The table the view shows, if it is a table.
+    fn table(&self) -> Option<&TableView> {
+        None
+    }
+
+    fn table_mut(&mut self) -> Option<&mut TableView> {
+        None
+    }
+
+    /// One of this view's actions. The view has been taken off the stack for the call, so `app` may push
+    /// views above it, open dialogs or flash messages; `me` names the view (its id answers fetches).
+    fn act(&mut self, action: Action, app: &mut App, me: &Me) -> Vec<Effect>;
+}
+
+impl Body {
+    pub fn view(&self) -> &dyn ViewType {
+        match self {
+            Body::Table(v) => v.as_ref(),
+            Body::Containers(v) => v.as_ref(),
+            Body::Contexts(v) => v.as_ref(),
+            Body::Forwards(v) => v.as_ref(),
+            Body::History(v) => v.as_ref(),
+            Body::Text(v) => v.as_ref(),
+            Body::Log(v) => v.as_ref(),
+            Body::Editor(v) => v.as_ref(),
+        }
+    }
+
+    pub fn view_mut(&mut self) -> &mut dyn ViewType {
+        match self {
+            Body::Table(v) => v.as_mut(),
+            Body::Containers(v) => v.as_mut(),
+            Body::Contexts(v) => v.as_mut(),
+            Body::Forwards(v) => v.as_mut(),
+            Body::History(v) => v.as_mut(),
+            Body::Text(v) => v.as_mut(),
+            Body::Log(v) => v.as_mut(),
+            Body::Editor(v) => v.as_mut(),
+        }
+    }
+
+    /// The table of any table view.
+    pub fn table(&self) -> Option<&TableView> {
+        self.view().table()
+    }
+
+    pub fn table_mut(&mut self) -> Option<&mut TableView> {
+        self.view_mut().table_mut()
+    }
+
+    pub fn key_scope(&self) -> KeyScope {
+        self.view().key_scope()
+    }
+}
+
+/// The editor takes every key but its own (`App::editor_key`), so actions never reach it through here.
+impl ViewType for super::editor::EditorView {
+    fn key_scope(&self) -> KeyScope {
+        KeyScope::Editor
+    }
+
+    fn act(&mut self, _action: Action, _app: &mut App, _me: &Me) -> Vec<Effect> {
+        vec![]
+    }
+}

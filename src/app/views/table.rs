@@ -1,0 +1,225 @@
+//! The table machinery every table view shares: live data, filter, sort, cursor, scroll, marks. What a row
+//! *means* (an object, a container, a context, a revision) is the business of the view that holds the table.
+
+use std::sync::{Arc, Mutex};
+
+use crate::config::Action;
+use tug_cluster::discovery::Kind;
+use tug_cluster::table_watch::Scope;
+use tug_model::table::{Row, RowKey, TableData};
+
+use super::Filter;
+
+pub struct TableView {
+    /// `None` for tables whose rows are not objects of a kind (containers, contexts, revisions, forwards).
+    pub kind: Option<Kind>,
+    pub scope: Scope,
+    pub data: Arc<Mutex<TableData>>,
+    pub filter: Filter,
+    pub cursor: usize,
+    pub offset: usize,
+    /// Keys of the rows that pass the filter, in display order; rebuilt when data or filter change.
+    pub visible: Vec<RowKey>,
+    seen: Option<Derived>,
+    /// The selected row's key, so the cursor stays on the same object when rows come and go.
+    selected: Option<RowKey>,
+    /// Column sort and whether reversed; `None`: the server's order (namespace, name).
+    pub sort: Option<(Sort, bool)>,
+    /// Show the wide-only columns too (`kubectl get -o wide`).
+    pub wide: bool,
+    /// Rows marked (Space) for a bulk action.
+    pub marked: std::collections::BTreeSet<RowKey>,
+}
+
+/// What `visible` was derived from: data version, filter, sort.
+type Derived = (u64, Filter, Option<(Sort, bool)>);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    Name,
+    Age,
+    Status,
+    /// Any column, by index: numbers compare as numbers, the rest as text.
+    Column(usize),
+}
+
+/// A row's cell by column index, borrowed ("" when missing).
+fn cell(row: &Row, column: Option<usize>) -> &str {
+    column.and_then(|i| row.cells.get(i)).map_or("", |c| c)
+}
+
+/// Orders two cells: numerically when both start with a number (`10` after `9`, `2/3` after `1/3`).
+fn compare_cells(a: &str, b: &str) -> std::cmp::Ordering {
+    let num = |s: &str| -> Option<f64> {
+        let n: String = s
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect();
+        n.parse().ok()
+    };
+    match (num(a), num(b)) {
+        (Some(x), Some(y)) if x != y => x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal),
+        _ => a.cmp(b),
+    }
+}
+
+impl TableView {
+    pub fn new(kind: Option<Kind>, scope: Scope, data: Arc<Mutex<TableData>>) -> Self {
+        Self {
+            kind,
+            scope,
+            data,
+            filter: Filter::default(),
+            cursor: 0,
+            offset: 0,
+            visible: vec![],
+            seen: None,
+            selected: None,
+            sort: None,
+            wide: false,
+            marked: std::collections::BTreeSet::new(),
+        }
+    }
+
+    /// A table of rows the app made itself rather than watched (contexts, revisions, forwards, containers).
+    pub fn fixed(columns: &[&str], rows: Vec<Row>) -> Self {
+        let view = Self::new(None, Scope::default(), Arc::default());
+        view.set_rows(columns, rows);
+        view
+    }
+
+    /// Replaces a fixed table's rows; its columns are all text.
+    pub fn set_rows(&self, columns: &[&str], rows: Vec<Row>) {
+        let columns = columns
+            .iter()
+            .map(|n| tug_model::table::Column {
+                name: (*n).into(),
+                kind: "string".into(),
+                priority: 0,
+            })
+            .collect();
+        self.lock().replace_all(columns, rows);
+    }
+
+    pub fn reset(&mut self, data: Arc<Mutex<TableData>>) {
+        self.data = data;
+        self.seen = None;
+        self.visible.clear();
+        self.cursor = 0;
+        self.offset = 0;
+        self.selected = None;
+    }
+
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, TableData> {
+        self.data
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Rebuilds the visible rows if the data or the filter changed, keeping the cursor on its object.
+    pub fn refresh(&mut self, page: usize) {
+        let data = self.data.clone();
+        let data = data
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Rows updated in place change nothing here unless the filter or the order looks at their cells.
+        let cells_matter = !self.filter.is_empty()
+            || matches!(self.sort, Some((Sort::Status | Sort::Column(_), _)));
+        let version = if cells_matter {
+            data.version
+        } else {
+            data.keys_version
+        };
+        let stamp = (version, self.filter.clone(), self.sort);
+        if self.seen.as_ref() != Some(&stamp) {
+            let mut rows: Vec<&Row> = data.rows().filter(|r| self.filter.matches(r)).collect();
+            if let Some((sort, reverse)) = self.sort {
+                let status = data.column("status");
+                match sort {
+                    Sort::Name => rows.sort_by(|a, b| a.name.cmp(&b.name)),
+                    // Youngest first, as "sort by age" reads in k9s.
+                    Sort::Age => {
+                        rows.sort_by_key(|r| std::cmp::Reverse(r.created.unwrap_or(i64::MIN)))
+                    }
+                    // Cells compared in place: a sort of 10k rows must not allocate per comparison.
+                    Sort::Status => rows.sort_by(|a, b| {
+                        cell(a, status)
+                            .cmp(cell(b, status))
+                            .then_with(|| a.name.cmp(&b.name))
+                    }),
+                    Sort::Column(i) => rows.sort_by(|a, b| {
+                        compare_cells(cell(a, Some(i)), cell(b, Some(i)))
+                            .then_with(|| a.name.cmp(&b.name))
+                    }),
+                }
+                if reverse {
+                    rows.reverse();
+                }
+            }
+            self.visible = rows.into_iter().map(Row::key).collect();
+            self.seen = Some(stamp);
+            if let Some(sel) = &self.selected
+                && let Some(pos) = self.visible.iter().position(|k| k == sel)
+            {
+                self.cursor = pos;
+            }
+        }
+        drop(data);
+        self.clamp(page);
+    }
+
+    fn clamp(&mut self, page: usize) {
+        let n = self.visible.len();
+        if n == 0 {
+            self.cursor = 0;
+            self.offset = 0;
+            self.selected = None;
+            return;
+        }
+        self.cursor = self.cursor.min(n - 1);
+        if self.cursor < self.offset {
+            self.offset = self.cursor;
+        }
+        if self.cursor >= self.offset + page {
+            self.offset = self.cursor + 1 - page;
+        }
+        self.offset = self.offset.min(n.saturating_sub(page));
+        self.selected = self.visible.get(self.cursor).cloned();
+    }
+
+    pub fn selected_row(&self) -> Option<RowKey> {
+        self.visible.get(self.cursor).cloned()
+    }
+
+    /// Cursor movement and sorting; true if the action was one.
+    pub fn act(&mut self, action: Action, page: usize) -> bool {
+        let last = self.visible.len().saturating_sub(1);
+        let sort = |s: Sort, cur: Option<(Sort, bool)>| match cur {
+            Some((c, rev)) if c == s => Some((s, !rev)),
+            _ => Some((s, false)),
+        };
+        match action {
+            Action::Down => self.cursor = (self.cursor + 1).min(last),
+            Action::Up => self.cursor = self.cursor.saturating_sub(1),
+            Action::PageDown => self.cursor = (self.cursor + page).min(last),
+            Action::PageUp => self.cursor = self.cursor.saturating_sub(page),
+            Action::Top => self.cursor = 0,
+            Action::Bottom => self.cursor = last,
+            Action::SortName => self.sort = sort(Sort::Name, self.sort),
+            Action::SortAge => self.sort = sort(Sort::Age, self.sort),
+            Action::SortStatus => self.sort = sort(Sort::Status, self.sort),
+            Action::ToggleWide => self.wide = !self.wide,
+            Action::Mark => {
+                if let Some(key) = self.visible.get(self.cursor).cloned()
+                    && !self.marked.remove(&key)
+                {
+                    self.marked.insert(key);
+                }
+                self.cursor = (self.cursor + 1).min(last);
+            }
+            _ => return false,
+        }
+        self.clamp(page);
+        true
+    }
+}
