@@ -162,7 +162,8 @@ async fn a_panic_restores_the_terminal_writes_a_crash_report_and_keeps_the_open_
     let mut tui = files.start(&sim, "debug").await;
     crate::actions::select(&mut tui, "deploy", "backend").await;
     tui.send("e");
-    tui.wait_for("edit deployments.apps/backend").await;
+    // The title shows while the object loads; keys typed before the text is there would be lost.
+    tui.wait_for("kind: Deployment").await;
     tui.send(CTRL_F);
     tui.send("replicas: ");
     tui.send(ENTER);

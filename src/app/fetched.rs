@@ -1,0 +1,130 @@
+//! Answers to the app's fetches: each goes to the view that asked (dropped if it was closed meanwhile),
+//! or opens what it was fetched for (logs, history, a dialog, the containers of a pod).
+
+use super::*;
+
+impl App {
+    pub(super) fn fetched(&mut self, id: ViewId, result: Result<Fetched, String>) -> Vec<Effect> {
+        let Some(pos) = self.stack.iter().position(|v| v.id == id) else {
+            return vec![]; // the view was closed meanwhile: drop the stale answer
+        };
+        match result {
+            Err(e) => {
+                match &mut self.stack[pos].body {
+                    Body::Editor(ed) if !matches!(ed.stage, editor::Stage::Loading) => {
+                        ed.stage = editor::Stage::Editing;
+                        ed.message = Some((format!("cannot read the object: {e}"), true));
+                        return vec![];
+                    }
+                    Body::Text(_) | Body::Editor(_) => {
+                        self.stack.remove(pos);
+                    }
+                    _ => {}
+                }
+                self.flash(e, true);
+                vec![]
+            }
+            Ok(Fetched::Edit(object)) => self.editor_loaded(id, object),
+            Ok(Fetched::Latest(object)) => self.editor_latest(id, object),
+            Ok(Fetched::Recovered(found)) => self.editor_recovered(id, found),
+            Ok(Fetched::Text(text)) => {
+                match &mut self.stack[pos].body {
+                    Body::Text(t) => t.set_text(&text),
+                    // An answer meant as a message (e.g. a workload without pods to show logs of).
+                    _ => self.flash(text, false),
+                }
+                vec![]
+            }
+            Ok(Fetched::ShellInto {
+                namespace,
+                pod,
+                attach,
+            }) => {
+                vec![Effect::Shell {
+                    namespace,
+                    pod,
+                    container: None,
+                    attach,
+                }]
+            }
+            Ok(Fetched::ForwardPort {
+                namespace,
+                pod,
+                port,
+            }) => {
+                self.mode = Mode::Dialog(Box::new(actions::Dialog::Forward {
+                    namespace,
+                    pod,
+                    input: format!("{}:{port}", if port < 1024 { port + 8000 } else { port }),
+                    error: None,
+                }));
+                vec![]
+            }
+            Ok(Fetched::Paused {
+                kind,
+                namespace,
+                name,
+                paused,
+            }) => {
+                if self.readonly {
+                    return vec![];
+                }
+                self.pause_dialog(kind, namespace, name, paused);
+                vec![]
+            }
+            Ok(Fetched::History(history)) => {
+                let name = history.deployment["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                self.show_history(format!("history/{name}"), history)
+            }
+            Ok(Fetched::Logs(target)) => {
+                let title = match &target.pods {
+                    PodSet::One(p) => format!("logs/{p}"),
+                    PodSet::Selector(sel) => format!("logs/{sel}"),
+                };
+                self.open_logs(title, target)
+            }
+            Ok(Fetched::Object(obj)) => {
+                if let Body::Text(t) = &mut self.stack[pos].body {
+                    t.set_object(obj);
+                }
+                vec![]
+            }
+            Ok(Fetched::Drill { target, object }) => {
+                let name = object["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                match target {
+                    DrillDown::Pods(scope) => {
+                        let Some(pods) = discovery::find(&self.kinds, "pods").cloned() else {
+                            return vec![];
+                        };
+                        let title = format!("{}/{name}", self.stack[pos].title);
+                        self.push_table(pods, scope, title)
+                    }
+                    DrillDown::Containers => {
+                        let id = self.id();
+                        self.flash = Some(Flash {
+                            text: "choose a container: s shell, a attach, l logs".into(),
+                            error: false,
+                        });
+                        self.stack.push(View {
+                            id,
+                            title: format!("containers/{name}"),
+                            body: Body::Containers(Box::new(views::ContainersView::of(&object))),
+                        });
+                        vec![]
+                    }
+                    DrillDown::Nothing => {
+                        self.flash(format!("nothing to open under {name}"), false);
+                        vec![]
+                    }
+                }
+            }
+        }
+    }
+
+}
