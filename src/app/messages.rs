@@ -189,4 +189,3 @@ pub enum Purpose {
     /// The newest version of an object being edited (after a 409).
     EditLatest,
 }
-

@@ -15,12 +15,12 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::config::keymap::Scope as KeyScope;
 use crate::config::{Action, Keymap, Theme};
+pub use messages::{AppEvent, Effect, Fetched, Purpose};
 use tug_cluster::connect::ClusterInfo;
 use tug_cluster::discovery::{self, Kind};
 use tug_cluster::objects::DrillDown;
 use tug_cluster::table_watch::Scope;
 use tug_model::table::TableData;
-pub use messages::{AppEvent, Effect, Fetched, Purpose};
 pub use views::{
     Body, ContainersView, ContextsView, Filter, ForwardRow, ForwardsView, HistoryView, LogView,
     TableView, TextView, View, ViewId,
@@ -416,9 +416,16 @@ impl App {
     /// Hands `action` to the view on top. The view is taken off the stack for the call (so it may use the
     /// whole app) and put back under whatever it pushed, unless the stack was replaced meanwhile.
     fn act_on_top(&mut self, action: Action) -> Vec<Effect> {
+        let page = self.page();
         let Some(mut view) = self.stack.pop() else {
             return vec![];
         };
+        if let Some(t) = view.body.table_mut()
+            && t.act(action, page)
+        {
+            self.stack.push(view);
+            return vec![];
+        }
         let (depth, generation) = (self.stack.len(), self.generation);
         let me = views::Me {
             id: view.id,

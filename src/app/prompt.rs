@@ -3,7 +3,12 @@
 use super::*;
 
 impl App {
-    pub(super) fn prompt_key(&mut self, key: KeyEvent, mut input: String, command: bool) -> Vec<Effect> {
+    pub(super) fn prompt_key(
+        &mut self,
+        key: KeyEvent,
+        mut input: String,
+        command: bool,
+    ) -> Vec<Effect> {
         let wrap = |s: String| {
             if command {
                 Mode::Command(s)
@@ -277,5 +282,4 @@ impl App {
         });
         vec![]
     }
-
 }

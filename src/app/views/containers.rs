@@ -4,7 +4,6 @@
 use super::{Me, TableView, ViewType};
 use crate::app::{App, Effect};
 use crate::config::Action;
-use crate::config::keymap::Scope as KeyScope;
 use tug_cluster::logs::{DEFAULT_TAIL, LogTarget, PodSet};
 
 pub struct ContainersView {
@@ -32,10 +31,6 @@ impl ContainersView {
 }
 
 impl ViewType for ContainersView {
-    fn key_scope(&self) -> KeyScope {
-        KeyScope::Table
-    }
-
     fn table(&self) -> Option<&TableView> {
         Some(&self.table)
     }
@@ -45,9 +40,6 @@ impl ViewType for ContainersView {
     }
 
     fn act(&mut self, action: Action, app: &mut App, me: &Me) -> Vec<Effect> {
-        if self.table.act(action, app.page()) {
-            return vec![];
-        }
         let (namespace, pod) = (self.namespace.clone(), self.pod.clone());
         match action {
             Action::Shell | Action::Attach if !app.refuse_in_readonly(action) => {

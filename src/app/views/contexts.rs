@@ -3,7 +3,6 @@
 use super::{Me, TableView, ViewType};
 use crate::app::{App, Effect};
 use crate::config::Action;
-use crate::config::keymap::Scope as KeyScope;
 use tug_cluster::connect::ClusterInfo;
 use tug_model::table::Row;
 
@@ -35,10 +34,6 @@ impl ContextsView {
 }
 
 impl ViewType for ContextsView {
-    fn key_scope(&self) -> KeyScope {
-        KeyScope::Table
-    }
-
     fn table(&self) -> Option<&TableView> {
         Some(&self.table)
     }
@@ -48,9 +43,6 @@ impl ViewType for ContextsView {
     }
 
     fn act(&mut self, action: Action, app: &mut App, me: &Me) -> Vec<Effect> {
-        if self.table.act(action, app.page()) {
-            return vec![];
-        }
         match (action, self.table.selected_row()) {
             (Action::Open, Some((_, name))) => app.switch_context(&name),
             (a, _) if App::is_mutation(a) || a == Action::History => {

@@ -4,7 +4,6 @@
 use super::{Me, TableView, ViewType};
 use crate::app::{App, Effect};
 use crate::config::Action;
-use crate::config::keymap::Scope as KeyScope;
 use tug_model::table::Row;
 
 /// One running port-forward, as `:pf` lists it.
@@ -63,10 +62,6 @@ impl ForwardsView {
 }
 
 impl ViewType for ForwardsView {
-    fn key_scope(&self) -> KeyScope {
-        KeyScope::Table
-    }
-
     fn table(&self) -> Option<&TableView> {
         Some(&self.table)
     }
@@ -75,10 +70,7 @@ impl ViewType for ForwardsView {
         Some(&mut self.table)
     }
 
-    fn act(&mut self, action: Action, app: &mut App, _me: &Me) -> Vec<Effect> {
-        if self.table.act(action, app.page()) {
-            return vec![];
-        }
+    fn act(&mut self, action: Action, _app: &mut App, _me: &Me) -> Vec<Effect> {
         match (action, self.table.selected_row()) {
             (Action::Delete, Some((_, id))) => id
                 .parse()

@@ -5,7 +5,6 @@ use super::{Me, TableView, ViewType};
 use crate::app::actions::{History, revision};
 use crate::app::{App, Effect};
 use crate::config::Action;
-use crate::config::keymap::Scope as KeyScope;
 use tug_model::table::Row;
 
 const COLUMNS: &[&str] = &[
@@ -80,10 +79,6 @@ impl HistoryView {
 }
 
 impl ViewType for HistoryView {
-    fn key_scope(&self) -> KeyScope {
-        KeyScope::Table
-    }
-
     fn table(&self) -> Option<&TableView> {
         Some(&self.table)
     }
@@ -93,9 +88,6 @@ impl ViewType for HistoryView {
     }
 
     fn act(&mut self, action: Action, app: &mut App, _me: &Me) -> Vec<Effect> {
-        if self.table.act(action, app.page()) {
-            return vec![];
-        }
         let Some((_, row)) = self.table.selected_row() else {
             return vec![];
         };

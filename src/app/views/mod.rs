@@ -62,7 +62,9 @@ pub enum Body {
 /// names, handles global actions itself, and hands the rest to the view.
 pub trait ViewType {
     /// Which keymap scope holds this view's own actions (besides the global ones).
-    fn key_scope(&self) -> KeyScope;
+    fn key_scope(&self) -> KeyScope {
+        KeyScope::Table
+    }
 
     /// The table the view shows, if it is a table.
     fn table(&self) -> Option<&TableView> {
@@ -73,8 +75,9 @@ pub trait ViewType {
         None
     }
 
-    /// One of this view's actions. The view has been taken off the stack for the call, so `app` may push
-    /// views above it, open dialogs or flash messages; `me` names the view (its id answers fetches).
+    /// One of this view's actions (a table's cursor, sort and marks are handled before, for every table).
+    /// The view has been taken off the stack for the call, so `app` may push views above it, open dialogs
+    /// or flash messages; `me` names the view (its id answers fetches).
     fn act(&mut self, action: Action, app: &mut App, me: &Me) -> Vec<Effect>;
 }
 

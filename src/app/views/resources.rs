@@ -4,14 +4,9 @@
 use super::{Me, TableView, TextView, View, ViewType};
 use crate::app::{App, Body, Effect, Flash, Purpose};
 use crate::config::Action;
-use crate::config::keymap::Scope as KeyScope;
 use tug_cluster::logs::{DEFAULT_TAIL, LogTarget, PodSet};
 
 impl ViewType for TableView {
-    fn key_scope(&self) -> KeyScope {
-        KeyScope::Table
-    }
-
     fn table(&self) -> Option<&TableView> {
         Some(self)
     }
@@ -21,9 +16,6 @@ impl ViewType for TableView {
     }
 
     fn act(&mut self, action: Action, app: &mut App, me: &Me) -> Vec<Effect> {
-        if self.act(action, app.page()) {
-            return vec![];
-        }
         if App::is_mutation(action) || action == Action::History {
             return app.object_mutation(action, self, me.id);
         }
