@@ -345,6 +345,31 @@ impl Store {
         inner.rv
     }
 
+    /// Puts `obj` (at resource version `rv`) in its kind's table and tells the watchers: Added, or Modified
+    /// when it replaces `old`.
+    fn put(
+        &self,
+        inner: &mut Inner,
+        res: &ResourceDef,
+        key: ObjKey,
+        obj: Arc<Value>,
+        old: Option<Arc<Value>>,
+        rv: u64,
+    ) -> Arc<Value> {
+        inner
+            .objects
+            .entry(res.key())
+            .or_default()
+            .insert(key, obj.clone());
+        let kind = if old.is_some() {
+            EventType::Modified
+        } else {
+            EventType::Added
+        };
+        self.record(inner, kind, res.key(), obj.clone(), old, rv);
+        obj
+    }
+
     /// Creates an object; fills in uid, creationTimestamp, resourceVersion, generation and kind defaults.
     pub fn create(
         &self,
@@ -443,20 +468,7 @@ impl Store {
         if res.is("apiextensions.k8s.io", "customresourcedefinitions") {
             inner.registry.add_crd(&obj);
         }
-        inner
-            .objects
-            .entry(res.key())
-            .or_default()
-            .insert(key, obj.clone());
-        self.record(
-            &mut inner,
-            EventType::Added,
-            res.key(),
-            obj.clone(),
-            None,
-            rv,
-        );
-        Ok(obj)
+        Ok(self.put(&mut inner, res, key, obj, None, rv))
     }
 
     /// Replaces an object (PUT). `expected_rv` from the body: stale → 409 Conflict.
@@ -470,10 +482,7 @@ impl Store {
         dry_run: bool,
     ) -> ApiResult<Arc<Value>> {
         self.update_with(res, ns, name, scope, dry_run, |old| {
-            let expected = new["metadata"]["resourceVersion"].as_str().unwrap_or_default();
-            if !expected.is_empty() && expected != old["metadata"]["resourceVersion"].as_str().unwrap_or_default() {
-                return Err(ApiError::conflict(res, name));
-            }
+            check_resource_version(res, name, &new, old)?;
             let body_name = new["metadata"]["name"].as_str().unwrap_or_default();
             if !body_name.is_empty() && body_name != name {
                 return Err(ApiError::bad_request(format!(
@@ -532,20 +541,7 @@ impl Store {
         if res.is("apiextensions.k8s.io", "customresourcedefinitions") {
             inner.registry.add_crd(&new);
         }
-        inner
-            .objects
-            .entry(res.key())
-            .or_default()
-            .insert(key, new.clone());
-        self.record(
-            &mut inner,
-            EventType::Modified,
-            res.key(),
-            new.clone(),
-            Some(old),
-            rv,
-        );
-        Ok(new)
+        Ok(self.put(&mut inner, res, key, new, Some(old), rv))
     }
 
     fn remove(
@@ -672,21 +668,30 @@ impl Store {
         let rv = Self::bump(&mut inner);
         new["metadata"]["resourceVersion"] = json!(rv.to_string());
         let new = Arc::new(new);
-        inner
-            .objects
-            .entry(res.key())
-            .or_default()
-            .insert(key, new.clone());
-        self.record(
-            &mut inner,
-            EventType::Modified,
-            res.key(),
-            new.clone(),
-            Some(old),
-            rv,
-        );
-        Ok(new)
+        Ok(self.put(&mut inner, res, key, new, Some(old), rv))
     }
+}
+
+/// An update's optimistic lock: a `metadata.resourceVersion` in `new` that is not `old`'s is a 409 Conflict; none
+/// means "whatever is current".
+pub fn check_resource_version(
+    res: &ResourceDef,
+    name: &str,
+    new: &Value,
+    old: &Value,
+) -> ApiResult<()> {
+    let expected = new["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap_or_default();
+    if !expected.is_empty()
+        && expected
+            != old["metadata"]["resourceVersion"]
+                .as_str()
+                .unwrap_or_default()
+    {
+        return Err(ApiError::conflict(res, name));
+    }
+    Ok(())
 }
 
 /// Where an object lives in its kind's table: cluster-scoped objects have no namespace, whatever was asked.

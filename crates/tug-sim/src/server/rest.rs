@@ -1,0 +1,434 @@
+//! The REST verbs on the store for one resource URL: the RBAC verb and its authorization, then
+//! list/watch/get/create/replace/patch/delete/deletecollection, the `status` and `scale` subresources and
+//! SelfSubjectAccessReview. Pod subresources (log, exec, portforward, eviction) are handed to `pod_api`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::response::{IntoResponse, Response};
+use http::{HeaderValue, Method, StatusCode, header};
+use serde_json::{Value, json};
+
+use super::body::{check_body_identity, content_type, decode_body, read_body};
+use super::routing::ResourcePath;
+use super::scale::{ScaleUpdate, scale_of, update_scale};
+use super::{Query, SimState, bytes_response, json_response};
+use crate::auth::{self, Attributes, User};
+use crate::patch::{self, PatchKind};
+use crate::pod_api;
+use crate::resources::ResourceDef;
+use crate::selectors::{FieldSelector, LabelSelector, SelectorError};
+use crate::status::{ApiError, ApiResult};
+use crate::store::{DeleteOptions, UpdateScope, check_resource_version};
+use crate::strategy;
+use crate::watch::{self, WatchRequest};
+use crate::wire::{self, IncludeObject, Shape};
+
+fn selector_error(e: SelectorError) -> ApiError {
+    ApiError::bad_request(e.to_string())
+}
+
+/// The `labelSelector` and `fieldSelector` query parameters.
+fn selectors(query: &Query, res: &ResourceDef) -> ApiResult<(LabelSelector, FieldSelector)> {
+    let labels = LabelSelector::parse(query.get("labelSelector").unwrap_or_default())
+        .map_err(selector_error)?;
+    let fields = FieldSelector::parse(query.get("fieldSelector").unwrap_or_default(), &res.key())
+        .map_err(selector_error)?;
+    Ok((labels, fields))
+}
+
+fn rbac_verb(method: &Method, rp: &ResourcePath, query: &Query) -> &'static str {
+    match (method.as_str(), rp.name.is_some()) {
+        ("GET", _) if matches!(rp.sub.as_deref(), Some("exec" | "attach" | "portforward")) => {
+            "create"
+        }
+        ("GET", _) if rp.legacy_watch || query.flag("watch") => "watch",
+        ("GET", true) => "get",
+        ("GET", false) => "list",
+        ("POST", _) => "create",
+        ("PUT", _) => "update",
+        ("PATCH", _) => "patch",
+        ("DELETE", true) => "delete",
+        ("DELETE", false) => "deletecollection",
+        _ => "",
+    }
+}
+
+/// What every verb's handler needs from the request.
+struct Call<'a> {
+    state: &'a Arc<SimState>,
+    res: &'a Arc<ResourceDef>,
+    /// The URL's namespace, empty when it has none.
+    ns: &'a str,
+    /// The URL's namespace as given: `None` for cluster-scoped paths and lists across namespaces.
+    namespace: Option<&'a str>,
+    shape: Shape,
+    dry_run: bool,
+}
+
+impl Call<'_> {
+    /// `obj` as the client asked to see it.
+    fn object_response(&self, code: StatusCode, obj: &Arc<Value>) -> Response {
+        json_response(
+            code,
+            &wire::object(
+                self.res,
+                self.shape,
+                obj,
+                self.state.store.resource_version(),
+            ),
+        )
+    }
+
+    fn get(&self, name: &str) -> ApiResult<Arc<Value>> {
+        self.state
+            .store
+            .get(self.res, self.ns, name)
+            .ok_or_else(|| ApiError::not_found(self.res, name))
+    }
+}
+
+fn scope(sub: Option<&str>) -> UpdateScope {
+    if sub.is_some() {
+        UpdateScope::Status
+    } else {
+        UpdateScope::Main
+    }
+}
+
+pub(super) async fn resource(
+    state: &Arc<SimState>,
+    user: User,
+    rp: ResourcePath,
+    req: Request,
+    verb_out: &mut String,
+) -> ApiResult<Response> {
+    let query = Query::parse(req.uri().query());
+    let method = req.method().clone();
+    let verb = rbac_verb(&method, &rp, &query);
+    *verb_out = verb.to_string();
+    if verb.is_empty() {
+        return Err(ApiError::method_not_allowed());
+    }
+    if !rp.res.verbs.iter().any(|v| v == verb) && rp.sub.is_none() {
+        return Err(ApiError::method_not_allowed());
+    }
+    auth::authorize(
+        user,
+        &Attributes {
+            verb,
+            res: &rp.res,
+            sub: rp.sub.as_deref(),
+            namespace: rp.namespace.as_deref(),
+            name: rp.name.as_deref(),
+        },
+    )?;
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let shape = wire::negotiate(accept, IncludeObject::parse(query.get("includeObject")));
+    let ns = rp.namespace.clone().unwrap_or_default();
+    let call = Call {
+        state,
+        res: &rp.res,
+        ns: &ns,
+        namespace: rp.namespace.as_deref(),
+        shape,
+        dry_run: query.get("dryRun").is_some_and(|d| d == "All"),
+    };
+    let store = &state.store;
+    let res = &rp.res;
+
+    match (verb, rp.sub.as_deref(), rp.name.as_deref()) {
+        ("list", None, None) => list(&call, &query),
+        ("watch", None, name) => watch(&call, &query, name),
+        ("get", None, Some(name)) => Ok(call.object_response(StatusCode::OK, &call.get(name)?)),
+        ("get", Some("status"), Some(name)) => Ok(json_response(
+            StatusCode::OK,
+            &wire::for_version(res, &call.get(name)?),
+        )),
+        ("get", Some("scale"), Some(name)) => {
+            Ok(json_response(StatusCode::OK, &scale_of(&*call.get(name)?)))
+        }
+        ("get", Some("log"), Some(name)) => pod_api::logs(state, &ns, name, &query),
+        ("create", Some("exec" | "attach"), Some(name)) => {
+            pod_api::exec(state, &ns, name, &query, req).await
+        }
+        ("create", Some("portforward"), Some(name)) => {
+            pod_api::portforward(state, &ns, name, &query, req).await
+        }
+        ("create", Some("eviction"), Some(name)) => {
+            let body = read_body(req).await?;
+            pod_api::evict(state, &ns, name, &body)
+        }
+        ("create", None, None) => {
+            let headers = req.headers().clone();
+            let body = read_body(req).await?;
+            let mut obj = decode_body(&headers, &body)?;
+            check_body_identity(res, call.namespace, &obj)?;
+            if res.is("authorization.k8s.io", "selfsubjectaccessreviews") {
+                return Ok(json_response(
+                    StatusCode::CREATED,
+                    &self_review(state, user, obj),
+                ));
+            }
+            strategy::reset_status_for_create(res, &mut obj);
+            let created = store.create(res, &ns, obj, call.dry_run)?;
+            Ok(call.object_response(StatusCode::CREATED, &created))
+        }
+        ("update", sub @ (None | Some("status")), Some(name)) => {
+            let headers = req.headers().clone();
+            let body = read_body(req).await?;
+            let obj = decode_body(&headers, &body)?;
+            check_body_identity(res, call.namespace, &obj)?;
+            let updated = store.replace(res, &ns, name, obj, scope(sub), call.dry_run)?;
+            Ok(call.object_response(StatusCode::OK, &updated))
+        }
+        ("update" | "patch", Some("scale"), Some(name)) => {
+            let headers = req.headers().clone();
+            let body = read_body(req).await?;
+            let up = ScaleUpdate {
+                res,
+                ns: &ns,
+                name,
+                verb,
+                dry_run: call.dry_run,
+            };
+            let updated = update_scale(state, &up, &headers, &body)?;
+            Ok(json_response(StatusCode::OK, &scale_of(&updated)))
+        }
+        ("patch", sub @ (None | Some("status")), Some(name)) => {
+            let ct = content_type(req.headers()).unwrap_or_default().to_string();
+            let kind = PatchKind::from_content_type(&ct)
+                .ok_or_else(|| ApiError::unsupported_media_type(&ct))?;
+            let body = read_body(req).await?;
+            patch_object(&call, name, scope(sub), kind, &body)
+        }
+        ("delete", None, Some(name)) => {
+            let opts = delete_options(&query, &read_body(req).await?)?;
+            let deleted = store.delete(res, &ns, name, &opts)?;
+            Ok(json_response(
+                StatusCode::OK,
+                &wire::for_version(res, &deleted),
+            ))
+        }
+        ("deletecollection", None, None) => {
+            let opts = delete_options(&query, &read_body(req).await?)?;
+            delete_collection(&call, &query, &opts)
+        }
+        _ => Err(ApiError::method_not_allowed()),
+    }
+}
+
+/// A watch: the stream of events from `resourceVersion` on, or one ERROR event when that is too old.
+fn watch(call: &Call, query: &Query, name: Option<&str>) -> ApiResult<Response> {
+    let res = call.res;
+    let mut fields =
+        FieldSelector::parse(query.get("fieldSelector").unwrap_or_default(), &res.key())
+            .map_err(selector_error)?;
+    if let Some(name) = name {
+        fields = FieldSelector::parse(&format!("metadata.name={name}"), &res.key())
+            .map_err(selector_error)?;
+    }
+    let labels = LabelSelector::parse(query.get("labelSelector").unwrap_or_default())
+        .map_err(selector_error)?;
+    let from = query
+        .get("resourceVersion")
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            v.parse::<u64>()
+                .map_err(|_| ApiError::bad_request(format!("invalid resource version: {v}")))
+        });
+    let from = from.transpose()?;
+    let wreq = WatchRequest {
+        res: res.clone(),
+        namespace: call.namespace.map(str::to_string),
+        labels,
+        fields,
+        shape: call.shape,
+        timeout: query
+            .int("timeoutSeconds")?
+            .filter(|t| *t > 0)
+            .map(|t| Duration::from_secs(t as u64)),
+        bookmarks: query.flag("allowWatchBookmarks"),
+        send_initial_events: query.flag("sendInitialEvents"),
+    };
+    let body = match call.state.store.watch(res, call.namespace, from) {
+        Ok(start) => Body::from_stream(watch::stream(call.state.clone(), wreq, start)),
+        // The real server answers a too-old watch with 200 and one ERROR event.
+        Err(e) => Body::from(watch::error_line(&e)),
+    };
+    let mut resp = (StatusCode::OK, body).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Ok(resp)
+}
+
+/// A PATCH of any kind; a server-side apply to an object that does not exist creates it.
+fn patch_object(
+    call: &Call,
+    name: &str,
+    scope: UpdateScope,
+    kind: PatchKind,
+    body: &[u8],
+) -> ApiResult<Response> {
+    let (store, res) = (&call.state.store, call.res);
+    let patch_doc: Value = if kind == PatchKind::Apply {
+        let text = std::str::from_utf8(body)
+            .map_err(|_| ApiError::bad_request("body is not valid UTF-8"))?;
+        serde_saphyr::from_str(text)
+            .map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))?
+    } else {
+        serde_json::from_slice(body)
+            .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?
+    };
+    if kind == PatchKind::Apply && store.get(res, call.ns, name).is_none() {
+        check_body_identity(res, call.namespace, &patch_doc)?;
+        let created = store.create(res, call.ns, patch_doc, call.dry_run)?;
+        return Ok(call.object_response(StatusCode::CREATED, &created));
+    }
+    let updated = store.update_with(res, call.ns, name, scope, call.dry_run, |old| {
+        let patched = patch::apply(old, &patch_doc, &kind).map_err(|e| match e {
+            patch::PatchError::Decode(m) => ApiError::bad_request(m),
+            patch::PatchError::Apply(m) => ApiError::new(422, "Invalid", m),
+        })?;
+        check_resource_version(res, name, &patched, old)?;
+        Ok(patched)
+    })?;
+    Ok(call.object_response(StatusCode::OK, &updated))
+}
+
+fn delete_collection(call: &Call, query: &Query, opts: &DeleteOptions) -> ApiResult<Response> {
+    let (store, res) = (&call.state.store, call.res);
+    let (labels, fields) = selectors(query, res)?;
+    let key = res.key();
+    let victims = store.list(res, call.namespace, |o| {
+        labels.matches(o) && fields.matches(o, &key)
+    });
+    let mut deleted = vec![];
+    for v in victims {
+        let n = v["metadata"]["name"].as_str().unwrap_or_default();
+        let vns = v["metadata"]["namespace"].as_str().unwrap_or_default();
+        if let Ok(d) = store.delete(res, vns, n, opts) {
+            deleted.push(d);
+        }
+    }
+    let meta = json!({"resourceVersion": store.resource_version().to_string()});
+    Ok(bytes_response(
+        StatusCode::OK,
+        wire::list_bytes(res, Shape::Full, &deleted, meta),
+    ))
+}
+
+/// A list, one page at a time when `limit` asks (the `continue` token names the next object).
+fn list(call: &Call, query: &Query) -> ApiResult<Response> {
+    use base64::Engine;
+    let res = call.res;
+    let key = res.key();
+    let (labels, fields) = selectors(query, res)?;
+    let limit = query.int("limit")?.filter(|l| *l > 0).map(|l| l as usize);
+    let start_after = match query.get("continue").filter(|c| !c.is_empty()) {
+        Some(token) => {
+            let bad = || {
+                ApiError::bad_request(
+                    "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)",
+                )
+            };
+            let raw = base64::engine::general_purpose::STANDARD
+                .decode(token)
+                .map_err(|_| bad())?;
+            let v: Value = serde_json::from_slice(&raw).map_err(|_| bad())?;
+            let start = v["start"].as_str().ok_or_else(bad)?;
+            let (ns, name) = start.split_once('/').ok_or_else(bad)?;
+            Some((ns.to_string(), name.to_string()))
+        }
+        None => None,
+    };
+    let page = call
+        .state
+        .store
+        .list_page(res, call.namespace, start_after.as_ref(), limit, |o| {
+            labels.matches(o) && fields.matches(o, &key)
+        });
+    let mut meta = json!({"resourceVersion": page.rv.to_string()});
+    if let Some((ns, name)) = &page.next {
+        let token = json!({"v": "meta.k8s.io/v1", "rv": page.rv, "start": format!("{ns}/{name}")});
+        meta["continue"] =
+            json!(base64::engine::general_purpose::STANDARD.encode(token.to_string()));
+        meta["remainingItemCount"] = json!(page.remaining);
+    }
+    Ok(bytes_response(
+        StatusCode::OK,
+        wire::list_bytes(res, call.shape, &page.items, meta),
+    ))
+}
+
+fn delete_options(query: &Query, body: &[u8]) -> ApiResult<DeleteOptions> {
+    let body: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        json!({})
+    } else {
+        serde_json::from_slice(body)
+            .map_err(|e| ApiError::bad_request(format!("invalid DeleteOptions: {e}")))?
+    };
+    Ok(DeleteOptions {
+        grace_period_seconds: body["gracePeriodSeconds"]
+            .as_i64()
+            .or(query.int("gracePeriodSeconds")?),
+        propagation: body["propagationPolicy"]
+            .as_str()
+            .map(str::to_string)
+            .or_else(|| query.get("propagationPolicy").map(str::to_string))
+            .or_else(|| match body["orphanDependents"].as_bool() {
+                Some(true) => Some("Orphan".into()),
+                _ => None,
+            }),
+        precondition_uid: body["preconditions"]["uid"].as_str().map(str::to_string),
+        precondition_rv: body["preconditions"]["resourceVersion"]
+            .as_str()
+            .map(str::to_string),
+        dry_run: body["dryRun"]
+            .as_array()
+            .is_some_and(|d| d.iter().any(|x| x == "All"))
+            || query.get("dryRun") == Some("All"),
+    })
+}
+
+/// SelfSubjectAccessReview: may the caller do this? (`kubectl auth can-i`, tug's action gating.)
+fn self_review(state: &Arc<SimState>, user: User, mut review: Value) -> Value {
+    let ra = &review["spec"]["resourceAttributes"];
+    let allowed = if ra.is_object() {
+        let registry = state.store.registry();
+        let group = ra["group"].as_str().unwrap_or_default();
+        let resource = ra["resource"].as_str().unwrap_or_default();
+        match registry.preferred(group, resource) {
+            Some(def) => auth::allowed(
+                user,
+                &Attributes {
+                    verb: ra["verb"].as_str().unwrap_or_default(),
+                    res: &def,
+                    sub: ra["subresource"].as_str().filter(|s| !s.is_empty()),
+                    namespace: ra["namespace"].as_str().filter(|s| !s.is_empty()),
+                    name: ra["name"].as_str().filter(|s| !s.is_empty()),
+                },
+            ),
+            None => user == User::Admin,
+        }
+    } else {
+        user != User::Anonymous
+    };
+    review["apiVersion"] = json!("authorization.k8s.io/v1");
+    review["kind"] = json!("SelfSubjectAccessReview");
+    review["metadata"] = json!({"creationTimestamp": null});
+    review["status"] = if allowed {
+        json!({"allowed": true, "reason": "RBAC: allowed by the sim's role for this user"})
+    } else {
+        json!({"allowed": false})
+    };
+    review
+}
