@@ -4,6 +4,7 @@
 
 pub mod actions;
 pub mod editor;
+mod help;
 pub mod view;
 
 use std::sync::{Arc, Mutex};
@@ -203,7 +204,10 @@ pub enum Mode {
     Normal,
     Command(String),
     Filter(String),
-    Help,
+    /// The help overlay, scrolled this many lines.
+    Help {
+        scroll: u16,
+    },
     /// A question that must be answered before anything is sent.
     Dialog(Box<actions::Dialog>),
 }
@@ -604,10 +608,7 @@ impl App {
             return vec![Effect::Quit];
         }
         match self.mode.clone() {
-            Mode::Help => {
-                self.mode = Mode::Normal;
-                vec![]
-            }
+            Mode::Help { scroll } => self.help_key(&key, scroll),
             Mode::Command(input) => self.prompt_key(key, input, true),
             Mode::Filter(input) => self.prompt_key(key, input, false),
             Mode::Dialog(d) => self.dialog_key(key, *d),
@@ -781,7 +782,7 @@ impl App {
                 vec![Effect::Journal(id)]
             }
             ("help", _) => {
-                self.mode = Mode::Help;
+                self.mode = Mode::Help { scroll: 0 };
                 vec![]
             }
             ("create", Some(kind)) => self.open_create(kind),
@@ -868,22 +869,19 @@ impl App {
         }
     }
 
-    /// The action a key means here: text views take text and global actions, tables table and global ones.
+    /// The keymap scope of the top view (the view's own keys, and globals where they apply).
+    pub fn key_scope(&self) -> KeyScope {
+        match self.top().map(|v| &v.body) {
+            Some(Body::Text(_)) => KeyScope::Text,
+            Some(Body::Log(_)) => KeyScope::Log,
+            Some(Body::Editor(_)) => KeyScope::Editor,
+            Some(Body::Table(_)) | None => KeyScope::Table,
+        }
+    }
+
+    /// The action a key means in the top view.
     fn action_for(&self, key: &KeyEvent) -> Option<Action> {
-        let in_text = matches!(
-            self.top().map(|v| &v.body),
-            Some(Body::Text(_) | Body::Log(_))
-        );
-        self.keymap
-            .actions(key)
-            .iter()
-            .copied()
-            .find(|a| match a.scope() {
-                KeyScope::Global => true,
-                KeyScope::Text => in_text,
-                KeyScope::Table => !in_text,
-                KeyScope::Editor | KeyScope::Shell => false,
-            })
+        self.keymap.action(key, self.key_scope())
     }
 
     fn normal_key(&mut self, key: KeyEvent) -> Vec<Effect> {
@@ -908,7 +906,7 @@ impl App {
                 return vec![];
             }
             Action::Help => {
-                self.mode = Mode::Help;
+                self.mode = Mode::Help { scroll: 0 };
                 return vec![];
             }
             Action::Quit
@@ -936,7 +934,7 @@ impl App {
                 return self.reopen_root();
             }
             Action::Suspend => return vec![Effect::Suspend],
-            a if Self::is_mutation(a) || a == Action::History => return self.mutation_key(a),
+            a if a.mutates() || a == Action::History => return self.mutation_key(a),
             _ => {}
         }
         let capacity = self.log_capacity;
