@@ -8,22 +8,10 @@ use super::render;
 use crate::app::{App, AppEvent};
 use crate::config::Action;
 use crate::config::keymap::Scope;
-use tug_cluster::connect::ClusterInfo;
-use tug_cluster::discovery::Kind;
 
 fn pods_app(keymap: &str) -> App {
-    let mut app = App::new(ClusterInfo::default(), Some("shop".into()), None, false);
+    let mut app = super::tests::app_with_pods(vec![]);
     app.keymap.overlay(keymap).unwrap();
-    let pods = Kind {
-        group: String::new(),
-        version: "v1".into(),
-        plural: "pods".into(),
-        kind: "Pod".into(),
-        namespaced: true,
-        short_names: vec!["po".into()],
-        verbs: vec!["list".into()],
-    };
-    app.handle(AppEvent::Discovered(Ok(vec![pods])));
     app
 }
 

@@ -12,8 +12,6 @@ use crate::app::{App, Body, LogView, Mode, TableView, TextView};
 pub mod editor;
 mod footer;
 mod help;
-#[cfg(test)]
-mod keymap_tests;
 use tug_model::duration::human_duration;
 use tug_model::table::Feed;
 
@@ -582,6 +580,8 @@ fn render_dialog(app: &App, dialog: &crate::app::actions::Dialog, frame: &mut Fr
 }
 
 #[cfg(test)]
+mod keymap_tests;
+#[cfg(test)]
 mod tests {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
@@ -592,7 +592,7 @@ mod tests {
     use tug_cluster::discovery::Kind;
     use tug_model::table::{Column, Row};
 
-    fn app_with_pods(rows: Vec<Row>) -> App {
+    pub(super) fn app_with_pods(rows: Vec<Row>) -> App {
         let info = ClusterInfo {
             context: "tug-sim".into(),
             user: "admin".into(),
