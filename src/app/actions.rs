@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::{App, Body, Effect, Flash, Mode, Purpose, View};
 use crate::config::Action;
+use crate::config::keymap::Scope as KeyScope;
 use tug_cluster::discovery::Kind;
 use tug_cluster::mutate::{self, Mutation};
 use tug_model::table::{Column, Row};
@@ -62,21 +63,6 @@ pub(super) fn revision(rs: &Value) -> i64 {
 }
 
 impl App {
-    pub(super) fn is_mutation(action: Action) -> bool {
-        matches!(
-            action,
-            Action::Scale
-                | Action::Restart
-                | Action::Delete
-                | Action::Kill
-                | Action::Undo
-                | Action::Pause
-                | Action::Cordon
-                | Action::Drain
-                | Action::UndoRollback
-        )
-    }
-
     /// Read-only mode refuses every mutating key (and shells, forwards, history) before anything is sent;
     /// Shift-U undoes the last rollback from any table. True if the key was dealt with here.
     pub(super) fn mutation_guard(&mut self, action: Action) -> Option<Vec<Effect>> {
@@ -434,18 +420,20 @@ impl App {
         dialog: Dialog,
     ) -> Vec<Effect> {
         use crossterm::event::KeyCode;
+        // Confirmations answer through the keymap; the text fields below take keys as typed.
+        let action = self.keymap.action(&key, KeyScope::Dialog);
         match dialog {
             Dialog::Confirm {
                 title,
                 lines,
                 mutation,
-            } => match key.code {
-                KeyCode::Enter | KeyCode::Char('y') => {
+            } => match action {
+                Some(Action::ConfirmYes) => {
                     self.mode = Mode::Normal;
                     vec![Effect::Mutate(mutation)]
                 }
-                KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => self.cancel_dialog(),
-                KeyCode::Char('g') => {
+                Some(Action::ConfirmNo) => self.cancel_dialog(),
+                Some(Action::DeleteGrace) => {
                     // Deletions: cycle the grace period (the object's default, 5 s, 30 s).
                     if let Mutation::Delete {
                         kind,
@@ -478,7 +466,7 @@ impl App {
                     }
                     vec![]
                 }
-                KeyCode::Tab => {
+                Some(Action::DeletePropagation) => {
                     // Deletions: cycle the propagation policy.
                     if let Mutation::Delete {
                         kind,
@@ -517,8 +505,8 @@ impl App {
                 title,
                 lines,
                 mutations,
-            } => match key.code {
-                KeyCode::Enter | KeyCode::Char('y') => {
+            } => match action {
+                Some(Action::ConfirmYes) => {
                     self.mode = Mode::Normal;
                     if let Some(View {
                         body: Body::Table(t),
@@ -529,7 +517,7 @@ impl App {
                     }
                     mutations.into_iter().map(Effect::Mutate).collect()
                 }
-                KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => self.cancel_dialog(),
+                Some(Action::ConfirmNo) => self.cancel_dialog(),
                 _ => {
                     self.mode = Mode::Dialog(Box::new(Dialog::ConfirmMany {
                         title,

@@ -585,12 +585,8 @@ impl App {
         let Some(view) = self.stack.last().map(|v| v.id) else {
             return vec![];
         };
-        let action = self
-            .keymap
-            .actions(&key)
-            .iter()
-            .copied()
-            .find(|a| a.scope() == KeyScope::Editor);
+        let action = self.keymap.action(&key, KeyScope::Editor);
+        let answer = self.keymap.action(&key, KeyScope::Dialog);
         let Some(ed) = self.editor(view) else {
             return vec![];
         };
@@ -681,14 +677,14 @@ impl App {
                 object,
                 mut scroll,
             } => {
-                match (ch, key.code) {
-                    (Some('y'), _) | (_, KeyCode::Enter) => {
+                match answer {
+                    Some(Action::ConfirmYes) => {
                         ed.stage = Stage::Sending {
                             object: object.clone(),
                         };
                         return vec![send(ed, view, object, false)];
                     }
-                    (Some('n'), _) | (_, KeyCode::Esc) => return vec![],
+                    Some(Action::ConfirmNo) => return vec![],
                     _ => scroll = scrolled(scroll, ch, key.code, page, diff.len()),
                 }
                 ed.stage = Stage::Confirm {

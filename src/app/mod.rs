@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod editor;
 mod fetched;
+mod help;
 mod messages;
 mod prompt;
 pub mod views;
@@ -33,7 +34,10 @@ pub enum Mode {
     Normal,
     Command(String),
     Filter(String),
-    Help,
+    /// The help overlay, scrolled this many lines.
+    Help {
+        scroll: u16,
+    },
     /// A question that must be answered before anything is sent.
     Dialog(Box<actions::Dialog>),
 }
@@ -331,10 +335,7 @@ impl App {
             return vec![Effect::Quit];
         }
         match self.mode.clone() {
-            Mode::Help => {
-                self.mode = Mode::Normal;
-                vec![]
-            }
+            Mode::Help { scroll } => self.help_key(&key, scroll),
             Mode::Command(input) => self.prompt_key(key, input, true),
             Mode::Filter(input) => self.prompt_key(key, input, false),
             Mode::Dialog(d) => self.dialog_key(key, *d),
@@ -345,14 +346,14 @@ impl App {
         }
     }
 
-    /// The action a key means here: the global ones and those of the top view's keymap scope.
+    /// The keymap scope of the top view (the view's own keys, and globals where they apply).
+    pub fn key_scope(&self) -> KeyScope {
+        self.top().map_or(KeyScope::Table, |v| v.body.key_scope())
+    }
+
+    /// The action a key means in the top view.
     fn action_for(&self, key: &KeyEvent) -> Option<Action> {
-        let here = self.top().map_or(KeyScope::Table, |v| v.body.key_scope());
-        self.keymap
-            .actions(key)
-            .iter()
-            .copied()
-            .find(|a| a.scope() == KeyScope::Global || a.scope() == here)
+        self.keymap.action(key, self.key_scope())
     }
 
     fn normal_key(&mut self, key: KeyEvent) -> Vec<Effect> {
@@ -376,7 +377,7 @@ impl App {
                 return vec![];
             }
             Action::Help => {
-                self.mode = Mode::Help;
+                self.mode = Mode::Help { scroll: 0 };
                 return vec![];
             }
             Action::Quit
@@ -401,7 +402,7 @@ impl App {
                 return self.reopen_root();
             }
             Action::Suspend => return vec![Effect::Suspend],
-            a if (Self::is_mutation(a) || a == Action::History)
+            a if (a.mutates() || a == Action::History)
                 && !matches!(self.top().map(|v| &v.body), Some(Body::Forwards(_))) =>
             {
                 if let Some(effects) = self.mutation_guard(a) {

@@ -169,7 +169,7 @@ impl App {
                 vec![Effect::Journal(id)]
             }
             ("help", _) => {
-                self.mode = Mode::Help;
+                self.mode = Mode::Help { scroll: 0 };
                 vec![]
             }
             ("create", Some(kind)) => self.open_create(kind),

@@ -10,6 +10,8 @@ use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row as TRow, Tabl
 use crate::app::{App, Body, LogView, Mode, TableView, TextView};
 
 pub mod editor;
+mod footer;
+mod help;
 use tug_model::duration::human_duration;
 use tug_model::table::Feed;
 
@@ -68,9 +70,9 @@ pub fn render(app: &App, frame: &mut Frame) {
             }
         },
     }
-    render_footer(app, frame, footer);
-    if app.mode == Mode::Help {
-        render_help(app, frame, body);
+    footer::render(app, frame, footer);
+    if let Mode::Help { scroll } = app.mode {
+        help::render(app, scroll, frame, body);
     }
     if let Mode::Dialog(d) = &app.mode {
         render_dialog(app, d, frame, body);
@@ -493,44 +495,10 @@ fn render_log(app: &App, l: &LogView, frame: &mut Frame, area: Rect) {
     frame.render_widget(p, area);
 }
 
-fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
-    let line = match &app.mode {
-        Mode::Command(input) => Line::from(vec![
-            Span::styled(":", app.theme.style("prompt")),
-            Span::raw(safe(input)),
-        ]),
-        Mode::Filter(input) => Line::from(vec![
-            Span::styled("/", app.theme.style("prompt")),
-            Span::raw(safe(input)),
-        ]),
-        _ => match &app.flash {
-            Some(f) => Line::from(Span::styled(
-                safe(&f.text),
-                app.theme
-                    .style(if f.error { "flash_error" } else { "flash_info" }),
-            )),
-            None => {
-                let crumbs: Vec<String> = app
-                    .stack
-                    .iter()
-                    .map(|v| format!("<{}>", safe(&v.title)))
-                    .collect();
-                Line::from(vec![
-                    Span::styled(crumbs.join(" "), app.theme.style("crumbs")),
-                    Span::styled(
-                        "  ?:help :kind /filter ⏎:open y:yaml d:describe esc:back q:quit",
-                        app.theme.style("hints"),
-                    ),
-                ])
-            }
-        },
-    };
-    frame.render_widget(Paragraph::new(line), area);
-}
-
 /// A centred box asking before anything is sent.
 fn render_dialog(app: &App, dialog: &crate::app::actions::Dialog, frame: &mut Frame, area: Rect) {
     use crate::app::actions::Dialog;
+    let confirm = footer::confirm_hint(app);
     let (title, mut lines, hint) = match dialog {
         Dialog::Forward {
             pod, input, error, ..
@@ -550,11 +518,9 @@ fn render_dialog(app: &App, dialog: &crate::app::actions::Dialog, frame: &mut Fr
             )
         }
         Dialog::ConfirmMany { title, lines, .. } => {
-            (title.clone(), lines.clone(), "Enter/y: yes   Esc/n: no")
+            (title.clone(), lines.clone(), confirm.as_str())
         }
-        Dialog::Confirm { title, lines, .. } => {
-            (title.clone(), lines.clone(), "Enter/y: yes   Esc/n: no")
-        }
+        Dialog::Confirm { title, lines, .. } => (title.clone(), lines.clone(), confirm.as_str()),
         Dialog::Scale {
             kind,
             name,
@@ -615,40 +581,8 @@ fn render_dialog(app: &App, dialog: &crate::app::actions::Dialog, frame: &mut Fr
     );
 }
 
-/// Help generated from the active keymap, so rebound keys show as bound.
-fn render_help(app: &App, frame: &mut Frame, area: Rect) {
-    let mut lines: Vec<Line> = crate::config::Action::ALL
-        .iter()
-        .map(|a| {
-            let keys: Vec<String> = app
-                .keymap
-                .keys(*a)
-                .iter()
-                .map(ToString::to_string)
-                .collect();
-            Line::from(vec![
-                Span::styled(format!("{:<16}", keys.join(" ")), app.theme.style("crumbs")),
-                Span::raw(a.describe()),
-            ])
-        })
-        .collect();
-    lines.push(Line::from(vec![
-        Span::styled(format!("{:<16}", ":ns NAME"), app.theme.style("crumbs")),
-        Span::raw("switch namespace; :ctx [NAME] contexts; :q quit"),
-    ]));
-    let h = (lines.len() as u16 + 2).min(area.height);
-    let rect = Rect { height: h, ..area };
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines).block(
-            Block::new()
-                .borders(Borders::ALL)
-                .title(" Help (any key closes) "),
-        ),
-        rect,
-    );
-}
-
+#[cfg(test)]
+mod keymap_tests;
 #[cfg(test)]
 mod tests {
     use ratatui::Terminal;
@@ -660,7 +594,7 @@ mod tests {
     use tug_cluster::discovery::Kind;
     use tug_model::table::{Column, Row};
 
-    fn app_with_pods(rows: Vec<Row>) -> App {
+    pub(super) fn app_with_pods(rows: Vec<Row>) -> App {
         let info = ClusterInfo {
             context: "tug-sim".into(),
             user: "admin".into(),

@@ -70,9 +70,7 @@ impl ViewType for ContainersView {
                 };
                 app.open_logs(format!("logs/{pod}/{container}"), target)
             }
-            a if App::is_mutation(a) || a == Action::History => {
-                app.object_mutation(a, &self.table, me.id)
-            }
+            a if a.mutates() || a == Action::History => app.object_mutation(a, &self.table, me.id),
             _ => vec![],
         }
     }

@@ -45,7 +45,7 @@ impl ViewType for ContextsView {
     fn act(&mut self, action: Action, app: &mut App, me: &Me) -> Vec<Effect> {
         match (action, self.table.selected_row()) {
             (Action::Open, Some((_, name))) => app.switch_context(&name),
-            (a, _) if App::is_mutation(a) || a == Action::History => {
+            (a, _) if a.mutates() || a == Action::History => {
                 app.object_mutation(a, &self.table, me.id)
             }
             _ => vec![],

@@ -161,7 +161,7 @@ impl LogView {
 
 impl ViewType for LogView {
     fn key_scope(&self) -> KeyScope {
-        KeyScope::Text
+        KeyScope::Log
     }
 
     fn act(&mut self, action: Action, app: &mut App, me: &Me) -> Vec<Effect> {

@@ -16,7 +16,7 @@ impl ViewType for TableView {
     }
 
     fn act(&mut self, action: Action, app: &mut App, me: &Me) -> Vec<Effect> {
-        if App::is_mutation(action) || action == Action::History {
+        if action.mutates() || action == Action::History {
             return app.object_mutation(action, self, me.id);
         }
         let Some(kind) = self.kind.clone() else {

@@ -1,0 +1,103 @@
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::*;
+
+/// `keymaps/default.yaml` is documentation of the defaults declared with each action (the table is the one
+/// source, so adding an action cannot forget a list); this keeps the file from drifting: it names every action,
+/// only known ones, with exactly the declared keys.
+#[test]
+fn the_shipped_default_keymap_file_is_the_declared_defaults() {
+    let text = include_str!("../../../keymaps/default.yaml");
+    let mut from_file = Keymap {
+        bindings: BTreeMap::new(),
+        index: HashMap::new(),
+    };
+    from_file.overlay(text).unwrap();
+    let declared = Keymap::default_keymap();
+    for a in Action::ALL {
+        assert_eq!(
+            a.default_keys().len(),
+            declared.keys(*a).len(),
+            "{}: a default key does not parse",
+            a.name()
+        );
+        assert!(!declared.keys(*a).is_empty(), "{} unbound", a.name());
+        assert_eq!(
+            from_file.keys(*a),
+            declared.keys(*a),
+            "keymaps/default.yaml: {}",
+            a.name()
+        );
+    }
+}
+
+#[test]
+fn the_default_keymap_binds_no_key_twice_in_one_view() {
+    let k = Keymap::default_keymap();
+    assert!(k.conflicts().is_empty(), "{:?}", k.conflicts());
+    // The check sees a scoped action against a global one.
+    let mut clash = Keymap::default_keymap();
+    clash.overlay("describe: [\"?\"]\n").unwrap();
+    let found = clash.conflicts();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, Scope::Table);
+    assert_eq!(found[0].2, [Action::Help, Action::Describe]);
+}
+
+#[test]
+fn a_key_means_the_action_of_the_view_it_is_pressed_in() {
+    let k = Keymap::default_keymap();
+    let key = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+    assert_eq!(k.action(&key('p'), Scope::Table), Some(Action::Pause));
+    assert_eq!(k.action(&key('p'), Scope::Log), Some(Action::LogPrevious));
+    assert_eq!(k.action(&key('p'), Scope::Text), None);
+    assert_eq!(
+        k.action(&key('0'), Scope::Table),
+        Some(Action::AllNamespaces)
+    );
+    assert_eq!(k.action(&key('n'), Scope::Text), Some(Action::NextMatch));
+    assert_eq!(k.action(&key('j'), Scope::Log), Some(Action::Down));
+    assert_eq!(k.action(&key('y'), Scope::Dialog), Some(Action::ConfirmYes));
+    assert_eq!(k.action(&key('y'), Scope::Table), Some(Action::Yaml));
+    // Globals do not reach the editor, a dialog or a shell.
+    assert_eq!(k.action(&key('q'), Scope::Editor), None);
+    assert_eq!(k.action(&key('q'), Scope::Dialog), Some(Action::ConfirmNo));
+    assert_eq!(k.action(&key('?'), Scope::Shell), None);
+}
+
+#[test]
+fn a_user_keymap_rebinds_and_errors_name_the_line() {
+    let mut k = Keymap::default_keymap();
+    k.overlay("describe: [i]\n").unwrap();
+    let i = KeyEvent::new(KeyCode::Char('i'), KeyModifiers::NONE);
+    assert_eq!(k.actions(&i), [Action::Describe]);
+    let d = KeyEvent::new(KeyCode::Char('d'), KeyModifiers::NONE);
+    assert!(k.actions(&d).is_empty());
+    let err = k.overlay("yaml: [y]\nfrobnicate: [z]\n").unwrap_err();
+    assert_eq!(err, "line 2: unknown action \"frobnicate\"");
+    let err = k.overlay("yaml: [y\n  z]: \n").unwrap_err();
+    assert!(err.contains("line"), "{err}");
+    let err = k.overlay("yaml: [Hyper-Q]\n").unwrap_err();
+    assert_eq!(err, "line 1: unknown key \"Hyper-Q\"");
+    // Nothing of a broken file was applied.
+    let y = KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE);
+    assert_eq!(k.action(&y, Scope::Table), Some(Action::Yaml));
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert_eq!(k.actions(&ctrl_c), [Action::Quit]);
+    let shift_n = KeyEvent::new(KeyCode::Char('N'), KeyModifiers::SHIFT);
+    assert!(k.actions(&shift_n).contains(&Action::SortName));
+}
+
+#[test]
+fn ctrl_bracket_and_ctrl_5_detach_from_a_shell_and_can_be_rebound() {
+    let mut k = Keymap::default_keymap();
+    for c in [']', '5'] {
+        let e = KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+        assert_eq!(k.actions(&e), [Action::ShellDetach]);
+    }
+    k.overlay("shell_detach: [Ctrl-Q]\n").unwrap();
+    let q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::CONTROL);
+    assert!(k.actions(&q).contains(&Action::ShellDetach));
+    let b = KeyEvent::new(KeyCode::Char(']'), KeyModifiers::CONTROL);
+    assert!(k.actions(&b).is_empty());
+}

@@ -1,0 +1,74 @@
+//! The bottom line: the prompt being typed, a message, or the breadcrumbs and the current view's key hints
+//! (read from the keymap in effect, never written by hand).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::safe;
+use crate::app::{App, Mode};
+use crate::config::Action;
+use crate::config::keymap::hints;
+
+/// `?:help :kind /filter ⏎:open …`: a prompt key reads as the start of what is typed after it.
+pub fn hint_text(app: &App) -> String {
+    hints(&app.keymap, app.key_scope())
+        .iter()
+        .map(|(key, label)| match key.as_str() {
+            ":" | "/" => format!("{key}{label}"),
+            _ => format!("{key}:{label}"),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let line = match &app.mode {
+        Mode::Command(input) => Line::from(vec![
+            Span::styled(":", app.theme.style("prompt")),
+            Span::raw(safe(input)),
+        ]),
+        Mode::Filter(input) => Line::from(vec![
+            Span::styled("/", app.theme.style("prompt")),
+            Span::raw(safe(input)),
+        ]),
+        _ => match &app.flash {
+            Some(f) => Line::from(Span::styled(
+                safe(&f.text),
+                app.theme
+                    .style(if f.error { "flash_error" } else { "flash_info" }),
+            )),
+            None => {
+                let crumbs: Vec<String> = app
+                    .stack
+                    .iter()
+                    .map(|v| format!("<{}>", safe(&v.title)))
+                    .collect();
+                Line::from(vec![
+                    Span::styled(crumbs.join(" "), app.theme.style("crumbs")),
+                    Span::styled(format!("  {}", hint_text(app)), app.theme.style("hints")),
+                ])
+            }
+        },
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// `Enter/y: yes   Esc/n: no`: a confirmation's answers with (up to two of) the keys in effect.
+pub fn confirm_hint(app: &App) -> String {
+    [Action::ConfirmYes, Action::ConfirmNo]
+        .iter()
+        .map(|a| {
+            let keys: Vec<String> = app
+                .keymap
+                .keys(*a)
+                .iter()
+                .take(2)
+                .map(ToString::to_string)
+                .collect();
+            format!("{}: {}", keys.join("/"), a.hint().unwrap_or_default())
+        })
+        .collect::<Vec<_>>()
+        .join("   ")
+}
