@@ -562,8 +562,8 @@ fn perform(
                     Ok(()) => tracing::info!(%summary, "change sent"),
                     Err(e) => tracing::warn!(%summary, error = %e, "change failed"),
                 }
-                let detail = match &mutation {
-                    tug_cluster::mutate::Mutation::Rollback { deployment, .. } => {
+                let detail = match &mutation.op {
+                    tug_cluster::mutate::Op::Rollback { deployment, .. } => {
                         format!("image(s): {}", images(deployment))
                     }
                     _ => String::new(),
@@ -583,7 +583,10 @@ fn perform(
                     )),
                     (Err(e), Err(_)) => Err(e),
                 };
-                let _ = t.send(AppEvent::Mutated { summary, result });
+                let _ = t.send(AppEvent::Mutated {
+                    mutation: Box::new(mutation),
+                    result,
+                });
             });
         }
         Effect::Journal(view) => {

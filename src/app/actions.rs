@@ -7,7 +7,7 @@ use super::{App, Body, Effect, Flash, Mode, Purpose, View};
 use crate::config::Action;
 use crate::config::keymap::Scope as KeyScope;
 use tug_cluster::discovery::Kind;
-use tug_cluster::mutate::{self, Mutation};
+use tug_cluster::mutate::{self, Mutation, ObjectRef, Op};
 use tug_model::table::{Column, Row};
 
 /// A question on screen; nothing is sent until it is answered yes.
@@ -78,8 +78,7 @@ impl App {
         }
         Some(match self.last_undo.clone() {
             Some(m) => {
-                let (_, ns, name) = m.target();
-                let (ns, name) = (ns.to_string(), name.to_string());
+                let (ns, name) = (m.target.ns().to_string(), m.target.name.clone());
                 self.confirm(
                     format!("Undo the last rollback of deployment/{name}?"),
                     vec![format!(
@@ -141,11 +140,7 @@ impl App {
                     || kind.is("apps", "statefulsets")
                     || kind.is("apps", "daemonsets") =>
             {
-                let mutation = Mutation::Restart {
-                    kind,
-                    namespace: ns.clone(),
-                    name,
-                };
+                let mutation = Mutation::new(ObjectRef::new(kind, ns.clone(), name), Op::Restart);
                 self.confirm(
                     format!("Restart {obj}?"),
                     vec![
@@ -168,12 +163,14 @@ impl App {
                 let keys: Vec<_> = t.marked.iter().cloned().collect();
                 let mutations: Vec<Mutation> = keys
                     .iter()
-                    .map(|(ns, n)| Mutation::Delete {
-                        kind: kind.clone(),
-                        namespace: ns.to_string(),
-                        name: n.to_string(),
-                        propagation: PROPAGATIONS[0].into(),
-                        grace: None,
+                    .map(|(ns, n)| {
+                        Mutation::new(
+                            ObjectRef::new(kind.clone(), ns.to_string(), n.to_string()),
+                            Op::Delete {
+                                propagation: PROPAGATIONS[0].into(),
+                                grace: None,
+                            },
+                        )
                     })
                     .collect();
                 let mut lines: Vec<String> = keys
@@ -192,20 +189,20 @@ impl App {
                 }));
             }
             Action::Drain if kind.is("", "nodes") => {
-                let mutation = Mutation::Drain { kind, name };
+                let mutation = Mutation::new(ObjectRef::new(kind, "", name), Op::Drain);
                 self.confirm(format!("Drain {obj}?"), vec![
                     "cordons it, then evicts its pods (DaemonSet pods stay);".into(),
                     "PodDisruptionBudgets are honoured: pods they protect are reported, not forced".into(),
                 ], mutation);
             }
             Action::Delete => {
-                let mutation = Mutation::Delete {
-                    kind,
-                    namespace: ns.clone(),
-                    name,
-                    propagation: PROPAGATIONS[0].into(),
-                    grace: None,
-                };
+                let mutation = Mutation::new(
+                    ObjectRef::new(kind, ns.clone(), name),
+                    Op::Delete {
+                        propagation: PROPAGATIONS[0].into(),
+                        grace: None,
+                    },
+                );
                 self.confirm(
                     format!("Delete {obj}?"),
                     delete_lines_with(&ns, PROPAGATIONS[0], None),
@@ -213,13 +210,13 @@ impl App {
                 );
             }
             Action::Kill if kind.is("", "pods") => {
-                let mutation = Mutation::Delete {
-                    kind,
-                    namespace: ns.clone(),
-                    name,
-                    propagation: "Background".into(),
-                    grace: Some(0),
-                };
+                let mutation = Mutation::new(
+                    ObjectRef::new(kind, ns.clone(), name),
+                    Op::Delete {
+                        propagation: "Background".into(),
+                        grace: Some(0),
+                    },
+                );
                 self.confirm(
                     format!("Kill {obj} now?"),
                     vec![
@@ -255,11 +252,12 @@ impl App {
                         "no new pods will be scheduled on it; running pods stay",
                     )
                 };
-                let mutation = Mutation::Cordon {
-                    kind,
-                    name,
-                    unschedulable: !cordoned,
-                };
+                let mutation = Mutation::new(
+                    ObjectRef::new(kind, "", name),
+                    Op::Cordon {
+                        unschedulable: !cordoned,
+                    },
+                );
                 self.confirm(format!("{verb} {obj}?"), vec![what.into()], mutation);
             }
             _ => self.flash(
@@ -283,12 +281,10 @@ impl App {
         } else {
             ("Pause", "template changes will not roll out until resumed")
         };
-        let mutation = Mutation::Pause {
-            kind,
-            namespace: namespace.clone(),
-            name: name.clone(),
-            paused: !paused,
-        };
+        let mutation = Mutation::new(
+            ObjectRef::new(kind, namespace.clone(), name.clone()),
+            Op::Pause { paused: !paused },
+        );
         self.confirm(
             format!("{verb} deployment/{name}?"),
             vec![format!("in namespace {namespace}: {what}")],
@@ -391,20 +387,21 @@ impl App {
             .unwrap_or_default()
             .to_string();
         // If it goes through, Shift-U can put the current template back.
-        self.undo_candidate = Some(Mutation::SetTemplate {
-            kind: history.kind.clone(),
-            namespace: ns.clone(),
-            name: name.clone(),
-            template: history.deployment["spec"]["template"].clone(),
-        });
-        let mutation = Mutation::Rollback {
-            kind: history.kind.clone(),
-            namespace: ns,
-            name: name.clone(),
-            revision: rev,
-            replica_set,
-            deployment,
-        };
+        let target = ObjectRef::new(history.kind.clone(), ns, name.clone());
+        self.undo_candidate = Some(Mutation::new(
+            target.clone(),
+            Op::SetTemplate {
+                template: history.deployment["spec"]["template"].clone(),
+            },
+        ));
+        let mutation = Mutation::new(
+            target,
+            Op::Rollback {
+                revision: rev,
+                replica_set,
+                deployment,
+            },
+        );
         self.confirm(
             format!("Roll back deployment/{name} to revision {rev}?"),
             lines,
@@ -435,12 +432,9 @@ impl App {
                 Some(Action::ConfirmNo) => self.cancel_dialog(),
                 Some(Action::DeleteGrace) => {
                     // Deletions: cycle the grace period (the object's default, 5 s, 30 s).
-                    if let Mutation::Delete {
-                        kind,
-                        namespace,
-                        name,
-                        propagation,
-                        grace,
+                    if let Mutation {
+                        target,
+                        op: Op::Delete { propagation, grace },
                     } = mutation
                     {
                         let grace = match grace {
@@ -449,17 +443,11 @@ impl App {
                             Some(0) => Some(0),
                             _ => None,
                         };
-                        let lines = delete_lines_with(&namespace, &propagation, grace);
+                        let lines = delete_lines_with(target.ns(), &propagation, grace);
                         self.confirm(
                             title,
                             lines,
-                            Mutation::Delete {
-                                kind,
-                                namespace,
-                                name,
-                                propagation,
-                                grace,
-                            },
+                            Mutation::new(target, Op::Delete { propagation, grace }),
                         );
                     } else {
                         self.confirm(title, lines, mutation);
@@ -468,12 +456,13 @@ impl App {
                 }
                 Some(Action::DeletePropagation) => {
                     // Deletions: cycle the propagation policy.
-                    if let Mutation::Delete {
-                        kind,
-                        namespace,
-                        name,
-                        propagation,
-                        grace: None,
+                    if let Mutation {
+                        target,
+                        op:
+                            Op::Delete {
+                                propagation,
+                                grace: None,
+                            },
                     } = mutation
                     {
                         let next = PROPAGATIONS[(PROPAGATIONS
@@ -482,14 +471,14 @@ impl App {
                             .unwrap_or(0)
                             + 1)
                             % 3];
-                        let lines = delete_lines_with(&namespace, next, None);
-                        let mutation = Mutation::Delete {
-                            kind,
-                            namespace,
-                            name,
-                            propagation: next.into(),
-                            grace: None,
-                        };
+                        let lines = delete_lines_with(target.ns(), next, None);
+                        let mutation = Mutation::new(
+                            target,
+                            Op::Delete {
+                                propagation: next.into(),
+                                grace: None,
+                            },
+                        );
                         self.confirm(title, lines, mutation);
                     } else {
                         self.confirm(title, lines, mutation);
@@ -581,12 +570,10 @@ impl App {
                     KeyCode::Enter => match input.trim().parse::<i64>() {
                         Ok(n) if (0..=MAX_REPLICAS).contains(&n) => {
                             self.mode = Mode::Normal;
-                            return vec![Effect::Mutate(Mutation::Scale {
-                                kind,
-                                namespace,
-                                name,
-                                replicas: n,
-                            })];
+                            return vec![Effect::Mutate(Mutation::new(
+                                ObjectRef::new(kind, namespace, name),
+                                Op::Scale { replicas: n },
+                            ))];
                         }
                         Ok(_) => {
                             error = Some(format!("replicas must be between 0 and {MAX_REPLICAS}"))

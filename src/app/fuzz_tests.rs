@@ -159,7 +159,7 @@ fn answer(rng: &mut rand_chacha::ChaCha8Rng, effect: Effect) -> Option<AppEvent>
             None
         }
         Effect::Mutate(m) => Some(AppEvent::Mutated {
-            summary: m.summary(),
+            mutation: Box::new(m),
             result: if rng.random_bool(0.5) {
                 Ok(())
             } else {

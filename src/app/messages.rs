@@ -25,7 +25,7 @@ pub enum AppEvent {
     ServerVersion(String),
     /// A change was sent: what, and how it went.
     Mutated {
-        summary: String,
+        mutation: Box<tug_cluster::mutate::Mutation>,
         result: Result<(), String>,
     },
     /// The running port-forwards (after a change, and every tick while any run).

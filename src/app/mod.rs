@@ -228,14 +228,14 @@ impl App {
                 vec![]
             }
             AppEvent::Fetched { view, result } => self.fetched(view, result),
-            AppEvent::Mutated { summary, result } => {
-                if result.is_ok() {
-                    if summary.starts_with("roll back ") {
-                        self.last_undo = self.undo_candidate.take();
-                    } else if summary.starts_with("undo the rollback") {
-                        self.last_undo = None;
-                    }
+            AppEvent::Mutated { mutation, result } => {
+                use tug_cluster::mutate::Op;
+                match (&result, &mutation.op) {
+                    (Ok(()), Op::Rollback { .. }) => self.last_undo = self.undo_candidate.take(),
+                    (Ok(()), Op::SetTemplate { .. }) => self.last_undo = None,
+                    _ => {}
                 }
+                let summary = mutation.summary();
                 match result {
                     Ok(()) => self.flash(format!("done: {summary}"), false),
                     Err(e) => self.flash(e, true),

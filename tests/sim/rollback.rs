@@ -40,14 +40,14 @@ async fn rollback_to_1(client: &kube::Client, read: &Value) -> tug_cluster::muta
         .iter()
         .find(|rs| rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "1")
         .unwrap();
-    tug_cluster::mutate::Mutation::Rollback {
-        kind,
-        namespace: "shop".into(),
-        name: "web".into(),
-        revision: 1,
-        replica_set: rs["metadata"]["name"].as_str().unwrap().into(),
-        deployment: tug_cluster::mutate::rollback_deployment(read, rs).unwrap(),
-    }
+    tug_cluster::mutate::Mutation::new(
+        tug_cluster::mutate::ObjectRef::new(kind, "shop", "web"),
+        tug_cluster::mutate::Op::Rollback {
+            revision: 1,
+            replica_set: rs["metadata"]["name"].as_str().unwrap().into(),
+            deployment: tug_cluster::mutate::rollback_deployment(read, rs).unwrap(),
+        },
+    )
 }
 
 #[tokio::test]

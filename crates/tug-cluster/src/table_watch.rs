@@ -1,17 +1,23 @@
 //! A watch-driven table: list (paginated) as server-printed Table rows, then watch from that
 //! resourceVersion with the same Table form (as `kubectl get -w` does). Relists on `410 Gone`, reconnects with
-//! capped exponential back-off and jitter, and keeps showing the last known rows meanwhile. No polling.
+//! capped exponential back-off and jitter, and keeps showing the last known rows meanwhile: a relist is swapped
+//! in whole once its last page is in, so a reader never sees half a list. No polling.
+//!
+//! The requests are behind [`TableSource`]: the API server in production ([`ApiTables`]), a fake in tests.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use futures::TryStreamExt;
+use futures::StreamExt;
+use futures::future::BoxFuture;
+use futures::stream::BoxStream;
 use kube::core::WatchEvent;
 use rand::RngExt;
 use tokio_util::sync::CancellationToken;
 
 use super::discovery::Kind;
 use super::{ClusterError, Result};
+pub use tug_model::scope::Scope;
 use tug_model::table::{Feed, Row, Table, TableData};
 
 /// The server prints the rows; `includeObject=Metadata` gives us name, namespace, uid and age with each.
@@ -22,15 +28,6 @@ const WATCH_TIMEOUT_SECS: u32 = 290;
 const BACKOFF_MIN: Duration = Duration::from_millis(500);
 const BACKOFF_MAX: Duration = Duration::from_secs(30);
 
-/// Which objects a view shows.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Scope {
-    /// `None`: all namespaces (or a cluster-scoped kind).
-    pub namespace: Option<String>,
-    pub label_selector: Option<String>,
-    pub field_selector: Option<String>,
-}
-
 pub type Shared = Arc<Mutex<TableData>>;
 
 fn lock(data: &Shared) -> std::sync::MutexGuard<'_, TableData> {
@@ -38,49 +35,126 @@ fn lock(data: &Shared) -> std::sync::MutexGuard<'_, TableData> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn query(scope: &Scope, extra: &[(&str, String)]) -> String {
-    let mut q = form_urlencoded::Serializer::new(String::new());
-    q.append_pair("includeObject", "Metadata");
-    if let Some(l) = &scope.label_selector {
-        q.append_pair("labelSelector", l);
-    }
-    if let Some(f) = &scope.field_selector {
-        q.append_pair("fieldSelector", f);
-    }
-    for (k, v) in extra {
-        q.append_pair(k, v);
-    }
-    q.finish()
+/// One change a watch reports.
+#[derive(Debug)]
+pub enum TableEvent {
+    /// Rows added or modified.
+    Upsert(Table),
+    Delete(Table),
+    /// Nothing to change, but the watch has seen up to this resourceVersion.
+    Bookmark(String),
 }
 
-fn request(path: &str, query: &str) -> Result<http::Request<Vec<u8>>> {
-    http::Request::get(format!("{path}?{query}"))
-        .header(http::header::ACCEPT, ACCEPT)
-        .body(vec![])
-        .map_err(|e| ClusterError::Transport(e.to_string()))
+pub type TableEvents = BoxStream<'static, Result<TableEvent>>;
+
+/// Where a table's rows come from.
+pub trait TableSource: Send + Sync {
+    /// One page of the list; `continue_token` is the previous page's, `None` for the first.
+    fn list_page(&self, continue_token: Option<String>) -> BoxFuture<'_, Result<Table>>;
+    /// The changes after `resource_version`, until the server closes the watch. An expired version
+    /// (`410 Gone`) is an error with code 410, from the call or in the stream.
+    fn watch(&self, resource_version: String) -> BoxFuture<'_, Result<TableEvents>>;
 }
 
-/// Lists every page; returns the rows, the columns and the resourceVersion to watch from.
+/// The API server's Table form of one kind's collection.
+pub struct ApiTables {
+    client: kube::Client,
+    path: String,
+    scope: Scope,
+}
+
+impl ApiTables {
+    pub fn new(client: kube::Client, kind: &Kind, scope: Scope) -> Self {
+        let path = kind.collection_path(scope.namespace.as_deref());
+        Self {
+            client,
+            path,
+            scope,
+        }
+    }
+
+    fn request(&self, extra: &[(&str, String)]) -> Result<http::Request<Vec<u8>>> {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        q.append_pair("includeObject", "Metadata");
+        if let Some(l) = &self.scope.label_selector {
+            q.append_pair("labelSelector", l);
+        }
+        if let Some(f) = &self.scope.field_selector {
+            q.append_pair("fieldSelector", f);
+        }
+        for (k, v) in extra {
+            q.append_pair(k, v);
+        }
+        http::Request::get(format!("{}?{}", self.path, q.finish()))
+            .header(http::header::ACCEPT, ACCEPT)
+            .body(vec![])
+            .map_err(|e| ClusterError::Transport(e.to_string()))
+    }
+}
+
+impl TableSource for ApiTables {
+    fn list_page(&self, continue_token: Option<String>) -> BoxFuture<'_, Result<Table>> {
+        Box::pin(async move {
+            let mut extra = vec![("limit", PAGE.to_string())];
+            if let Some(c) = continue_token {
+                extra.push(("continue", c));
+            }
+            Ok(self.client.request(self.request(&extra)?).await?)
+        })
+    }
+
+    fn watch(&self, resource_version: String) -> BoxFuture<'_, Result<TableEvents>> {
+        Box::pin(async move {
+            let extra = [
+                ("watch", "1".to_string()),
+                ("resourceVersion", resource_version),
+                ("allowWatchBookmarks", "true".to_string()),
+                ("timeoutSeconds", WATCH_TIMEOUT_SECS.to_string()),
+            ];
+            let stream = self
+                .client
+                .request_events::<Table>(self.request(&extra)?)
+                .await?;
+            Ok(stream
+                .map(|event| event.map_err(ClusterError::from).and_then(table_event))
+                .boxed())
+        })
+    }
+}
+
+fn table_event(event: WatchEvent<Table>) -> Result<TableEvent> {
+    match event {
+        WatchEvent::Added(t) | WatchEvent::Modified(t) => Ok(TableEvent::Upsert(t)),
+        WatchEvent::Deleted(t) => Ok(TableEvent::Delete(t)),
+        WatchEvent::Bookmark(b) => Ok(TableEvent::Bookmark(b.metadata.resource_version)),
+        WatchEvent::Error(status) => Err(ClusterError::Api {
+            code: status.code,
+            reason: status.reason,
+            message: status.message,
+            retry_after: 0,
+        }),
+    }
+}
+
+/// Lists every page of `kind` in `scope`; returns the rows and the first page (its columns, and the
+/// resourceVersion to watch from).
 pub async fn list(client: &kube::Client, kind: &Kind, scope: &Scope) -> Result<(Vec<Row>, Table)> {
-    let path = kind.collection_path(scope.namespace.as_deref());
+    list_all(&ApiTables::new(client.clone(), kind, scope.clone())).await
+}
+
+async fn list_all(source: &dyn TableSource) -> Result<(Vec<Row>, Table)> {
     let mut rows = vec![];
     let mut first: Option<Table> = None;
     let mut cont: Option<String> = None;
     loop {
-        let mut extra = vec![("limit", PAGE.to_string())];
-        if let Some(c) = &cont {
-            extra.push(("continue", c.clone()));
-        }
-        let page: Table = client
-            .request(request(&path, &query(scope, &extra))?)
-            .await?;
+        let page = source.list_page(cont.take()).await?;
         rows.extend(page.rows.iter().map(Row::from_table_row));
         cont = page.metadata.continue_.clone().filter(|c| !c.is_empty());
-        if first.is_none() {
-            first = Some(page);
-        } else if let Some(f) = first.as_mut() {
+        if let Some(f) = first.as_mut() {
             // The last page's resourceVersion is as good as the first's: the list is a snapshot.
             f.metadata.resource_version = page.metadata.resource_version.clone();
+        } else {
+            first = Some(page);
         }
         if cont.is_none() {
             break;
@@ -98,41 +172,28 @@ enum WatchEnd {
 }
 
 async fn watch(
-    client: &kube::Client,
-    kind: &Kind,
-    scope: &Scope,
+    source: &dyn TableSource,
     mut rv: String,
     data: &Shared,
     notify: &(dyn Fn() + Send + Sync),
 ) -> Result<WatchEnd> {
-    let path = kind.collection_path(scope.namespace.as_deref());
-    let extra = [
-        ("watch", "1".to_string()),
-        ("resourceVersion", rv.clone()),
-        ("allowWatchBookmarks", "true".to_string()),
-        ("timeoutSeconds", WATCH_TIMEOUT_SECS.to_string()),
-    ];
-    let stream = client
-        .request_events::<Table>(request(&path, &query(scope, &extra))?)
-        .await?;
-    futures::pin_mut!(stream);
-    while let Some(event) = stream.try_next().await? {
+    let gone = |e: ClusterError| match e.code() {
+        Some(410) => Ok(WatchEnd::Gone),
+        _ => Err(e),
+    };
+    let mut stream = match source.watch(rv.clone()).await {
+        Ok(stream) => stream,
+        Err(e) => return gone(e),
+    };
+    while let Some(event) = stream.next().await {
         let (table, deleted) = match event {
-            WatchEvent::Added(t) | WatchEvent::Modified(t) => (t, false),
-            WatchEvent::Deleted(t) => (t, true),
-            WatchEvent::Bookmark(b) => {
-                rv = b.metadata.resource_version;
+            Ok(TableEvent::Upsert(t)) => (t, false),
+            Ok(TableEvent::Delete(t)) => (t, true),
+            Ok(TableEvent::Bookmark(v)) => {
+                rv = v;
                 continue;
             }
-            WatchEvent::Error(status) if status.code == 410 => return Ok(WatchEnd::Gone),
-            WatchEvent::Error(status) => {
-                return Err(ClusterError::Api {
-                    code: status.code,
-                    reason: status.reason.clone(),
-                    message: status.message.clone(),
-                    retry_after: 0,
-                });
-            }
+            Err(e) => return gone(e),
         };
         if let Some(v) = &table.metadata.resource_version {
             rv = v.clone();
@@ -180,73 +241,97 @@ pub fn spawn(
     notify: Arc<dyn Fn() + Send + Sync>,
     cancel: CancellationToken,
 ) -> tokio::task::JoinHandle<()> {
+    let source = Arc::new(ApiTables::new(client, &kind, scope));
+    spawn_from(source, kind.display(), data, notify, cancel)
+}
+
+/// Keeps `data` in sync with `source` until `cancel`; `what` names the table in the log.
+pub fn spawn_from(
+    source: Arc<dyn TableSource>,
+    what: String,
+    data: Shared,
+    notify: Arc<dyn Fn() + Send + Sync>,
+    cancel: CancellationToken,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let run = async {
-            let mut attempt: u32 = 0;
-            loop {
-                let listed = list(&client, &kind, &scope).await;
-                let mut rv = match listed {
-                    Ok((rows, table)) => {
-                        lock(&data).replace_all(table.column_definitions, rows);
-                        notify();
-                        attempt = 0;
-                        table.metadata.resource_version.unwrap_or_default()
-                    }
-                    Err(e) => {
-                        let refused = matches!(e.code(), Some(401 | 403 | 404));
-                        lock(&data).set_feed(if refused {
-                            Feed::Refused(e.to_string())
-                        } else {
-                            Feed::Reconnecting {
-                                error: e.to_string(),
-                                attempt: attempt + 1,
-                            }
-                        });
-                        notify();
-                        let wait = if refused {
-                            BACKOFF_MAX
-                        } else {
-                            retry_wait(attempt, &e)
-                        };
-                        tracing::warn!(kind = %kind.display(), attempt, error = %e, ?wait, "list failed");
-                        attempt = attempt.saturating_add(1);
-                        tokio::time::sleep(wait).await;
-                        continue;
-                    }
-                };
-                loop {
-                    match watch(&client, &kind, &scope, rv.clone(), &data, notify.as_ref()).await {
-                        Ok(WatchEnd::Resume(next)) => {
-                            rv = next;
-                            attempt = 0;
-                        }
-                        Ok(WatchEnd::Gone) => break,
-                        Err(e) => {
-                            lock(&data).set_feed(Feed::Reconnecting {
-                                error: e.to_string(),
-                                attempt: attempt + 1,
-                            });
-                            notify();
-                            let wait = retry_wait(attempt, &e);
-                            tracing::warn!(kind = %kind.display(), attempt, error = %e, ?wait, "watch failed");
-                            tokio::time::sleep(wait).await;
-                            attempt = attempt.saturating_add(1);
-                            // After a failure the resourceVersion may be stale: relist to be sure.
-                            break;
-                        }
-                    }
-                }
-            }
-        };
         tokio::select! {
             _ = cancel.cancelled() => {}
-            _ = run => {}
+            _ = run(source.as_ref(), &what, &data, notify.as_ref()) => {}
         }
     })
 }
 
+async fn run(
+    source: &dyn TableSource,
+    what: &str,
+    data: &Shared,
+    notify: &(dyn Fn() + Send + Sync),
+) {
+    let mut attempt: u32 = 0;
+    loop {
+        let mut rv = match list_all(source).await {
+            Ok((rows, table)) => {
+                lock(data).replace_all(table.column_definitions, rows);
+                notify();
+                attempt = 0;
+                table.metadata.resource_version.unwrap_or_default()
+            }
+            Err(e) => {
+                let refused = matches!(e.code(), Some(401 | 403 | 404));
+                lock(data).set_feed(if refused {
+                    Feed::Refused(e.to_string())
+                } else {
+                    Feed::Reconnecting {
+                        error: e.to_string(),
+                        attempt: attempt + 1,
+                    }
+                });
+                notify();
+                let wait = if refused {
+                    BACKOFF_MAX
+                } else {
+                    retry_wait(attempt, &e)
+                };
+                tracing::warn!(kind = %what, attempt, error = %e, ?wait, "list failed");
+                attempt = attempt.saturating_add(1);
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+        };
+        loop {
+            match watch(source, rv.clone(), data, notify).await {
+                Ok(WatchEnd::Resume(next)) => {
+                    rv = next;
+                    attempt = 0;
+                }
+                Ok(WatchEnd::Gone) => break,
+                Err(e) => {
+                    lock(data).set_feed(Feed::Reconnecting {
+                        error: e.to_string(),
+                        attempt: attempt + 1,
+                    });
+                    notify();
+                    let wait = retry_wait(attempt, &e);
+                    tracing::warn!(kind = %what, attempt, error = %e, ?wait, "watch failed");
+                    tokio::time::sleep(wait).await;
+                    attempt = attempt.saturating_add(1);
+                    // After a failure the resourceVersion may be stale: relist to be sure.
+                    break;
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use std::collections::VecDeque;
+
+    use futures::FutureExt;
+    use serde_json::json;
+    use tokio::sync::oneshot;
+    use tokio::time::Instant;
+
     use super::*;
 
     #[test]
@@ -256,5 +341,299 @@ mod tests {
             assert!(d >= BACKOFF_MIN / 2 && d <= BACKOFF_MAX, "{attempt}: {d:?}");
         }
         assert!(backoff(10) >= BACKOFF_MAX / 2);
+    }
+
+    #[derive(Debug, Clone, PartialEq)]
+    enum Call {
+        List(Option<String>),
+        Watch(String),
+    }
+
+    /// A scripted source: each list page and each watch is taken from a queue, in order; when a queue is
+    /// empty the call never returns (a quiet cluster).
+    #[derive(Default)]
+    struct Fake {
+        pages: Mutex<VecDeque<BoxFuture<'static, Result<Table>>>>,
+        watches: Mutex<VecDeque<Result<TableEvents>>>,
+        calls: Mutex<Vec<(Instant, Call)>>,
+    }
+
+    impl Fake {
+        fn page(&self, page: Result<Table>) {
+            self.pages
+                .lock()
+                .unwrap()
+                .push_back(futures::future::ready(page).boxed());
+        }
+
+        /// A page that arrives only when the returned sender fires.
+        fn gated_page(&self, page: Table) -> oneshot::Sender<()> {
+            let (tx, rx) = oneshot::channel();
+            self.pages.lock().unwrap().push_back(
+                async move {
+                    let _ = rx.await;
+                    Ok(page)
+                }
+                .boxed(),
+            );
+            tx
+        }
+
+        /// A watch that delivers `events`, then stays open (`close: false`) or is closed by the server.
+        fn watch_with(&self, events: Vec<Result<TableEvent>>, close: bool) {
+            let events = futures::stream::iter(events);
+            let stream = if close {
+                events.boxed()
+            } else {
+                events.chain(futures::stream::pending()).boxed()
+            };
+            self.watches.lock().unwrap().push_back(Ok(stream));
+        }
+
+        fn calls(&self) -> Vec<Call> {
+            self.calls
+                .lock()
+                .unwrap()
+                .iter()
+                .map(|(_, c)| c.clone())
+                .collect()
+        }
+
+        fn record(&self, call: Call) {
+            self.calls.lock().unwrap().push((Instant::now(), call));
+        }
+    }
+
+    impl TableSource for Fake {
+        fn list_page(&self, continue_token: Option<String>) -> BoxFuture<'_, Result<Table>> {
+            self.record(Call::List(continue_token));
+            let next = self.pages.lock().unwrap().pop_front();
+            next.unwrap_or_else(|| futures::future::pending().boxed())
+        }
+
+        fn watch(&self, resource_version: String) -> BoxFuture<'_, Result<TableEvents>> {
+            self.record(Call::Watch(resource_version));
+            let next = self.watches.lock().unwrap().pop_front();
+            let next = next.unwrap_or_else(|| Ok(futures::stream::pending().boxed()));
+            futures::future::ready(next).boxed()
+        }
+    }
+
+    /// A Table with one row per name; `cont` is the continue token of a list page.
+    fn table(names: &[&str], rv: &str, cont: Option<&str>) -> Table {
+        let rows: Vec<_> = names
+            .iter()
+            .map(
+                |n| json!({"cells": [n], "object": {"metadata": {"name": n, "namespace": "shop"}}}),
+            )
+            .collect();
+        serde_json::from_value(json!({
+            "columnDefinitions": [{"name": "Name", "type": "string"}],
+            "rows": rows,
+            "metadata": {"resourceVersion": rv, "continue": cont},
+        }))
+        .unwrap()
+    }
+
+    fn gone() -> ClusterError {
+        ClusterError::Api {
+            code: 410,
+            reason: "Expired".into(),
+            message: "too old resource version".into(),
+            retry_after: 0,
+        }
+    }
+
+    fn names(data: &Shared) -> Vec<String> {
+        lock(data).rows().map(|r| r.name.to_string()).collect()
+    }
+
+    /// Starts the table on `fake`; returns its data and every row list a reader saw when notified.
+    fn start(fake: &Arc<Fake>) -> (Shared, Arc<Mutex<Vec<Vec<String>>>>, CancellationToken) {
+        let data = Shared::default();
+        let seen = Arc::new(Mutex::new(vec![]));
+        let notify = {
+            let (data, seen) = (data.clone(), seen.clone());
+            Arc::new(move || seen.lock().unwrap().push(names(&data)))
+        };
+        let cancel = CancellationToken::new();
+        spawn_from(
+            fake.clone(),
+            "pods".into(),
+            data.clone(),
+            notify,
+            cancel.clone(),
+        );
+        (data, seen, cancel)
+    }
+
+    /// Lets the table run until it waits on the fake (paused time moves on by itself meanwhile).
+    async fn settle() {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn gone_relists_and_swaps_the_new_list_in_whole() {
+        let fake = Arc::new(Fake::default());
+        fake.page(Ok(table(&["a", "b"], "10", None)));
+        fake.watch_with(
+            vec![
+                Ok(TableEvent::Upsert(table(&["c"], "11", None))),
+                Err(gone()),
+            ],
+            false,
+        );
+        // The relist: b and c were deleted while the watch was gone, d created; its second page waits.
+        fake.page(Ok(table(&["a"], "20", Some("p2"))));
+        let release = fake.gated_page(table(&["d"], "20", None));
+        let (data, seen, _cancel) = start(&fake);
+
+        settle().await;
+        assert_eq!(
+            names(&data),
+            ["a", "b", "c"],
+            "the old rows stay until the relist is complete"
+        );
+        release.send(()).unwrap();
+        settle().await;
+
+        assert_eq!(names(&data), ["a", "d"]);
+        assert_eq!(lock(&data).feed, Feed::Live);
+        for rows in seen.lock().unwrap().iter() {
+            assert!(
+                [vec!["a", "b"], vec!["a", "b", "c"], vec!["a", "d"]]
+                    .contains(&rows.iter().map(String::as_str).collect()),
+                "a reader saw {rows:?}"
+            );
+        }
+        assert_eq!(
+            fake.calls(),
+            [
+                Call::List(None),
+                Call::Watch("10".into()),
+                Call::List(None),
+                Call::List(Some("p2".into())),
+                Call::Watch("20".into()),
+            ]
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_closed_watch_resumes_from_the_last_resource_version_without_relisting() {
+        let fake = Arc::new(Fake::default());
+        fake.page(Ok(table(&["a"], "10", None)));
+        fake.watch_with(
+            vec![
+                Ok(TableEvent::Upsert(table(&["b"], "12", None))),
+                Ok(TableEvent::Delete(table(&["a"], "13", None))),
+                Ok(TableEvent::Bookmark("15".into())),
+            ],
+            true,
+        );
+        let (data, _seen, _cancel) = start(&fake);
+        settle().await;
+
+        assert_eq!(names(&data), ["b"]);
+        assert_eq!(
+            fake.calls(),
+            [
+                Call::List(None),
+                Call::Watch("10".into()),
+                Call::Watch("15".into()),
+            ]
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn pages_are_concatenated_and_watched_from_the_last_page() {
+        let fake = Arc::new(Fake::default());
+        fake.page(Ok(table(&["a", "b"], "28", Some("2"))));
+        fake.page(Ok(table(&["c"], "29", Some("3"))));
+        fake.page(Ok(table(&["d"], "30", None)));
+        let (data, seen, _cancel) = start(&fake);
+        settle().await;
+
+        assert_eq!(names(&data), ["a", "b", "c", "d"]);
+        assert_eq!(lock(&data).columns.len(), 1);
+        assert_eq!(*seen.lock().unwrap(), [["a", "b", "c", "d"]]);
+        assert_eq!(
+            fake.calls(),
+            [
+                Call::List(None),
+                Call::List(Some("2".into())),
+                Call::List(Some("3".into())),
+                Call::Watch("30".into()),
+            ]
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn failures_back_off_and_keep_the_last_rows() {
+        let fake = Arc::new(Fake::default());
+        let unavailable = || ClusterError::Transport("connection refused".into());
+        fake.page(Ok(table(&["a"], "10", None)));
+        fake.watches.lock().unwrap().push_back(Err(unavailable()));
+        for _ in 0..4 {
+            fake.page(Err(unavailable()));
+        }
+        fake.page(Ok(table(&["a", "b"], "20", None)));
+        let (data, _seen, _cancel) = start(&fake);
+
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(
+            names(&data),
+            ["a"],
+            "the last known rows stay while reconnecting"
+        );
+        assert!(matches!(
+            lock(&data).feed,
+            Feed::Reconnecting { attempt: 1, .. }
+        ));
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        assert_eq!(names(&data), ["a", "b"]);
+        assert_eq!(lock(&data).feed, Feed::Live);
+
+        // After the watch failed: five lists, each after a longer wait than the one before it.
+        let calls = fake.calls.lock().unwrap().clone();
+        let lists: Vec<Instant> = calls
+            .iter()
+            .filter(|(_, c)| matches!(c, Call::List(_)))
+            .map(|(t, _)| *t)
+            .skip(1)
+            .collect();
+        assert_eq!(lists.len(), 5, "{calls:?}");
+        let watch_failed = calls[1].0;
+        let mut previous = watch_failed;
+        for (attempt, at) in lists.iter().enumerate() {
+            let wait = *at - previous;
+            let least = BACKOFF_MIN * (1 << attempt) / 2;
+            assert!(
+                wait >= least,
+                "wait {attempt} was {wait:?}, less than {least:?}"
+            );
+            assert!(wait <= BACKOFF_MAX, "wait {attempt} was {wait:?}");
+            previous = *at;
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_refusal_waits_the_longest_back_off() {
+        let fake = Arc::new(Fake::default());
+        fake.page(Err(ClusterError::Api {
+            code: 403,
+            reason: "Forbidden".into(),
+            message: "pods is forbidden".into(),
+            retry_after: 0,
+        }));
+        let (data, _seen, _cancel) = start(&fake);
+        tokio::time::sleep(BACKOFF_MAX - Duration::from_secs(1)).await;
+        assert_eq!(lock(&data).feed, Feed::Refused("pods is forbidden".into()));
+        assert_eq!(
+            fake.calls().len(),
+            1,
+            "no retry before the longest back-off"
+        );
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        assert_eq!(fake.calls().len(), 2);
     }
 }

@@ -1,11 +1,19 @@
-//! Pure, cluster-agnostic helpers shared by the sim and the UI (formatting, classification).
+//! Pure, cluster-agnostic helpers shared by the sim, the cluster layer and the UI: kinds, scopes, table rows,
+//! mutations as data, and the texts and projections made from objects (formatting, classification, diffs).
 //! Must not depend on ratatui, tokio or the network.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod describe;
 pub mod duration;
+pub mod kind;
 pub mod logbuf;
 pub mod manifest;
 pub mod merge;
+pub mod mutation;
+pub mod object_yaml;
+pub mod pod;
+pub mod rollback;
+pub mod scope;
 pub mod selector;
 pub mod table;
