@@ -11,3 +11,6 @@ pub mod recovery;
 pub mod runtime;
 pub mod tui;
 pub mod ui;
+
+#[cfg(test)]
+mod layers_tests;
