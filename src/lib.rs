@@ -9,5 +9,4 @@ pub mod diagnostics;
 pub mod journal;
 pub mod recovery;
 pub mod runtime;
-pub mod tui;
 pub mod ui;

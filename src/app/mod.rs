@@ -42,6 +42,11 @@ pub enum AppEvent {
     Flash(String, bool),
     /// A context switch is done: the new cluster's identity (discovery follows).
     Connected(ClusterInfo),
+    /// A context switch did not reach its cluster; the current context stays.
+    SwitchFailed {
+        context: String,
+        error: String,
+    },
     Fetched {
         view: ViewId,
         result: Result<Fetched, String>,
@@ -234,6 +239,8 @@ pub struct App {
     pub theme: Theme,
     /// Why the cluster could not be reached yet (shown until discovery succeeds).
     pub disconnected: Option<String>,
+    /// The context a switch is under way to (the latest asked for).
+    pub switching: Option<String>,
     /// User command aliases from the settings file.
     pub aliases: std::collections::BTreeMap<String, String>,
     /// Lines kept per log view.
@@ -275,6 +282,7 @@ impl App {
             keymap: Keymap::default_keymap(),
             theme: Theme::shipped("dark").unwrap_or_default(),
             disconnected: None,
+            switching: None,
             aliases: std::collections::BTreeMap::new(),
             log_capacity: tug_model::logbuf::DEFAULT_CAPACITY,
             undo_candidate: None,
@@ -399,8 +407,10 @@ impl App {
                 self.flash(text, error);
                 vec![]
             }
-            AppEvent::Connected(info) => {
-                self.connected(info);
+            AppEvent::Connected(info) => self.connected(info),
+            AppEvent::SwitchFailed { context, error } => {
+                self.switching = None;
+                self.flash(format!("cannot reach context {context}: {error}"), true);
                 vec![]
             }
             AppEvent::EditSent {
@@ -1262,27 +1272,29 @@ impl App {
             self.flash(format!("no context \"{name}\" in the kubeconfig"), true);
             return vec![];
         }
-        let mut effects: Vec<Effect> = self
+        // The current views keep working until the new context answers.
+        self.switching = Some(name.to_string());
+        self.flash(format!("switching to context {name}…"), false);
+        vec![Effect::SwitchContext(name.to_string())]
+    }
+
+    /// After a context switch: the new cluster's identity; its views close, discovery follows.
+    pub fn connected(&mut self, info: ClusterInfo) -> Vec<Effect> {
+        let effects = self
             .stack
             .drain(..)
             .map(|v| Effect::Unwatch(v.id))
             .collect();
         self.kinds.clear();
         self.server_version.clear();
-        self.namespace = None;
-        self.flash(format!("switching to context {name}…"), false);
-        effects.push(Effect::SwitchContext(name.to_string()));
-        effects
-    }
-
-    /// After a context switch: the new cluster's identity; discovery follows.
-    pub fn connected(&mut self, info: ClusterInfo) {
+        self.switching = None;
         if self.readonly_contexts.contains(&info.context) {
             self.readonly = true;
         }
         self.namespace = Some(info.namespace.clone());
         self.flash(format!("context {}", info.context), false);
         self.info = info;
+        effects
     }
 }
 
