@@ -9,7 +9,6 @@ pub mod diagnostics;
 pub mod journal;
 pub mod recovery;
 pub mod runtime;
-pub mod tui;
 pub mod ui;
 
 #[cfg(test)]

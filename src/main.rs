@@ -1,4 +1,5 @@
 //! The `tug` binary: parses the CLI and hands over to the TUI or the sim. Only `main` may use `anyhow`.
+//! A failure is a message on stderr and exit code 1, never a backtrace (whatever `RUST_BACKTRACE` says).
 
 use anyhow::Context as _;
 use clap::Parser;
@@ -6,15 +7,23 @@ use clap::Parser;
 use tug::cli::{Cli, Command, SimArgs};
 use tug_sim::{self as sim, FaultSpec, SimOptions};
 
-fn main() -> anyhow::Result<()> {
+fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let result = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .context("cannot start the async runtime")?;
-    match cli.command {
-        Some(Command::Sim(args)) => runtime.block_on(run_sim(args)),
-        None => runtime.block_on(run_tui(cli.tui)),
+        .context("cannot start the async runtime")
+        .and_then(|runtime| match cli.command {
+            Some(Command::Sim(args)) => runtime.block_on(run_sim(args)),
+            None => runtime.block_on(run_tui(cli.tui)),
+        });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // `{:#}`: the causes on one line, without the backtrace `{:?}` would add.
+            eprintln!("tug: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
     }
 }
 
@@ -51,7 +60,7 @@ async fn run_tui(args: tug::cli::TuiArgs) -> anyhow::Result<()> {
     // $KUBECONFIG may be empty (unset) or a list of paths; the first that exists is used.
     let from_env = std::env::var_os("KUBECONFIG")
         .and_then(|v| std::env::split_paths(&v).find(|p| !p.as_os_str().is_empty() && p.exists()));
-    let mut opts = tug::tui::Options {
+    let mut opts = tug::runtime::Options {
         kubeconfig: args.kubeconfig.clone().or(from_env),
         context: args.context.clone(),
         namespace: args.namespace.clone(),
@@ -82,7 +91,7 @@ async fn run_tui(args: tug::cli::TuiArgs) -> anyhow::Result<()> {
         }
         None
     };
-    tug::tui::run(opts).await?;
+    tug::runtime::run(opts).await?;
     Ok(())
 }
 

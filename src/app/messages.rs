@@ -34,6 +34,11 @@ pub enum AppEvent {
     Flash(String, bool),
     /// A context switch is done: the new cluster's identity (discovery follows).
     Connected(ClusterInfo),
+    /// A context switch did not reach its cluster; the current context stays.
+    SwitchFailed {
+        context: String,
+        error: String,
+    },
     Fetched {
         view: ViewId,
         result: Result<Fetched, String>,

@@ -68,6 +68,8 @@ pub struct App {
     pub theme: Theme,
     /// Why the cluster could not be reached yet (shown until discovery succeeds).
     pub disconnected: Option<String>,
+    /// The context a switch is under way to (the latest asked for).
+    pub switching: Option<String>,
     /// User command aliases from the settings file.
     pub aliases: std::collections::BTreeMap<String, String>,
     /// Lines kept per log view.
@@ -111,6 +113,7 @@ impl App {
             keymap: Keymap::default_keymap(),
             theme: Theme::shipped("dark").unwrap_or_default(),
             disconnected: None,
+            switching: None,
             aliases: std::collections::BTreeMap::new(),
             log_capacity: tug_model::logbuf::DEFAULT_CAPACITY,
             undo_candidate: None,
@@ -255,8 +258,10 @@ impl App {
                 self.flash(text, error);
                 vec![]
             }
-            AppEvent::Connected(info) => {
-                self.connected(info);
+            AppEvent::Connected(info) => self.connected(info),
+            AppEvent::SwitchFailed { context, error } => {
+                self.switching = None;
+                self.flash(format!("cannot reach context {context}: {error}"), true);
                 vec![]
             }
             AppEvent::EditSent {
@@ -462,23 +467,25 @@ impl App {
             self.flash(format!("no context \"{name}\" in the kubeconfig"), true);
             return vec![];
         }
-        let mut effects = self.clear_stack();
-        self.kinds.clear();
-        self.server_version.clear();
-        self.namespace = None;
+        // The current views keep working until the new context answers.
+        self.switching = Some(name.to_string());
         self.flash(format!("switching to context {name}…"), false);
-        effects.push(Effect::SwitchContext(name.to_string()));
-        effects
+        vec![Effect::SwitchContext(name.to_string())]
     }
 
-    /// After a context switch: the new cluster's identity; discovery follows.
-    pub fn connected(&mut self, info: ClusterInfo) {
+    /// After a context switch: the new cluster's identity; its views close, discovery follows.
+    pub fn connected(&mut self, info: ClusterInfo) -> Vec<Effect> {
+        let effects = self.clear_stack();
+        self.kinds.clear();
+        self.server_version.clear();
+        self.switching = None;
         if self.readonly_contexts.contains(&info.context) {
             self.readonly = true;
         }
         self.namespace = Some(info.namespace.clone());
         self.flash(format!("context {}", info.context), false);
         self.info = info;
+        effects
     }
 }
 

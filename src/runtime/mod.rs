@@ -1,3 +1,181 @@
-//! The runtime's pieces that touch the terminal or the clock on the app's behalf.
+//! The runtime: owns the terminal (restored on exit, error, panic and SIGTERM/SIGHUP), merges keys, resizes,
+//! ticks, cluster notifications and the answers of effects into one loop, performs the app's effects, and
+//! redraws at most once a frame when something changed. The loop never awaits the network or a file: every
+//! effect runs on a task and answers through a channel (`effects`), except the terminal hand-overs.
+//! Must not decide anything the app could decide.
 
+mod changes;
+mod effects;
+mod fetch;
+mod files;
 pub mod shell;
+mod terminal;
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crossterm::event::{Event, KeyEventKind};
+use futures::StreamExt;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use crate::app::{App, AppEvent};
+use effects::{Effects, Outcome};
+pub use terminal::restore_terminal;
+use terminal::{Screen, Signals};
+use tug_cluster::connect;
+
+/// Ages tick once a second; nothing else is periodic.
+const TICK: Duration = Duration::from_secs(1);
+/// The shortest time between two draws (about 60 a second): a burst of events costs one draw per frame.
+const FRAME: Duration = Duration::from_micros(16_667);
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The kubeconfig cannot be read, or the context is not in it.
+    #[error(transparent)]
+    Cluster(#[from] tug_cluster::ClusterError),
+    /// The terminal cannot be set up, drawn on or taken back.
+    #[error("terminal: {0}")]
+    Terminal(#[from] std::io::Error),
+}
+
+pub struct Options {
+    pub kubeconfig: Option<PathBuf>,
+    pub context: Option<String>,
+    pub namespace: Option<String>,
+    pub all_namespaces: bool,
+    pub initial: Option<String>,
+    pub readonly: bool,
+    pub keymap: Option<String>,
+    pub theme: Option<String>,
+}
+
+/// The app, owned by the loop; however the loop ends (a panic included), every unsaved edit is written to its
+/// recovery file.
+struct Running(App);
+
+impl std::ops::Deref for Running {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Running {
+    fn deref_mut(&mut self) -> &mut App {
+        &mut self.0
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        for (key, text) in self.0.unsaved_edits() {
+            let _ = crate::recovery::write(&key, &text);
+        }
+    }
+}
+
+/// When to draw: only after a change, and at most once a frame. A key after a quiet frame draws at once.
+struct Pacer {
+    dirty: bool,
+    last: Instant,
+}
+
+impl Pacer {
+    fn new() -> Self {
+        Self {
+            dirty: true,
+            last: Instant::now()
+                .checked_sub(FRAME)
+                .unwrap_or_else(Instant::now),
+        }
+    }
+
+    fn due(&self) -> bool {
+        self.dirty && self.last.elapsed() >= FRAME
+    }
+
+    fn drawn(&mut self) {
+        self.dirty = false;
+        self.last = Instant::now();
+    }
+
+    /// When the pending change may be drawn.
+    fn next(&self) -> Instant {
+        self.last + FRAME
+    }
+}
+
+pub async fn run(opts: Options) -> Result<(), Error> {
+    let (client, info) =
+        connect::connect(opts.kubeconfig.as_deref(), opts.context.as_deref()).await?;
+    let namespace = if opts.all_namespaces {
+        None
+    } else {
+        Some(
+            opts.namespace
+                .clone()
+                .unwrap_or_else(|| info.namespace.clone()),
+        )
+    };
+    let config = crate::config::Config::load(opts.keymap.as_deref(), opts.theme.as_deref());
+    let mut app =
+        Running(App::new(info, namespace, opts.initial.clone(), opts.readonly).with_config(config));
+
+    let mut screen = Screen::enter()?;
+    // After ratatui's hook, so the terminal is restored before the report is written and announced.
+    crate::diagnostics::install_crash_reporter();
+    // Test-only: F12 panics, so tests can check what a crash leaves behind.
+    let test_panic = std::env::var_os("TUG_TEST_PANIC").is_some();
+    if let Some(size) = screen.size() {
+        app.size = size;
+    }
+
+    let (tx, mut rx) = mpsc::unbounded_channel::<AppEvent>();
+    let (done, mut outcomes) = mpsc::unbounded_channel::<Outcome>();
+    let mut effects = Effects::start(client, opts.kubeconfig.clone(), tx, done);
+    let mut tick = tokio::time::interval(TICK);
+    let mut signals = Signals::new();
+    let mut pacer = Pacer::new();
+
+    while !app.quit {
+        if pacer.due() {
+            app.prepare();
+            screen.draw(&app)?;
+            pacer.drawn();
+        }
+        let (dirty, next_frame) = (pacer.dirty, pacer.next());
+        let events = tokio::select! {
+            key = screen.keys().next() => match key {
+                Some(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => {
+                    if test_panic && k.code == crossterm::event::KeyCode::F(12) {
+                        panic!("test panic requested with F12 (TUG_TEST_PANIC)");
+                    }
+                    vec![AppEvent::Key(k)]
+                }
+                Some(Ok(Event::Resize(w, h))) => vec![AppEvent::Resize(w, h)],
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => break,
+            },
+            Some(ev) = rx.recv() => vec![ev],
+            Some(outcome) = outcomes.recv() => effects.settle(outcome),
+            _ = tick.tick() => effects.forwards_now().into_iter().chain([AppEvent::Tick]).collect(),
+            _ = tokio::time::sleep_until(next_frame), if dirty => continue,
+            _ = signals.recv() => break,
+        };
+        let mut events = VecDeque::from(events);
+        while let Some(event) = events.pop_front() {
+            pacer.dirty = true;
+            if matches!(event, AppEvent::Changed) {
+                effects.changes_seen();
+            }
+            for effect in app.handle(event) {
+                events.extend(effects.perform(effect, &mut screen, &app).await?);
+            }
+        }
+    }
+    effects.stop();
+    Ok(())
+}

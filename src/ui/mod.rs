@@ -102,9 +102,17 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     let mut spans = vec![
         Span::styled(" tug ", app.theme.style("header")),
         Span::raw(format!(" ctx:{} ", safe(&app.info.context))),
+    ];
+    if let Some(to) = &app.switching {
+        spans.push(Span::styled(
+            format!("(switching to {}…) ", safe(to)),
+            app.theme.style("status_pending"),
+        ));
+    }
+    spans.extend([
         Span::raw(format!("user:{} ", safe(&app.info.user))),
         Span::raw(format!("ns:{ns} ")),
-    ];
+    ]);
     if !app.server_version.is_empty() {
         spans.push(Span::raw(format!("k8s:{} ", app.server_version)));
     }

@@ -106,6 +106,17 @@ impl Tui {
             .map(|c| c.bgcolor())
     }
 
+    /// The text of the row drawn as selected (reversed, as the default theme draws the cursor), below the
+    /// header and the title.
+    pub fn selected_line(&self) -> Option<String> {
+        let parser = self.parser.lock().unwrap();
+        let screen = parser.screen();
+        let (rows, cols) = screen.size();
+        (2..rows)
+            .find(|&r| screen.cell(r, 0).is_some_and(|c| c.inverse()))
+            .map(|r| screen.contents_between(r, 0, r, cols))
+    }
+
     pub fn send(&mut self, keys: &str) {
         self.writer.write_all(keys.as_bytes()).unwrap();
         self.writer.flush().unwrap();

@@ -15,4 +15,5 @@ mod edit;
 mod logs;
 mod reliability;
 mod resilience;
+mod runtime;
 mod shell;
