@@ -4,12 +4,24 @@
 use super::*;
 
 impl App {
-    pub(super) fn fetched(&mut self, id: ViewId, result: Result<Fetched, String>) -> Vec<Effect> {
+    pub(super) fn fetched(
+        &mut self,
+        id: ViewId,
+        result: Result<Fetched, wording::FetchFailure>,
+    ) -> Vec<Effect> {
         let Some(pos) = self.stack.iter().position(|v| v.id == id) else {
             return vec![]; // the view was closed meanwhile: drop the stale answer
         };
         match result {
+            // What a view's purpose needed beside the object could not be read: said where it was wanted.
+            Err(e) if e.request == wording::Request::Events => {
+                if let Body::Text(t) = &mut self.stack[pos].body {
+                    t.set_text(&e.text());
+                }
+                vec![]
+            }
             Err(e) => {
+                let e = e.text();
                 match &mut self.stack[pos].body {
                     Body::Editor(ed) if !matches!(ed.stage, editor::Stage::Loading) => {
                         ed.stage = editor::Stage::Editing;

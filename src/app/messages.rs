@@ -5,7 +5,9 @@ use std::sync::{Arc, Mutex};
 
 use crossterm::event::KeyEvent;
 
-use super::{ForwardRow, ViewId, actions, editor};
+use super::wording::FetchFailure;
+use super::{ForwardRow, ViewId, actions};
+use tug_cluster::ApiFailure;
 use tug_cluster::connect::ClusterInfo;
 use tug_cluster::discovery::Kind;
 use tug_cluster::logs::LogTarget;
@@ -21,12 +23,12 @@ pub enum AppEvent {
     Tick,
     /// Some table's data changed (the runtime coalesces these into one redraw).
     Changed,
-    Discovered(Result<Vec<Kind>, String>),
+    Discovered(Result<Vec<Kind>, ApiFailure>),
     ServerVersion(String),
     /// A change was sent: what, and how it went.
     Mutated {
         mutation: Box<tug_cluster::mutate::Mutation>,
-        result: Result<(), String>,
+        result: Result<(), ApiFailure>,
     },
     /// The running port-forwards (after a change, and every tick while any run).
     Forwards(Vec<ForwardRow>),
@@ -37,17 +39,17 @@ pub enum AppEvent {
     /// A context switch did not reach its cluster; the current context stays.
     SwitchFailed {
         context: String,
-        error: String,
+        error: ApiFailure,
     },
     Fetched {
         view: ViewId,
-        result: Result<Fetched, String>,
+        result: Result<Fetched, FetchFailure>,
     },
     /// An edited object was sent (or dry-run): the server's answer.
     EditSent {
         view: ViewId,
         dry_run: bool,
-        result: Result<serde_json::Value, editor::SendFailure>,
+        result: Result<serde_json::Value, ApiFailure>,
     },
     /// `$EDITOR` returned: the file's text, or why it could not be run or read.
     ExternalEdited {

@@ -9,6 +9,7 @@ mod help;
 mod messages;
 mod prompt;
 pub mod views;
+pub mod wording;
 
 use std::sync::{Arc, Mutex};
 
@@ -185,17 +186,20 @@ impl App {
     pub fn prepare(&mut self) {
         let page = self.page();
         let width = self.size.0 as usize;
-        for v in &mut self.stack {
-            match &mut v.body {
-                // The editor has no table header but a status line: one row more than a table page.
-                Body::Editor(e) => {
-                    let cols = width.saturating_sub(e.gutter());
-                    e.scroll_to_cursor(page + 1, cols);
-                }
-                b => {
-                    if let Some(t) = b.table_mut() {
-                        t.refresh(page);
-                    }
+        // Only the view on screen: views below it catch up when they are back on top, so churn in a list
+        // left behind costs nothing.
+        let Some(v) = self.stack.last_mut() else {
+            return;
+        };
+        match &mut v.body {
+            // The editor has no table header but a status line: one row more than a table page.
+            Body::Editor(e) => {
+                let cols = width.saturating_sub(e.gutter());
+                e.scroll_to_cursor(page + 1, cols);
+            }
+            b => {
+                if let Some(t) = b.table_mut() {
+                    t.refresh(page);
                 }
             }
         }
@@ -227,7 +231,7 @@ impl App {
                 vec![]
             }
             AppEvent::Discovered(Err(e)) => {
-                self.disconnected = Some(e);
+                self.disconnected = Some(wording::disconnected(&e));
                 vec![]
             }
             AppEvent::Fetched { view, result } => self.fetched(view, result),
@@ -241,7 +245,7 @@ impl App {
                 let summary = mutation.summary();
                 match result {
                     Ok(()) => self.flash(format!("done: {summary}"), false),
-                    Err(e) => self.flash(e, true),
+                    Err(e) => self.flash(wording::mutation_failed(&mutation, &e), true),
                 }
                 vec![]
             }

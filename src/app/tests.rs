@@ -306,7 +306,10 @@ fn random_input_never_panics_or_empties_the_stack() {
             if let Effect::Fetch { view, .. } = effect {
                 app.handle(AppEvent::Fetched {
                     view,
-                    result: Err(format!("boom {i}")),
+                    result: Err(crate::app::wording::FetchFailure::of(
+                        crate::app::wording::Request::Object,
+                        tug_cluster::ApiFailure::local("Transport", format!("boom {i}")),
+                    )),
                 });
             }
         }

@@ -7,7 +7,8 @@ use tug_cluster::connect::ClusterInfo;
 use tug_cluster::discovery::Kind;
 use tug_cluster::mutate::{Mutation, Op};
 
-use crate::app::{AppEvent, ViewId};
+use crate::app::{AppEvent, ViewId, wording};
+use tug_cluster::ApiFailure;
 
 /// An edited object to send: PUT (`name`) or POST (`None`), possibly as a dry run.
 pub struct Edit {
@@ -39,10 +40,7 @@ pub fn send_edit(
         let result =
             tug_cluster::edit::send(&c, &kind, &namespace, name.as_deref(), &object, dry_run)
                 .await
-                .map_err(|e| crate::app::editor::SendFailure {
-                    code: e.code(),
-                    message: e.to_string(),
-                });
+                .map_err(ApiFailure::from);
         tracing::info!(
             kind = %kind.display(),
             %namespace,
@@ -89,17 +87,16 @@ pub fn mutate(
     let (user, context) = (info.user.clone(), info.context.clone());
     tokio::spawn(async move {
         let summary = mutation.summary();
-        let result = match tug_cluster::mutate::apply(&c, &mutation).await {
-            Ok(_) => Ok(()),
-            Err(e) => Err(match e.code() {
-                Some(403) => format!("not allowed: {e}"),
-                Some(409) => {
-                    format!("conflict: {e} — nothing was changed; reopen to see the current state")
-                }
-                _ => format!("{} failed: {e}", mutation.verb()),
-            }),
-        };
-        match &result {
+        let result = tug_cluster::mutate::apply(&c, &mutation)
+            .await
+            .map(|_| ())
+            .map_err(ApiFailure::from);
+        // The journal keeps the words the user is shown.
+        let outcome = result
+            .as_ref()
+            .map(|_| ())
+            .map_err(|f| wording::mutation_failed(&mutation, f));
+        match &outcome {
             Ok(()) => tracing::info!(%summary, "change sent"),
             Err(e) => tracing::warn!(%summary, error = %e, "change failed"),
         }
@@ -107,12 +104,19 @@ pub fn mutate(
             Op::Rollback { deployment, .. } => format!("image(s): {}", images(deployment)),
             _ => String::new(),
         };
-        let journal =
-            crate::journal::append(&user, &context, mutation.verb(), &summary, &detail, &result);
+        let journal = crate::journal::append(
+            &user,
+            &context,
+            mutation.verb(),
+            &summary,
+            &detail,
+            &outcome,
+        );
         let result = match (result, journal) {
             (r, Ok(())) => r,
-            (Ok(()), Err(e)) => Err(format!(
-                "{summary} succeeded, but the journal could not be written: {e}"
+            (Ok(()), Err(e)) => Err(ApiFailure::local(
+                "Journal",
+                format!("{summary} succeeded, but the journal could not be written: {e}"),
             )),
             (Err(e), Err(_)) => Err(e),
         };

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+use tug_cluster::ApiFailure;
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -35,7 +36,7 @@ pub enum Outcome {
     SwitchFailed {
         id: u64,
         context: String,
-        error: String,
+        error: ApiFailure,
     },
     /// A port-forward listens (or why it could not start).
     Forwarding(Result<Forward, String>),
@@ -348,13 +349,9 @@ impl Effects {
         let (id, path, outcomes) = (self.switch, self.kubeconfig.clone(), self.outcomes.clone());
         tokio::spawn(async move {
             let reach = async {
-                let (client, info) = connect::connect(path.as_deref(), Some(&name))
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let kinds = discovery::discover(&client)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                Ok::<_, String>((client, info, kinds))
+                let (client, info) = connect::connect(path.as_deref(), Some(&name)).await?;
+                let kinds = discovery::discover(&client).await?;
+                Ok::<_, tug_cluster::ClusterError>((client, info, kinds))
             };
             let outcome = match tokio::time::timeout(SWITCH_TIMEOUT, reach).await {
                 Ok(Ok((client, info, kinds))) => Outcome::Switched {
@@ -366,12 +363,15 @@ impl Effects {
                 Ok(Err(error)) => Outcome::SwitchFailed {
                     id,
                     context: name,
-                    error,
+                    error: error.into(),
                 },
                 Err(_) => Outcome::SwitchFailed {
                     id,
                     context: name,
-                    error: format!("no answer within {}s", SWITCH_TIMEOUT.as_secs()),
+                    error: ApiFailure::local(
+                        "Timeout",
+                        format!("no answer within {}s", SWITCH_TIMEOUT.as_secs()),
+                    ),
                 },
             };
             let _ = outcomes.send(outcome);
@@ -398,9 +398,7 @@ impl Effects {
                             break;
                         }
                         Err(e) => {
-                            let _ = events.send(AppEvent::Discovered(Err(format!(
-                                "disconnected, retrying: {e}"
-                            ))));
+                            let _ = events.send(AppEvent::Discovered(Err(e.into())));
                             tokio::time::sleep(wait).await;
                             wait = (wait * 2).min(Duration::from_secs(30));
                         }
@@ -459,7 +457,7 @@ mod tests {
         Outcome::SwitchFailed {
             id,
             context: context.into(),
-            error: "connection refused".into(),
+            error: ApiFailure::local("Transport", "connection refused"),
         }
     }
 

@@ -6,6 +6,7 @@ use tug_cluster::discovery::Kind;
 use tug_cluster::logs::{DEFAULT_TAIL, LogTarget, PodSet};
 use tug_cluster::objects::{self, DrillDown};
 
+use crate::app::wording::{FetchFailure, Request};
 use crate::app::{Fetched, Purpose};
 
 /// What the object `name` in `namespace` becomes for `purpose`; an error if it cannot be read.
@@ -15,30 +16,32 @@ pub async fn fetch(
     namespace: &str,
     name: &str,
     purpose: Purpose,
-) -> Result<Fetched, String> {
+) -> Result<Fetched, FetchFailure> {
     let obj = objects::get(client, kind, namespace, name)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| FetchFailure::of(Request::Object, e))?;
     Ok(match purpose {
         Purpose::Yaml => Fetched::Object(obj),
         Purpose::Edit => Fetched::Edit(obj),
         Purpose::EditLatest => Fetched::Latest(obj),
         Purpose::Describe => Fetched::Text(objects::describe(client, kind, &obj).await),
-        Purpose::Events => match objects::events_of(client, &obj).await {
-            Ok(events) => Fetched::Text(objects::events_text(&events, jiff::Timestamp::now())),
-            Err(e) => Fetched::Text(format!("cannot list events: {e}")),
-        },
+        Purpose::Events => {
+            let events = objects::events_of(client, &obj)
+                .await
+                .map_err(|e| FetchFailure::of(Request::Events, e))?;
+            Fetched::Text(objects::events_text(&events, jiff::Timestamp::now()))
+        }
         Purpose::Shell | Purpose::Attach => {
             shell_into(namespace, name, purpose == Purpose::Attach, obj)
         }
         Purpose::PortForward => {
-            match tug_cluster::portforward::target(client, kind, namespace, &obj).await {
-                Ok((pod, port)) => Fetched::ForwardPort {
-                    namespace: namespace.to_string(),
-                    pod,
-                    port,
-                },
-                Err(e) => Fetched::Text(format!("cannot port-forward: {e}")),
+            let (pod, port) = tug_cluster::portforward::target(client, kind, namespace, &obj)
+                .await
+                .map_err(|e| FetchFailure::of(Request::ForwardTarget, e))?;
+            Fetched::ForwardPort {
+                namespace: namespace.to_string(),
+                pod,
+                port,
             }
         }
         Purpose::Pause => Fetched::Paused {
@@ -47,14 +50,16 @@ pub async fn fetch(
             name: name.to_string(),
             paused: obj["spec"]["paused"].as_bool() == Some(true),
         },
-        Purpose::History => match objects::replica_sets_of(client, &obj).await {
-            Ok(sets) => Fetched::History(crate::app::actions::History {
+        Purpose::History => {
+            let sets = objects::replica_sets_of(client, &obj)
+                .await
+                .map_err(|e| FetchFailure::of(Request::ReplicaSets, e))?;
+            Fetched::History(crate::app::actions::History {
                 kind: kind.clone(),
                 deployment: obj,
                 sets,
-            }),
-            Err(e) => Fetched::Text(format!("cannot read the history: {e}")),
-        },
+            })
+        }
         Purpose::Logs => logs_of(kind, namespace, name, &obj),
         Purpose::DrillDown => Fetched::Drill {
             target: objects::drill_down(kind, &obj),

@@ -55,6 +55,34 @@ impl ClusterError {
     }
 }
 
+pub use tug_model::failure::ApiFailure;
+
+impl From<&ClusterError> for ApiFailure {
+    fn from(e: &ClusterError) -> Self {
+        match e {
+            ClusterError::Api {
+                code,
+                reason,
+                message,
+                ..
+            } => ApiFailure {
+                code: Some(*code),
+                reason: reason.clone(),
+                message: message.clone(),
+            },
+            ClusterError::Kubeconfig { .. } => ApiFailure::local("Kubeconfig", e.to_string()),
+            ClusterError::Transport(_) => ApiFailure::local("Transport", e.to_string()),
+            ClusterError::Decode(_) => ApiFailure::local("Decode", e.to_string()),
+        }
+    }
+}
+
+impl From<ClusterError> for ApiFailure {
+    fn from(e: ClusterError) -> Self {
+        Self::from(&e)
+    }
+}
+
 impl From<kube::Error> for ClusterError {
     fn from(e: kube::Error) -> Self {
         match e {

@@ -1,6 +1,7 @@
 //! Port-forwarding natively over the API (kube's `ws` portforward; no kubectl): a local listener, one
 //! forwarded stream per accepted connection, byte counts for the `:pf` view, stopped by its token.
 
+use crate::ApiFailure;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -137,28 +138,28 @@ pub async fn target(
     kind: &Kind,
     namespace: &str,
     obj: &Value,
-) -> Result<(String, u16), String> {
+) -> Result<(String, u16), ApiFailure> {
     if kind.is("", "pods") {
         return Ok((name_of(obj), first_port(obj)));
     }
+    let no_pods = || ApiFailure::local("NoPods", "it selects no pods");
     let DrillDown::Pods(scope) = drill_down(kind, obj) else {
-        return Err(SELECTS_NO_PODS.into());
+        return Err(no_pods());
     };
-    let sel = scope.label_selector.ok_or(SELECTS_NO_PODS)?;
+    let sel = scope.label_selector.ok_or_else(no_pods)?;
     let query = form_urlencoded::Serializer::new(String::new())
         .append_pair("labelSelector", &sel)
         .finish();
     let req = http::Request::get(format!("/api/v1/namespaces/{namespace}/pods?{query}"))
         .body(vec![])
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| ApiFailure::local("Request", e.to_string()))?;
     let list: Value = client
         .request(req)
         .await
-        .map_err(|e| ClusterError::from(e).to_string())?;
+        .map_err(|e| ApiFailure::from(ClusterError::from(e)))?;
     choose(obj, list["items"].as_array().map_or(&[], Vec::as_slice))
+        .map_err(|e| ApiFailure::local("NoReadyPod", e))
 }
-
-const SELECTS_NO_PODS: &str = "it selects no pods";
 
 /// For a service or workload `owner` and the pods it selects: the first ready pod that is not being deleted,
 /// and the service's numeric target port, else that pod's first container port.

@@ -6,6 +6,7 @@
 
 pub mod describe;
 pub mod duration;
+pub mod failure;
 pub mod kind;
 pub mod logbuf;
 pub mod manifest;

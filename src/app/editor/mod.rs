@@ -207,13 +207,6 @@ impl EditorView {
     }
 }
 
-/// How a send went, as the runtime reports it.
-#[derive(Debug, Clone)]
-pub struct SendFailure {
-    pub code: Option<u16>,
-    pub message: String,
-}
-
 impl App {
     fn edit_key(&self, kind: &Kind, namespace: &str, name: &str) -> EditKey {
         EditKey {
@@ -460,7 +453,7 @@ impl App {
         &mut self,
         view: ViewId,
         dry_run: bool,
-        result: Result<Value, SendFailure>,
+        result: Result<Value, tug_cluster::ApiFailure>,
     ) -> Vec<Effect> {
         let Some(ed) = self.editor(view) else {
             return vec![];

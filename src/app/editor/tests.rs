@@ -270,8 +270,9 @@ fn a_conflict_reloads_and_reapplies_both_changes() {
     let effects = app.handle(AppEvent::EditSent {
         view,
         dry_run: false,
-        result: Err(SendFailure {
+        result: Err(tug_cluster::ApiFailure {
             code: Some(409),
+            reason: String::new(),
             message: "the object has been modified".into(),
         }),
     });
@@ -321,8 +322,9 @@ fn a_conflict_on_the_status_alone_is_resent_without_asking() {
     app.handle(AppEvent::EditSent {
         view,
         dry_run: false,
-        result: Err(SendFailure {
+        result: Err(tug_cluster::ApiFailure {
             code: Some(409),
+            reason: String::new(),
             message: "conflict".into(),
         }),
     });
@@ -346,8 +348,9 @@ fn a_server_rejection_is_shown_and_the_buffer_kept() {
     app.handle(AppEvent::EditSent {
         view,
         dry_run: true,
-        result: Err(SendFailure {
+        result: Err(tug_cluster::ApiFailure {
             code: Some(422),
+            reason: String::new(),
             message: "Deployment.apps \"web\" is invalid: spec.replicas: Invalid value: -1".into(),
         }),
     });
@@ -453,8 +456,9 @@ fn a_conflict_on_the_same_field_offers_overwrite_not_reapply() {
     app.handle(AppEvent::EditSent {
         view,
         dry_run: true,
-        result: Err(SendFailure {
+        result: Err(tug_cluster::ApiFailure {
             code: Some(409),
+            reason: String::new(),
             message: "conflict".into(),
         }),
     });
