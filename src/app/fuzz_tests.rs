@@ -59,7 +59,7 @@ const CHARS: &str = "eEylvdjkgGhSrpf/:?0123nNyxmtwsJFq \t-#:[]{}'\"é中";
 fn random_event(rng: &mut rand_chacha::ChaCha8Rng) -> AppEvent {
     match rng.random_range(0..20) {
         0 => AppEvent::Resize(rng.random_range(0..250), rng.random_range(0..80)),
-        1 => AppEvent::Tick,
+        1 => AppEvent::Tick(jiff::Timestamp::now()),
         2..=8 => {
             let (code, mods) = KEYS[rng.random_range(0..KEYS.len())];
             AppEvent::Key(KeyEvent::new(code, mods))

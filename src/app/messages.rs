@@ -20,7 +20,8 @@ use tug_model::table::TableData;
 pub enum AppEvent {
     Key(KeyEvent),
     Resize(u16, u16),
-    Tick,
+    /// Time passed: the clock as the runtime read it (the app never reads the clock itself).
+    Tick(jiff::Timestamp),
     /// Some table's data changed (the runtime coalesces these into one redraw).
     Changed,
     Discovered(Result<Vec<Kind>, ApiFailure>),

@@ -107,7 +107,8 @@ impl App {
             flash: None,
             readonly,
             size: (80, 24),
-            now: jiff::Timestamp::now(),
+            // Until the runtime's first tick (sent before the first frame).
+            now: jiff::Timestamp::UNIX_EPOCH,
             initial: initial.unwrap_or_else(|| "pods".into()),
             next_id: 1,
             quit: false,
@@ -212,8 +213,8 @@ impl App {
                 self.size = (w, h);
                 vec![]
             }
-            AppEvent::Tick => {
-                self.now = jiff::Timestamp::now();
+            AppEvent::Tick(now) => {
+                self.now = now;
                 vec![]
             }
             AppEvent::Changed => vec![],

@@ -123,6 +123,7 @@ pub async fn run(opts: Options) -> Result<(), Error> {
     let config = crate::config::Config::load(opts.keymap.as_deref(), opts.theme.as_deref());
     let mut app =
         Running(App::new(info, namespace, opts.initial.clone(), opts.readonly).with_config(config));
+    app.handle(AppEvent::Tick(jiff::Timestamp::now()));
 
     let mut screen = Screen::enter()?;
     // After ratatui's hook, so the terminal is restored before the report is written and announced.
@@ -161,7 +162,7 @@ pub async fn run(opts: Options) -> Result<(), Error> {
             },
             Some(ev) = rx.recv() => vec![ev],
             Some(outcome) = outcomes.recv() => effects.settle(outcome),
-            _ = tick.tick() => effects.forwards_now().into_iter().chain([AppEvent::Tick]).collect(),
+            _ = tick.tick() => effects.forwards_now().into_iter().chain([AppEvent::Tick(jiff::Timestamp::now())]).collect(),
             _ = tokio::time::sleep_until(next_frame), if dirty => continue,
             _ = signals.recv() => break,
         };
