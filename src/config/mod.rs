@@ -95,6 +95,18 @@ impl Config {
             apply_file(&path, keymap_arg.is_some(), &mut errors, |text| {
                 keymap.overlay(text)
             });
+            // A key the user bound where another action already has it: said, never silently shadowed.
+            for (view, key, actions) in keymap.conflicts() {
+                let names: Vec<&str> = actions.iter().map(|a| a.name()).collect();
+                errors.push(ConfigError {
+                    file: path.display().to_string(),
+                    message: format!(
+                        "{key} is bound to {} in {view:?} views; {} wins",
+                        names.join(" and "),
+                        names[0]
+                    ),
+                });
+            }
         }
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let base = match theme_arg {

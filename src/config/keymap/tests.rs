@@ -136,3 +136,20 @@ fn ctrl_bracket_and_ctrl_5_detach_from_a_shell_and_can_be_rebound() {
     let b = KeyEvent::new(KeyCode::Char(']'), KeyModifiers::CONTROL);
     assert!(k.actions(&b).is_empty());
 }
+
+#[test]
+fn a_user_key_that_clashes_with_another_action_is_reported_and_the_first_declared_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keymap.yaml");
+    std::fs::write(&path, "describe: [y]\n").unwrap();
+    let config = crate::config::Config::load(path.to_str(), None);
+    let report: Vec<String> = config.errors.iter().map(ToString::to_string).collect();
+    assert!(
+        report
+            .iter()
+            .any(|e| e.contains("y is bound to yaml and describe in Table views; yaml wins")),
+        "{report:?}"
+    );
+    let y = KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE);
+    assert_eq!(config.keymap.action(&y, Scope::Table), Some(Action::Yaml));
+}
