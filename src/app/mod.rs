@@ -1,5 +1,5 @@
 //! Application state and its transitions: `App::handle(event) -> effects`. Pure with respect to I/O: the
-//! runtime (`tui`) performs the effects (watches, fetches) and feeds results back as events.
+//! runtime (`src/runtime`) performs the effects (watches, fetches) and feeds results back as events.
 //! Must not depend on ratatui rendering or call the API.
 
 pub mod actions;
