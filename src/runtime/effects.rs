@@ -8,10 +8,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-use tug_cluster::ApiFailure;
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
+use tug_cluster::ApiFailure;
 use tug_cluster::connect::{self, ClusterInfo};
 use tug_cluster::discovery::{self, Kind};
 use tug_cluster::portforward::Forward;
