@@ -164,6 +164,10 @@ async fn a_conflict_keeps_the_buffer_and_reload_and_reapply_yields_both_changes(
         "app=ghcr.io/tug-demo/shop-backend:2.5.0",
     ])
     .await;
+    // Let that rollout finish: while it runs, the controller keeps changing the Deployment (its revision
+    // annotation among them), and each change would rightly ask the user again.
+    sim.kubectl_ok(&["rollout", "status", "deploy/backend", "--timeout=120s"])
+        .await;
     tui.send(CTRL_S);
     let screen = tui
         .wait_for("changed on the server since you opened it")
