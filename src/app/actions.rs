@@ -24,6 +24,12 @@ pub enum Dialog {
         lines: Vec<String>,
         mutations: Vec<Mutation>,
     },
+    /// A k9s plugin with `confirm: true`: its command line, asked about before it runs.
+    RunPlugin {
+        title: String,
+        lines: Vec<String>,
+        run: Box<super::plugins::PluginRun>,
+    },
     /// Local and remote ports for a port-forward (`LOCAL:REMOTE`, or one port for both).
     Forward {
         namespace: String,
@@ -420,6 +426,14 @@ impl App {
         // Confirmations answer through the keymap; the text fields below take keys as typed.
         let action = self.keymap.action(&key, KeyScope::Dialog);
         match dialog {
+            Dialog::RunPlugin { run, .. } => match action {
+                Some(Action::ConfirmYes) => {
+                    self.mode = Mode::Normal;
+                    vec![Effect::Plugin(run)]
+                }
+                Some(Action::ConfirmNo) => self.cancel_dialog(),
+                _ => vec![],
+            },
             Dialog::Confirm {
                 title,
                 lines,

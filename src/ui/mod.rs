@@ -525,7 +525,7 @@ fn render_dialog(app: &App, dialog: &crate::app::actions::Dialog, frame: &mut Fr
                 "Enter: start   Esc: cancel",
             )
         }
-        Dialog::ConfirmMany { title, lines, .. } => {
+        Dialog::ConfirmMany { title, lines, .. } | Dialog::RunPlugin { title, lines, .. } => {
             (title.clone(), lines.clone(), confirm.as_str())
         }
         Dialog::Confirm { title, lines, .. } => (title.clone(), lines.clone(), confirm.as_str()),

@@ -55,10 +55,11 @@ pub fn help_lines(keymap: &Keymap, view: Scope) -> Vec<HelpLine> {
     let group = |lines: &mut Vec<HelpLine>, heading, scope: Scope| {
         lines.push(HelpLine::Heading(heading));
         lines.extend(
-            Action::ALL
-                .iter()
-                .filter(|a| a.scopes().contains(&scope) && **a != Action::Help)
-                .map(|a| binding(keymap, *a)),
+            keymap
+                .actions_in_effect()
+                .into_iter()
+                .filter(|a| a.scopes().contains(&scope) && *a != Action::Help)
+                .map(|a| binding(keymap, a)),
         );
     };
     group(&mut lines, "this view", view);
@@ -76,18 +77,26 @@ pub fn help_lines(keymap: &Keymap, view: Scope) -> Vec<HelpLine> {
 /// The footer hints of a view of scope `view`, with the keys in effect: the global ones, the view's, then
 /// navigation, each in the table's order. Actions without a hint label or without a key are left out.
 pub fn hints(keymap: &Keymap, view: Scope) -> Vec<(String, &'static str)> {
+    hints_where(keymap, view, |_| true)
+}
+
+/// The hints of a view, keeping only the actions `offered` says this view has (a plugin scoped to other
+/// kinds is left out).
+pub fn hints_where(
+    keymap: &Keymap,
+    view: Scope,
+    offered: impl Fn(Action) -> bool,
+) -> Vec<(String, &'static str)> {
     let mut groups = vec![view];
     if view.has_globals() {
         groups.insert(0, Scope::Global);
         groups.push(Scope::Navigation);
     }
+    let actions = keymap.actions_in_effect();
     groups
         .iter()
-        .flat_map(|scope| {
-            Action::ALL
-                .iter()
-                .filter(move |a| a.scopes().contains(scope))
-        })
+        .flat_map(|scope| actions.iter().filter(move |a| a.scopes().contains(scope)))
+        .filter(|a| offered(**a))
         .filter_map(|a| Some((first_key(keymap, *a)?, a.hint()?)))
         .collect()
 }
