@@ -237,7 +237,8 @@ impl App {
                 self.disconnected = None;
                 if self.stack.is_empty() {
                     let initial = self.initial.clone();
-                    return self.open_kind(&initial);
+                    // As typed after `:`, so aliases (k9s's too) work with `-c`.
+                    return self.command(&initial);
                 }
                 vec![]
             }

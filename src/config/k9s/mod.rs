@@ -79,10 +79,20 @@ fn merge<T>(
                 let file = file.clone();
                 (k, Sourced { value, file })
             })),
-            Err(message) => errors.push(ConfigError { file, message }),
+            Err(message) => errors.push(ConfigError {
+                file,
+                message: first_line(&message),
+            }),
         },
         Err(e) => errors.push(e),
     }
+}
+
+/// A parser's message without the source snippet it appends (the flash has one line; the line number is in
+/// the first).
+fn first_line(message: &str) -> String {
+    let line = message.lines().next().unwrap_or_default();
+    line.trim_start_matches("error: ").to_string()
 }
 
 /// The `*.yaml` files of a directory, sorted by name (a missing directory has none).
@@ -173,7 +183,7 @@ impl K9sFiles {
                     }
                     Err(e) => out.errors.push(ConfigError {
                         file: path.display().to_string(),
-                        message: e.to_string(),
+                        message: first_line(&e.to_string()),
                     }),
                 }
             }

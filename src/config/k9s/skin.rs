@@ -25,9 +25,22 @@ const MAP: &[(&str, &str, &str)] = &[
         "views.table.cursorBgColor",
     ),
     ("status_ok", "views.table.fgColor", "views.table.bgColor"),
-    ("status_pending", "frame.status.pendingColor", ""),
-    ("status_error", "frame.status.errorColor", ""),
-    ("status_done", "frame.status.completedColor", ""),
+    // Rows of every status on the table's background.
+    (
+        "status_pending",
+        "frame.status.pendingColor",
+        "views.table.bgColor",
+    ),
+    (
+        "status_error",
+        "frame.status.errorColor",
+        "views.table.bgColor",
+    ),
+    (
+        "status_done",
+        "frame.status.completedColor",
+        "views.table.bgColor",
+    ),
     ("crumbs", "frame.crumbs.fgColor", "frame.crumbs.bgColor"),
     ("hints", "frame.menu.fgColor", ""),
     ("prompt", "prompt.fgColor", "prompt.bgColor"),
