@@ -273,6 +273,132 @@ mod tests {
         );
     }
 
+    /// An app on a pods table of one row, with these plugins bound.
+    fn app_with(plugins_yaml: &str, readonly: bool) -> App {
+        use crate::config::k9s::{K9sFiles, Sourced, bind};
+        let files = K9sFiles {
+            plugins: plugins::parse_file(plugins_yaml)
+                .unwrap()
+                .into_iter()
+                .map(|(k, value)| {
+                    (
+                        k,
+                        Sourced {
+                            value,
+                            file: "plugins.yaml".into(),
+                        },
+                    )
+                })
+                .collect(),
+            ..Default::default()
+        };
+        let mut keymap = crate::config::Keymap::default_keymap();
+        let customs = bind(&files, &mut keymap, &mut vec![]);
+        let config = crate::config::Config {
+            keymap,
+            theme: crate::config::Theme::default(),
+            settings: crate::config::Settings::default(),
+            customs,
+            errors: vec![],
+        };
+        let info = tug_cluster::connect::ClusterInfo {
+            context: "ctx".into(),
+            ..Default::default()
+        };
+        let mut app = App::new(info, Some("shop".into()), None, readonly).with_config(config);
+        let pods = tug_cluster::discovery::Kind {
+            group: String::new(),
+            version: "v1".into(),
+            plural: "pods".into(),
+            kind: "Pod".into(),
+            namespaced: true,
+            short_names: vec!["po".into()],
+            verbs: vec![],
+        };
+        app.handle(super::super::AppEvent::Discovered(Ok(vec![pods])));
+        let t = app.top().and_then(|v| v.body.table()).unwrap();
+        let row = tug_model::table::Row {
+            namespace: "shop".into(),
+            name: "web-1".into(),
+            uid: "".into(),
+            created: None,
+            deleting: false,
+            cells: vec!["web-1".into()],
+        };
+        let column = tug_model::table::Column {
+            name: "Name".into(),
+            kind: "string".into(),
+            priority: 0,
+        };
+        t.lock().replace_all(vec![column], vec![row]);
+        app.prepare();
+        app
+    }
+
+    fn press(app: &mut App, c: char) -> Vec<Effect> {
+        use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        let code = KeyCode::Char(c);
+        app.handle(super::super::AppEvent::Key(KeyEvent::new(
+            code,
+            KeyModifiers::NONE,
+        )))
+    }
+
+    const PLUGINS: &str = "plugins:
+  on-pods:
+    shortCut: Shift-R
+    description: On pods
+    scopes: [po]
+    command: echo
+    args: [$NAMESPACE, $NAME, $CONTEXT]
+  on-deploys:
+    shortCut: Shift-Y
+    description: On deploys
+    scopes: [deploy]
+    command: echo
+  careful:
+    shortCut: Shift-X
+    description: Careful
+    scopes: [all]
+    command: echo
+    confirm: true
+    dangerous: true
+";
+
+    #[test]
+    fn a_plugin_runs_only_where_its_scopes_say_and_is_hinted_there() {
+        let mut app = app_with(PLUGINS, false);
+        let hints: Vec<&str> = app.hints().into_iter().map(|(_, l)| l).collect();
+        assert!(
+            hints.contains(&"On pods") && !hints.contains(&"On deploys"),
+            "{hints:?}"
+        );
+        let effects = press(&mut app, 'R');
+        let [Effect::Plugin(run)] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(run.args, ["shop", "web-1", "ctx"]);
+        assert!(press(&mut app, 'Y').is_empty(), "not offered on pods");
+    }
+
+    #[test]
+    fn a_dangerous_plugin_is_refused_read_only_and_a_confirmed_one_asks_first() {
+        let mut app = app_with(PLUGINS, true);
+        assert!(press(&mut app, 'X').is_empty());
+        let flash = app.flash.clone().unwrap();
+        assert!(flash.error && flash.text.contains("read-only mode: Careful is disabled"));
+        let mut app = app_with(PLUGINS, false);
+        assert!(press(&mut app, 'X').is_empty());
+        assert!(
+            matches!(&app.mode, Mode::Dialog(d) if matches!(**d, super::super::actions::Dialog::RunPlugin { .. }))
+        );
+        let effects = press(&mut app, 'y');
+        assert!(
+            matches!(effects.as_slice(), [Effect::Plugin(_)]),
+            "{effects:?}"
+        );
+    }
+
     #[test]
     fn marked_rows_give_one_argument_each() {
         let mut t = target("n");

@@ -22,7 +22,8 @@ pub struct Plugin {
     #[serde(default)]
     pub scopes: Vec<String>,
     pub command: String,
-    #[serde(default)]
+    /// Strings or numbers (k9s's schema allows both; a number is passed as it is written).
+    #[serde(default, deserialize_with = "strings_or_numbers")]
     pub args: Vec<String>,
     /// Run detached; the output goes to a view.
     #[serde(default)]
@@ -34,6 +35,26 @@ pub struct Plugin {
     pub dangerous: bool,
     #[serde(default)]
     pub overwrite_output: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Arg {
+    Text(String),
+    Int(i64),
+    Float(f64),
+}
+
+fn strings_or_numbers<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let args: Vec<Arg> = Vec::deserialize(d)?;
+    Ok(args
+        .into_iter()
+        .map(|a| match a {
+            Arg::Text(s) => s,
+            Arg::Int(n) => n.to_string(),
+            Arg::Float(x) => x.to_string(),
+        })
+        .collect())
 }
 
 /// A `plugins:` map.
@@ -271,6 +292,9 @@ mod tests {
         )
         .unwrap();
         assert!(many["a"].take_over);
+        let numbers =
+            parse_dir_file("n", "shortCut: n\ncommand: sleep\nargs: [1, \"$NAME\"]\n").unwrap();
+        assert_eq!(numbers["n"].args, ["1", "$NAME"]);
         let err =
             parse_file("plugins:\n  a:\n    shortCut: a\n    background: maybe\n").unwrap_err();
         assert!(err.contains("line"), "{err}");
