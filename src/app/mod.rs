@@ -7,6 +7,7 @@ pub mod editor;
 mod fetched;
 mod help;
 mod messages;
+mod plugin_form;
 mod plugins;
 mod prompt;
 pub mod views;

@@ -22,10 +22,11 @@ pub struct PluginRun {
 }
 
 /// What the plugin is run on: the kind's names and the selected (or marked) rows.
-struct Target {
-    env: BTreeMap<String, String>,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Target {
+    pub(super) env: BTreeMap<String, String>,
     /// The rows' names, one per marked row (or the selected one).
-    names: Vec<String>,
+    pub(super) names: Vec<String>,
 }
 
 /// Names that are safe in a shell word: what Kubernetes allows in object names.
@@ -89,7 +90,19 @@ impl App {
             self.flash(format!("{what}: no row selected"), true);
             return vec![];
         };
-        match build(p, &what, &target) {
+        if !p.inputs.is_empty() {
+            let form = super::plugin_form::PluginForm::new(what, p, target);
+            self.mode = Mode::Dialog(Box::new(super::actions::Dialog::PluginInputs(Box::new(
+                form,
+            ))));
+            return vec![];
+        }
+        self.plugin_with(p, &what, &target)
+    }
+
+    /// Runs `p` on `target` (after its form, if it has one), or asks first if it says `confirm`.
+    pub(super) fn plugin_with(&mut self, p: &Plugin, what: &str, target: &Target) -> Vec<Effect> {
+        match build(p, what, target) {
             Ok(run) if p.confirm => {
                 let line = std::iter::once(run.command.as_str())
                     .chain(run.args.iter().map(String::as_str))
@@ -207,6 +220,8 @@ fn build(p: &Plugin, what: &str, target: &Target) -> Result<PluginRun, plugins::
     // Values the user set (kubeconfig, contexts) are theirs; everything read from the cluster is checked.
     let from_cluster = |key: &str| match key {
         "KUBECONFIG" | "CONTEXT" | "CLUSTER" | "USER" | "GROUPS" => false,
+        // Typed by the user in the plugin's form.
+        k if k.starts_with("INPUT_") => false,
         "NAME" | "POD" => !names_plain,
         _ => true,
     };
@@ -254,6 +269,7 @@ mod tests {
             confirm: false,
             dangerous: false,
             overwrite_output: false,
+            inputs: vec![],
         }
     }
 

@@ -529,6 +529,11 @@ fn render_dialog(app: &App, dialog: &crate::app::actions::Dialog, frame: &mut Fr
             (title.clone(), lines.clone(), confirm.as_str())
         }
         Dialog::Confirm { title, lines, .. } => (title.clone(), lines.clone(), confirm.as_str()),
+        Dialog::PluginInputs(form) => (
+            form.title.clone(),
+            form.lines(),
+            "Tab ↑↓: field   Space ←→: choose   Enter: run   Esc: cancel",
+        ),
         Dialog::Scale {
             kind,
             name,

@@ -148,6 +148,43 @@ async fn a_plugin_key_is_hinted_and_runs_with_the_k9s_environment() {
 }
 
 #[tokio::test]
+async fn a_plugin_form_is_filled_in_before_it_runs() {
+    let sim = TestSim::start().await;
+    let home = Home::new();
+    let mut tui = home.start(&sim, &[], 160);
+    tui.wait_for("gpu-worker").await;
+    let pod = only(&mut tui, "redis").await;
+    tui.send("I");
+    tui.wait_for("Replicas*: 2▏").await;
+    tui.send("\x7f");
+    tui.wait_for("Replicas*: ▏").await;
+    tui.send(ENTER);
+    tui.wait_for("replicas is required").await;
+    tui.send("20");
+    tui.send("\t");
+    tui.wait_for("› force: [ ]").await;
+    tui.send(" ");
+    tui.send("\t");
+    tui.wait_for("› mode: ‹ fast ›").await;
+    tui.send(" ");
+    tui.wait_for("› mode: ‹ safe ›").await;
+    tui.send(ENTER);
+    let text = recorded(&home.record()).await;
+    let args: Vec<&str> = text.lines().filter(|l| l.starts_with("arg=")).collect();
+    assert_eq!(
+        args,
+        [
+            "arg=20",
+            "arg=true",
+            "arg=false",
+            "arg=safe",
+            &format!("arg={pod}")
+        ],
+        "{text}"
+    );
+}
+
+#[tokio::test]
 async fn a_background_plugin_shows_its_output_in_a_view_and_its_exit_code() {
     let sim = TestSim::start().await;
     let home = Home::new();

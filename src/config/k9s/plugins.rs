@@ -35,6 +35,50 @@ pub struct Plugin {
     pub dangerous: bool,
     #[serde(default)]
     pub overwrite_output: bool,
+    /// A form filled in before the plugin runs; each value is `$INPUT_<NAME>`.
+    #[serde(default)]
+    pub inputs: Vec<Input>,
+}
+
+/// One field of a plugin's form.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct Input {
+    pub name: String,
+    #[serde(default)]
+    pub label: String,
+    #[serde(rename = "type", default)]
+    pub kind: InputKind,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default, deserialize_with = "scalar")]
+    pub default: Option<String>,
+    /// A dropdown's choices.
+    #[serde(default)]
+    pub options: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum InputKind {
+    #[default]
+    String,
+    Number,
+    Bool,
+    Dropdown,
+}
+
+/// A default written as a string, a number or a boolean.
+fn scalar<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Scalar {
+        Bool(bool),
+        Arg(Arg),
+    }
+    Ok(Option::<Scalar>::deserialize(d)?.map(|s| match s {
+        Scalar::Bool(b) => b.to_string(),
+        Scalar::Arg(a) => a.into_string(),
+    }))
 }
 
 #[derive(Deserialize)]
@@ -45,16 +89,19 @@ enum Arg {
     Float(f64),
 }
 
-fn strings_or_numbers<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    let args: Vec<Arg> = Vec::deserialize(d)?;
-    Ok(args
-        .into_iter()
-        .map(|a| match a {
+impl Arg {
+    fn into_string(self) -> String {
+        match self {
             Arg::Text(s) => s,
             Arg::Int(n) => n.to_string(),
             Arg::Float(x) => x.to_string(),
-        })
-        .collect())
+        }
+    }
+}
+
+fn strings_or_numbers<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let args: Vec<Arg> = Vec::deserialize(d)?;
+    Ok(args.into_iter().map(Arg::into_string).collect())
 }
 
 /// A `plugins:` map.
@@ -292,6 +339,14 @@ mod tests {
         )
         .unwrap();
         assert!(many["a"].take_over);
+        let form = parse_dir_file(
+            "f",
+            "shortCut: f\ncommand: echo\ninputs:\n  - name: replicas\n    type: number\n    default: 3\n  - name: force\n    type: bool\n    default: false\n",
+        )
+        .unwrap();
+        assert_eq!(form["f"].inputs[0].kind, InputKind::Number);
+        assert_eq!(form["f"].inputs[0].default.as_deref(), Some("3"));
+        assert_eq!(form["f"].inputs[1].default.as_deref(), Some("false"));
         let numbers =
             parse_dir_file("n", "shortCut: n\ncommand: sleep\nargs: [1, \"$NAME\"]\n").unwrap();
         assert_eq!(numbers["n"].args, ["1", "$NAME"]);
