@@ -97,9 +97,7 @@ impl PluginForm {
     /// One key: moves between fields, edits the focused one; `Some(target)` when submitted and valid.
     fn key(&mut self, key: &KeyEvent) -> Option<Target> {
         let n = self.values.len();
-        let Some(input) = self.plugin.inputs.get(self.focus) else {
-            return None;
-        };
+        let input = self.plugin.inputs.get(self.focus)?;
         let value = &mut self.values[self.focus];
         self.error = None;
         match (key.code, input.kind) {
