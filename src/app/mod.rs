@@ -387,6 +387,13 @@ impl App {
         })
     }
 
+    /// The help of the view on top, its run-time actions first.
+    pub fn help_lines(&self) -> Vec<crate::config::keymap::HelpLine> {
+        crate::config::keymap::help_lines_where(&self.keymap, self.key_scope(), |a| {
+            self.custom_offered(a)
+        })
+    }
+
     /// The footer hints of the view on top, run-time actions included where they apply.
     pub fn hints(&self) -> Vec<(String, &'static str)> {
         crate::config::keymap::hints_where(&self.keymap, self.key_scope(), |a| {

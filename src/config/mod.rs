@@ -191,6 +191,10 @@ impl Config {
                 message: "no such theme (dark, light, mono)".into(),
             });
         }
+        // The flash shows the first; the log (`--log-file`) has them all.
+        for e in &errors {
+            tracing::warn!(file = %e.file, "config: {}", e.message);
+        }
         Self {
             keymap,
             theme,

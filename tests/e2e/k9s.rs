@@ -145,6 +145,9 @@ async fn a_plugin_key_is_hinted_and_runs_with_the_k9s_environment() {
     // The terminal came back with a full repaint.
     tui.wait_for("Record env: done (exit code 0)").await;
     tui.wait_for(&pod).await;
+    // The help lists it under its description.
+    tui.send("?");
+    tui.wait_for("Record env (plugin record-env: po)").await;
 }
 
 #[tokio::test]

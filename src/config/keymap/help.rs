@@ -30,6 +30,16 @@ fn first_key(keymap: &Keymap, action: Action) -> Option<String> {
 /// The help for a view of scope `view`: how to use the help, then this view's bindings, navigation, the global
 /// ones and the commands.
 pub fn help_lines(keymap: &Keymap, view: Scope) -> Vec<HelpLine> {
+    help_lines_where(keymap, view, |_| true)
+}
+
+/// The help of a view, with the run-time actions `offered` says it has (k9s plugins and hotkeys) first,
+/// under their own heading, so a user's own keys are found without scrolling.
+pub fn help_lines_where(
+    keymap: &Keymap,
+    view: Scope,
+    offered: impl Fn(Action) -> bool,
+) -> Vec<HelpLine> {
     let nav = [
         Action::Down,
         Action::Up,
@@ -52,13 +62,23 @@ pub fn help_lines(keymap: &Keymap, view: Scope) -> Vec<HelpLine> {
             scroll.join("/")
         ),
     }];
+    let custom = |a: &Action| matches!(a, Action::Custom(_));
+    let mine: Vec<Action> = keymap
+        .actions_in_effect()
+        .into_iter()
+        .filter(|a| custom(a) && a.offered_in(view) && offered(*a))
+        .collect();
+    if !mine.is_empty() {
+        lines.push(HelpLine::Heading("plugins and hotkeys"));
+        lines.extend(mine.iter().map(|a| binding(keymap, *a)));
+    }
     let group = |lines: &mut Vec<HelpLine>, heading, scope: Scope| {
         lines.push(HelpLine::Heading(heading));
         lines.extend(
             keymap
                 .actions_in_effect()
                 .into_iter()
-                .filter(|a| a.scopes().contains(&scope) && *a != Action::Help)
+                .filter(|a| a.scopes().contains(&scope) && *a != Action::Help && !custom(a))
                 .map(|a| binding(keymap, a)),
         );
     };

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use crossterm::event::KeyEvent;
 
 pub use actions::{Action, CustomSpec, Scope};
-pub use help::{HelpLine, help_lines, hints, hints_where};
+pub use help::{HelpLine, help_lines, help_lines_where, hints, hints_where};
 pub use keys::Key;
 
 #[derive(Debug, Clone)]
