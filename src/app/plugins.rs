@@ -215,7 +215,12 @@ impl App {
 /// Substitutes the target into the plugin's arguments. An argument that is exactly `$NAME` (or `$POD`) gives
 /// one argument per marked row; elsewhere the names are joined by spaces.
 fn build(p: &Plugin, what: &str, target: &Target) -> Result<PluginRun, plugins::SubstituteError> {
-    let shell = plugins::is_shell(&p.command).then_some(p.command.as_str());
+    // A shell anywhere in the command line counts: `env bash -c …`, `kubectl exec … -- sh -c …` (the
+    // container's shell parses it there).
+    let shell = std::iter::once(&p.command)
+        .chain(&p.args)
+        .find(|a| plugins::is_shell(a))
+        .map(String::as_str);
     let names_plain = target.names.iter().all(|n| plain_name(n));
     // Values the user set (kubeconfig, contexts) are theirs; everything read from the cluster is checked.
     let from_cluster = |key: &str| match key {
@@ -281,6 +286,14 @@ mod tests {
         assert_eq!(
             build(&p, "x", &target("fine")).unwrap().args,
             ["-c", "echo fine"]
+        );
+        let p = plugin(
+            "kubectl",
+            &["exec", "$NAME", "--", "sh", "-c", "echo $COL-NOTE"],
+        );
+        assert!(
+            build(&p, "x", &target("x; touch pwned")).is_err(),
+            "a shell in the container"
         );
         let p = plugin("echo", &["$COL-NOTE", "$NAMESPACE/$NAME"]);
         assert_eq!(
