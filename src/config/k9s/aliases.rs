@@ -7,8 +7,9 @@ use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
 struct AliasesFile {
+    /// `None` for `aliases:` with every entry commented out.
     #[serde(default)]
-    aliases: BTreeMap<String, String>,
+    aliases: Option<BTreeMap<String, String>>,
 }
 
 /// A k9s resource name as tug's `:` prompt spells it: `group/version/plural` → `plural.group`,
@@ -37,6 +38,7 @@ pub fn parse(text: &str) -> Result<BTreeMap<String, String>, String> {
     }
     let f: AliasesFile = serde_saphyr::from_str(text).map_err(|e| e.to_string())?;
     Ok(f.aliases
+        .unwrap_or_default()
         .into_iter()
         .map(|(k, v)| (k, translate(&v)))
         .collect())
@@ -55,5 +57,6 @@ mod tests {
         assert_eq!(a["pp"], "pods");
         assert_eq!(a["dp"], "deployments.apps");
         assert_eq!(a["crs"], "pods -n kube-system");
+        assert!(parse("aliases:\n").unwrap().is_empty());
     }
 }

@@ -22,8 +22,9 @@ pub struct Hotkey {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct HotkeysFile {
+    /// `None` for `hotKeys:` with every entry commented out.
     #[serde(default)]
-    hot_keys: BTreeMap<String, Hotkey>,
+    hot_keys: Option<BTreeMap<String, Hotkey>>,
 }
 
 pub fn parse(text: &str) -> Result<BTreeMap<String, Hotkey>, String> {
@@ -31,5 +32,5 @@ pub fn parse(text: &str) -> Result<BTreeMap<String, Hotkey>, String> {
         return Ok(BTreeMap::new());
     }
     let f: HotkeysFile = serde_saphyr::from_str(text).map_err(|e| e.to_string())?;
-    Ok(f.hot_keys)
+    Ok(f.hot_keys.unwrap_or_default())
 }

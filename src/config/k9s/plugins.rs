@@ -107,8 +107,9 @@ fn strings_or_numbers<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Stri
 /// A `plugins:` map.
 #[derive(Debug, Deserialize)]
 struct PluginsFile {
+    /// `None` for `plugins:` with every entry commented out, which k9s accepts.
     #[serde(default)]
-    plugins: BTreeMap<String, Plugin>,
+    plugins: Option<BTreeMap<String, Plugin>>,
 }
 
 /// Parses a `plugins.yaml` (a `plugins:` map).
@@ -117,7 +118,7 @@ pub fn parse_file(text: &str) -> Result<BTreeMap<String, Plugin>, String> {
         return Ok(BTreeMap::new());
     }
     let file: PluginsFile = serde_saphyr::from_str(text).map_err(|e| e.to_string())?;
-    Ok(file.plugins)
+    Ok(file.plugins.unwrap_or_default())
 }
 
 /// Parses a file of a plugin dir: a `plugins:` map, or one plugin named after the file (as k9s does).
@@ -339,6 +340,7 @@ mod tests {
         )
         .unwrap();
         assert!(many["a"].take_over);
+        assert!(parse_file("plugins:\n  # none yet\n").unwrap().is_empty());
         let form = parse_dir_file(
             "f",
             "shortCut: f\ncommand: echo\ninputs:\n  - name: replicas\n    type: number\n    default: 3\n  - name: force\n    type: bool\n    default: false\n",
