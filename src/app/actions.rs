@@ -24,6 +24,14 @@ pub enum Dialog {
         lines: Vec<String>,
         mutations: Vec<Mutation>,
     },
+    /// A k9s plugin with `confirm: true`: its command line, asked about before it runs.
+    RunPlugin {
+        title: String,
+        lines: Vec<String>,
+        run: Box<super::plugins::PluginRun>,
+    },
+    /// A k9s plugin's `inputs`, filled in before it runs.
+    PluginInputs(Box<super::plugin_form::PluginForm>),
     /// Local and remote ports for a port-forward (`LOCAL:REMOTE`, or one port for both).
     Forward {
         namespace: String,
@@ -420,6 +428,15 @@ impl App {
         // Confirmations answer through the keymap; the text fields below take keys as typed.
         let action = self.keymap.action(&key, KeyScope::Dialog);
         match dialog {
+            Dialog::PluginInputs(form) => self.plugin_form_key(key, *form),
+            Dialog::RunPlugin { run, .. } => match action {
+                Some(Action::ConfirmYes) => {
+                    self.mode = Mode::Normal;
+                    vec![Effect::Plugin(run)]
+                }
+                Some(Action::ConfirmNo) => self.cancel_dialog(),
+                _ => vec![],
+            },
             Dialog::Confirm {
                 title,
                 lines,

@@ -4,12 +4,11 @@ use crossterm::event::KeyEvent;
 
 use super::{App, Effect, Mode};
 use crate::config::Action;
-use crate::config::keymap::help_lines;
 
 impl App {
     pub(super) fn help_key(&mut self, key: &KeyEvent, scroll: u16) -> Vec<Effect> {
         let page = u16::try_from(self.page()).unwrap_or(u16::MAX);
-        let len = help_lines(&self.keymap, self.key_scope()).len();
+        let len = self.help_lines().len();
         let last = u16::try_from(len).unwrap_or(u16::MAX).saturating_sub(page);
         let scroll = match self.keymap.action(key, self.key_scope()) {
             Some(Action::Down) => scroll.saturating_add(1),

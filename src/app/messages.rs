@@ -52,6 +52,13 @@ pub enum AppEvent {
         dry_run: bool,
         result: Result<serde_json::Value, ApiFailure>,
     },
+    /// A background plugin ended: what it printed (stdout, then stderr) and its exit code (`None`: it could
+    /// not start, or a signal ended it; `output` says which).
+    PluginDone {
+        title: String,
+        output: String,
+        code: Option<i32>,
+    },
     /// `$EDITOR` returned: the file's text, or why it could not be run or read.
     ExternalEdited {
         view: ViewId,
@@ -173,6 +180,9 @@ pub enum Effect {
         view: ViewId,
         key: crate::recovery::EditKey,
     },
+    /// Run a k9s plugin: in the foreground with the terminal handed over, or in the background (answered with
+    /// `AppEvent::PluginDone`).
+    Plugin(Box<super::PluginRun>),
     /// Hand the text to `$VISUAL`/`$EDITOR` (the TUI steps aside meanwhile).
     ExternalEdit {
         view: ViewId,

@@ -7,6 +7,8 @@ pub mod editor;
 mod fetched;
 mod help;
 mod messages;
+mod plugin_form;
+mod plugins;
 mod prompt;
 pub mod views;
 pub mod wording;
@@ -18,6 +20,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::config::keymap::Scope as KeyScope;
 use crate::config::{Action, Keymap, Theme};
 pub use messages::{AppEvent, Effect, Fetched, Purpose};
+pub use plugins::PluginRun;
 use tug_cluster::connect::ClusterInfo;
 use tug_cluster::discovery::{self, Kind};
 use tug_cluster::objects::DrillDown;
@@ -88,6 +91,8 @@ pub struct App {
     filter_before: Option<Filter>,
     /// Counts replacements of the whole stack, so a view acting on it knows whether it still belongs there.
     generation: u64,
+    /// What each run-time action (k9s hotkey or plugin) does.
+    customs: std::collections::HashMap<Action, crate::config::k9s::Custom>,
 }
 
 impl App {
@@ -125,6 +130,7 @@ impl App {
             last_undo: None,
             filter_before: None,
             generation: 0,
+            customs: std::collections::HashMap::new(),
         }
     }
 
@@ -140,8 +146,13 @@ impl App {
                 .readonly_contexts
                 .contains(&self.info.context);
         self.readonly_contexts = config.settings.readonly_contexts;
+        self.customs = config.customs.into_iter().collect();
         if let Some(e) = config.errors.first() {
-            self.flash(format!("{e} (using defaults)"), true);
+            let more = match config.errors.len() - 1 {
+                0 => String::new(),
+                n => format!("; {n} more problem(s) in config files"),
+            };
+            self.flash(format!("{e} (using defaults){more}"), true);
         }
         self
     }
@@ -227,7 +238,8 @@ impl App {
                 self.disconnected = None;
                 if self.stack.is_empty() {
                     let initial = self.initial.clone();
-                    return self.open_kind(&initial);
+                    // As typed after `:`, so aliases (k9s's too) work with `-c`.
+                    return self.command(&initial);
                 }
                 vec![]
             }
@@ -275,6 +287,11 @@ impl App {
                 result,
             } => self.editor_sent(view, dry_run, result),
             AppEvent::ExternalEdited { view, result } => self.editor_external_done(view, result),
+            AppEvent::PluginDone {
+                title,
+                output,
+                code,
+            } => self.plugin_done(title, output, code),
         }
     }
 
@@ -363,7 +380,25 @@ impl App {
 
     /// The action a key means in the top view.
     fn action_for(&self, key: &KeyEvent) -> Option<Action> {
-        self.keymap.action(key, self.key_scope())
+        let scope = self.key_scope();
+        // A run-time action only where it applies (a plugin in the kinds it names).
+        self.keymap.actions(key).iter().copied().find(|a| {
+            a.offered_in(scope) && (!matches!(a, Action::Custom(_)) || self.custom_offered(*a))
+        })
+    }
+
+    /// The help of the view on top, its run-time actions first.
+    pub fn help_lines(&self) -> Vec<crate::config::keymap::HelpLine> {
+        crate::config::keymap::help_lines_where(&self.keymap, self.key_scope(), |a| {
+            self.custom_offered(a)
+        })
+    }
+
+    /// The footer hints of the view on top, run-time actions included where they apply.
+    pub fn hints(&self) -> Vec<(String, &'static str)> {
+        crate::config::keymap::hints_where(&self.keymap, self.key_scope(), |a| {
+            !matches!(a, Action::Custom(_)) || self.custom_offered(a)
+        })
     }
 
     fn normal_key(&mut self, key: KeyEvent) -> Vec<Effect> {
@@ -412,6 +447,7 @@ impl App {
                 return self.reopen_root();
             }
             Action::Suspend => return vec![Effect::Suspend],
+            Action::Custom(_) => return self.custom_action(action),
             a if (a.mutates() || a == Action::History)
                 && !matches!(self.top().map(|v| &v.body), Some(Body::Forwards(_))) =>
             {

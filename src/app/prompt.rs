@@ -177,7 +177,22 @@ impl App {
                 self.flash("usage: :create <kind> (e.g. :create deploy)", true);
                 vec![]
             }
-            (name, _) => self.open_kind(name),
+            (name, None) => self.open_kind(name),
+            // `pods -n kube-system`, `pods -A`, `deploy kube-system` (k9s's spellings, used by its hotkeys
+            // and aliases): the kind in that namespace.
+            (name, Some(first)) => {
+                let namespace = match first {
+                    "-A" | "--all-namespaces" => None,
+                    "-n" | "--namespace" => words.next().map(str::to_string),
+                    a => Some(
+                        a.trim_start_matches("--namespace=")
+                            .trim_start_matches("-n=")
+                            .to_string(),
+                    ),
+                };
+                self.namespace = namespace.filter(|n| n != "all");
+                self.open_kind(name)
+            }
         }
     }
 

@@ -471,6 +471,7 @@ fn a_read_only_context_from_the_settings_applies_on_start_and_on_switch() {
         keymap: crate::config::Keymap::default_keymap(),
         theme: crate::config::Theme::default(),
         settings,
+        customs: vec![],
         errors: vec![],
     };
     let info = ClusterInfo {

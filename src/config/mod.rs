@@ -2,6 +2,7 @@
 //! files under the platform config dir or given on the command line. A broken file never stops tug: its
 //! error (file, line, column) is reported and the defaults are used.
 
+pub mod k9s;
 pub mod keymap;
 pub mod settings;
 pub mod theme;
@@ -39,6 +40,8 @@ pub struct Config {
     pub keymap: Keymap,
     pub theme: Theme,
     pub settings: Settings,
+    /// What each run-time action (k9s hotkeys and plugins) does.
+    pub customs: Vec<(Action, k9s::Custom)>,
     pub errors: Vec<ConfigError>,
 }
 
@@ -88,6 +91,15 @@ fn apply_file(
 
 impl Config {
     pub fn load(keymap_arg: Option<&str>, theme_arg: Option<&str>) -> Self {
+        Self::load_for(keymap_arg, theme_arg, None)
+    }
+
+    /// Loads tug's files and, unless the settings turn it off, k9s's (those of `context` included).
+    pub fn load_for(
+        keymap_arg: Option<&str>,
+        theme_arg: Option<&str>,
+        context: Option<k9s::ContextName>,
+    ) -> Self {
         let dir = config_dir();
         let mut errors = vec![];
         let mut keymap = Keymap::default_keymap();
@@ -108,6 +120,28 @@ impl Config {
                 });
             }
         }
+        let mut settings = Settings::default();
+        if let Some(path) = dir.as_ref().map(|d| d.join("settings.yaml")) {
+            apply_file(&path, false, &mut errors, |text| {
+                settings = Settings::parse(text)?;
+                Ok(())
+            });
+        }
+        let k9s_files = if settings.import_k9s {
+            let dirs = k9s::K9sDirs::resolve(|name| std::env::var(name).ok());
+            k9s::K9sFiles::load(&dirs, dir.as_deref(), context)
+        } else {
+            k9s::K9sFiles::default()
+        };
+        errors.extend(k9s_files.errors.iter().cloned());
+        let customs = k9s::bind(&k9s_files, &mut keymap, &mut errors);
+        for (alias, target) in &k9s_files.aliases {
+            // tug's own aliases win.
+            settings
+                .aliases
+                .entry(alias.clone())
+                .or_insert_with(|| target.clone());
+        }
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let base = match theme_arg {
             Some(name) if Theme::shipped(name).is_some() => name,
@@ -115,7 +149,37 @@ impl Config {
             _ => "dark",
         };
         let mut theme = Theme::shipped(base).unwrap_or_default();
-        if let Some(path) = resolve(theme_arg, dir.as_deref(), "theme.yaml") {
+        let skin = match theme_arg.and_then(k9s::skin::skin_name) {
+            Some(name) => Some((name.to_string(), true)),
+            None if theme_arg.is_none() && !no_color => {
+                k9s_files.skin.clone().map(|name| (name, false))
+            }
+            None => None,
+        };
+        if let Some((name, asked)) = skin {
+            match k9s_files.find_skin(&name) {
+                Some(path) => apply_file(&path, true, &mut errors, |text| {
+                    theme = k9s::skin::load(text, &theme)?;
+                    Ok(())
+                }),
+                None if asked || !k9s_files.skin_dirs.is_empty() => errors.push(ConfigError {
+                    file: format!("k9s skin {name}"),
+                    message: format!(
+                        "no skins/{name}.yaml in {}",
+                        k9s_files
+                            .skin_dirs
+                            .iter()
+                            .map(|d| d.display().to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                }),
+                None => {}
+            }
+        }
+        if theme_arg.is_some_and(|a| k9s::skin::skin_name(a).is_some()) {
+            // A k9s skin asked for by name: tug's theme file does not apply over it.
+        } else if let Some(path) = resolve(theme_arg, dir.as_deref(), "theme.yaml") {
             apply_file(&path, theme_arg.is_some(), &mut errors, |text| {
                 theme.overlay(text)
             });
@@ -127,17 +191,15 @@ impl Config {
                 message: "no such theme (dark, light, mono)".into(),
             });
         }
-        let mut settings = Settings::default();
-        if let Some(path) = dir.as_ref().map(|d| d.join("settings.yaml")) {
-            apply_file(&path, false, &mut errors, |text| {
-                settings = Settings::parse(text)?;
-                Ok(())
-            });
+        // The flash shows the first; the log (`--log-file`) has them all.
+        for e in &errors {
+            tracing::warn!(file = %e.file, "config: {}", e.message);
         }
         Self {
             keymap,
             theme,
             settings,
+            customs,
             errors,
         }
     }

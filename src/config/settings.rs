@@ -19,6 +19,13 @@ pub struct Settings {
     /// Lines kept per log view (older ones are dropped, and the view says so).
     #[serde(default = "default_log_lines")]
     pub log_lines: usize,
+    /// Read k9s's aliases, hotkeys, plugins and skins from k9s's own directories.
+    #[serde(default = "yes")]
+    pub import_k9s: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn default_log_lines() -> usize {
@@ -32,6 +39,7 @@ impl Default for Settings {
             readonly: false,
             readonly_contexts: vec![],
             log_lines: default_log_lines(),
+            import_k9s: true,
         }
     }
 }

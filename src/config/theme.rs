@@ -121,6 +121,11 @@ impl Theme {
         Ok(())
     }
 
+    /// Sets one element's style (a k9s skin maps its sections onto elements this way).
+    pub fn set(&mut self, element: &str, style: Style) {
+        self.styles.insert(element.to_string(), style);
+    }
+
     pub fn style(&self, element: &str) -> Style {
         self.styles.get(element).copied().unwrap_or_default()
     }

@@ -133,6 +133,18 @@ impl Effects {
                 };
                 now.push(AppEvent::Flash(text, error));
             }
+            Effect::Plugin(run) if run.background => {
+                super::plugin::spawn_background(*run, &self.events);
+            }
+            Effect::Plugin(run) => {
+                let (text, error) = match screen.run_plugin(&run) {
+                    Ok(Some(0)) => (format!("{}: done (exit code 0)", run.title), false),
+                    Ok(Some(n)) => (format!("{}: failed (exit code {n})", run.title), true),
+                    Ok(None) => (format!("{}: ended by a signal", run.title), true),
+                    Err(e) => (format!("cannot run {}: {e}", run.command), true),
+                };
+                now.push(AppEvent::Flash(text, error));
+            }
             Effect::ExternalEdit { view, text } => {
                 let result = screen.external_edit(&text);
                 now.push(AppEvent::ExternalEdited { view, result });

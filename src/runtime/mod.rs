@@ -8,6 +8,7 @@ mod changes;
 mod effects;
 mod fetch;
 mod files;
+mod plugin;
 pub mod shell;
 mod terminal;
 
@@ -120,7 +121,14 @@ pub async fn run(opts: Options) -> Result<(), Error> {
                 .unwrap_or_else(|| info.namespace.clone()),
         )
     };
-    let config = crate::config::Config::load(opts.keymap.as_deref(), opts.theme.as_deref());
+    let config = crate::config::Config::load_for(
+        opts.keymap.as_deref(),
+        opts.theme.as_deref(),
+        Some(crate::config::k9s::ContextName {
+            cluster: &info.cluster,
+            context: &info.context,
+        }),
+    );
     let mut app =
         Running(App::new(info, namespace, opts.initial.clone(), opts.readonly).with_config(config));
     app.handle(AppEvent::Tick(jiff::Timestamp::now()));

@@ -123,6 +123,18 @@ impl Screen {
         result
     }
 
+    /// Runs a foreground plugin with the terminal handed over, and takes it back with a full repaint.
+    pub fn run_plugin(&mut self, run: &crate::app::PluginRun) -> Result<Option<i32>, String> {
+        // As for the editor: the key reader must not compete with the plugin for the input.
+        self.keys = None;
+        restore_terminal();
+        let status = super::plugin::command(run).status();
+        let back = self.take_back();
+        self.keys = Some(EventStream::new());
+        back.map_err(|e| format!("cannot take the terminal back: {e}"))?;
+        status.map(|s| s.code()).map_err(|e| e.to_string())
+    }
+
     fn run_editor(&mut self, text: &str) -> Result<String, String> {
         let editor = std::env::var("VISUAL")
             .ok()

@@ -9,11 +9,10 @@ use ratatui::widgets::Paragraph;
 use super::safe;
 use crate::app::{App, Mode};
 use crate::config::Action;
-use crate::config::keymap::hints;
 
 /// `?:help :kind /filter ⏎:open …`: a prompt key reads as the start of what is typed after it.
 pub fn hint_text(app: &App) -> String {
-    hints(&app.keymap, app.key_scope())
+    app.hints()
         .iter()
         .map(|(key, label)| match key.as_str() {
             ":" | "/" => format!("{key}{label}"),

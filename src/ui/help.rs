@@ -8,13 +8,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::app::App;
-use crate::config::keymap::{HelpLine, help_lines};
+use crate::config::keymap::HelpLine;
 
 /// The width of the keys column.
 const KEYS: usize = 16;
 
 pub fn render(app: &App, scroll: u16, frame: &mut Frame, area: Rect) {
-    let lines: Vec<Line> = help_lines(&app.keymap, app.key_scope())
+    let lines: Vec<Line> = app
+        .help_lines()
         .into_iter()
         .map(|l| match l {
             HelpLine::Heading(h) => Line::from(Span::styled(

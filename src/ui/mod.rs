@@ -525,10 +525,15 @@ fn render_dialog(app: &App, dialog: &crate::app::actions::Dialog, frame: &mut Fr
                 "Enter: start   Esc: cancel",
             )
         }
-        Dialog::ConfirmMany { title, lines, .. } => {
+        Dialog::ConfirmMany { title, lines, .. } | Dialog::RunPlugin { title, lines, .. } => {
             (title.clone(), lines.clone(), confirm.as_str())
         }
         Dialog::Confirm { title, lines, .. } => (title.clone(), lines.clone(), confirm.as_str()),
+        Dialog::PluginInputs(form) => (
+            form.title.clone(),
+            form.lines(),
+            "Tab ↑↓: field   Space ←→: choose   Enter: run   Esc: cancel",
+        ),
         Dialog::Scale {
             kind,
             name,

@@ -106,6 +106,16 @@ impl Tui {
             .map(|c| c.bgcolor())
     }
 
+    /// The foreground colour of one cell.
+    pub fn fg(&self, row: u16, col: u16) -> Option<vt100::Color> {
+        self.parser
+            .lock()
+            .unwrap()
+            .screen()
+            .cell(row, col)
+            .map(|c| c.fgcolor())
+    }
+
     /// The text of the row drawn as selected (reversed, as the default theme draws the cursor), below the
     /// header and the title.
     pub fn selected_line(&self) -> Option<String> {

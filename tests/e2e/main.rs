@@ -12,6 +12,7 @@ mod browse;
 mod columns;
 mod config;
 mod edit;
+mod k9s;
 mod logs;
 mod reliability;
 mod resilience;

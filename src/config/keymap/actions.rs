@@ -89,13 +89,15 @@ macro_rules! actions {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Action {
             $($variant,)*
+            /// An action declared at run time (a k9s hotkey or plugin): its spec is in the run-time table.
+            Custom(u16),
         }
 
         impl Action {
             pub const ALL: &[Action] = &[$(Action::$variant,)*];
         }
 
-        /// Indexed by `Action as usize`: the rows are in variant order by construction.
+        /// In variant order by construction, as `ALL` is.
         const SPECS: &[Spec] = &[$($spec,)*];
     };
 }
@@ -173,9 +175,65 @@ actions! {
     ShellDetach => spec("shell_detach", &[Shell], &["Ctrl-]", "Ctrl-5"], "in a shell or attach session: leave it (the container keeps running)"),
 }
 
+/// The run-time table behind `Action::Custom`: specs registered once, at start-up, from user files. Entries are
+/// leaked so that they are `&'static` like the built-ins; there are a few per config file, never per event.
+static CUSTOM: std::sync::RwLock<Vec<&'static Spec>> = std::sync::RwLock::new(Vec::new());
+
+/// What a run-time action is, as the user's file declared it.
+#[derive(Debug, Clone)]
+pub struct CustomSpec {
+    pub name: String,
+    pub about: String,
+    pub scopes: Vec<Scope>,
+    /// The footer's label (the hotkey's or plugin's description).
+    pub hint: Option<String>,
+    pub mutates: bool,
+}
+
+/// What stands in for a run-time action whose entry is gone (never happens: entries are never removed).
+const UNKNOWN: Spec = spec("unknown", &[], &[], "unknown action");
+
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
 impl Action {
+    /// Registers a run-time action; hints, help and the read-only check treat it as a built-in.
+    pub fn register(custom: CustomSpec) -> Action {
+        let spec: &'static Spec = Box::leak(Box::new(Spec {
+            name: leak(custom.name),
+            scopes: Box::leak(custom.scopes.into_boxed_slice()),
+            keys: &[],
+            about: leak(custom.about),
+            hint: custom.hint.map(leak),
+            mutates: custom.mutates,
+        }));
+        let mut table = CUSTOM.write().unwrap_or_else(|e| e.into_inner());
+        table.push(spec);
+        Action::Custom(u16::try_from(table.len() - 1).unwrap_or(u16::MAX))
+    }
+
+    /// The built-ins, then the run-time actions registered so far.
+    pub fn every() -> Vec<Action> {
+        let n = CUSTOM.read().map_or(0, |t| t.len());
+        let customs = (0..n).filter_map(|i| u16::try_from(i).ok().map(Action::Custom));
+        Self::ALL.iter().copied().chain(customs).collect()
+    }
+
     fn spec(self) -> &'static Spec {
-        &SPECS[self as usize]
+        match self {
+            Action::Custom(i) => CUSTOM
+                .read()
+                .ok()
+                .and_then(|t| t.get(usize::from(i)).copied())
+                .unwrap_or(&UNKNOWN),
+            // Built-ins: the rows are in variant order (tested).
+            _ => SPECS
+                .iter()
+                .zip(Self::ALL)
+                .find(|(_, a)| **a == self)
+                .map_or(&UNKNOWN, |(s, _)| s),
+        }
     }
 
     pub fn name(self) -> &'static str {
@@ -224,7 +282,7 @@ mod tests {
     fn the_table_is_in_variant_order_and_names_are_unique_snake_case() {
         assert_eq!(SPECS.len(), Action::ALL.len());
         for (i, a) in Action::ALL.iter().enumerate() {
-            assert_eq!(*a as usize, i);
+            assert_eq!(Action::ALL.iter().position(|b| b == a), Some(i));
             assert!(!a.scopes().is_empty(), "{} has no scope", a.name());
             assert!(
                 a.name()
@@ -258,5 +316,29 @@ mod tests {
                 "undo_rollback"
             ]
         );
+    }
+}
+
+#[cfg(test)]
+mod custom_tests {
+    use super::*;
+
+    #[test]
+    fn a_run_time_action_answers_like_a_built_in() {
+        let a = Action::register(CustomSpec {
+            name: "plugin_test_dangerous".into(),
+            about: "Test plugin".into(),
+            scopes: vec![Scope::Table],
+            hint: Some("Test plugin".into()),
+            mutates: true,
+        });
+        assert_eq!(a.name(), "plugin_test_dangerous");
+        assert_eq!(a.describe(), "Test plugin");
+        assert!(a.mutates());
+        assert!(a.offered_in(Scope::Table));
+        assert!(!a.offered_in(Scope::Log));
+        assert_eq!(a.hint(), Some("Test plugin"));
+        assert!(Action::every().contains(&a));
+        assert_eq!(Action::Describe.name(), "describe");
     }
 }

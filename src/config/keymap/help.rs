@@ -30,6 +30,16 @@ fn first_key(keymap: &Keymap, action: Action) -> Option<String> {
 /// The help for a view of scope `view`: how to use the help, then this view's bindings, navigation, the global
 /// ones and the commands.
 pub fn help_lines(keymap: &Keymap, view: Scope) -> Vec<HelpLine> {
+    help_lines_where(keymap, view, |_| true)
+}
+
+/// The help of a view, with the run-time actions `offered` says it has (k9s plugins and hotkeys) first,
+/// under their own heading, so a user's own keys are found without scrolling.
+pub fn help_lines_where(
+    keymap: &Keymap,
+    view: Scope,
+    offered: impl Fn(Action) -> bool,
+) -> Vec<HelpLine> {
     let nav = [
         Action::Down,
         Action::Up,
@@ -52,13 +62,24 @@ pub fn help_lines(keymap: &Keymap, view: Scope) -> Vec<HelpLine> {
             scroll.join("/")
         ),
     }];
+    let custom = |a: &Action| matches!(a, Action::Custom(_));
+    let mine: Vec<Action> = keymap
+        .actions_in_effect()
+        .into_iter()
+        .filter(|a| custom(a) && a.offered_in(view) && offered(*a))
+        .collect();
+    if !mine.is_empty() {
+        lines.push(HelpLine::Heading("plugins and hotkeys"));
+        lines.extend(mine.iter().map(|a| binding(keymap, *a)));
+    }
     let group = |lines: &mut Vec<HelpLine>, heading, scope: Scope| {
         lines.push(HelpLine::Heading(heading));
         lines.extend(
-            Action::ALL
-                .iter()
-                .filter(|a| a.scopes().contains(&scope) && **a != Action::Help)
-                .map(|a| binding(keymap, *a)),
+            keymap
+                .actions_in_effect()
+                .into_iter()
+                .filter(|a| a.scopes().contains(&scope) && *a != Action::Help && !custom(a))
+                .map(|a| binding(keymap, a)),
         );
     };
     group(&mut lines, "this view", view);
@@ -76,18 +97,26 @@ pub fn help_lines(keymap: &Keymap, view: Scope) -> Vec<HelpLine> {
 /// The footer hints of a view of scope `view`, with the keys in effect: the global ones, the view's, then
 /// navigation, each in the table's order. Actions without a hint label or without a key are left out.
 pub fn hints(keymap: &Keymap, view: Scope) -> Vec<(String, &'static str)> {
+    hints_where(keymap, view, |_| true)
+}
+
+/// The hints of a view, keeping only the actions `offered` says this view has (a plugin scoped to other
+/// kinds is left out).
+pub fn hints_where(
+    keymap: &Keymap,
+    view: Scope,
+    offered: impl Fn(Action) -> bool,
+) -> Vec<(String, &'static str)> {
     let mut groups = vec![view];
     if view.has_globals() {
         groups.insert(0, Scope::Global);
         groups.push(Scope::Navigation);
     }
+    let actions = keymap.actions_in_effect();
     groups
         .iter()
-        .flat_map(|scope| {
-            Action::ALL
-                .iter()
-                .filter(move |a| a.scopes().contains(scope))
-        })
+        .flat_map(|scope| actions.iter().filter(move |a| a.scopes().contains(scope)))
+        .filter(|a| offered(**a))
         .filter_map(|a| Some((first_key(keymap, *a)?, a.hint()?)))
         .collect()
 }

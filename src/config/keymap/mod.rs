@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use crossterm::event::KeyEvent;
 
-pub use actions::{Action, Scope};
-pub use help::{HelpLine, help_lines, hints};
+pub use actions::{Action, CustomSpec, Scope};
+pub use help::{HelpLine, help_lines, help_lines_where, hints, hints_where};
 pub use keys::Key;
 
 #[derive(Debug, Clone)]
@@ -26,6 +26,13 @@ fn line_of(text: &str, name: &str) -> usize {
     text.lines()
         .position(|l| l.trim_start().starts_with(&prefix))
         .map_or(0, |n| n + 1)
+}
+
+/// Whether some view offers both actions.
+fn shares_a_view(a: Action, b: Action) -> bool {
+    Scope::VIEWS
+        .iter()
+        .any(|v| a.offered_in(*v) && b.offered_in(*v))
 }
 
 impl Keymap {
@@ -93,6 +100,49 @@ impl Keymap {
             .iter()
             .copied()
             .find(|a| a.offered_in(view))
+    }
+
+    /// The built-ins, then the run-time actions bound in this keymap (in the order they were added).
+    pub fn actions_in_effect(&self) -> Vec<Action> {
+        Action::every()
+            .into_iter()
+            .filter(|a| !matches!(a, Action::Custom(_)) || self.bindings.contains_key(a))
+            .collect()
+    }
+
+    /// Binds a run-time action. A key some built-in offered in one of its views already has is not taken
+    /// unless `take_over` (k9s's `override: true`) is set, in which case the built-in loses that key in
+    /// those views' scopes; either way the clash is returned for reporting, as `(key, built-in)`.
+    pub fn bind_custom(
+        &mut self,
+        action: Action,
+        keys: &[Key],
+        take_over: bool,
+    ) -> Vec<(Key, Action)> {
+        let mut clashes = vec![];
+        let mut kept = vec![];
+        for key in keys {
+            let rivals: Vec<Action> = self
+                .index
+                .get(key)
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|b| !matches!(b, Action::Custom(_)) && shares_a_view(*b, action))
+                .collect();
+            clashes.extend(rivals.iter().map(|b| (*key, *b)));
+            if rivals.is_empty() || take_over {
+                for b in rivals {
+                    if let Some(ks) = self.bindings.get_mut(&b) {
+                        ks.retain(|k| k != key);
+                    }
+                }
+                kept.push(*key);
+            }
+        }
+        self.bindings.entry(action).or_default().extend(kept);
+        self.reindex();
+        clashes
     }
 
     pub fn keys(&self, action: Action) -> &[Key] {
