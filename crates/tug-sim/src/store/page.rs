@@ -114,7 +114,9 @@ impl Store {
             });
         }
         let total = inner.snapshot_len(&key, table, req.namespace, &then);
-        let position = match req.position {
+        // The first page starts at the list's beginning: nothing precedes it.
+        let before = req.position.or(req.start_after.is_none().then_some(0));
+        let position = match before {
             Some(before) => before + items.len(),
             // Counted once (one more was taken above); later pages carry the position in their token.
             None => total.saturating_sub(objects.count() + 1),
