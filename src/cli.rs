@@ -68,6 +68,9 @@ pub struct SimArgs {
     /// Extra load pods on top of the demo world (e.g. 10000 for benchmarks).
     #[arg(long, default_value_t = 0)]
     pub pods: usize,
+    /// How many namespaces (`load-0`…) the load pods are spread over.
+    #[arg(long, default_value_t = tug_sim::world::LOAD_NAMESPACES)]
+    pub namespaces: usize,
     /// Changes per second to the load pods, like `100/s` (their restart counts go up).
     #[arg(long, default_value = "0", value_parser = tug_sim::churn::parse_rate)]
     pub churn: f64,

@@ -33,6 +33,7 @@ async fn run_sim(args: SimArgs) -> anyhow::Result<()> {
         addr: args.addr,
         seed: args.seed,
         pods: args.pods,
+        namespaces: args.namespaces,
         churn: args.churn,
         faults,
         kubeconfig_out: args.kubeconfig_out,

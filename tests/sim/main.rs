@@ -7,6 +7,7 @@ mod common;
 mod api;
 mod controllers;
 mod errors;
+mod lists;
 mod podio;
 mod rbac;
 mod robustness;

@@ -132,8 +132,10 @@ async fn random_requests_never_crash_the_sim_or_get_a_5xx() {
             continue; // not even a valid HTTP request line; nothing to send
         };
         let (code, body) = send(&client, req).await;
+        // A list at a resourceVersion from the future is 504 Timeout, as a real server answers it.
+        let future_version = code == 504 && uri.contains("resourceVersion=999999999");
         assert!(
-            code < 500,
+            code < 500 || future_version,
             "request {i}: {method} {uri} ({ct}) → {code}: {}",
             String::from_utf8_lossy(&body)
         );

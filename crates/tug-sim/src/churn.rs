@@ -46,6 +46,7 @@ pub fn spawn(
     store: Arc<Store>,
     pods: Arc<ResourceDef>,
     load_pods: usize,
+    namespaces: usize,
     rate: Arc<ChurnRate>,
     token: CancellationToken,
 ) {
@@ -67,7 +68,7 @@ pub fn spawn(
             last = now;
             while owed >= 1.0 {
                 owed -= 1.0;
-                let (ns, name) = super::world::load_pod_name(next % load_pods);
+                let (ns, name) = super::world::load_pod_name_in(next % load_pods, namespaces);
                 next += 1;
                 let _ = store.update_with(&pods, &ns, &name, UpdateScope::All, false, |cur| {
                     let mut new = cur.clone();

@@ -64,6 +64,8 @@ pub struct SimOptions {
     pub seed: u64,
     /// Extra load pods on top of the demo world (`--pods`).
     pub pods: usize,
+    /// How many namespaces the load pods are spread over (`--namespaces`).
+    pub namespaces: usize,
     /// Changes per second to the load pods (`--churn`).
     pub churn: f64,
     pub faults: FaultSpec,
@@ -79,6 +81,7 @@ impl Default for SimOptions {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             seed: 1,
             pods: 0,
+            namespaces: world::LOAD_NAMESPACES,
             churn: 0.0,
             faults: FaultSpec::default(),
             kubeconfig_out: None,
@@ -129,12 +132,13 @@ impl Drop for SimHandle {
 pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
     let shutdown = CancellationToken::new();
     let store = Arc::new(Store::new(opts.seed));
-    let controllers = world::build(&store, opts.seed, opts.pods)?;
+    let controllers = world::build(&store, opts.seed, opts.pods, opts.namespaces)?;
     let churn = Arc::new(churn::ChurnRate::new(opts.churn));
     churn::spawn(
         store.clone(),
         controllers.kinds.pods.clone(),
         opts.pods,
+        opts.namespaces,
         churn.clone(),
         shutdown.child_token(),
     );

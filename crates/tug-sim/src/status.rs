@@ -20,6 +20,9 @@ pub struct ApiError {
     pub details: Option<Value>,
     /// Seconds for a `Retry-After` header (429, 503).
     pub retry_after: Option<u64>,
+    /// `Status.metadata.continue`: a 410 for a compacted `continue` offers a token to resume with there.
+    /// (Boxed: every `Result` in the sim carries this type, so it stays small.)
+    pub list_continue: Option<Box<str>>,
 }
 
 impl ApiError {
@@ -30,6 +33,7 @@ impl ApiError {
             message: message.into(),
             details: None,
             retry_after: None,
+            list_continue: None,
         }
     }
 
@@ -157,6 +161,42 @@ impl ApiError {
         e
     }
 
+    /// 410 for a list continued from a version compacted away; `resume` (in the Status's list metadata)
+    /// continues at the latest version instead. apiserver's etcd3 store words it so.
+    pub fn continue_expired(resume: String) -> Self {
+        let mut e = Self::new(
+            410,
+            "Expired",
+            "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.",
+        );
+        e.list_continue = Some(resume.into());
+        e
+    }
+
+    /// 410 for a list of an exact version that has been compacted away.
+    pub fn list_expired() -> Self {
+        Self::new(
+            410,
+            "Expired",
+            "The resourceVersion for the provided list is too old.",
+        )
+    }
+
+    /// 504 for a resourceVersion the store has not reached (apiserver's `NewTooLargeResourceVersionError`).
+    pub fn resource_version_too_large(asked: u64, current: u64) -> Self {
+        let mut e = Self::new(
+            504,
+            "Timeout",
+            format!("Timeout: Too large resource version: {asked}, current: {current}"),
+        )
+        .with_details(json!({
+            "causes": [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}],
+            "retryAfterSeconds": 1,
+        }));
+        e.retry_after = Some(1);
+        e
+    }
+
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(
             500,
@@ -178,7 +218,10 @@ impl ApiError {
         let mut status = json!({
             "kind": "Status",
             "apiVersion": "v1",
-            "metadata": {},
+            "metadata": match &self.list_continue {
+                Some(token) => json!({"continue": token}),
+                None => json!({}),
+            },
             "status": "Failure",
             "message": self.message,
             "reason": self.reason,

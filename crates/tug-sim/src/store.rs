@@ -3,7 +3,6 @@
 //! Must not depend on HTTP; the kind-specific rules live in `strategy`.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::ops::Bound;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rand::{RngExt, SeedableRng};
@@ -14,6 +13,13 @@ use tokio::sync::broadcast;
 use super::resources::{Registry, ResKey, ResourceDef};
 use super::status::{ApiError, ApiResult};
 use super::strategy;
+
+mod index;
+mod page;
+
+use index::Index;
+pub use index::IndexFn;
+pub use page::{ListPage, PageRequest, SnapshotError};
 
 /// How many change events watches can resume from (etcd keeps ~5 minutes; at 100 changes/s this is ~8 min).
 const HISTORY_LEN: usize = 50_000;
@@ -78,15 +84,6 @@ pub enum UpdateScope {
     All,
 }
 
-/// A page of a list.
-pub struct ListPage {
-    pub rv: u64,
-    pub items: Vec<Arc<Value>>,
-    /// Resume point for the next page (`continue`), when more items remain.
-    pub next: Option<(String, String)>,
-    pub remaining: usize,
-}
-
 /// A started watch: events to replay first, then the live feed.
 pub struct WatchStart {
     pub replay: Vec<Arc<Event>>,
@@ -104,6 +101,19 @@ struct Inner {
     /// Watches may resume from any rv >= floor.
     floor: u64,
     rng: ChaCha8Rng,
+    /// Secondary indexes per kind, kept current on every write.
+    indexes: HashMap<ResKey, Vec<Index>>,
+    /// Objects per kind and namespace: a page says how many remain without counting them.
+    counts: HashMap<ResKey, HashMap<String, usize>>,
+}
+
+impl Inner {
+    /// Tells the kind's indexes that `key` changed from `old` to `new` (either absent).
+    fn reindex(&mut self, res: &ResKey, key: &ObjKey, old: Option<&Value>, new: Option<&Value>) {
+        for index in self.indexes.get_mut(res).into_iter().flatten() {
+            index.update(key, old, new);
+        }
+    }
 }
 
 pub struct Store {
@@ -131,6 +141,8 @@ impl Store {
                 history: VecDeque::with_capacity(1024),
                 floor: 1,
                 rng: ChaCha8Rng::seed_from_u64(seed ^ 0x7465_7374),
+                indexes: HashMap::new(),
+                counts: HashMap::new(),
             }),
             events,
         }
@@ -172,64 +184,59 @@ impl Store {
         ns: Option<&str>,
         keep: impl Fn(&Value) -> bool,
     ) -> Vec<Arc<Value>> {
-        self.list_page(res, ns, None, None, keep).items
+        let req = PageRequest {
+            namespace: ns,
+            keep: Some(&keep),
+            ..PageRequest::default()
+        };
+        // Reading the latest version cannot fail.
+        self.list_page(res, req)
+            .map(|page| page.items)
+            .unwrap_or_default()
     }
 
-    /// One page of a list: items after `start_after`, at most `limit`.
-    pub fn list_page(
+    /// Keeps an index of `res` from now on (replacing one of the same name), built from the objects stored.
+    pub fn add_index(&self, res: &ResourceDef, name: &'static str, bucket_of: IndexFn) {
+        let mut inner = self.lock();
+        let key = res.key();
+        let index = Index::build(name, bucket_of, inner.objects.get(&key));
+        let indexes = inner.indexes.entry(key).or_default();
+        indexes.retain(|i| i.name != name);
+        indexes.push(index);
+    }
+
+    /// Objects of `res` in one bucket of the index `name`, in key order, that `keep` accepts; `None` when there
+    /// is no such index. `keep` must be the caller's whole condition: the index only narrows what is looked at.
+    pub fn list_indexed(
         &self,
         res: &ResourceDef,
-        ns: Option<&str>,
-        start_after: Option<&(String, String)>,
-        limit: Option<usize>,
+        name: &str,
+        value: &str,
         keep: impl Fn(&Value) -> bool,
-    ) -> ListPage {
+    ) -> Option<Vec<Arc<Value>>> {
         let inner = self.lock();
-        let rv = inner.rv;
-        let Some(table) = inner.objects.get(&res.key()) else {
-            return ListPage {
-                rv,
-                items: vec![],
-                next: None,
-                remaining: 0,
-            };
-        };
-        let lower = match (start_after, ns) {
-            (Some(k), _) => Bound::Excluded(k.clone()),
-            (None, Some(ns)) => Bound::Included((ns.to_string(), String::new())),
-            (None, None) => Bound::Unbounded,
-        };
-        let mut items = vec![];
-        let mut next = None;
-        let mut remaining = 0;
-        let limit = limit.filter(|l| *l > 0).unwrap_or(usize::MAX);
-        for (key, obj) in table.range((lower, Bound::Unbounded)) {
-            if let Some(ns) = ns
-                && key.0 != ns
-            {
-                break;
-            }
-            if !keep(obj) {
-                continue;
-            }
-            if items.len() < limit {
-                items.push(obj.clone());
-                if items.len() == limit {
-                    next = Some(key.clone());
-                }
-            } else {
-                remaining += 1;
-            }
-        }
-        if remaining == 0 {
-            next = None;
-        }
-        ListPage {
-            rv,
-            items,
-            next,
-            remaining,
-        }
+        let key = res.key();
+        let index = inner.indexes.get(&key)?.iter().find(|i| i.name == name)?;
+        let table = inner.objects.get(&key);
+        Some(
+            index
+                .bucket(value)
+                .filter_map(|k| table.and_then(|t| t.get(k)))
+                .filter(|o| keep(o))
+                .cloned()
+                .collect(),
+        )
+    }
+
+    /// How many objects of `res` are in one bucket of the index `name`; `None` when there is no such index.
+    pub fn count_indexed(&self, res: &ResourceDef, name: &str, value: &str) -> Option<usize> {
+        let inner = self.lock();
+        let index = inner
+            .indexes
+            .get(&res.key())?
+            .iter()
+            .find(|i| i.name == name)?;
+        Some(index.len(value))
     }
 
     /// Starts a watch of one kind. `from` is the resourceVersion to resume after; `None` (or `0`) means
@@ -356,11 +363,21 @@ impl Store {
         old: Option<Arc<Value>>,
         rv: u64,
     ) -> Arc<Value> {
-        inner
+        let res_key = res.key();
+        let stored = inner
             .objects
-            .entry(res.key())
+            .entry(res_key.clone())
             .or_default()
-            .insert(key, obj.clone());
+            .insert(key.clone(), obj.clone());
+        inner.reindex(&res_key, &key, stored.as_deref(), Some(&obj));
+        if stored.is_none() {
+            *inner
+                .counts
+                .entry(res_key.clone())
+                .or_default()
+                .entry(key.0.clone())
+                .or_default() += 1;
+        }
         let kind = if old.is_some() {
             EventType::Modified
         } else {
@@ -552,8 +569,16 @@ impl Store {
         obj: Arc<Value>,
         rv: u64,
     ) -> Arc<Value> {
-        if let Some(t) = inner.objects.get_mut(&res.key()) {
-            t.remove(&key);
+        let res_key = res.key();
+        let stored = inner.objects.get_mut(&res_key).and_then(|t| t.remove(&key));
+        inner.reindex(&res_key, &key, stored.as_deref(), None);
+        if stored.is_some()
+            && let Some(n) = inner
+                .counts
+                .get_mut(&res_key)
+                .and_then(|c| c.get_mut(&key.0))
+        {
+            *n = n.saturating_sub(1);
         }
         if res.is("apiextensions.k8s.io", "customresourcedefinitions") {
             inner.registry.remove_crd(&obj);
@@ -565,8 +590,13 @@ impl Store {
                 spec["names"]["plural"].as_str().unwrap_or_default()
             ));
             inner.objects.remove(&ck);
+            inner.counts.remove(&ck);
+            for index in inner.indexes.get_mut(&ck).into_iter().flatten() {
+                index.clear();
+            }
         }
-        self.record(inner, EventType::Deleted, res.key(), obj.clone(), None, rv);
+        // The object before its deletion: a list of an earlier version (`store::page`) reads it from here.
+        self.record(inner, EventType::Deleted, res_key, obj.clone(), stored, rv);
         obj
     }
 

@@ -17,8 +17,8 @@ use super::status::{ApiError, ApiResult};
 use super::store::Store;
 
 pub const NODES: [&str; 3] = ["tug-control-plane", "tug-worker", "tug-worker2"];
-/// Namespaces holding `--pods` load pods.
-const LOAD_NAMESPACES: usize = 10;
+/// Namespaces holding `--pods` load pods, unless `--namespaces` says otherwise.
+pub const LOAD_NAMESPACES: usize = 10;
 /// Virtual time between passes while the world settles.
 const STEP: Duration = Duration::from_secs(2);
 const MAX_PASSES: usize = 60;
@@ -29,7 +29,8 @@ fn ago(days: i64, hours: i64, minutes: i64) -> jiff::Timestamp {
 }
 
 /// Builds the world into `store` and returns the controllers' context, ready to be spawned on the real clock.
-pub fn build(store: &Arc<Store>, seed: u64, load_pods: usize) -> ApiResult<Ctx> {
+/// `load_pods` load pods are spread over `namespaces` namespaces (`load-0`…).
+pub fn build(store: &Arc<Store>, seed: u64, load_pods: usize, namespaces: usize) -> ApiResult<Ctx> {
     let mut ctx = Ctx::new(store.clone(), seed, Clock::Virtual(ago(30, 0, 0)))
         .ok_or_else(|| ApiError::internal("built-in kinds missing from the registry"))?;
     let mut w = World { ctx: &mut ctx };
@@ -59,7 +60,7 @@ pub fn build(store: &Arc<Store>, seed: u64, load_pods: usize) -> ApiResult<Ctx> 
     settle(w.ctx, STEP, MAX_PASSES);
     // Load pods have been running for a day, as most pods of a big cluster have.
     w.ctx.clock = Clock::Virtual(ago(1, 0, 0));
-    w.load(load_pods)?;
+    w.load(load_pods, namespaces.max(1))?;
     Ok(ctx)
 }
 
@@ -518,17 +519,17 @@ impl World<'_> {
     }
 
     /// `--pods N`: pods created directly Running, spread over load namespaces and the worker nodes.
-    fn load(&mut self, n: usize) -> ApiResult<()> {
+    fn load(&mut self, n: usize, namespaces: usize) -> ApiResult<()> {
         if n == 0 {
             return Ok(());
         }
-        for i in 0..LOAD_NAMESPACES.min(n) {
+        for i in 0..namespaces.min(n) {
             self.namespace(&format!("load-{i}"))?;
         }
         let pods = self.ctx.kinds.pods.clone();
         let now = self.ctx.now_str();
         for i in 0..n {
-            let (ns, name) = load_pod_name(i);
+            let (ns, name) = load_pod_name_in(i, namespaces);
             let app = format!("app-{}", i % 50);
             let node = NODES[1 + i % 2];
             let pod = json!({
@@ -555,10 +556,15 @@ impl World<'_> {
     }
 }
 
-/// The namespace and name of the `i`th `--pods` load pod.
+/// The namespace and name of the `i`th `--pods` load pod, with the default number of load namespaces.
 pub fn load_pod_name(i: usize) -> (String, String) {
+    load_pod_name_in(i, LOAD_NAMESPACES)
+}
+
+/// The namespace and name of the `i`th `--pods` load pod when they are spread over `namespaces` namespaces.
+pub fn load_pod_name_in(i: usize, namespaces: usize) -> (String, String) {
     (
-        format!("load-{}", i % LOAD_NAMESPACES),
+        format!("load-{}", i % namespaces.max(1)),
         format!("app-{}-{i:05}", i % 50),
     )
 }

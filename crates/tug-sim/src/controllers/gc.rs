@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use serde_json::{Value, json};
 
-use super::{Ctx, is_deleting, name, uid};
+use super::{Ctx, POD_ATTENTION, YES, has_owner, is_deleting, name, uid};
 
 fn finalizers(obj: &Value) -> Vec<&str> {
     obj["metadata"]["finalizers"]
@@ -15,12 +15,6 @@ fn finalizers(obj: &Value) -> Vec<&str> {
         .flatten()
         .filter_map(Value::as_str)
         .collect()
-}
-
-fn has_owner(obj: &Value) -> bool {
-    obj["metadata"]["ownerReferences"]
-        .as_array()
-        .is_some_and(|a| !a.is_empty())
 }
 
 /// Deletes orphans, completes foreground and orphan deletions of owners.
@@ -38,7 +32,12 @@ pub fn owners(ctx: &mut Ctx) {
         // Pods own nothing in practice and are the bulk (10,000 load pods): only look at those that matter.
         let pods = res.is("", "pods");
         let keep = |o: &Value| !pods || has_owner(o) || is_deleting(o);
-        for obj in ctx.store.list(res, None, keep) {
+        let objects = if pods {
+            ctx.pods_in(POD_ATTENTION, YES, keep)
+        } else {
+            ctx.store.list(res, None, keep)
+        };
+        for obj in objects {
             if !pods {
                 live.insert(uid(&obj).to_string());
             }

@@ -26,6 +26,11 @@ enum Scenario {
     Fail,
 }
 
+/// A pod whose containers follow a script (crash loop, completion, failure) rather than serve forever.
+pub fn scripted(pod: &Value) -> bool {
+    scenario(pod) != Scenario::Serve
+}
+
 fn scenario(pod: &Value) -> Scenario {
     match pod["metadata"]["annotations"][SCENARIO].as_str() {
         Some("crashloop") => Scenario::CrashLoop,
@@ -45,9 +50,9 @@ fn owned_by_job(pod: &Value) -> bool {
 }
 
 pub fn reconcile(ctx: &mut Ctx) {
-    let res = ctx.kinds.pods.clone();
-    // Steady serving pods need nothing: skip them cheaply (10,000 load pods must cost little per pass).
-    let pods = ctx.store.list(&res, None, |p| {
+    // Steady serving pods need nothing: only the pods needing attention are read (10,000 load pods must cost
+    // nothing per pass).
+    let pods = ctx.pods_in(super::POD_ATTENTION, super::YES, |p| {
         p["spec"]["nodeName"].is_string()
             && (is_deleting(p)
                 || p["status"]["phase"] == "Pending"

@@ -37,6 +37,40 @@ const DEBOUNCE: Duration = Duration::from_millis(15);
 /// every object per change.
 const MIN_GAP: Duration = Duration::from_millis(100);
 
+/// Pod indexes (`Store::add_index`): what each controller reads instead of every pod.
+/// Pods some controller may act on: not yet bound, pending, terminating, owned, or running a scripted scenario.
+/// Steady serving pods without owners (the `--pods` load) are outside it, so an idle 10,000-pod sim costs little.
+pub const POD_ATTENTION: &str = "attention";
+/// Pods by the uid of their controlling owner.
+pub const POD_OWNER: &str = "owner";
+/// Pods by the node they are bound to.
+pub const POD_NODE: &str = "node";
+/// Pods that request cpu, by the node they are bound to (the scheduler sums their requests).
+pub const POD_NODE_REQUESTS: &str = "node-requests";
+/// The one bucket of a yes/no index.
+pub const YES: &str = "yes";
+
+fn register_pod_indexes(store: &Store, pods: &ResourceDef) {
+    store.add_index(pods, POD_ATTENTION, |p| {
+        let phase = p["status"]["phase"].as_str().unwrap_or_default();
+        let attention = has_owner(p)
+            || is_deleting(p)
+            || !p["spec"]["nodeName"].is_string()
+            || phase == "Pending"
+            || (phase == "Running" && kubelet::scripted(p));
+        attention.then(|| YES.to_string())
+    });
+    store.add_index(pods, POD_OWNER, |p| controller_uid(p).map(str::to_string));
+    store.add_index(pods, POD_NODE, |p| {
+        p["spec"]["nodeName"].as_str().map(str::to_string)
+    });
+    store.add_index(pods, POD_NODE_REQUESTS, |p| {
+        (scheduler::cpu_request_millis(p) > 0)
+            .then(|| p["spec"]["nodeName"].as_str().map(str::to_string))
+            .flatten()
+    });
+}
+
 /// The resource definitions the controllers work on (all built-ins, always registered).
 pub struct Kinds {
     pub pods: Arc<ResourceDef>,
@@ -101,8 +135,10 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn new(store: Arc<Store>, seed: u64, clock: Clock) -> Option<Self> {
+        let kinds = Kinds::new(&store)?;
+        register_pod_indexes(&store, &kinds.pods);
         Some(Self {
-            kinds: Kinds::new(&store)?,
+            kinds,
             store,
             seed,
             clock,
@@ -136,6 +172,21 @@ impl Ctx {
         h = fnv1a_more(h, owner.as_bytes());
         h = fnv1a_more(h, &n.to_le_bytes());
         safe_encode(h, 5)
+    }
+
+    /// Pods in one bucket of a pod index that `keep` (the caller's whole condition) accepts, in key order.
+    pub fn pods_in(
+        &self,
+        index: &str,
+        value: &str,
+        keep: impl Fn(&Value) -> bool,
+    ) -> Vec<Arc<Value>> {
+        let pods = &self.kinds.pods;
+        match self.store.list_indexed(pods, index, value, &keep) {
+            Some(found) => found,
+            // Not reached (`new` registers every index); a scan gives the same answer, only slower.
+            None => self.store.list(pods, None, keep),
+        }
     }
 
     pub fn create(&mut self, res: &ResourceDef, ns: &str, obj: Value) -> ApiResult<Arc<Value>> {
@@ -293,6 +344,12 @@ pub fn uid(obj: &Value) -> &str {
 
 pub fn is_deleting(obj: &Value) -> bool {
     obj["metadata"]["deletionTimestamp"].is_string()
+}
+
+pub fn has_owner(obj: &Value) -> bool {
+    obj["metadata"]["ownerReferences"]
+        .as_array()
+        .is_some_and(|a| !a.is_empty())
 }
 
 /// The uid of the controlling owner, if any.

@@ -19,11 +19,10 @@ pub fn reconcile(ctx: &mut Ctx) {
 
 /// Pods controlled by `owner` in its namespace.
 pub fn owned_pods(ctx: &Ctx, owner: &Value) -> Vec<Arc<Value>> {
-    let owner_uid = uid(owner);
-    ctx.store
-        .list(&ctx.kinds.pods, Some(namespace(owner)), |p| {
-            controller_uid(p) == Some(owner_uid)
-        })
+    let (owner_uid, ns) = (uid(owner), namespace(owner));
+    ctx.pods_in(super::POD_OWNER, owner_uid, |p| {
+        namespace(p) == ns && controller_uid(p) == Some(owner_uid)
+    })
 }
 
 fn sync(ctx: &mut Ctx, rs: &Value) {

@@ -9,26 +9,32 @@ use super::{Ctx, is_deleting, name, namespace};
 
 pub fn reconcile(ctx: &mut Ctx) {
     let pods_res = ctx.kinds.pods.clone();
-    let pending = ctx.store.list(&pods_res, None, |p| {
+    let pending = ctx.pods_in(super::POD_ATTENTION, super::YES, |p| {
         !p["spec"]["nodeName"].is_string() && !is_deleting(p) && p["status"]["phase"] == "Pending"
     });
     if pending.is_empty() {
         return;
     }
     let nodes = ctx.store.list(&ctx.kinds.nodes, None, |_| true);
+    // Per node: pods bound and cpu requested (only pods with requests are read: the load pods have none).
     let mut load: BTreeMap<String, (usize, i64)> = nodes
         .iter()
-        .map(|n| (name(n).to_string(), (0, 0)))
+        .map(|n| {
+            let node = name(n);
+            let count = ctx
+                .store
+                .count_indexed(&pods_res, super::POD_NODE, node)
+                .unwrap_or_default();
+            let cpu = ctx
+                .pods_in(super::POD_NODE_REQUESTS, node, |p| {
+                    p["spec"]["nodeName"] == node
+                })
+                .iter()
+                .map(|p| cpu_request_millis(p))
+                .sum();
+            (node.to_string(), (count, cpu))
+        })
         .collect();
-    for p in ctx
-        .store
-        .list(&pods_res, None, |p| p["spec"]["nodeName"].is_string())
-    {
-        if let Some(l) = p["spec"]["nodeName"].as_str().and_then(|n| load.get_mut(n)) {
-            l.0 += 1;
-            l.1 += cpu_request_millis(&p);
-        }
-    }
     for pod in pending {
         let want_cpu = cpu_request_millis(&pod);
         let mut best: Option<(&Value, usize)> = None;
@@ -173,7 +179,7 @@ fn untolerated_taint<'a>(node: &'a Value, pod: &Value) -> Option<&'a Value> {
     })
 }
 
-fn cpu_request_millis(pod: &Value) -> i64 {
+pub fn cpu_request_millis(pod: &Value) -> i64 {
     pod["spec"]["containers"]
         .as_array()
         .into_iter()

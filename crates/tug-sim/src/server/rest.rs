@@ -21,7 +21,9 @@ use crate::pod_api;
 use crate::resources::ResourceDef;
 use crate::selectors::{FieldSelector, LabelSelector, SelectorError};
 use crate::status::{ApiError, ApiResult};
-use crate::store::{DeleteOptions, UpdateScope, check_resource_version};
+use crate::store::{
+    DeleteOptions, PageRequest, SnapshotError, UpdateScope, check_resource_version,
+};
 use crate::strategy;
 use crate::watch::{self, WatchRequest};
 use crate::wire::{self, IncludeObject, Shape};
@@ -326,47 +328,135 @@ fn delete_collection(call: &Call, query: &Query, opts: &DeleteOptions) -> ApiRes
     ))
 }
 
-/// A list, one page at a time when `limit` asks (the `continue` token names the next object).
+/// A list, one page at a time when `limit` asks. Every page of one list is read at the first page's
+/// resourceVersion (the `continue` token carries it), as the real server's etcd reads are; `resourceVersion`
+/// with `resourceVersionMatch=Exact` reads that version.
 fn list(call: &Call, query: &Query) -> ApiResult<Response> {
-    use base64::Engine;
-    let res = call.res;
+    let (store, res) = (&call.state.store, call.res);
     let key = res.key();
     let (labels, fields) = selectors(query, res)?;
     let limit = query.int("limit")?.filter(|l| *l > 0).map(|l| l as usize);
-    let start_after = match query.get("continue").filter(|c| !c.is_empty()) {
-        Some(token) => {
-            let bad = || {
-                ApiError::bad_request(
-                    "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)",
-                )
-            };
-            let raw = base64::engine::general_purpose::STANDARD
-                .decode(token)
-                .map_err(|_| bad())?;
-            let v: Value = serde_json::from_slice(&raw).map_err(|_| bad())?;
-            let start = v["start"].as_str().ok_or_else(bad)?;
-            let (ns, name) = start.split_once('/').ok_or_else(bad)?;
-            Some((ns.to_string(), name.to_string()))
+    let token = query
+        .get("continue")
+        .filter(|c| !c.is_empty())
+        .map(ContinueToken::decode)
+        .transpose()?;
+    let asked = query.get("resourceVersion").filter(|v| !v.is_empty());
+    if token.is_some() && asked.is_some_and(|v| v != "0") {
+        return Err(ApiError::bad_request(
+            "specifying resource version is not allowed when using continue",
+        ));
+    }
+    let asked = asked
+        .map(|v| {
+            v.parse::<u64>()
+                .map_err(|_| ApiError::bad_request(format!("invalid resource version: {v}")))
+        })
+        .transpose()?;
+    let exact = query.get("resourceVersionMatch") == Some("Exact");
+    let at = match (&token, asked) {
+        (Some(t), _) => t.rv,
+        (None, Some(rv)) if exact => Some(rv),
+        // "Not older than": the latest is, unless the version has not been reached yet.
+        (None, Some(rv)) => {
+            let current = store.resource_version();
+            if rv > current {
+                return Err(ApiError::resource_version_too_large(rv, current));
+            }
+            None
         }
-        None => None,
+        (None, None) => None,
     };
-    let page = call
-        .state
-        .store
-        .list_page(res, call.namespace, start_after.as_ref(), limit, |o| {
-            labels.matches(o) && fields.matches(o, &key)
-        });
+    let keep = |o: &Value| labels.matches(o) && fields.matches(o, &key);
+    let filtered = !labels.is_empty() || !fields.is_empty();
+    let req = PageRequest {
+        namespace: call.namespace,
+        start_after: token.as_ref().map(|t| &t.start),
+        limit,
+        at,
+        position: token.as_ref().and_then(|t| t.position),
+        keep: filtered.then_some(&keep as &dyn Fn(&Value) -> bool),
+    };
+    let page = store.list_page(res, req).map_err(|e| match (e, &token) {
+        (SnapshotError::TooLarge { asked, current }, _) => {
+            ApiError::resource_version_too_large(asked, current)
+        }
+        (SnapshotError::Compacted { .. }, Some(t)) => ApiError::continue_expired(
+            ContinueToken {
+                rv: None,
+                start: t.start.clone(),
+                position: None,
+            }
+            .encode(),
+        ),
+        (SnapshotError::Compacted { .. }, None) => ApiError::list_expired(),
+    })?;
     let mut meta = json!({"resourceVersion": page.rv.to_string()});
-    if let Some((ns, name)) = &page.next {
-        let token = json!({"v": "meta.k8s.io/v1", "rv": page.rv, "start": format!("{ns}/{name}")});
-        meta["continue"] =
-            json!(base64::engine::general_purpose::STANDARD.encode(token.to_string()));
-        meta["remainingItemCount"] = json!(page.remaining);
+    if let Some(start) = page.next {
+        let next = ContinueToken {
+            rv: Some(page.rv),
+            start,
+            position: page.position,
+        };
+        meta["continue"] = json!(next.encode());
+        if let Some(remaining) = page.remaining {
+            meta["remainingItemCount"] = json!(remaining);
+        }
     }
     Ok(bytes_response(
         StatusCode::OK,
         wire::list_bytes(res, call.shape, &page.items, meta),
     ))
+}
+
+/// A list's `continue` token: base64 of `{"v", "rv", "start"}` as the real server's; `rv` -1 (`None`) resumes at
+/// the latest version (what a 410 for a compacted token offers).
+struct ContinueToken {
+    rv: Option<u64>,
+    /// The last key returned: the next page starts after it.
+    start: (String, String),
+    /// How many objects precede the next page (the token is opaque to clients: the sim may add to it).
+    position: Option<usize>,
+}
+
+impl ContinueToken {
+    fn decode(token: &str) -> ApiResult<Self> {
+        use base64::Engine;
+        let bad = || {
+            ApiError::bad_request(
+                "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)",
+            )
+        };
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(token)
+            .map_err(|_| bad())?;
+        let v: Value = serde_json::from_slice(&raw).map_err(|_| bad())?;
+        let start = v["start"].as_str().ok_or_else(bad)?;
+        let (ns, name) = start.split_once('/').ok_or_else(bad)?;
+        let rv = match v["rv"].as_i64().ok_or_else(bad)? {
+            -1 => None,
+            rv => Some(u64::try_from(rv).map_err(|_| bad())?),
+        };
+        let position = v["n"].as_u64().and_then(|n| usize::try_from(n).ok());
+        Ok(Self {
+            rv,
+            start: (ns.to_string(), name.to_string()),
+            position,
+        })
+    }
+
+    fn encode(&self) -> String {
+        use base64::Engine;
+        let rv = self
+            .rv
+            .map_or(-1, |rv| i64::try_from(rv).unwrap_or(i64::MAX));
+        let (ns, name) = &self.start;
+        let mut token = json!({"v": "meta.k8s.io/v1", "rv": rv, "start": format!("{ns}/{name}")});
+        if let Some(n) = self.position {
+            token["n"] = json!(n);
+        }
+        base64::engine::general_purpose::STANDARD.encode(token.to_string())
+    }
 }
 
 fn delete_options(query: &Query, body: &[u8]) -> ApiResult<DeleteOptions> {
