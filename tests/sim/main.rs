@@ -5,6 +5,7 @@
 mod common;
 
 mod api;
+mod authz;
 mod controllers;
 mod errors;
 mod podio;

@@ -4,6 +4,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod auth;
+pub mod bootstrap;
 pub mod churn;
 pub mod controllers;
 pub mod discovery;
@@ -15,7 +16,9 @@ pub mod openapi;
 pub mod patch;
 pub mod pod_api;
 pub mod portforward;
+pub mod protobuf;
 pub mod resources;
+pub mod reviews;
 pub mod selectors;
 pub mod server;
 pub mod shell;
@@ -130,6 +133,7 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
     let shutdown = CancellationToken::new();
     let store = Arc::new(Store::new(opts.seed));
     let controllers = world::build(&store, opts.seed, opts.pods)?;
+    bootstrap::seed(&store)?;
     let churn = Arc::new(churn::ChurnRate::new(opts.churn));
     churn::spawn(
         store.clone(),

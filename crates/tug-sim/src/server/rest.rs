@@ -1,6 +1,6 @@
 //! The REST verbs on the store for one resource URL: the RBAC verb and its authorization, then
-//! list/watch/get/create/replace/patch/delete/deletecollection, the `status` and `scale` subresources and
-//! SelfSubjectAccessReview. Pod subresources (log, exec, portforward, eviction) are handed to `pod_api`.
+//! list/watch/get/create/replace/patch/delete/deletecollection, the `status` and `scale` subresources, and the
+//! review kinds (`reviews`). Pod subresources (log, exec, portforward, eviction) are handed to `pod_api`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,6 +19,7 @@ use crate::auth::{self, Attributes, User};
 use crate::patch::{self, PatchKind};
 use crate::pod_api;
 use crate::resources::ResourceDef;
+use crate::reviews;
 use crate::selectors::{FieldSelector, LabelSelector, SelectorError};
 use crate::status::{ApiError, ApiResult};
 use crate::store::{DeleteOptions, UpdateScope, check_resource_version};
@@ -116,7 +117,8 @@ pub(super) async fn resource(
         return Err(ApiError::method_not_allowed());
     }
     auth::authorize(
-        user,
+        &state.store,
+        &user,
         &Attributes {
             verb,
             res: &rp.res,
@@ -170,10 +172,10 @@ pub(super) async fn resource(
             let body = read_body(req).await?;
             let mut obj = decode_body(&headers, &body)?;
             check_body_identity(res, call.namespace, &obj)?;
-            if res.is("authorization.k8s.io", "selfsubjectaccessreviews") {
+            if reviews::is_review(res) {
                 return Ok(json_response(
                     StatusCode::CREATED,
-                    &self_review(state, user, obj),
+                    &reviews::answer(store, &user, res, call.namespace, obj)?,
                 ));
             }
             strategy::reset_status_for_create(res, &mut obj);
@@ -397,38 +399,4 @@ fn delete_options(query: &Query, body: &[u8]) -> ApiResult<DeleteOptions> {
             .is_some_and(|d| d.iter().any(|x| x == "All"))
             || query.get("dryRun") == Some("All"),
     })
-}
-
-/// SelfSubjectAccessReview: may the caller do this? (`kubectl auth can-i`, tug's action gating.)
-fn self_review(state: &Arc<SimState>, user: User, mut review: Value) -> Value {
-    let ra = &review["spec"]["resourceAttributes"];
-    let allowed = if ra.is_object() {
-        let registry = state.store.registry();
-        let group = ra["group"].as_str().unwrap_or_default();
-        let resource = ra["resource"].as_str().unwrap_or_default();
-        match registry.preferred(group, resource) {
-            Some(def) => auth::allowed(
-                user,
-                &Attributes {
-                    verb: ra["verb"].as_str().unwrap_or_default(),
-                    res: &def,
-                    sub: ra["subresource"].as_str().filter(|s| !s.is_empty()),
-                    namespace: ra["namespace"].as_str().filter(|s| !s.is_empty()),
-                    name: ra["name"].as_str().filter(|s| !s.is_empty()),
-                },
-            ),
-            None => user == User::Admin,
-        }
-    } else {
-        user != User::Anonymous
-    };
-    review["apiVersion"] = json!("authorization.k8s.io/v1");
-    review["kind"] = json!("SelfSubjectAccessReview");
-    review["metadata"] = json!({"creationTimestamp": null});
-    review["status"] = if allowed {
-        json!({"allowed": true, "reason": "RBAC: allowed by the sim's role for this user"})
-    } else {
-        json!({"allowed": false})
-    };
-    review
 }
