@@ -8,6 +8,7 @@ mod api;
 mod authz;
 mod controllers;
 mod errors;
+mod metrics;
 mod podio;
 mod rbac;
 mod robustness;

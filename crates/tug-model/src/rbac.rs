@@ -281,7 +281,7 @@ impl Binding {
             };
             let hit = match s.kind.as_str() {
                 "User" => s.name == who.user,
-                "Group" => who.groups.iter().any(|g| *g == s.name),
+                "Group" => who.groups.contains(&s.name),
                 "ServiceAccount" => who.user == format!("system:serviceaccount:{ns}:{}", s.name),
                 _ => false,
             };

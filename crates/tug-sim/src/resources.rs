@@ -130,7 +130,8 @@ impl ResourceDef {
     }
 }
 
-struct Builtin {
+/// One row of the built-in kinds table.
+pub struct Builtin {
     group: &'static str,
     version: &'static str,
     plural: &'static str,
@@ -161,6 +162,41 @@ const fn b(
         namespaced,
         subs,
         all,
+    }
+}
+
+impl Builtin {
+    /// A kind without short names, subresources or categories (served by a module of its own).
+    pub const fn new(
+        group: &'static str,
+        version: &'static str,
+        plural: &'static str,
+        kind: &'static str,
+        namespaced: bool,
+    ) -> Self {
+        b(group, version, plural, kind, &[], namespaced, &[], false)
+    }
+
+    pub fn def(&self) -> ResourceDef {
+        let verbs: Vec<String> = match (self.group, self.plural) {
+            ("", "bindings") => vec!["create".into()],
+            ("authorization.k8s.io" | "authentication.k8s.io", _) => vec!["create".into()],
+            _ => ALL_VERBS.iter().map(|v| v.to_string()).collect(),
+        };
+        ResourceDef {
+            group: self.group.into(),
+            version: self.version.into(),
+            plural: self.plural.into(),
+            singular: self.kind.to_lowercase(),
+            kind: self.kind.into(),
+            short_names: self.short.iter().map(|s| s.to_string()).collect(),
+            namespaced: self.namespaced,
+            verbs,
+            categories: if self.all { vec!["all".into()] } else { vec![] },
+            subresources: self.subs.iter().map(|s| s.to_string()).collect(),
+            printer_columns: None,
+            custom: false,
+        }
     }
 }
 
@@ -280,6 +316,16 @@ const BUILTINS: &[Builtin] = &[
         "customresourcedefinitions",
         "CustomResourceDefinition",
         &["crd", "crds"],
+        CLUSTER,
+        &["status"],
+        false,
+    ),
+    b(
+        "apiregistration.k8s.io",
+        "v1",
+        "apiservices",
+        "APIService",
+        &[],
         CLUSTER,
         &["status"],
         false,
@@ -509,30 +555,7 @@ const BUILTINS: &[Builtin] = &[
 
 /// The built-in resource definitions.
 pub fn builtins() -> Vec<ResourceDef> {
-    BUILTINS
-        .iter()
-        .map(|b| {
-            let verbs: Vec<String> = match (b.group, b.plural) {
-                ("", "bindings") => vec!["create".into()],
-                ("authorization.k8s.io" | "authentication.k8s.io", _) => vec!["create".into()],
-                _ => ALL_VERBS.iter().map(|v| v.to_string()).collect(),
-            };
-            ResourceDef {
-                group: b.group.into(),
-                version: b.version.into(),
-                plural: b.plural.into(),
-                singular: b.kind.to_lowercase(),
-                kind: b.kind.into(),
-                short_names: b.short.iter().map(|s| s.to_string()).collect(),
-                namespaced: b.namespaced,
-                verbs,
-                categories: if b.all { vec!["all".into()] } else { vec![] },
-                subresources: b.subs.iter().map(|s| s.to_string()).collect(),
-                printer_columns: None,
-                custom: false,
-            }
-        })
-        .collect()
+    BUILTINS.iter().map(Builtin::def).collect()
 }
 
 /// The resource definitions a CRD object declares (one per served version; the storage version first).
@@ -651,6 +674,11 @@ impl Registry {
         self.defs
             .iter()
             .filter(move |d| d.group == group && d.version == version)
+    }
+
+    /// Registers kinds served by a module of their own (the metrics API).
+    pub fn add(&mut self, defs: impl IntoIterator<Item = ResourceDef>) {
+        self.defs.extend(defs.into_iter().map(Arc::new));
     }
 
     /// Registers a CRD's resources (replacing an earlier registration of the same CRD).

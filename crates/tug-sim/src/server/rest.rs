@@ -16,6 +16,7 @@ use super::routing::ResourcePath;
 use super::scale::{ScaleUpdate, scale_of, update_scale};
 use super::{Query, SimState, bytes_response, json_response};
 use crate::auth::{self, Attributes, User};
+use crate::metrics;
 use crate::patch::{self, PatchKind};
 use crate::pod_api;
 use crate::resources::ResourceDef;
@@ -144,6 +145,9 @@ pub(super) async fn resource(
     };
     let store = &state.store;
     let res = &rp.res;
+    if res.group == metrics::GROUP {
+        return metrics_response(&call, &query, rp.name.as_deref());
+    }
 
     match (verb, rp.sub.as_deref(), rp.name.as_deref()) {
         ("list", None, None) => list(&call, &query),
@@ -399,4 +403,32 @@ fn delete_options(query: &Query, body: &[u8]) -> ApiResult<DeleteOptions> {
             .is_some_and(|d| d.iter().any(|x| x == "All"))
             || query.get("dryRun") == Some("All"),
     })
+}
+
+/// PodMetrics and NodeMetrics, computed for the current scrape window (`metrics`); a get is a list of one.
+fn metrics_response(call: &Call, query: &Query, name: Option<&str>) -> ApiResult<Response> {
+    let res = call.res;
+    let (labels, mut fields) = selectors(query, res)?;
+    if let Some(name) = name {
+        fields = FieldSelector::parse(&format!("metadata.name={name}"), &res.key())
+            .map_err(selector_error)?;
+    }
+    let q = metrics::MetricsQuery {
+        res,
+        namespace: call.namespace,
+        labels: &labels,
+        fields: &fields,
+    };
+    let mut items = metrics::list(
+        &call.state.store,
+        &q,
+        call.state.seed,
+        jiff::Timestamp::now(),
+    );
+    let body = match name {
+        Some(name) => items.pop().ok_or_else(|| ApiError::not_found(res, name))?,
+        None => json!({"kind": format!("{}List", res.kind), "apiVersion": res.api_version(),
+                       "metadata": {}, "items": items}),
+    };
+    Ok(json_response(StatusCode::OK, &body))
 }
