@@ -5,6 +5,7 @@
 mod common;
 
 mod api;
+mod apis;
 mod authz;
 mod controllers;
 mod errors;

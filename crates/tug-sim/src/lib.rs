@@ -7,6 +7,7 @@ pub mod auth;
 pub mod bootstrap;
 pub mod churn;
 pub mod controllers;
+pub mod convert;
 pub mod discovery;
 pub mod exec;
 pub mod faults;

@@ -41,6 +41,10 @@ pub struct ResourceDef {
 
 impl ResourceDef {
     pub fn key(&self) -> ResKey {
+        // `events.k8s.io` Events are stored as the core ones, as the apiserver keeps both in one table.
+        if self.is("events.k8s.io", "events") {
+            return Arc::from("/events");
+        }
         Arc::from(format!("{}/{}", self.group, self.plural))
     }
 
@@ -457,6 +461,16 @@ const BUILTINS: &[Builtin] = &[
         "leases",
         "Lease",
         &[],
+        NS,
+        &[],
+        false,
+    ),
+    b(
+        "events.k8s.io",
+        "v1",
+        "events",
+        "Event",
+        &["ev"],
         NS,
         &[],
         false,

@@ -255,7 +255,23 @@ async fn serve(
         let verb = req.method().as_str().to_ascii_lowercase();
         auth::authorize_path(&state.store, &user, &verb, req.uri().path())?;
     }
+    let aggregated = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(discovery::wants_aggregated);
     Ok(match route {
+        Route::CoreVersions | Route::Groups if aggregated => {
+            let doc = discovery::aggregated(&registry, matches!(route, Route::CoreVersions));
+            let mut resp = json_response(StatusCode::OK, &doc);
+            let headers = resp.headers_mut();
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(discovery::AGGREGATED),
+            );
+            headers.insert(header::VARY, HeaderValue::from_static("Accept"));
+            resp
+        }
         Route::Version => json_response(StatusCode::OK, &discovery::version()),
         Route::Health => (StatusCode::OK, "ok").into_response(),
         Route::CoreVersions => json_response(StatusCode::OK, &discovery::core_versions(addr)),

@@ -16,6 +16,7 @@ use super::routing::ResourcePath;
 use super::scale::{ScaleUpdate, scale_of, update_scale};
 use super::{Query, SimState, bytes_response, json_response};
 use crate::auth::{self, Attributes, User};
+use crate::convert;
 use crate::metrics;
 use crate::patch::{self, PatchKind};
 use crate::pod_api;
@@ -174,7 +175,7 @@ pub(super) async fn resource(
         ("create", None, None) => {
             let headers = req.headers().clone();
             let body = read_body(req).await?;
-            let mut obj = decode_body(&headers, &body)?;
+            let obj = decode_body(&headers, &body)?;
             check_body_identity(res, call.namespace, &obj)?;
             if reviews::is_review(res) {
                 return Ok(json_response(
@@ -182,6 +183,7 @@ pub(super) async fn resource(
                     &reviews::answer(store, &user, res, call.namespace, obj)?,
                 ));
             }
+            let mut obj = convert::to_stored(res, obj);
             strategy::reset_status_for_create(res, &mut obj);
             let created = store.create(res, &ns, obj, call.dry_run)?;
             Ok(call.object_response(StatusCode::CREATED, &created))
@@ -191,6 +193,7 @@ pub(super) async fn resource(
             let body = read_body(req).await?;
             let obj = decode_body(&headers, &body)?;
             check_body_identity(res, call.namespace, &obj)?;
+            let obj = convert::to_stored(res, obj);
             let updated = store.replace(res, &ns, name, obj, scope(sub), call.dry_run)?;
             Ok(call.object_response(StatusCode::OK, &updated))
         }
@@ -296,14 +299,22 @@ fn patch_object(
     };
     if kind == PatchKind::Apply && store.get(res, call.ns, name).is_none() {
         check_body_identity(res, call.namespace, &patch_doc)?;
-        let created = store.create(res, call.ns, patch_doc, call.dry_run)?;
+        let created = store.create(
+            res,
+            call.ns,
+            convert::to_stored(res, patch_doc),
+            call.dry_run,
+        )?;
         return Ok(call.object_response(StatusCode::CREATED, &created));
     }
     let updated = store.update_with(res, call.ns, name, scope, call.dry_run, |old| {
-        let patched = patch::apply(old, &patch_doc, &kind).map_err(|e| match e {
+        // A patch applies to the object as this group serves it.
+        let served = convert::to_served(res, old);
+        let patched = patch::apply(&served, &patch_doc, &kind).map_err(|e| match e {
             patch::PatchError::Decode(m) => ApiError::bad_request(m),
             patch::PatchError::Apply(m) => ApiError::new(422, "Invalid", m),
         })?;
+        let patched = convert::to_stored(res, patched);
         check_resource_version(res, name, &patched, old)?;
         Ok(patched)
     })?;
