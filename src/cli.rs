@@ -100,3 +100,23 @@ impl Switch {
         self == Self::On
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[test]
+    fn metrics_switch_parses_for_the_sim_and_the_demo() {
+        let cli = Cli::try_parse_from(["tug", "sim", "--metrics", "off"]).unwrap();
+        let Some(Command::Sim(args)) = cli.command else {
+            panic!("not the sim command");
+        };
+        assert!(!args.metrics.is_on());
+        let cli = Cli::try_parse_from(["tug", "--demo", "--demo-metrics", "off"]).unwrap();
+        assert!(!cli.tui.demo_metrics.is_on());
+        let cli = Cli::try_parse_from(["tug", "--demo"]).unwrap();
+        assert!(cli.tui.demo_metrics.is_on());
+    }
+}
