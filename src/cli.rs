@@ -25,6 +25,9 @@ pub struct TuiArgs {
     /// Run against tug's embedded simulated cluster instead of a real one.
     #[arg(long)]
     pub demo: bool,
+    /// Whether the demo cluster serves the metrics API (`off`: as a cluster without metrics-server).
+    #[arg(long, value_enum, default_value_t = Switch::On)]
+    pub demo_metrics: Switch,
     /// Path to the kubeconfig file (default: the first existing path in $KUBECONFIG, then ~/.kube/config).
     #[arg(long)]
     pub kubeconfig: Option<PathBuf>,
@@ -83,4 +86,40 @@ pub struct SimArgs {
     /// Faults to inject, e.g. `watch-drop=30s,gone=60s,error-rate=0.05,throttle-rate=0.05,slow=200ms`.
     #[arg(long, default_value = "")]
     pub faults: String,
+    /// Serve `metrics.k8s.io` (`kubectl top`) as metrics-server would; `off` leaves the API absent.
+    #[arg(long, value_enum, default_value_t = Switch::On)]
+    pub metrics: Switch,
+}
+
+/// An on/off option.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
+}
+
+impl Switch {
+    pub fn is_on(self) -> bool {
+        self == Self::On
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[test]
+    fn metrics_switch_parses_for_the_sim_and_the_demo() {
+        let cli = Cli::try_parse_from(["tug", "sim", "--metrics", "off"]).unwrap();
+        let Some(Command::Sim(args)) = cli.command else {
+            panic!("not the sim command");
+        };
+        assert!(!args.metrics.is_on());
+        let cli = Cli::try_parse_from(["tug", "--demo", "--demo-metrics", "off"]).unwrap();
+        assert!(!cli.tui.demo_metrics.is_on());
+        let cli = Cli::try_parse_from(["tug", "--demo"]).unwrap();
+        assert!(cli.tui.demo_metrics.is_on());
+    }
 }

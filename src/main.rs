@@ -37,6 +37,7 @@ async fn run_sim(args: SimArgs) -> anyhow::Result<()> {
         churn: args.churn,
         faults,
         kubeconfig_out: args.kubeconfig_out,
+        metrics: args.metrics.is_on(),
         tls: None,
     })
     .await
@@ -73,9 +74,12 @@ async fn run_tui(args: tug::cli::TuiArgs) -> anyhow::Result<()> {
     };
     // The demo cluster lives as long as the TUI, in this process.
     let _demo = if args.demo {
-        let handle = sim::start(SimOptions::default())
-            .await
-            .context("cannot start the demo cluster")?;
+        let handle = sim::start(SimOptions {
+            metrics: args.demo_metrics.is_on(),
+            ..SimOptions::default()
+        })
+        .await
+        .context("cannot start the demo cluster")?;
         opts.kubeconfig = Some(handle.kubeconfig.clone());
         opts.context = None;
         Some(handle)

@@ -5,9 +5,12 @@
 mod common;
 
 mod api;
+mod apis;
+mod authz;
 mod controllers;
 mod errors;
 mod lists;
+mod metrics;
 mod podio;
 mod rbac;
 mod robustness;

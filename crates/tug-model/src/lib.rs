@@ -14,6 +14,7 @@ pub mod merge;
 pub mod mutation;
 pub mod object_yaml;
 pub mod pod;
+pub mod rbac;
 pub mod rollback;
 pub mod scope;
 pub mod selector;

@@ -4,18 +4,23 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod auth;
+pub mod bootstrap;
 pub mod churn;
 pub mod controllers;
+pub mod convert;
 pub mod discovery;
 pub mod exec;
 pub mod faults;
 pub mod kubeconfig;
 pub mod logs;
+pub mod metrics;
 pub mod openapi;
 pub mod patch;
 pub mod pod_api;
 pub mod portforward;
+pub mod protobuf;
 pub mod resources;
+pub mod reviews;
 pub mod selectors;
 pub mod server;
 pub mod shell;
@@ -71,6 +76,8 @@ pub struct SimOptions {
     pub faults: FaultSpec,
     /// Where to write the kubeconfig (default: a fresh file under the temp dir).
     pub kubeconfig_out: Option<PathBuf>,
+    /// Serve `metrics.k8s.io` (as metrics-server would); off, the API is absent (`--metrics off`).
+    pub metrics: bool,
     /// Certificates to reuse (a restart on the same address keeps clients' kubeconfigs valid); new if `None`.
     pub tls: Option<tls::SimTls>,
 }
@@ -85,6 +92,7 @@ impl Default for SimOptions {
             churn: 0.0,
             faults: FaultSpec::default(),
             kubeconfig_out: None,
+            metrics: true,
             tls: None,
         }
     }
@@ -133,6 +141,16 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
     let shutdown = CancellationToken::new();
     let store = Arc::new(Store::new(opts.seed));
     let controllers = world::build(&store, opts.seed, opts.pods, opts.namespaces)?;
+    if opts.metrics {
+        store.register(metrics::resource_defs());
+        let apiservices = store
+            .registry()
+            .preferred("apiregistration.k8s.io", "apiservices")
+            .ok_or_else(|| status::ApiError::internal("APIService kind missing"))?;
+        store.create(&apiservices, "", metrics::api_service(), false)?;
+    }
+    // After the metrics API: the read-only role covers every kind served at start.
+    bootstrap::seed(&store)?;
     let churn = Arc::new(churn::ChurnRate::new(opts.churn));
     churn::spawn(
         store.clone(),

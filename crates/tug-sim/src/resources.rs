@@ -41,6 +41,10 @@ pub struct ResourceDef {
 
 impl ResourceDef {
     pub fn key(&self) -> ResKey {
+        // `events.k8s.io` Events are stored as the core ones, as the apiserver keeps both in one table.
+        if self.is("events.k8s.io", "events") {
+            return Arc::from("/events");
+        }
         Arc::from(format!("{}/{}", self.group, self.plural))
     }
 
@@ -130,7 +134,8 @@ impl ResourceDef {
     }
 }
 
-struct Builtin {
+/// One row of the built-in kinds table.
+pub struct Builtin {
     group: &'static str,
     version: &'static str,
     plural: &'static str,
@@ -161,6 +166,41 @@ const fn b(
         namespaced,
         subs,
         all,
+    }
+}
+
+impl Builtin {
+    /// A kind without short names, subresources or categories (served by a module of its own).
+    pub const fn new(
+        group: &'static str,
+        version: &'static str,
+        plural: &'static str,
+        kind: &'static str,
+        namespaced: bool,
+    ) -> Self {
+        b(group, version, plural, kind, &[], namespaced, &[], false)
+    }
+
+    pub fn def(&self) -> ResourceDef {
+        let verbs: Vec<String> = match (self.group, self.plural) {
+            ("", "bindings") => vec!["create".into()],
+            ("authorization.k8s.io" | "authentication.k8s.io", _) => vec!["create".into()],
+            _ => ALL_VERBS.iter().map(|v| v.to_string()).collect(),
+        };
+        ResourceDef {
+            group: self.group.into(),
+            version: self.version.into(),
+            plural: self.plural.into(),
+            singular: self.kind.to_lowercase(),
+            kind: self.kind.into(),
+            short_names: self.short.iter().map(|s| s.to_string()).collect(),
+            namespaced: self.namespaced,
+            verbs,
+            categories: if self.all { vec!["all".into()] } else { vec![] },
+            subresources: self.subs.iter().map(|s| s.to_string()).collect(),
+            printer_columns: None,
+            custom: false,
+        }
     }
 }
 
@@ -285,6 +325,16 @@ const BUILTINS: &[Builtin] = &[
         false,
     ),
     b(
+        "apiregistration.k8s.io",
+        "v1",
+        "apiservices",
+        "APIService",
+        &[],
+        CLUSTER,
+        &["status"],
+        false,
+    ),
+    b(
         "apps",
         "v1",
         "controllerrevisions",
@@ -335,10 +385,50 @@ const BUILTINS: &[Builtin] = &[
         true,
     ),
     b(
+        "authentication.k8s.io",
+        "v1",
+        "selfsubjectreviews",
+        "SelfSubjectReview",
+        &[],
+        CLUSTER,
+        &[],
+        false,
+    ),
+    b(
+        "authorization.k8s.io",
+        "v1",
+        "localsubjectaccessreviews",
+        "LocalSubjectAccessReview",
+        &[],
+        NS,
+        &[],
+        false,
+    ),
+    b(
         "authorization.k8s.io",
         "v1",
         "selfsubjectaccessreviews",
         "SelfSubjectAccessReview",
+        &[],
+        CLUSTER,
+        &[],
+        false,
+    ),
+    b(
+        "authorization.k8s.io",
+        "v1",
+        "selfsubjectrulesreviews",
+        "SelfSubjectRulesReview",
+        &[],
+        CLUSTER,
+        &[],
+        false,
+    ),
+    b(
+        "authorization.k8s.io",
+        "v1",
+        "subjectaccessreviews",
+        "SubjectAccessReview",
         &[],
         CLUSTER,
         &[],
@@ -371,6 +461,16 @@ const BUILTINS: &[Builtin] = &[
         "leases",
         "Lease",
         &[],
+        NS,
+        &[],
+        false,
+    ),
+    b(
+        "events.k8s.io",
+        "v1",
+        "events",
+        "Event",
+        &["ev"],
         NS,
         &[],
         false,
@@ -469,30 +569,7 @@ const BUILTINS: &[Builtin] = &[
 
 /// The built-in resource definitions.
 pub fn builtins() -> Vec<ResourceDef> {
-    BUILTINS
-        .iter()
-        .map(|b| {
-            let verbs: Vec<String> = match (b.group, b.plural) {
-                ("", "bindings") => vec!["create".into()],
-                ("authorization.k8s.io", _) => vec!["create".into()],
-                _ => ALL_VERBS.iter().map(|v| v.to_string()).collect(),
-            };
-            ResourceDef {
-                group: b.group.into(),
-                version: b.version.into(),
-                plural: b.plural.into(),
-                singular: b.kind.to_lowercase(),
-                kind: b.kind.into(),
-                short_names: b.short.iter().map(|s| s.to_string()).collect(),
-                namespaced: b.namespaced,
-                verbs,
-                categories: if b.all { vec!["all".into()] } else { vec![] },
-                subresources: b.subs.iter().map(|s| s.to_string()).collect(),
-                printer_columns: None,
-                custom: false,
-            }
-        })
-        .collect()
+    BUILTINS.iter().map(Builtin::def).collect()
 }
 
 /// The resource definitions a CRD object declares (one per served version; the storage version first).
@@ -611,6 +688,11 @@ impl Registry {
         self.defs
             .iter()
             .filter(move |d| d.group == group && d.version == version)
+    }
+
+    /// Registers kinds served by a module of their own (the metrics API).
+    pub fn add(&mut self, defs: impl IntoIterator<Item = ResourceDef>) {
+        self.defs.extend(defs.into_iter().map(Arc::new));
     }
 
     /// Registers a CRD's resources (replacing an earlier registration of the same CRD).

@@ -765,3 +765,10 @@ pub fn random_suffix(rng: &mut ChaCha8Rng, len: usize) -> String {
         .map(|_| ALPHANUMS[rng.random_range(0..ALPHANUMS.len())] as char)
         .collect()
 }
+
+impl Store {
+    /// Serves kinds that are not stored (the metrics API): discovery, routing and RBAC then know them.
+    pub fn register(&self, defs: impl IntoIterator<Item = ResourceDef>) {
+        self.lock().registry.add(defs);
+    }
+}

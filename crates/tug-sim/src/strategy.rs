@@ -514,9 +514,13 @@ pub fn validate(res: &ResourceDef, obj: &Value) -> ApiResult<()> {
     let mut errs = vec![];
     let name_ok = match res.plural.as_str() {
         "namespaces" | "services" if !res.custom => is_dns_label(name),
+        // RBAC names are path segments (`system:discovery`), as the apiserver's ValidateRBACName has it.
+        _ if res.group == "rbac.authorization.k8s.io" => {
+            !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '%'])
+        }
         _ => is_dns_subdomain(name),
     };
-    if !name_ok && !res.is("rbac.authorization.k8s.io", "clusterroles") {
+    if !name_ok {
         let msg = if res.plural == "namespaces" || res.plural == "services" {
             LABEL_MSG
         } else {

@@ -88,7 +88,7 @@ pub fn partial_metadata(obj: &Value) -> Value {
 
 /// The object as a client of `res`'s version sees it (custom resources may be read at any served version).
 pub fn for_version(res: &ResourceDef, obj: &Arc<Value>) -> Value {
-    let mut v = (**obj).clone();
+    let mut v = crate::convert::to_served(res, obj);
     if res.custom {
         v["apiVersion"] = json!(res.api_version());
     }
@@ -97,7 +97,12 @@ pub fn for_version(res: &ResourceDef, obj: &Arc<Value>) -> Value {
 
 fn table_kind(res: &ResourceDef) -> TableKind<'_> {
     TableKind {
-        group: &res.group,
+        // Served from the core table, printed as the core kind (`kubectl get events.events.k8s.io`).
+        group: if crate::convert::is_events_v1(res) {
+            ""
+        } else {
+            &res.group
+        },
         resource: &res.plural,
         printer_columns: res.printer_columns.as_ref(),
     }
@@ -160,44 +165,54 @@ pub fn list_bytes(
             "metadata": list_meta,
             "items": items.iter().map(|o| partial_metadata(o)).collect::<Vec<_>>(),
         })),
-        Shape::Full => {
-            struct List<'a> {
-                res: &'a ResourceDef,
-                items: &'a [Arc<Value>],
-                meta: Value,
-            }
-            impl Serialize for List<'_> {
+        Shape::Full if crate::convert::is_events_v1(res) => {
+            let served: Vec<Arc<Value>> = items
+                .iter()
+                .map(|o| Arc::new(for_version(res, o)))
+                .collect();
+            return list_bytes_full(res, &served, list_meta);
+        }
+        Shape::Full => return list_bytes_full(res, items, list_meta),
+    }
+    .unwrap_or_default()
+}
+
+fn list_bytes_full(res: &ResourceDef, items: &[Arc<Value>], list_meta: Value) -> Vec<u8> {
+    struct List<'a> {
+        res: &'a ResourceDef,
+        items: &'a [Arc<Value>],
+        meta: Value,
+    }
+    impl Serialize for List<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            struct Items<'a>(&'a [Arc<Value>], bool);
+            impl Serialize for Items<'_> {
                 fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                    struct Items<'a>(&'a [Arc<Value>], bool);
-                    impl Serialize for Items<'_> {
-                        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                            use serde::ser::SerializeSeq;
-                            let mut seq = s.serialize_seq(Some(self.0.len()))?;
-                            for item in self.0 {
-                                if self.1 {
-                                    seq.serialize_element(&**item)?;
-                                } else {
-                                    seq.serialize_element(&Untyped(item))?;
-                                }
-                            }
-                            seq.end()
+                    use serde::ser::SerializeSeq;
+                    let mut seq = s.serialize_seq(Some(self.0.len()))?;
+                    for item in self.0 {
+                        if self.1 {
+                            seq.serialize_element(&**item)?;
+                        } else {
+                            seq.serialize_element(&Untyped(item))?;
                         }
                     }
-                    let mut map = s.serialize_map(Some(4))?;
-                    map.serialize_entry("kind", &format!("{}List", self.res.kind))?;
-                    map.serialize_entry("apiVersion", &self.res.api_version())?;
-                    map.serialize_entry("metadata", &self.meta)?;
-                    map.serialize_entry("items", &Items(self.items, self.res.custom))?;
-                    map.end()
+                    seq.end()
                 }
             }
-            serde_json::to_vec(&List {
-                res,
-                items,
-                meta: list_meta,
-            })
+            let mut map = s.serialize_map(Some(4))?;
+            map.serialize_entry("kind", &format!("{}List", self.res.kind))?;
+            map.serialize_entry("apiVersion", &self.res.api_version())?;
+            map.serialize_entry("metadata", &self.meta)?;
+            map.serialize_entry("items", &Items(self.items, self.res.custom))?;
+            map.end()
         }
     }
+    serde_json::to_vec(&List {
+        res,
+        items,
+        meta: list_meta,
+    })
     .unwrap_or_default()
 }
 

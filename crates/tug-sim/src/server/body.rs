@@ -1,4 +1,5 @@
-//! Request bodies: reading them within the real server's size limit, decoding JSON or YAML per Content-Type,
+//! Request bodies: reading them within the real server's size limit, decoding JSON, YAML or (for the kinds
+//! `protobuf` reads) protobuf per Content-Type,
 //! and checking that kind, apiVersion and namespace agree with the URL.
 
 use axum::body::Bytes;
@@ -37,6 +38,13 @@ pub(super) fn decode_body(headers: &HeaderMap, body: &[u8]) -> ApiResult<Value> 
             let text = std::str::from_utf8(body).map_err(|_| ApiError::bad_request("yaml body is not valid UTF-8"))?;
             serde_saphyr::from_str(text).map_err(|e| ApiError::bad_request(format!("error converting YAML to JSON: {e}")))?
         }
+        "application/vnd.kubernetes.protobuf" => match crate::protobuf::decode(body) {
+            Ok(v) => v,
+            Err(crate::protobuf::ProtobufError::UnknownKind(_)) => {
+                return Err(ApiError::unsupported_media_type(ct));
+            }
+            Err(e) => return Err(ApiError::bad_request(e.to_string())),
+        },
         _ => return Err(ApiError::unsupported_media_type(ct)),
     };
     if !value.is_object() {

@@ -64,7 +64,7 @@ pub struct RequestRecord {
     pub method: String,
     pub path: String,
     pub query: String,
-    pub user: &'static str,
+    pub user: String,
     /// RBAC verb (`list`, `watch`, `patch`, ...), empty for non-resource URLs.
     pub verb: String,
     pub code: u16,
@@ -194,10 +194,12 @@ pub async fn handle(State(state): State<Arc<SimState>>, req: Request) -> Respons
     let path = req.uri().path().to_string();
     let query = req.uri().query().unwrap_or_default().to_string();
     let mut verb = String::new();
-    let (user, resp) = match auth::authenticate(req.headers()) {
-        Err(e) => (User::Anonymous, e.into_response()),
+    let who = auth::authenticate(req.headers())
+        .and_then(|caller| auth::impersonate(&state.store, caller, req.headers()));
+    let (user, resp) = match who {
+        Err(e) => (User::anonymous(), e.into_response()),
         Ok(user) => {
-            let resp = serve(&state, user, req, &mut verb)
+            let resp = serve(&state, user.clone(), req, &mut verb)
                 .await
                 .unwrap_or_else(IntoResponse::into_response);
             (user, resp)
@@ -209,7 +211,7 @@ pub async fn handle(State(state): State<Arc<SimState>>, req: Request) -> Respons
             method: method.to_string(),
             path,
             query,
-            user: user.name(),
+            user: user.name().to_string(),
             verb,
             code: resp.status().as_u16(),
         });
@@ -249,15 +251,27 @@ async fn serve(
         .copied()
         .unwrap_or_else(|| ([127, 0, 0, 1], 0).into());
     let registry = state.store.registry();
-    if !matches!(route, Route::Version | Route::Health | Route::Resource(_))
-        && user == User::Anonymous
-    {
-        return Err(ApiError::forbidden(format!(
-            "forbidden: User \"system:anonymous\" cannot get path \"{}\"",
-            req.uri().path()
-        )));
+    if !matches!(route, Route::Resource(_)) {
+        let verb = req.method().as_str().to_ascii_lowercase();
+        auth::authorize_path(&state.store, &user, &verb, req.uri().path())?;
     }
+    let aggregated = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(discovery::wants_aggregated);
     Ok(match route {
+        Route::CoreVersions | Route::Groups if aggregated => {
+            let doc = discovery::aggregated(&registry, matches!(route, Route::CoreVersions));
+            let mut resp = json_response(StatusCode::OK, &doc);
+            let headers = resp.headers_mut();
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(discovery::AGGREGATED),
+            );
+            headers.insert(header::VARY, HeaderValue::from_static("Accept"));
+            resp
+        }
         Route::Version => json_response(StatusCode::OK, &discovery::version()),
         Route::Health => (StatusCode::OK, "ok").into_response(),
         Route::CoreVersions => json_response(StatusCode::OK, &discovery::core_versions(addr)),

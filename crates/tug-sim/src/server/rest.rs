@@ -1,6 +1,6 @@
 //! The REST verbs on the store for one resource URL: the RBAC verb and its authorization, then
-//! list/watch/get/create/replace/patch/delete/deletecollection, the `status` and `scale` subresources and
-//! SelfSubjectAccessReview. Pod subresources (log, exec, portforward, eviction) are handed to `pod_api`.
+//! list/watch/get/create/replace/patch/delete/deletecollection, the `status` and `scale` subresources, and the
+//! review kinds (`reviews`). Pod subresources (log, exec, portforward, eviction) are handed to `pod_api`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,9 +16,12 @@ use super::routing::ResourcePath;
 use super::scale::{ScaleUpdate, scale_of, update_scale};
 use super::{Query, SimState, bytes_response, json_response};
 use crate::auth::{self, Attributes, User};
+use crate::convert;
+use crate::metrics;
 use crate::patch::{self, PatchKind};
 use crate::pod_api;
 use crate::resources::ResourceDef;
+use crate::reviews;
 use crate::selectors::{FieldSelector, LabelSelector, SelectorError};
 use crate::status::{ApiError, ApiResult};
 use crate::store::{
@@ -118,7 +121,8 @@ pub(super) async fn resource(
         return Err(ApiError::method_not_allowed());
     }
     auth::authorize(
-        user,
+        &state.store,
+        &user,
         &Attributes {
             verb,
             res: &rp.res,
@@ -144,6 +148,9 @@ pub(super) async fn resource(
     };
     let store = &state.store;
     let res = &rp.res;
+    if res.group == metrics::GROUP {
+        return metrics_response(&call, &query, rp.name.as_deref());
+    }
 
     match (verb, rp.sub.as_deref(), rp.name.as_deref()) {
         ("list", None, None) => list(&call, &query),
@@ -170,14 +177,15 @@ pub(super) async fn resource(
         ("create", None, None) => {
             let headers = req.headers().clone();
             let body = read_body(req).await?;
-            let mut obj = decode_body(&headers, &body)?;
+            let obj = decode_body(&headers, &body)?;
             check_body_identity(res, call.namespace, &obj)?;
-            if res.is("authorization.k8s.io", "selfsubjectaccessreviews") {
+            if reviews::is_review(res) {
                 return Ok(json_response(
                     StatusCode::CREATED,
-                    &self_review(state, user, obj),
+                    &reviews::answer(store, &user, res, call.namespace, obj)?,
                 ));
             }
+            let mut obj = convert::to_stored(res, obj);
             strategy::reset_status_for_create(res, &mut obj);
             let created = store.create(res, &ns, obj, call.dry_run)?;
             Ok(call.object_response(StatusCode::CREATED, &created))
@@ -187,6 +195,7 @@ pub(super) async fn resource(
             let body = read_body(req).await?;
             let obj = decode_body(&headers, &body)?;
             check_body_identity(res, call.namespace, &obj)?;
+            let obj = convert::to_stored(res, obj);
             let updated = store.replace(res, &ns, name, obj, scope(sub), call.dry_run)?;
             Ok(call.object_response(StatusCode::OK, &updated))
         }
@@ -292,14 +301,22 @@ fn patch_object(
     };
     if kind == PatchKind::Apply && store.get(res, call.ns, name).is_none() {
         check_body_identity(res, call.namespace, &patch_doc)?;
-        let created = store.create(res, call.ns, patch_doc, call.dry_run)?;
+        let created = store.create(
+            res,
+            call.ns,
+            convert::to_stored(res, patch_doc),
+            call.dry_run,
+        )?;
         return Ok(call.object_response(StatusCode::CREATED, &created));
     }
     let updated = store.update_with(res, call.ns, name, scope, call.dry_run, |old| {
-        let patched = patch::apply(old, &patch_doc, &kind).map_err(|e| match e {
+        // A patch applies to the object as this group serves it.
+        let served = convert::to_served(res, old);
+        let patched = patch::apply(&served, &patch_doc, &kind).map_err(|e| match e {
             patch::PatchError::Decode(m) => ApiError::bad_request(m),
             patch::PatchError::Apply(m) => ApiError::new(422, "Invalid", m),
         })?;
+        let patched = convert::to_stored(res, patched);
         check_resource_version(res, name, &patched, old)?;
         Ok(patched)
     })?;
@@ -489,36 +506,30 @@ fn delete_options(query: &Query, body: &[u8]) -> ApiResult<DeleteOptions> {
     })
 }
 
-/// SelfSubjectAccessReview: may the caller do this? (`kubectl auth can-i`, tug's action gating.)
-fn self_review(state: &Arc<SimState>, user: User, mut review: Value) -> Value {
-    let ra = &review["spec"]["resourceAttributes"];
-    let allowed = if ra.is_object() {
-        let registry = state.store.registry();
-        let group = ra["group"].as_str().unwrap_or_default();
-        let resource = ra["resource"].as_str().unwrap_or_default();
-        match registry.preferred(group, resource) {
-            Some(def) => auth::allowed(
-                user,
-                &Attributes {
-                    verb: ra["verb"].as_str().unwrap_or_default(),
-                    res: &def,
-                    sub: ra["subresource"].as_str().filter(|s| !s.is_empty()),
-                    namespace: ra["namespace"].as_str().filter(|s| !s.is_empty()),
-                    name: ra["name"].as_str().filter(|s| !s.is_empty()),
-                },
-            ),
-            None => user == User::Admin,
-        }
-    } else {
-        user != User::Anonymous
+/// PodMetrics and NodeMetrics, computed for the current scrape window (`metrics`); a get is a list of one.
+fn metrics_response(call: &Call, query: &Query, name: Option<&str>) -> ApiResult<Response> {
+    let res = call.res;
+    let (labels, mut fields) = selectors(query, res)?;
+    if let Some(name) = name {
+        fields = FieldSelector::parse(&format!("metadata.name={name}"), &res.key())
+            .map_err(selector_error)?;
+    }
+    let q = metrics::MetricsQuery {
+        res,
+        namespace: call.namespace,
+        labels: &labels,
+        fields: &fields,
     };
-    review["apiVersion"] = json!("authorization.k8s.io/v1");
-    review["kind"] = json!("SelfSubjectAccessReview");
-    review["metadata"] = json!({"creationTimestamp": null});
-    review["status"] = if allowed {
-        json!({"allowed": true, "reason": "RBAC: allowed by the sim's role for this user"})
-    } else {
-        json!({"allowed": false})
+    let mut items = metrics::list(
+        &call.state.store,
+        &q,
+        call.state.seed,
+        jiff::Timestamp::now(),
+    );
+    let body = match name {
+        Some(name) => items.pop().ok_or_else(|| ApiError::not_found(res, name))?,
+        None => json!({"kind": format!("{}List", res.kind), "apiVersion": res.api_version(),
+                       "metadata": {}, "items": items}),
     };
-    review
+    Ok(json_response(StatusCode::OK, &body))
 }
