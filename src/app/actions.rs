@@ -31,6 +31,13 @@ pub enum Dialog {
         input: String,
         error: Option<String>,
     },
+    /// Each container's image, editable; Enter previews the diff as a `Confirm`.
+    SetImage {
+        target: ObjectRef,
+        fields: Vec<super::set_image::ImageField>,
+        cursor: usize,
+        error: Option<String>,
+    },
     /// Replicas, typed; checked before anything is sent.
     Scale {
         kind: Kind,
@@ -158,6 +165,54 @@ impl App {
                     name,
                     purpose: Purpose::History,
                 }];
+            }
+            Action::SetImage if tug_model::mutation::has_images(&kind) => {
+                // The containers are not in the row: read the object, then open the dialog.
+                return vec![Effect::Fetch {
+                    view,
+                    kind,
+                    namespace: ns,
+                    name,
+                    purpose: Purpose::SetImage,
+                }];
+            }
+            Action::Trigger if kind.is("batch", "cronjobs") => {
+                let seed = self.now.as_millisecond().unsigned_abs();
+                let job = tug_model::mutation::manual_job_name(&name, seed);
+                let lines = vec![
+                    format!("in namespace {ns}: creates job {job} from its jobTemplate"),
+                    "(annotated cronjob.kubernetes.io/instantiate: manual, owned by the cronjob)"
+                        .into(),
+                ];
+                let target = ObjectRef::new(kind, ns, name);
+                self.confirm(
+                    format!("Run {obj} now?"),
+                    lines,
+                    Mutation::new(target, Op::Trigger { job }),
+                );
+            }
+            Action::SuspendCronJob if kind.is("batch", "cronjobs") => {
+                let suspended = {
+                    let data = t.lock();
+                    let column = data.column("suspend");
+                    data.get(&(ns.as_str().into(), name.as_str().into()))
+                        .and_then(|r| column.and_then(|i| r.cells.get(i)))
+                        .is_some_and(|c| c.eq_ignore_ascii_case("true"))
+                };
+                let (verb, what) = if suspended {
+                    ("Resume", "its schedule creates jobs again")
+                } else {
+                    ("Suspend", "no new jobs are scheduled; running jobs go on")
+                };
+                let target = ObjectRef::new(kind, ns.clone(), name);
+                let op = Op::Suspend {
+                    suspended: !suspended,
+                };
+                self.confirm(
+                    format!("{verb} {obj}?"),
+                    vec![format!("in namespace {ns}: {what}")],
+                    Mutation::new(target, op),
+                );
             }
             Action::Delete if !t.marked.is_empty() => {
                 let keys: Vec<_> = t.marked.iter().cloned().collect();
@@ -293,7 +348,7 @@ impl App {
     }
 
     /// A dialog answered no: nothing is sent, and the user is told so.
-    fn cancel_dialog(&mut self) -> Vec<Effect> {
+    pub(super) fn cancel_dialog(&mut self) -> Vec<Effect> {
         self.mode = Mode::Normal;
         self.flash = Some(Flash {
             text: "cancelled: nothing was sent".into(),
@@ -302,7 +357,7 @@ impl App {
         vec![]
     }
 
-    fn confirm(&mut self, title: String, lines: Vec<String>, mutation: Mutation) {
+    pub(super) fn confirm(&mut self, title: String, lines: Vec<String>, mutation: Mutation) {
         self.mode = Mode::Dialog(Box::new(Dialog::Confirm {
             title,
             lines,
@@ -554,6 +609,12 @@ impl App {
                 }));
                 vec![]
             }
+            Dialog::SetImage {
+                target,
+                fields,
+                cursor,
+                ..
+            } => self.set_image_key(key, target, fields, cursor),
             Dialog::Scale {
                 kind,
                 namespace,

@@ -83,6 +83,11 @@ pub enum Fetched {
         name: String,
         paused: bool,
     },
+    /// An object's containers and their images, for the set-image dialog.
+    Images {
+        target: tug_cluster::mutate::ObjectRef,
+        images: Vec<tug_model::mutation::ContainerImage>,
+    },
     /// A workload's pods to stream logs from.
     Logs(LogTarget),
     /// The object itself, for views that render it (YAML with its toggles).
@@ -190,6 +195,7 @@ pub enum Purpose {
     Logs,
     History,
     Pause,
+    SetImage,
     PortForward,
     Shell,
     Attach,

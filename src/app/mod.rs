@@ -8,6 +8,7 @@ mod fetched;
 mod help;
 mod messages;
 mod prompt;
+mod set_image;
 pub mod views;
 pub mod wording;
 

@@ -50,6 +50,10 @@ pub async fn fetch(
             name: name.to_string(),
             paused: obj["spec"]["paused"].as_bool() == Some(true),
         },
+        Purpose::SetImage => Fetched::Images {
+            images: tug_model::mutation::images_of(kind, &obj),
+            target: tug_cluster::mutate::ObjectRef::new(kind.clone(), namespace, name),
+        },
         Purpose::History => {
             let sets = objects::replica_sets_of(client, &obj)
                 .await

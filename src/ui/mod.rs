@@ -5,10 +5,11 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row as TRow, Table, Wrap};
+use ratatui::widgets::{Cell, Paragraph, Row as TRow, Table, Wrap};
 
 use crate::app::{App, Body, LogView, Mode, TableView, TextView};
 
+mod dialog;
 pub mod editor;
 mod footer;
 mod help;
@@ -75,7 +76,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         help::render(app, scroll, frame, body);
     }
     if let Mode::Dialog(d) = &app.mode {
-        render_dialog(app, d, frame, body);
+        dialog::render_dialog(app, d, frame, body);
     }
 }
 
@@ -501,92 +502,6 @@ fn render_log(app: &App, l: &LogView, frame: &mut Frame, area: Rect) {
         p = p.wrap(Wrap { trim: false });
     }
     frame.render_widget(p, area);
-}
-
-/// A centred box asking before anything is sent.
-fn render_dialog(app: &App, dialog: &crate::app::actions::Dialog, frame: &mut Frame, area: Rect) {
-    use crate::app::actions::Dialog;
-    let confirm = footer::confirm_hint(app);
-    let (title, mut lines, hint) = match dialog {
-        Dialog::Forward {
-            pod, input, error, ..
-        } => {
-            let mut lines = vec![
-                format!("forward LOCAL:REMOTE   {input}▏"),
-                "(on 127.0.0.1; e.g. 8080:80)".into(),
-            ];
-            if let Some(e) = error {
-                lines.push(String::new());
-                lines.push(format!("⚠ {e}"));
-            }
-            (
-                format!("Port-forward pod/{pod}"),
-                lines,
-                "Enter: start   Esc: cancel",
-            )
-        }
-        Dialog::ConfirmMany { title, lines, .. } => {
-            (title.clone(), lines.clone(), confirm.as_str())
-        }
-        Dialog::Confirm { title, lines, .. } => (title.clone(), lines.clone(), confirm.as_str()),
-        Dialog::Scale {
-            kind,
-            name,
-            current,
-            input,
-            error,
-            ..
-        } => {
-            let mut lines = vec![
-                format!("current replicas: {current}"),
-                format!("new replicas:     {input}▏"),
-            ];
-            if let Some(e) = error {
-                lines.push(String::new());
-                lines.push(format!("⚠ {e}"));
-            }
-            (
-                format!("Scale {}/{name}", kind.kind.to_lowercase()),
-                lines,
-                "digits, +/-: change   Enter: scale   Esc: cancel",
-            )
-        }
-    };
-    lines.push(String::new());
-    lines.push(hint.to_string());
-    let width = (lines
-        .iter()
-        .map(|l| l.chars().count())
-        .max()
-        .unwrap_or(20)
-        .max(title.chars().count()) as u16
-        + 4)
-    .min(area.width);
-    let rect = centered(area, width, lines.len() as u16 + 2);
-    let text: Vec<Line> = lines
-        .iter()
-        .map(|l| {
-            let style = if l.starts_with('+') {
-                app.theme
-                    .style("status_ok")
-                    .fg(ratatui::style::Color::Green)
-            } else if l.starts_with('-') || l.starts_with('⚠') {
-                app.theme.style("status_error")
-            } else {
-                ratatui::style::Style::new()
-            };
-            Line::from(Span::styled(safe(l), style))
-        })
-        .collect();
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(text).block(
-            Block::new()
-                .borders(Borders::ALL)
-                .title(format!(" {} ", safe(&title))),
-        ),
-        rect,
-    );
 }
 
 #[cfg(test)]

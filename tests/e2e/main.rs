@@ -13,6 +13,7 @@ mod columns;
 mod config;
 mod edit;
 mod logs;
+mod operator;
 mod reliability;
 mod resilience;
 mod runtime;

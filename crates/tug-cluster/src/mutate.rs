@@ -2,13 +2,14 @@
 //! (as `kubectl rollout restart`), deletions with a propagation policy and grace period, drains through the
 //! eviction API, and rollbacks (an old ReplicaSet's template copied into the Deployment, as `kubectl rollout
 //! undo`, sent as a replace carrying the resourceVersion the user saw, so a concurrent change is a 409, not a
-//! silent overwrite). The changes themselves, as data, are `tug_model::mutation` (re-exported here).
+//! silent overwrite), images set by a strategic-merge patch (as `kubectl set image`), CronJobs triggered (a Job
+//! from the jobTemplate, as `kubectl create job --from=cronjob/`) and suspended. The changes themselves, as data, are `tug_model::mutation` (re-exported here).
 
 use serde_json::{Value, json};
 
 use super::{ClusterError, Result};
-use tug_model::mutation::evictable_pods;
 pub use tug_model::mutation::{Mutation, ObjectRef, Op};
+use tug_model::mutation::{evictable_pods, job_from_cronjob, set_image_patch};
 use tug_model::rollback::{rebase_rollback, with_template};
 pub use tug_model::rollback::{rollback_deployment, template_diff};
 
@@ -67,6 +68,27 @@ pub async fn apply(client: &kube::Client, m: &Mutation) -> Result<Value> {
             &json!({"spec": {"unschedulable": unschedulable}}),
         )?,
         Op::Drain => return drain(client, target).await,
+        Op::SetImage { images } => {
+            let body = set_image_patch(&target.kind, images).ok_or_else(|| {
+                ClusterError::Decode(format!("{} have no images to set", target.kind.plural))
+            })?;
+            patch(STRATEGIC_MERGE_PATCH, &body)?
+        }
+        Op::Suspend { suspended } => patch(MERGE_PATCH, &json!({"spec": {"suspend": suspended}}))?,
+        Op::Trigger { job } => {
+            // The CronJob as it is now: its uid for the ownerReference, its template as the user last saved it.
+            let cronjob = get(client, target).await?;
+            let jobs = format!(
+                "/apis/batch/v1/namespaces/{}/jobs?fieldManager=tug",
+                target.ns()
+            );
+            request(
+                Method::POST,
+                jobs,
+                "application/json",
+                &job_from_cronjob(&cronjob, job),
+            )?
+        }
         Op::SetTemplate { template } => {
             // Read-modify-write; a controller updating the status in between is a 409: read again.
             let current = get(client, target).await?;

@@ -1,0 +1,179 @@
+//! Operator actions, round two, from the keyboard: set image on one container of a workload, trigger and
+//! suspend a CronJob; each checked with kubectl afterwards.
+
+use std::path::Path;
+
+use crate::actions::select;
+use crate::common::{TestSim, eventually};
+use crate::harness::Tui;
+
+const ENTER: &str = "\r";
+const CTRL_U: &str = "\x15";
+const CTRL_S: &str = "\x13";
+
+fn start(sim: &TestSim, journal: &Path, args: &[&str]) -> Tui {
+    Tui::start_with_env(
+        &sim.kubeconfig(),
+        args,
+        120,
+        40,
+        &[("TUG_JOURNAL", journal)],
+    )
+}
+
+async fn backend_pods(sim: &TestSim) -> Vec<String> {
+    let out = sim
+        .kubectl_ok(&[
+            "get",
+            "pods",
+            "-n",
+            "shop",
+            "-l",
+            "app=backend",
+            "-o",
+            "jsonpath={.items[*].metadata.name}",
+        ])
+        .await;
+    let mut pods: Vec<String> = out.split_whitespace().map(str::to_string).collect();
+    pods.sort();
+    pods
+}
+
+#[tokio::test]
+async fn set_image_on_one_container_of_backend_leaves_the_sidecar_and_rolls_out_a_new_revision() {
+    let sim = TestSim::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal.jsonl");
+    let before = backend_pods(&sim).await;
+    assert!(!before.is_empty());
+    let mut tui = start(&sim, &journal, &["-n", "shop"]);
+    tui.wait_for("gpu-worker").await;
+    select(&mut tui, "deploy", "backend").await;
+    tui.send("i");
+    let screen = tui.wait_for("Set image deployment/backend").await;
+    assert!(screen.contains("envoyproxy/envoy:v1.31.2"), "{screen}");
+    // The cursor starts on the first container, `app`.
+    tui.send(CTRL_U);
+    tui.send("ghcr.io/tug-demo/shop-backend:2.5.0");
+    tui.send(ENTER);
+    let screen = tui.wait_for("Set image of deployment/backend?").await;
+    assert!(
+        screen.contains("+   image: ghcr.io/tug-demo/shop-backend:2.5.0")
+            && screen.contains("-   image: ghcr.io/tug-demo/shop-backend:2.4.1"),
+        "{screen}"
+    );
+    assert!(!screen.contains("container envoy"), "{screen}");
+    tui.send("y");
+    tui.wait_for("done: set image deployment/backend in shop")
+        .await;
+    let images = sim
+        .kubectl_ok(&[
+            "get",
+            "deploy",
+            "backend",
+            "-n",
+            "shop",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[*].image}",
+        ])
+        .await;
+    assert_eq!(
+        images,
+        "ghcr.io/tug-demo/shop-backend:2.5.0 envoyproxy/envoy:v1.31.2"
+    );
+    sim.kubectl_ok(&[
+        "rollout",
+        "status",
+        "deploy/backend",
+        "-n",
+        "shop",
+        "--timeout=60s",
+    ])
+    .await;
+    let revision = sim
+        .kubectl_ok(&[
+            "get",
+            "deploy",
+            "backend",
+            "-n",
+            "shop",
+            "-o",
+            "jsonpath={.metadata.annotations.deployment\\.kubernetes\\.io/revision}",
+        ])
+        .await;
+    assert_eq!(revision, "2");
+    eventually("every backend pod replaced", || async {
+        let now = backend_pods(&sim).await;
+        (!now.is_empty() && now.iter().all(|p| !before.contains(p))).then_some(())
+    })
+    .await;
+    let journal = std::fs::read_to_string(&journal).unwrap();
+    assert!(
+        journal.contains(
+            "set image deployment/backend in shop: app=ghcr.io/tug-demo/shop-backend:2.5.0"
+        ),
+        "{journal}"
+    );
+    // The rollout is undoable through the history, as any other.
+    tui.send("h");
+    tui.wait("the history", |s| {
+        s.contains("history/backend") && s.contains("shop-backend:2.4.1")
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn trigger_a_cronjob_then_suspend_it() {
+    let sim = TestSim::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut tui = start(&sim, &dir.path().join("journal.jsonl"), &["-n", "batch"]);
+    tui.wait_for("data-import").await;
+    select(&mut tui, "cronjobs", "cleanup").await;
+    tui.send("t");
+    let screen = tui.wait_for("Run cronjob/cleanup now?").await;
+    assert!(screen.contains("creates job cleanup-manual-"), "{screen}");
+    tui.send("y");
+    tui.wait_for("done: trigger cronjob/cleanup in batch").await;
+    let line = sim
+        .kubectl_ok(&["get", "jobs", "-n", "batch", "-o", "jsonpath={range .items[*]}{.metadata.name} {.metadata.annotations.cronjob\\.kubernetes\\.io/instantiate} {.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name}{\"\\n\"}{end}"])
+        .await;
+    let job = line
+        .lines()
+        .find(|l| l.starts_with("cleanup-manual-"))
+        .unwrap_or_else(|| panic!("no manual job in {line}"));
+    let fields: Vec<&str> = job.split_whitespace().collect();
+    assert_eq!(fields[1..], ["manual", "CronJob/cleanup"], "{job}");
+    let job = fields[0].to_string();
+    eventually("the job's pod runs", || async {
+        let phase = sim
+            .kubectl_ok(&[
+                "get",
+                "pods",
+                "-n",
+                "batch",
+                "-l",
+                &format!("job-name={job}"),
+                "-o",
+                "jsonpath={.items[*].status.phase}",
+            ])
+            .await;
+        (phase.contains("Running") || phase.contains("Succeeded")).then_some(())
+    })
+    .await;
+    tui.send(CTRL_S);
+    tui.wait_for("Suspend cronjob/cleanup?").await;
+    tui.send("y");
+    tui.wait_for("done: suspend cronjob/cleanup in batch").await;
+    let suspended = sim
+        .kubectl_ok(&[
+            "get",
+            "cronjob",
+            "cleanup",
+            "-n",
+            "batch",
+            "-o",
+            "jsonpath={.spec.suspend}",
+        ])
+        .await;
+    assert_eq!(suspended, "true");
+}
