@@ -323,6 +323,29 @@ impl App {
         vec![]
     }
 
+    /// Enter on a CronJob: the Jobs it made. Nothing in a Job's labels names its CronJob, so they are picked by
+    /// the names the CronJob controller (`<cronjob>-<scheduled minute>`) and a manual trigger
+    /// (`<cronjob>-manual-<suffix>`) give them, as a filter the user sees and can clear.
+    pub(super) fn cronjob_jobs(&mut self, parent: &str, ns: &str, cronjob: &str) -> Vec<Effect> {
+        let Some(jobs) = tug_cluster::discovery::find(&self.kinds, "jobs").cloned() else {
+            return vec![];
+        };
+        let scope = tug_cluster::table_watch::Scope {
+            namespace: Some(ns.to_string()),
+            ..Default::default()
+        };
+        let title = format!("{parent}/{cronjob}");
+        let effects = self.push_table(jobs, scope, title);
+        let pattern = format!("re:^{}-(manual-[a-z0-9]+|[0-9]+)$", regex::escape(cronjob));
+        if let (Some(t), Ok(f)) = (
+            self.stack.last_mut().and_then(|v| v.body.table_mut()),
+            super::Filter::parse(&pattern),
+        ) {
+            t.filter = f;
+        }
+        effects
+    }
+
     /// After the server said whether the deployment is paused: ask to resume or to pause.
     pub(super) fn pause_dialog(
         &mut self,

@@ -176,4 +176,26 @@ async fn trigger_a_cronjob_then_suspend_it() {
         ])
         .await;
     assert_eq!(suspended, "true");
+    // Enter on the CronJob lists its Jobs (not the others of the namespace), Enter on a Job its pods.
+    tui.send(ENTER);
+    let screen = tui
+        .wait("the cronjob's jobs", |s| {
+            s.lines()
+                .nth(1)
+                .is_some_and(|t| t.contains("cronjobs.batch/cleanup"))
+                && s.contains(&job)
+        })
+        .await;
+    assert!(!screen.contains("db-migrate-42"), "{screen}");
+    tui.send("/manual");
+    tui.send(ENTER);
+    tui.wait("one job", |s| {
+        s.lines().nth(1).is_some_and(|t| t.contains("[1]"))
+    })
+    .await;
+    tui.send(ENTER);
+    tui.wait("the job's pod", |s| {
+        s.lines().skip(3).any(|l| l.starts_with(&format!("{job}-")))
+    })
+    .await;
 }
