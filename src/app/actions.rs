@@ -38,6 +38,16 @@ pub enum Dialog {
         cursor: usize,
         error: Option<String>,
     },
+    /// A protected context's question: nothing is sent until `expected` (the object's name, or the count of a
+    /// bulk change) is typed.
+    TypeName {
+        title: String,
+        lines: Vec<String>,
+        expected: String,
+        input: String,
+        error: Option<String>,
+        then: super::guard::Guarded,
+    },
     /// Replicas, typed; checked before anything is sent.
     Scale {
         kind: Kind,
@@ -237,6 +247,12 @@ impl App {
                     lines.push(format!("  … and {} more", keys.len() - 10));
                 }
                 let title = format!("Delete {} marked {}?", keys.len(), kind.plural);
+                if self.over_bulk_limit(mutations.len()) {
+                    return vec![];
+                }
+                let Some(mutations) = self.guard_mutations(&title, &lines, mutations) else {
+                    return vec![];
+                };
                 self.mode = Mode::Dialog(Box::new(Dialog::ConfirmMany {
                     title,
                     lines,
@@ -380,12 +396,26 @@ impl App {
         vec![]
     }
 
+    /// Asks yes or no; in a protected context a destructive change asks for the name instead.
     pub(super) fn confirm(&mut self, title: String, lines: Vec<String>, mutation: Mutation) {
+        let Some(mutation) = self
+            .guard_mutations(&title, &lines, vec![mutation])
+            .and_then(|mut ms| ms.pop())
+        else {
+            return;
+        };
         self.mode = Mode::Dialog(Box::new(Dialog::Confirm {
             title,
             lines,
             mutation,
         }));
+    }
+
+    /// After a bulk change is let through, the marks that chose its objects go.
+    pub(super) fn clear_marks(&mut self) {
+        if let Some(t) = self.stack.last_mut().and_then(|v| v.body.table_mut()) {
+            t.marked.clear();
+        }
     }
 
     /// The history view: one row per revision, newest first, the cursor on the previous revision.
@@ -575,13 +605,7 @@ impl App {
             } => match action {
                 Some(Action::ConfirmYes) => {
                     self.mode = Mode::Normal;
-                    if let Some(View {
-                        body: Body::Table(t),
-                        ..
-                    }) = self.stack.last_mut()
-                    {
-                        t.marked.clear();
-                    }
+                    self.clear_marks();
                     mutations.into_iter().map(Effect::Mutate).collect()
                 }
                 Some(Action::ConfirmNo) => self.cancel_dialog(),
@@ -638,6 +662,14 @@ impl App {
                 cursor,
                 ..
             } => self.set_image_key(key, target, fields, cursor),
+            Dialog::TypeName {
+                title,
+                lines,
+                expected,
+                input,
+                then,
+                ..
+            } => self.type_name_key(key, title, lines, expected, input, then),
             Dialog::Scale {
                 kind,
                 namespace,
@@ -654,10 +686,20 @@ impl App {
                     KeyCode::Enter => match input.trim().parse::<i64>() {
                         Ok(n) if (0..=MAX_REPLICAS).contains(&n) => {
                             self.mode = Mode::Normal;
-                            return vec![Effect::Mutate(Mutation::new(
+                            let title =
+                                format!("Scale {}/{name} to {n}?", kind.kind.to_lowercase());
+                            let lines =
+                                vec![format!("in namespace {namespace}: from {current} replicas")];
+                            let m = Mutation::new(
                                 ObjectRef::new(kind, namespace, name),
                                 Op::Scale { replicas: n },
-                            ))];
+                            );
+                            return self
+                                .guard_mutations(&title, &lines, vec![m])
+                                .into_iter()
+                                .flatten()
+                                .map(Effect::Mutate)
+                                .collect();
                         }
                         Ok(_) => {
                             error = Some(format!("replicas must be between 0 and {MAX_REPLICAS}"))

@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod editor;
 mod fetched;
+pub mod guard;
 mod help;
 mod messages;
 mod prompt;
@@ -85,6 +86,9 @@ pub struct App {
     /// Contexts that are read-only by setting (checked again on a context switch).
     readonly_contexts: Vec<String>,
     last_undo: Option<tug_cluster::mutate::Mutation>,
+    /// The guardrails in force for the current context, and the settings they come from (for a switch).
+    pub guardrails: guard::Guardrails,
+    guard_settings: crate::config::settings::Settings,
     /// A table's filter when the filter prompt opened (the prompt filters live; Esc puts this back).
     filter_before: Option<Filter>,
     /// Counts replacements of the whole stack, so a view acting on it knows whether it still belongs there.
@@ -124,6 +128,8 @@ impl App {
             forwards: vec![],
             last_container: std::collections::HashMap::new(),
             last_undo: None,
+            guardrails: guard::Guardrails::default(),
+            guard_settings: crate::config::settings::Settings::default(),
             filter_before: None,
             generation: 0,
         }
@@ -133,6 +139,8 @@ impl App {
     pub fn with_config(mut self, config: crate::config::Config) -> Self {
         self.keymap = config.keymap;
         self.theme = config.theme;
+        self.guardrails = guard::Guardrails::for_context(&config.settings, &self.info.context);
+        self.guard_settings = config.settings.clone();
         self.aliases = config.settings.aliases;
         self.log_capacity = config.settings.log_lines.max(1);
         self.readonly |= config.settings.readonly
@@ -373,6 +381,9 @@ impl App {
         let Some(action) = self.action_for(&key) else {
             return vec![];
         };
+        if self.denied(action) {
+            return vec![];
+        }
         match action {
             Action::Command => {
                 self.mode = Mode::Command(String::new());
@@ -488,6 +499,7 @@ impl App {
         if self.readonly_contexts.contains(&info.context) {
             self.readonly = true;
         }
+        self.guardrails = guard::Guardrails::for_context(&self.guard_settings, &info.context);
         self.namespace = Some(info.namespace.clone());
         self.flash(format!("context {}", info.context), false);
         self.info = info;

@@ -80,6 +80,23 @@ pub(super) fn render_dialog(
                 "↑/↓ container   type: image (Ctrl-U clears)   Enter: preview   Esc: cancel",
             )
         }
+        Dialog::TypeName {
+            title,
+            lines,
+            expected,
+            input,
+            error,
+            ..
+        } => {
+            let mut lines = lines.clone();
+            lines.push(String::new());
+            lines.push(format!("PROTECTED context: type {expected} to confirm"));
+            lines.push(format!("> {input}▏"));
+            if let Some(e) = error {
+                lines.push(format!("⚠ {e}"));
+            }
+            (title.clone(), lines, "Enter: send   Esc: cancel")
+        }
         Dialog::Scale {
             kind,
             name,

@@ -124,6 +124,14 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     if app.readonly {
         spans.push(Span::styled(" READ-ONLY ", app.theme.style("readonly")));
     }
+    if app.guardrails.protected {
+        spans.push(Span::styled(
+            " PROTECTED ",
+            app.theme
+                .style("flash_error")
+                .add_modifier(Modifier::REVERSED),
+        ));
+    }
     if app.info.insecure {
         spans.push(Span::styled(
             " INSECURE TLS: the server is not verified ",

@@ -199,3 +199,74 @@ async fn trigger_a_cronjob_then_suspend_it() {
     })
     .await;
 }
+
+fn config_dir(settings: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("tug")).unwrap();
+    std::fs::write(dir.path().join("tug/settings.yaml"), settings).unwrap();
+    dir
+}
+
+#[tokio::test]
+async fn a_protected_context_sends_no_delete_until_the_name_is_typed_and_denies_what_it_denies() {
+    let sim = TestSim::start().await;
+    let config =
+        config_dir("protected_contexts: [\"tug-*\"]\ndenied_actions:\n  \"tug-s?m\": [drain]\n");
+    let mut tui = Tui::start_with_env(
+        &sim.kubeconfig(),
+        &["-n", "shop"],
+        120,
+        40,
+        &[("XDG_CONFIG_HOME", config.path())],
+    );
+    let screen = tui.wait_for("gpu-worker").await;
+    assert!(
+        screen.lines().next().unwrap().contains("PROTECTED"),
+        "{screen}"
+    );
+    select(&mut tui, "deploy", "frontend").await;
+    let since = sim.get_json("/_sim/stats").await["requests"]
+        .as_u64()
+        .unwrap();
+    tui.send("\x04"); // Ctrl-D
+    tui.wait_for("type frontend to confirm").await;
+    // Yes is only a letter here, and a wrong name is refused.
+    tui.send("y");
+    tui.send(ENTER);
+    tui.wait_for("type frontend exactly; nothing was sent")
+        .await;
+    tui.send("\x7f");
+    tui.send("fronten");
+    tui.send(ENTER);
+    tui.wait("the wrong name refused", |s| {
+        s.contains("> fronten▏") && s.contains("type frontend exactly")
+    })
+    .await;
+    let sent = crate::actions::mutations_since(&sim, since).await;
+    assert!(
+        sent.is_empty(),
+        "nothing before the name is typed: {sent:?}"
+    );
+    tui.send("d");
+    tui.send(ENTER);
+    tui.wait_for("done: delete deployment/frontend in shop")
+        .await;
+    let sent = crate::actions::mutations_since(&sim, since).await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(sent[0].starts_with("\"DELETE\""), "{sent:?}");
+    let (ok, _, _) = sim
+        .kubectl(&["get", "deploy", "frontend", "-n", "shop"])
+        .await;
+    assert!(!ok, "frontend is gone");
+    // Denied: not even a dialog.
+    let since = sim.get_json("/_sim/stats").await["requests"]
+        .as_u64()
+        .unwrap();
+    tui.send(":nodes");
+    tui.send(ENTER);
+    tui.wait_for("tug-worker2").await;
+    tui.send("D");
+    tui.wait_for("drain is denied in context tug-sim").await;
+    let sent = crate::actions::mutations_since(&sim, since).await;
+    assert!(sent.is_empty(), "{sent:?}");
+}
