@@ -8,6 +8,7 @@ use crate::config::Action;
 use crate::config::keymap::Scope as KeyScope;
 use tug_cluster::discovery::Kind;
 use tug_cluster::mutate::{self, Mutation, ObjectRef, Op};
+use tug_model::mutation::history_template;
 use tug_model::table::{Column, Row};
 
 /// A question on screen; nothing is sent until it is answered yes.
@@ -59,12 +60,13 @@ pub enum Dialog {
     },
 }
 
-/// A Deployment's rollout history, kept with the view that lists it.
+/// A workload's rollout history, kept with the view that lists it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct History {
     pub kind: Kind,
+    /// The Deployment, StatefulSet or DaemonSet as it is now.
     pub deployment: Value,
-    /// ReplicaSets by row name.
+    /// Its ReplicaSets (a Deployment) or ControllerRevisions (the others).
     pub sets: Vec<Value>,
 }
 
@@ -72,11 +74,14 @@ const PROPAGATIONS: [&str; 3] = ["Background", "Foreground", "Orphan"];
 /// Replicas beyond this are almost certainly a typo.
 const MAX_REPLICAS: i64 = 10_000;
 
+/// A history entry's revision: a ControllerRevision's `revision`, a ReplicaSet's annotation.
 pub(super) fn revision(rs: &Value) -> i64 {
-    rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"]
-        .as_str()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(0)
+    rs["revision"].as_i64().unwrap_or_else(|| {
+        rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"]
+            .as_str()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(0)
+    })
 }
 
 impl App {
@@ -97,7 +102,10 @@ impl App {
             Some(m) => {
                 let (ns, name) = (m.target.ns().to_string(), m.target.name.clone());
                 self.confirm(
-                    format!("Undo the last rollback of deployment/{name}?"),
+                    format!(
+                        "Undo the last rollback of {}/{name}?",
+                        m.target.kind.kind.to_lowercase()
+                    ),
                     vec![format!(
                         "in namespace {ns}: puts back the pod template it had before the rollback"
                     )],
@@ -167,7 +175,11 @@ impl App {
                     mutation,
                 );
             }
-            Action::History if kind.is("apps", "deployments") => {
+            Action::History
+                if kind.is("apps", "deployments")
+                    || kind.is("apps", "statefulsets")
+                    || kind.is("apps", "daemonsets") =>
+            {
                 return vec![Effect::Fetch {
                     view,
                     kind,
@@ -436,7 +448,7 @@ impl App {
         };
         let diff = mutate::template_diff(
             &history.deployment["spec"]["template"],
-            &rs["spec"]["template"],
+            &history_template(rs),
         );
         let text = if diff.trim().is_empty() {
             "no difference: this is the current template".to_string()
@@ -467,7 +479,25 @@ impl App {
             .unwrap_or_default()
             .to_string();
         let rev = revision(&rs);
-        let Some(deployment) = mutate::rollback_deployment(&history.deployment, &rs) else {
+        let entry = rs["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let op = if history.kind.is("apps", "deployments") {
+            mutate::rollback_deployment(&history.deployment, &rs).map(|deployment| Op::Rollback {
+                revision: rev,
+                replica_set: entry,
+                deployment,
+            })
+        } else {
+            // As `kubectl rollout undo`: the revision's own patch, sent as it is.
+            rs["data"].is_object().then(|| Op::RollbackRevision {
+                revision: rev,
+                controller_revision: entry,
+                patch: rs["data"].clone(),
+            })
+        };
+        let Some(op) = op else {
             self.flash(
                 format!("revision {rev} has no pod template to roll back to"),
                 true,
@@ -476,7 +506,7 @@ impl App {
         };
         let diff = mutate::template_diff(
             &history.deployment["spec"]["template"],
-            &rs["spec"]["template"],
+            &history_template(&rs),
         );
         if diff.trim().is_empty() {
             self.flash(
@@ -490,10 +520,7 @@ impl App {
             String::new(),
         ];
         lines.extend(diff.lines().skip(2).map(str::to_string));
-        let replica_set = rs["metadata"]["name"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        let obj = format!("{}/{name}", history.kind.kind.to_lowercase());
         // If it goes through, Shift-U can put the current template back.
         let target = ObjectRef::new(history.kind.clone(), ns, name.clone());
         self.undo_candidate = Some(Mutation::new(
@@ -502,16 +529,9 @@ impl App {
                 template: history.deployment["spec"]["template"].clone(),
             },
         ));
-        let mutation = Mutation::new(
-            target,
-            Op::Rollback {
-                revision: rev,
-                replica_set,
-                deployment,
-            },
-        );
+        let mutation = Mutation::new(target, op);
         self.confirm(
-            format!("Roll back deployment/{name} to revision {rev}?"),
+            format!("Roll back {obj} to revision {rev}?"),
             lines,
             mutation,
         );

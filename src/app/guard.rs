@@ -84,6 +84,7 @@ fn destructive(m: &Mutation) -> bool {
         Op::Delete { .. }
             | Op::Drain
             | Op::Rollback { .. }
+            | Op::RollbackRevision { .. }
             | Op::SetTemplate { .. }
             | Op::Scale { replicas: 0 }
     )

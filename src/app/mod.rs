@@ -248,7 +248,9 @@ impl App {
             AppEvent::Mutated { mutation, result } => {
                 use tug_cluster::mutate::Op;
                 match (&result, &mutation.op) {
-                    (Ok(()), Op::Rollback { .. }) => self.last_undo = self.undo_candidate.take(),
+                    (Ok(()), Op::Rollback { .. } | Op::RollbackRevision { .. }) => {
+                        self.last_undo = self.undo_candidate.take()
+                    }
                     (Ok(()), Op::SetTemplate { .. }) => self.last_undo = None,
                     _ => {}
                 }

@@ -270,3 +270,183 @@ async fn a_protected_context_sends_no_delete_until_the_name_is_typed_and_denies_
     let sent = crate::actions::mutations_since(&sim, since).await;
     assert!(sent.is_empty(), "{sent:?}");
 }
+
+const POSTGRES_PODS: &str = "jsonpath={range .items[*]}{.metadata.name} {.metadata.uid} {.status.conditions[?(@.type==\"Ready\")].status} {.metadata.deletionTimestamp} {.metadata.creationTimestamp}{\"\\n\"}{end}";
+
+/// (name, uid, ready and not going, created) of postgres's pods.
+async fn postgres_pods(sim: &TestSim) -> Vec<(String, String, bool, String)> {
+    let out = sim
+        .kubectl_ok(&[
+            "get",
+            "pods",
+            "-n",
+            "shop",
+            "-l",
+            "app=postgres",
+            "-o",
+            POSTGRES_PODS,
+        ])
+        .await;
+    out.lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            // A pod being deleted has one more field (its deletionTimestamp).
+            let ready = f.len() == 4 && f[2] == "True";
+            Some((
+                f.first()?.to_string(),
+                f.get(1)?.to_string(),
+                ready,
+                f.last()?.to_string(),
+            ))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn restart_postgres_replaces_its_pods_one_by_one_from_the_highest_ordinal() {
+    let sim = TestSim::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    sim.kubectl_ok(&[
+        "rollout",
+        "status",
+        "sts/postgres",
+        "-n",
+        "shop",
+        "--timeout=60s",
+    ])
+    .await;
+    let before: Vec<String> = postgres_pods(&sim).await.into_iter().map(|p| p.1).collect();
+    assert_eq!(before.len(), 2);
+    let mut tui = start(&sim, &dir.path().join("journal.jsonl"), &["-n", "shop"]);
+    tui.wait_for("gpu-worker").await;
+    select(&mut tui, "sts", "postgres").await;
+    tui.send("r");
+    tui.wait_for("Restart statefulset/postgres?").await;
+    tui.send("y");
+    tui.wait_for("done: restart statefulset/postgres in shop")
+        .await;
+    tui.wait("the rollout in the title", |s| {
+        s.lines()
+            .nth(1)
+            .is_some_and(|t| t.contains("rolling out postgres: ready 1/2"))
+    })
+    .await;
+    let restarted = sim
+        .kubectl_ok(&[
+            "get",
+            "sts",
+            "postgres",
+            "-n",
+            "shop",
+            "-o",
+            "jsonpath={.spec.template.metadata.annotations.kubectl\\.kubernetes\\.io/restartedAt}",
+        ])
+        .await;
+    assert!(
+        restarted.parse::<jiff::Timestamp>().is_ok(),
+        "{restarted:?}"
+    );
+    // One at a time: at every look at least one of the two serves.
+    let after = eventually("every pod replaced", || async {
+        let pods = postgres_pods(&sim).await;
+        assert!(pods.iter().any(|p| p.2), "no postgres pod ready: {pods:?}");
+        (pods.len() == 2 && pods.iter().all(|p| p.2 && !before.contains(&p.1))).then_some(pods)
+    })
+    .await;
+    let created = |n: &str| after.iter().find(|p| p.0 == n).map(|p| p.3.clone());
+    assert!(created("postgres-1") <= created("postgres-0"), "{after:?}");
+}
+
+async fn postgres_template(sim: &TestSim) -> serde_json::Value {
+    let out = sim
+        .kubectl_ok(&[
+            "get",
+            "sts",
+            "postgres",
+            "-n",
+            "shop",
+            "-o",
+            "jsonpath={.spec.template}",
+        ])
+        .await;
+    serde_json::from_str(&out).unwrap()
+}
+
+async fn set_postgres_image(sim: &TestSim, image: &str) {
+    sim.kubectl_ok(&[
+        "set",
+        "image",
+        "sts/postgres",
+        "-n",
+        "shop",
+        &format!("postgres={image}"),
+    ])
+    .await;
+    sim.kubectl_ok(&[
+        "rollout",
+        "status",
+        "sts/postgres",
+        "-n",
+        "shop",
+        "--timeout=60s",
+    ])
+    .await;
+}
+
+#[tokio::test]
+async fn undo_of_a_statefulset_revision_equals_kubectl_rollout_undo() {
+    let sim = TestSim::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    sim.kubectl_ok(&[
+        "rollout",
+        "status",
+        "sts/postgres",
+        "-n",
+        "shop",
+        "--timeout=60s",
+    ])
+    .await;
+    let original = postgres_template(&sim).await;
+    set_postgres_image(&sim, "postgres:16.5").await;
+    let mut tui = start(&sim, &dir.path().join("journal.jsonl"), &["-n", "shop"]);
+    tui.wait_for("gpu-worker").await;
+    select(&mut tui, "sts", "postgres").await;
+    tui.send("h");
+    let screen = tui
+        .wait("the history", |s| {
+            s.contains("history/postgres") && s.contains("postgres:16.4")
+        })
+        .await;
+    assert!(screen.contains("CONTROLLERREVISION"), "{screen}");
+    tui.send("u"); // the cursor starts on the previous revision
+    let screen = tui
+        .wait_for("Roll back statefulset/postgres to revision 1?")
+        .await;
+    assert!(screen.contains("+    image: postgres:16.4"), "{screen}");
+    tui.send("y");
+    tui.wait_for("done: roll back statefulset/postgres in shop to revision 1")
+        .await;
+    let by_tug = postgres_template(&sim).await;
+    assert_eq!(by_tug, original);
+    sim.kubectl_ok(&[
+        "rollout",
+        "status",
+        "sts/postgres",
+        "-n",
+        "shop",
+        "--timeout=60s",
+    ])
+    .await;
+    // The same again through kubectl: the result is the same template.
+    set_postgres_image(&sim, "postgres:16.5").await;
+    sim.kubectl_ok(&["rollout", "undo", "sts/postgres", "-n", "shop"])
+        .await;
+    assert_eq!(postgres_template(&sim).await, by_tug);
+    let history = sim
+        .kubectl_ok(&["rollout", "history", "sts/postgres", "-n", "shop"])
+        .await;
+    assert!(
+        history.contains('5'),
+        "rolled-back revisions are renumbered: {history}"
+    );
+}

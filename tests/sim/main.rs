@@ -9,6 +9,7 @@ mod controllers;
 mod errors;
 mod podio;
 mod rbac;
+mod revisions;
 mod robustness;
 mod rollback;
 mod watcher;

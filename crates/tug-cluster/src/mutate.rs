@@ -74,6 +74,25 @@ pub async fn apply(client: &kube::Client, m: &Mutation) -> Result<Value> {
             })?;
             patch(STRATEGIC_MERGE_PATCH, &body)?
         }
+        Op::RollbackRevision {
+            revision,
+            controller_revision,
+            patch: data,
+        } => {
+            let cr = format!(
+                "/apis/apps/v1/namespaces/{}/controllerrevisions/{controller_revision}",
+                target.ns()
+            );
+            check_revision(
+                client,
+                &cr,
+                *revision,
+                "its ControllerRevision",
+                controller_revision,
+            )
+            .await?;
+            patch(STRATEGIC_MERGE_PATCH, data)?
+        }
         Op::Suspend { suspended } => patch(MERGE_PATCH, &json!({"spec": {"suspend": suspended}}))?,
         Op::Trigger { job } => {
             // The CronJob as it is now: its uid for the ownerReference, its template as the user last saved it.
@@ -100,7 +119,11 @@ pub async fn apply(client: &kube::Client, m: &Mutation) -> Result<Value> {
             replica_set,
             deployment,
         } => {
-            check_revision(client, target, *revision, replica_set).await?;
+            let rs = format!(
+                "/apis/apps/v1/namespaces/{}/replicasets/{replica_set}",
+                target.ns()
+            );
+            check_revision(client, &rs, *revision, "its ReplicaSet", replica_set).await?;
             // Conditional on the version the history was read at; a 409 is rebased only if the spec did not
             // change meanwhile.
             let rebase = |current| rebase_rollback(current, deployment);
@@ -117,16 +140,14 @@ async fn get(client: &kube::Client, target: &ObjectRef) -> Result<Value> {
 /// The revision must still exist when the user confirms, not only when the history was read.
 async fn check_revision(
     client: &kube::Client,
-    target: &ObjectRef,
+    path: &str,
     revision: i64,
-    replica_set: &str,
+    holder: &str,
+    name: &str,
 ) -> Result<()> {
-    let rs = http::Request::get(format!(
-        "/apis/apps/v1/namespaces/{}/replicasets/{replica_set}",
-        target.ns()
-    ))
-    .body(vec![])
-    .map_err(|e| ClusterError::Transport(e.to_string()))?;
+    let rs = http::Request::get(path)
+        .body(vec![])
+        .map_err(|e| ClusterError::Transport(e.to_string()))?;
     match client
         .request::<Value>(rs)
         .await
@@ -137,7 +158,7 @@ async fn check_revision(
             code: 404,
             reason: "NotFound".into(),
             message: format!(
-                "revision {revision} is gone: its ReplicaSet {replica_set} was deleted; nothing was changed"
+                "revision {revision} is gone: {holder} {name} was deleted; nothing was changed"
             ),
             retry_after: 0,
         }),

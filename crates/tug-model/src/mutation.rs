@@ -81,6 +81,14 @@ pub enum Op {
     Suspend {
         suspended: bool,
     },
+    /// A StatefulSet or DaemonSet back to a ControllerRevision, as `kubectl rollout undo`: the revision's
+    /// `data` (a strategic-merge patch replacing the template) sent as it is.
+    RollbackRevision {
+        revision: i64,
+        /// The ControllerRevision (checked again at confirm time).
+        controller_revision: String,
+        patch: Value,
+    },
 }
 
 /// One container's image; `init` for an init container (they share the pod's name space with the others).
@@ -109,7 +117,7 @@ impl Mutation {
             Op::Restart => "restart",
             Op::Delete { grace: Some(0), .. } => "kill",
             Op::Delete { .. } => "delete",
-            Op::Rollback { .. } => "rollback",
+            Op::Rollback { .. } | Op::RollbackRevision { .. } => "rollback",
             Op::Pause { paused: true } => "pause",
             Op::Pause { .. } => "resume",
             Op::Cordon {
@@ -137,7 +145,9 @@ impl Mutation {
                 Some(g) => format!("delete {obj} ({propagation}, grace {g}s)"),
                 None => format!("delete {obj} ({propagation})"),
             },
-            Op::Rollback { revision, .. } => format!("roll back {obj} to revision {revision}"),
+            Op::Rollback { revision, .. } | Op::RollbackRevision { revision, .. } => {
+                format!("roll back {obj} to revision {revision}")
+            }
             Op::Pause { .. } | Op::Cordon { .. } | Op::Drain | Op::Suspend { .. } => {
                 format!("{} {obj}", self.verb())
             }
@@ -152,6 +162,19 @@ impl Mutation {
             Op::Trigger { job } => format!("trigger {obj}: job {job}"),
         }
     }
+}
+
+/// The pod template a history entry holds: a ReplicaSet's `spec.template`, or the template a
+/// ControllerRevision's patch puts back (without its `$patch` directive).
+pub fn history_template(entry: &Value) -> Value {
+    let mut template = match &entry["data"]["spec"]["template"] {
+        Value::Null => entry["spec"]["template"].clone(),
+        t => t.clone(),
+    };
+    if let Some(map) = template.as_object_mut() {
+        map.remove("$patch");
+    }
+    template
 }
 
 /// Where the pod spec sits in an object of `kind`, for the kinds `kubectl set image` covers (a Job's
@@ -425,6 +448,15 @@ mod tests {
         assert_eq!(job["metadata"]["namespace"], "batch");
         assert_eq!(job["spec"], cj["spec"]["jobTemplate"]["spec"]);
         assert_eq!(manual_job_name(&"x".repeat(80), 0).len(), 63);
+    }
+
+    #[test]
+    fn a_history_entry_is_a_replica_sets_template_or_what_a_revision_puts_back() {
+        let rs = json!({"spec": {"template": {"spec": {"containers": [{"image": "a"}]}}}});
+        let cr = json!({"revision": 2, "data": {"spec": {"template":
+            {"$patch": "replace", "spec": {"containers": [{"image": "a"}]}}}}});
+        assert_eq!(history_template(&rs), history_template(&cr));
+        assert_eq!(history_template(&cr)["spec"]["containers"][0]["image"], "a");
     }
 
     #[test]
