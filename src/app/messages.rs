@@ -136,6 +136,15 @@ pub enum Effect {
         title: String,
         buffer: tug_cluster::logs::SharedLog,
     },
+    /// Put text on the clipboard: OSC 52 to the terminal (works over SSH and in tmux), and a local clipboard
+    /// tool when there is one.
+    Copy(String),
+    /// Write a view's text to a file under the data dir (the runtime reports where).
+    SaveText {
+        name: String,
+        format: super::copy::SaveFormat,
+        text: String,
+    },
     /// Reconnect with another kubeconfig context.
     SwitchContext(String),
     /// Give the terminal back and stop (Ctrl-Z); resumes with a full redraw.

@@ -3,6 +3,7 @@
 //! Must not depend on ratatui rendering or call the API.
 
 pub mod actions;
+pub mod copy;
 pub mod editor;
 mod fetched;
 pub mod guard;
@@ -385,6 +386,9 @@ impl App {
         };
         if self.denied(action) {
             return vec![];
+        }
+        if let Some(effects) = self.copy(action) {
+            return effects;
         }
         match action {
             Action::Command => {

@@ -108,6 +108,19 @@ impl Effects {
         match effect {
             Effect::Quit => {}
             Effect::Suspend => screen.suspend()?,
+            Effect::Copy(text) => {
+                screen.write_sequence(&super::clipboard::osc52(&text))?;
+                self.file_job(move || super::clipboard::to_local_tool(&text));
+            }
+            Effect::SaveText { name, format, text } => {
+                let events = self.events.clone();
+                self.file_job(move || {
+                    let _ = events.send(match super::files::save_text(&name, format, &text) {
+                        Ok(path) => AppEvent::Flash(format!("saved to {}", path.display()), false),
+                        Err(e) => AppEvent::Flash(format!("cannot save: {e}"), true),
+                    });
+                });
+            }
             Effect::Shell {
                 namespace,
                 pod,

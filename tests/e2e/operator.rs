@@ -450,3 +450,46 @@ async fn undo_of_a_statefulset_revision_equals_kubectl_rollout_undo() {
         "rolled-back revisions are renumbered: {history}"
     );
 }
+
+#[tokio::test]
+async fn copy_sends_osc52_with_the_text_and_save_writes_the_table_as_csv() {
+    use base64::Engine as _;
+    let sim = TestSim::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let mut tui = Tui::start_with_env(
+        &sim.kubeconfig(),
+        &["-n", "shop"],
+        120,
+        40,
+        &[("XDG_DATA_HOME", data.path())],
+    );
+    tui.wait_for("gpu-worker").await;
+    select(&mut tui, "deploy", "backend").await;
+    tui.send("P"); // Shift-P: namespace/name
+    tui.wait_for("copied namespace/name (12 bytes) to the clipboard")
+        .await;
+    let sequence = format!(
+        "\x1b]52;c;{}\x07",
+        base64::engine::general_purpose::STANDARD.encode("shop/backend")
+    );
+    let raw = tui.raw.lock().unwrap().clone();
+    assert!(
+        raw.windows(sequence.len())
+            .any(|w| w == sequence.as_bytes()),
+        "no OSC 52 with shop/backend's base64 in the output"
+    );
+    tui.send(":save");
+    tui.send(ENTER);
+    let screen = tui.wait_for("saved to").await;
+    let saved = data.path().join("tug/saved");
+    let file = std::fs::read_dir(&saved)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "csv"))
+        .unwrap_or_else(|| panic!("no csv in {saved:?}: {screen}"));
+    let csv = std::fs::read_to_string(file).unwrap();
+    let mut lines = csv.lines();
+    assert!(lines.next().unwrap().starts_with("NAME,READY,"), "{csv}");
+    assert!(lines.next().unwrap().starts_with("backend,"), "{csv}");
+    assert_eq!(lines.next(), None, "only the rows shown: {csv}");
+}

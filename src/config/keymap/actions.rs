@@ -157,6 +157,10 @@ actions! {
     Shell => spec("shell", &[Table], &["s"], "shell into a pod or container (Ctrl-] detaches)"),
     PortForward => spec("port_forward", &[Table], &["f"], "port-forward to a pod (:pf lists and stops forwards)"),
     Attach => spec("attach", &[Table], &["a"], "attach to the container's main process (Ctrl-] detaches)"),
+    CopyName => spec("copy_name", &[Table], &["Shift-C"], "copy the selected (or marked) rows' names to the clipboard"),
+    CopyPath => spec("copy_path", &[Table], &["Shift-P"], "copy namespace/name of the selected (or marked) rows"),
+    CopyRow => spec("copy_row", &[Table], &["Shift-R"], "copy the selected (or marked) rows, cells tab-separated"),
+    CopyText => spec("copy_text", &[Text, Log], &["c"], "copy the text (a log: the lines on screen, or those matching the search)"),
     NextMatch => spec("next_match", &[Text, Log], &["n"], "next match"),
     PreviousMatch => spec("previous_match", &[Text, Log], &["N"], "previous match"),
     // From a table row, or from the object's YAML or description.
