@@ -10,6 +10,7 @@ pub mod guard;
 mod help;
 mod messages;
 mod prompt;
+mod rollout;
 mod set_image;
 pub mod views;
 pub mod wording;

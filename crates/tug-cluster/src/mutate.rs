@@ -2,8 +2,10 @@
 //! (as `kubectl rollout restart`), deletions with a propagation policy and grace period, drains through the
 //! eviction API, and rollbacks (an old ReplicaSet's template copied into the Deployment, as `kubectl rollout
 //! undo`, sent as a replace carrying the resourceVersion the user saw, so a concurrent change is a 409, not a
-//! silent overwrite), images set by a strategic-merge patch (as `kubectl set image`), CronJobs triggered (a Job
-//! from the jobTemplate, as `kubectl create job --from=cronjob/`) and suspended. The changes themselves, as data, are `tug_model::mutation` (re-exported here).
+//! silent overwrite) or, for StatefulSets and DaemonSets, a ControllerRevision's patch (as `kubectl rollout undo`
+//! sends it), images set by a strategic-merge patch (as `kubectl set image`), CronJobs triggered (a Job from the
+//! jobTemplate, as `kubectl create job --from=cronjob/`) and suspended. The changes themselves, as data, are
+//! `tug_model::mutation` (re-exported here).
 
 use serde_json::{Value, json};
 
