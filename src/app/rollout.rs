@@ -42,16 +42,32 @@ impl App {
     }
 
     /// Enter on a revision: the diff of its template against the current one.
-    pub(super) fn history_diff(&mut self, history: &History, row_name: &str) -> Vec<Effect> {
+    /// Enter on a revision: its diff against the current template, or, with another revision marked (Space),
+    /// the diff from the marked one to it.
+    pub(super) fn history_diff(
+        &mut self,
+        history: &History,
+        row_name: &str,
+        from: Option<&str>,
+    ) -> Vec<Effect> {
         let Some(rs) = history_set(history, row_name) else {
             return vec![];
         };
-        let diff = mutate::template_diff(
-            &history.deployment["spec"]["template"],
-            &history_template(rs),
-        );
+        let (base, title, same) = match from.and_then(|f| history_set(history, f)) {
+            Some(other) => (
+                history_template(other),
+                format!("diff/revision {}..{}", revision(other), revision(rs)),
+                "no difference between these revisions' templates",
+            ),
+            None => (
+                history.deployment["spec"]["template"].clone(),
+                format!("diff/revision {}", revision(rs)),
+                "no difference: this is the current template",
+            ),
+        };
+        let diff = mutate::template_diff(&base, &history_template(rs));
         let text = if diff.trim().is_empty() {
-            "no difference: this is the current template".to_string()
+            same.to_string()
         } else {
             diff
         };
@@ -60,7 +76,7 @@ impl App {
         view.set_text(&text);
         self.stack.push(View {
             id,
-            title: format!("diff/revision {}", revision(rs)),
+            title,
             body: Body::Text(Box::new(view)),
         });
         vec![]

@@ -493,3 +493,48 @@ async fn copy_sends_osc52_with_the_text_and_save_writes_the_table_as_csv() {
     assert!(lines.next().unwrap().starts_with("backend,"), "{csv}");
     assert_eq!(lines.next(), None, "only the rows shown: {csv}");
 }
+
+#[tokio::test]
+async fn the_history_diffs_any_two_revisions_the_marked_one_against_the_one_under_the_cursor() {
+    let sim = TestSim::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    sim.kubectl_ok(&[
+        "set",
+        "image",
+        "deploy/frontend",
+        "-n",
+        "shop",
+        "nginx=nginx:1.28",
+    ])
+    .await;
+    sim.kubectl_ok(&[
+        "rollout",
+        "status",
+        "deploy/frontend",
+        "-n",
+        "shop",
+        "--timeout=60s",
+    ])
+    .await;
+    let mut tui = start(&sim, &dir.path().join("journal.jsonl"), &["-n", "shop"]);
+    tui.wait_for("gpu-worker").await;
+    select(&mut tui, "deploy", "frontend").await;
+    tui.send("h");
+    tui.wait("three revisions", |s| {
+        s.contains("history/frontend") && s.contains("nginx:1.28") && s.contains("nginx:1.26")
+    })
+    .await;
+    // The cursor starts on revision 2: mark it (the cursor moves on to 1), then diff 2 against 1.
+    tui.send(" ");
+    tui.send(ENTER);
+    let screen = tui.wait_for("diff/revision 2..1").await;
+    assert!(
+        screen.contains("-") && screen.contains("image: nginx:1.27"),
+        "{screen}"
+    );
+    assert!(screen.contains("image: nginx:1.26"), "{screen}");
+    assert!(
+        !screen.contains("nginx:1.28"),
+        "the current revision is not in it: {screen}"
+    );
+}

@@ -1,6 +1,6 @@
 //! A workload's rollout history (`h`): a Deployment's ReplicaSets, a StatefulSet's or DaemonSet's
-//! ControllerRevisions, one row per revision, newest first; Enter shows a revision's diff
-//! against the current template, `u` rolls back to it after confirmation.
+//! ControllerRevisions, one row per revision, newest first; Enter shows a revision's diff against the current
+//! template (or against the revision marked with Space), `u` rolls back to it after confirmation.
 
 use super::{Me, TableView, ViewType};
 use crate::app::actions::{History, revision};
@@ -117,7 +117,15 @@ impl ViewType for HistoryView {
             return vec![];
         };
         match action {
-            Action::Open => app.history_diff(&self.history, &row),
+            Action::Open => {
+                // One other revision marked: diff between the two.
+                let marked: Vec<_> = self.table.marked.iter().filter(|k| k.1 != row).collect();
+                let from = match marked[..] {
+                    [one] => Some(one.1.to_string()),
+                    _ => None,
+                };
+                app.history_diff(&self.history, &row, from.as_deref())
+            }
             Action::Undo => app.rollback_dialog(self.history.clone(), &row),
             _ => vec![],
         }
