@@ -298,7 +298,10 @@ impl Effects {
                         let message = AppEvent::Flash(
                             format!(
                                 "forwarding {} → {}/{}:{} (:pf lists forwards)",
-                                f.local, f.namespace, f.pod, f.remote_port
+                                f.local,
+                                f.namespace,
+                                f.pod(),
+                                f.remote_port
                             ),
                             false,
                         );
@@ -451,7 +454,9 @@ impl Effects {
                 let (sent, received, connections) = f.counts();
                 ForwardRow {
                     id: f.id,
-                    target: format!("{}/{}:{}", f.namespace, f.pod, f.remote_port),
+                    target: format!("{}/{}:{}", f.namespace, f.pod(), f.remote_port),
+                    reconnects: f.reconnects.load(std::sync::atomic::Ordering::Relaxed),
+                    last_error: f.last_error().unwrap_or_default(),
                     local: f.local.to_string(),
                     sent,
                     received,

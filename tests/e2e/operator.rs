@@ -538,3 +538,72 @@ async fn the_history_diffs_any_two_revisions_the_marked_one_against_the_one_unde
         "the current revision is not in it: {screen}"
     );
 }
+
+async fn ping(local: &str) -> Vec<u8> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut conn = tokio::net::TcpStream::connect(local).await.unwrap();
+    conn.write_all(b"PING\r\n").await.unwrap();
+    let mut buf = [0u8; 64];
+    let n = tokio::time::timeout(crate::common::DEADLINE, conn.read(&mut buf))
+        .await
+        .unwrap()
+        .unwrap();
+    buf[..n].to_vec()
+}
+
+#[tokio::test]
+async fn a_port_forward_keeps_answering_on_its_local_port_after_its_pod_is_deleted() {
+    let sim = TestSim::start().await;
+    let mut tui = Tui::start(&sim.kubeconfig(), &["-c", "svc", "-n", "shop"], 140, 30);
+    tui.wait_for("LoadBalancer").await;
+    tui.send("/redis");
+    tui.send(ENTER);
+    tui.wait("one service", |s| {
+        s.contains("</redis>") && !s.contains("frontend")
+    })
+    .await;
+    tui.send("f");
+    tui.wait_for("Port-forward pod/redis-").await;
+    tui.send(&"\x7f".repeat(9));
+    tui.send("0:6379");
+    tui.send(ENTER);
+    let screen = tui.wait_for("forwarding 127.0.0.1:").await;
+    let after = screen.split("forwarding ").nth(1).unwrap();
+    let local = after.split_whitespace().next().unwrap().to_string();
+    let pod = after
+        .split("shop/")
+        .nth(1)
+        .and_then(|s| s.split(':').next())
+        .unwrap()
+        .to_string();
+    assert_eq!(ping(&local).await, b"+PONG\r\n");
+    sim.kubectl_ok(&["delete", "pod", &pod, "-n", "shop"]).await;
+    sim.kubectl_ok(&[
+        "rollout",
+        "status",
+        "deploy/redis",
+        "-n",
+        "shop",
+        "--timeout=60s",
+    ])
+    .await;
+    assert_eq!(
+        ping(&local).await,
+        b"+PONG\r\n",
+        "same local port, another pod"
+    );
+    tui.send(":pf");
+    tui.send(ENTER);
+    let screen = tui
+        .wait("the reconnect counted", |s| {
+            s.lines().any(|l| {
+                let f: Vec<&str> = l.split_whitespace().collect();
+                f.first() == Some(&local.as_str()) && f.get(2) == Some(&"1")
+            })
+        })
+        .await;
+    assert!(
+        screen.contains("RECONNECTS") && screen.contains(&format!("{pod}: pods")),
+        "the last error shows: {screen}"
+    );
+}
