@@ -230,10 +230,7 @@ async fn json_lines_pretty_print_and_only_matching_lines_can_be_shown() {
     tui.send("/backend");
     tui.send(ENTER);
     // The rows are in (an empty table has no redis either), and only backend's are left.
-    tui.wait("filtered", |s| {
-        !s.contains("redis") && s.contains("backend-")
-    })
-    .await;
+    tui.wait("filtered", |s| !s.contains("redis") && s.contains("backend-")).await;
     tui.send(ENTER); // the pod's containers
     tui.wait_for("envoyproxy").await;
     tui.send("l"); // the first container: app (JSON logs)
