@@ -1,13 +1,12 @@
-//! Actions that change the cluster: the dialogs that ask first (scale, restart, delete, kill, rollback), the
-//! rollout history, and read-only mode. Keys here only ever produce an `Effect::Mutate` after a confirmation.
+//! Actions that change the cluster: the dialogs that ask first (scale, restart, delete, kill, cordon, drain,
+//! cronjob trigger and suspend), and read-only mode (the rollout history is `rollout.rs`). Keys here only ever
+//! produce an `Effect::Mutate` after a confirmation.
 
-use serde_json::Value;
-
-use super::{App, Body, Effect, Flash, Mode, Purpose, View};
+use super::{App, Effect, Flash, Mode, Purpose};
 use crate::config::Action;
 use crate::config::keymap::Scope as KeyScope;
 use tug_cluster::discovery::Kind;
-use tug_cluster::mutate::{self, Mutation, ObjectRef, Op};
+use tug_cluster::mutate::{Mutation, ObjectRef, Op};
 use tug_model::table::{Column, Row};
 
 /// A question on screen; nothing is sent until it is answered yes.
@@ -39,6 +38,23 @@ pub enum Dialog {
         input: String,
         error: Option<String>,
     },
+    /// Each container's image, editable; Enter previews the diff as a `Confirm`.
+    SetImage {
+        target: ObjectRef,
+        fields: Vec<super::set_image::ImageField>,
+        cursor: usize,
+        error: Option<String>,
+    },
+    /// A protected context's question: nothing is sent until `expected` (the object's name, or the count of a
+    /// bulk change) is typed.
+    TypeName {
+        title: String,
+        lines: Vec<String>,
+        expected: String,
+        input: String,
+        error: Option<String>,
+        then: super::guard::Guarded,
+    },
     /// Replicas, typed; checked before anything is sent.
     Scale {
         kind: Kind,
@@ -50,25 +66,11 @@ pub enum Dialog {
     },
 }
 
-/// A Deployment's rollout history, kept with the view that lists it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct History {
-    pub kind: Kind,
-    pub deployment: Value,
-    /// ReplicaSets by row name.
-    pub sets: Vec<Value>,
-}
+pub use super::rollout::{History, revision};
 
 const PROPAGATIONS: [&str; 3] = ["Background", "Foreground", "Orphan"];
 /// Replicas beyond this are almost certainly a typo.
 const MAX_REPLICAS: i64 = 10_000;
-
-pub(super) fn revision(rs: &Value) -> i64 {
-    rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"]
-        .as_str()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(0)
-}
 
 impl App {
     /// Read-only mode refuses every mutating key (and shells, forwards, history) before anything is sent;
@@ -88,7 +90,10 @@ impl App {
             Some(m) => {
                 let (ns, name) = (m.target.ns().to_string(), m.target.name.clone());
                 self.confirm(
-                    format!("Undo the last rollback of deployment/{name}?"),
+                    format!(
+                        "Undo the last rollback of {}/{name}?",
+                        m.target.kind.kind.to_lowercase()
+                    ),
                     vec![format!(
                         "in namespace {ns}: puts back the pod template it had before the rollback"
                     )],
@@ -158,7 +163,11 @@ impl App {
                     mutation,
                 );
             }
-            Action::History if kind.is("apps", "deployments") => {
+            Action::History
+                if kind.is("apps", "deployments")
+                    || kind.is("apps", "statefulsets")
+                    || kind.is("apps", "daemonsets") =>
+            {
                 return vec![Effect::Fetch {
                     view,
                     kind,
@@ -166,6 +175,54 @@ impl App {
                     name,
                     purpose: Purpose::History,
                 }];
+            }
+            Action::SetImage if tug_model::mutation::has_images(&kind) => {
+                // The containers are not in the row: read the object, then open the dialog.
+                return vec![Effect::Fetch {
+                    view,
+                    kind,
+                    namespace: ns,
+                    name,
+                    purpose: Purpose::SetImage,
+                }];
+            }
+            Action::Trigger if kind.is("batch", "cronjobs") => {
+                let seed = self.now.as_millisecond().unsigned_abs();
+                let job = tug_model::mutation::manual_job_name(&name, seed);
+                let lines = vec![
+                    format!("in namespace {ns}: creates job {job} from its jobTemplate"),
+                    "(annotated cronjob.kubernetes.io/instantiate: manual, owned by the cronjob)"
+                        .into(),
+                ];
+                let target = ObjectRef::new(kind, ns, name);
+                self.confirm(
+                    format!("Run {obj} now?"),
+                    lines,
+                    Mutation::new(target, Op::Trigger { job }),
+                );
+            }
+            Action::SuspendCronJob if kind.is("batch", "cronjobs") => {
+                let suspended = {
+                    let data = t.lock();
+                    let column = data.column("suspend");
+                    data.get(&(ns.as_str().into(), name.as_str().into()))
+                        .and_then(|r| column.and_then(|i| r.cells.get(i)))
+                        .is_some_and(|c| c.eq_ignore_ascii_case("true"))
+                };
+                let (verb, what) = if suspended {
+                    ("Resume", "its schedule creates jobs again")
+                } else {
+                    ("Suspend", "no new jobs are scheduled; running jobs go on")
+                };
+                let target = ObjectRef::new(kind, ns.clone(), name);
+                let op = Op::Suspend {
+                    suspended: !suspended,
+                };
+                self.confirm(
+                    format!("{verb} {obj}?"),
+                    vec![format!("in namespace {ns}: {what}")],
+                    Mutation::new(target, op),
+                );
             }
             Action::Delete if !t.marked.is_empty() => {
                 let keys: Vec<_> = t.marked.iter().cloned().collect();
@@ -190,6 +247,12 @@ impl App {
                     lines.push(format!("  … and {} more", keys.len() - 10));
                 }
                 let title = format!("Delete {} marked {}?", keys.len(), kind.plural);
+                if self.over_bulk_limit(mutations.len()) {
+                    return vec![];
+                }
+                let Some(mutations) = self.guard_mutations(&title, &lines, mutations) else {
+                    return vec![];
+                };
                 self.mode = Mode::Dialog(Box::new(Dialog::ConfirmMany {
                     title,
                     lines,
@@ -276,6 +339,29 @@ impl App {
         vec![]
     }
 
+    /// Enter on a CronJob: the Jobs it made. Nothing in a Job's labels names its CronJob, so they are picked by
+    /// the names the CronJob controller (`<cronjob>-<scheduled minute>`) and a manual trigger
+    /// (`<cronjob>-manual-<suffix>`) give them, as a filter the user sees and can clear.
+    pub(super) fn cronjob_jobs(&mut self, parent: &str, ns: &str, cronjob: &str) -> Vec<Effect> {
+        let Some(jobs) = tug_cluster::discovery::find(&self.kinds, "jobs").cloned() else {
+            return vec![];
+        };
+        let scope = tug_cluster::table_watch::Scope {
+            namespace: Some(ns.to_string()),
+            ..Default::default()
+        };
+        let title = format!("{parent}/{cronjob}");
+        let effects = self.push_table(jobs, scope, title);
+        let pattern = format!("re:^{}-(manual-[a-z0-9]+|[0-9]+)$", regex::escape(cronjob));
+        if let (Some(t), Ok(f)) = (
+            self.stack.last_mut().and_then(|v| v.body.table_mut()),
+            super::Filter::parse(&pattern),
+        ) {
+            t.filter = f;
+        }
+        effects
+    }
+
     /// After the server said whether the deployment is paused: ask to resume or to pause.
     pub(super) fn pause_dialog(
         &mut self,
@@ -301,7 +387,7 @@ impl App {
     }
 
     /// A dialog answered no: nothing is sent, and the user is told so.
-    fn cancel_dialog(&mut self) -> Vec<Effect> {
+    pub(super) fn cancel_dialog(&mut self) -> Vec<Effect> {
         self.mode = Mode::Normal;
         self.flash = Some(Flash {
             text: "cancelled: nothing was sent".into(),
@@ -310,7 +396,14 @@ impl App {
         vec![]
     }
 
-    fn confirm(&mut self, title: String, lines: Vec<String>, mutation: Mutation) {
+    /// Asks yes or no; in a protected context a destructive change asks for the name instead.
+    pub(super) fn confirm(&mut self, title: String, lines: Vec<String>, mutation: Mutation) {
+        let Some(mutation) = self
+            .guard_mutations(&title, &lines, vec![mutation])
+            .and_then(|mut ms| ms.pop())
+        else {
+            return;
+        };
         self.mode = Mode::Dialog(Box::new(Dialog::Confirm {
             title,
             lines,
@@ -318,104 +411,11 @@ impl App {
         }));
     }
 
-    /// The history view: one row per revision, newest first, the cursor on the previous revision.
-    pub(super) fn show_history(&mut self, title: String, history: History) -> Vec<Effect> {
-        let id = self.id();
-        self.stack.push(View {
-            id,
-            title,
-            body: Body::History(Box::new(super::HistoryView::of(history))),
-        });
-        vec![]
-    }
-
-    /// Enter on a revision: the diff of its template against the current one.
-    pub(super) fn history_diff(&mut self, history: &History, row_name: &str) -> Vec<Effect> {
-        let Some(rs) = history_set(history, row_name) else {
-            return vec![];
-        };
-        let diff = mutate::template_diff(
-            &history.deployment["spec"]["template"],
-            &rs["spec"]["template"],
-        );
-        let text = if diff.trim().is_empty() {
-            "no difference: this is the current template".to_string()
-        } else {
-            diff
-        };
-        let id = self.id();
-        let mut view = super::TextView::loading();
-        view.set_text(&text);
-        self.stack.push(View {
-            id,
-            title: format!("diff/revision {}", revision(rs)),
-            body: Body::Text(Box::new(view)),
-        });
-        vec![]
-    }
-
-    pub(super) fn rollback_dialog(&mut self, history: History, row_name: &str) -> Vec<Effect> {
-        let Some(rs) = history_set(&history, row_name).cloned() else {
-            return vec![];
-        };
-        let name = history.deployment["metadata"]["name"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let ns = history.deployment["metadata"]["namespace"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let rev = revision(&rs);
-        let Some(deployment) = mutate::rollback_deployment(&history.deployment, &rs) else {
-            self.flash(
-                format!("revision {rev} has no pod template to roll back to"),
-                true,
-            );
-            return vec![];
-        };
-        let diff = mutate::template_diff(
-            &history.deployment["spec"]["template"],
-            &rs["spec"]["template"],
-        );
-        if diff.trim().is_empty() {
-            self.flash(
-                format!("revision {rev} is the current template: nothing to roll back"),
-                false,
-            );
-            return vec![];
+    /// After a bulk change is let through, the marks that chose its objects go.
+    pub(super) fn clear_marks(&mut self) {
+        if let Some(t) = self.stack.last_mut().and_then(|v| v.body.table_mut()) {
+            t.marked.clear();
         }
-        let mut lines = vec![
-            format!("in namespace {ns}, this changes the pod template:"),
-            String::new(),
-        ];
-        lines.extend(diff.lines().skip(2).map(str::to_string));
-        let replica_set = rs["metadata"]["name"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        // If it goes through, Shift-U can put the current template back.
-        let target = ObjectRef::new(history.kind.clone(), ns, name.clone());
-        self.undo_candidate = Some(Mutation::new(
-            target.clone(),
-            Op::SetTemplate {
-                template: history.deployment["spec"]["template"].clone(),
-            },
-        ));
-        let mutation = Mutation::new(
-            target,
-            Op::Rollback {
-                revision: rev,
-                replica_set,
-                deployment,
-            },
-        );
-        self.confirm(
-            format!("Roll back deployment/{name} to revision {rev}?"),
-            lines,
-            mutation,
-        );
-        vec![]
     }
 
     /// Keys while a dialog is open.
@@ -514,13 +514,7 @@ impl App {
             } => match action {
                 Some(Action::ConfirmYes) => {
                     self.mode = Mode::Normal;
-                    if let Some(View {
-                        body: Body::Table(t),
-                        ..
-                    }) = self.stack.last_mut()
-                    {
-                        t.marked.clear();
-                    }
+                    self.clear_marks();
                     mutations.into_iter().map(Effect::Mutate).collect()
                 }
                 Some(Action::ConfirmNo) => self.cancel_dialog(),
@@ -571,6 +565,20 @@ impl App {
                 }));
                 vec![]
             }
+            Dialog::SetImage {
+                target,
+                fields,
+                cursor,
+                ..
+            } => self.set_image_key(key, target, fields, cursor),
+            Dialog::TypeName {
+                title,
+                lines,
+                expected,
+                input,
+                then,
+                ..
+            } => self.type_name_key(key, title, lines, expected, input, then),
             Dialog::Scale {
                 kind,
                 namespace,
@@ -587,10 +595,20 @@ impl App {
                     KeyCode::Enter => match input.trim().parse::<i64>() {
                         Ok(n) if (0..=MAX_REPLICAS).contains(&n) => {
                             self.mode = Mode::Normal;
-                            return vec![Effect::Mutate(Mutation::new(
+                            let title =
+                                format!("Scale {}/{name} to {n}?", kind.kind.to_lowercase());
+                            let lines =
+                                vec![format!("in namespace {namespace}: from {current} replicas")];
+                            let m = Mutation::new(
                                 ObjectRef::new(kind, namespace, name),
                                 Op::Scale { replicas: n },
-                            ))];
+                            );
+                            return self
+                                .guard_mutations(&title, &lines, vec![m])
+                                .into_iter()
+                                .flatten()
+                                .map(Effect::Mutate)
+                                .collect();
                         }
                         Ok(_) => {
                             error = Some(format!("replicas must be between 0 and {MAX_REPLICAS}"))
@@ -625,15 +643,6 @@ impl App {
             }
         }
     }
-}
-
-fn history_set<'h>(history: &'h History, row_name: &str) -> Option<&'h Value> {
-    // Row names encode the revision (see `show_history`).
-    let rev = row_name
-        .parse::<i64>()
-        .ok()
-        .map(|k| i64::MAX / 1_000_000_000 - k)?;
-    history.sets.iter().find(|rs| revision(rs) == rev)
 }
 
 fn delete_lines_with(ns: &str, propagation: &str, grace: Option<i64>) -> Vec<String> {

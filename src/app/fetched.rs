@@ -84,6 +84,12 @@ impl App {
                 self.pause_dialog(kind, namespace, name, paused);
                 vec![]
             }
+            Ok(Fetched::Images { target, images }) => {
+                if !self.readonly {
+                    self.set_image_dialog(target, images);
+                }
+                vec![]
+            }
             Ok(Fetched::History(history)) => {
                 let name = history.deployment["metadata"]["name"]
                     .as_str()

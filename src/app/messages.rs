@@ -90,6 +90,11 @@ pub enum Fetched {
         name: String,
         paused: bool,
     },
+    /// An object's containers and their images, for the set-image dialog.
+    Images {
+        target: tug_cluster::mutate::ObjectRef,
+        images: Vec<tug_model::mutation::ContainerImage>,
+    },
     /// A workload's pods to stream logs from.
     Logs(LogTarget),
     /// The object itself, for views that render it (YAML with its toggles).
@@ -137,6 +142,15 @@ pub enum Effect {
     SaveLog {
         title: String,
         buffer: tug_cluster::logs::SharedLog,
+    },
+    /// Put text on the clipboard: OSC 52 to the terminal (works over SSH and in tmux), and a local clipboard
+    /// tool when there is one.
+    Copy(String),
+    /// Write a view's text to a file under the data dir (the runtime reports where).
+    SaveText {
+        name: String,
+        format: super::copy::SaveFormat,
+        text: String,
     },
     /// Reconnect with another kubeconfig context.
     SwitchContext(String),
@@ -200,6 +214,7 @@ pub enum Purpose {
     Logs,
     History,
     Pause,
+    SetImage,
     PortForward,
     Shell,
     Attach,

@@ -3,13 +3,17 @@
 //! Must not depend on ratatui rendering or call the API.
 
 pub mod actions;
+pub mod copy;
 pub mod editor;
 mod fetched;
+pub mod guard;
 mod help;
 mod messages;
 mod plugin_form;
 mod plugins;
 mod prompt;
+mod rollout;
+mod set_image;
 pub mod views;
 pub mod wording;
 
@@ -87,6 +91,9 @@ pub struct App {
     /// Contexts that are read-only by setting (checked again on a context switch).
     readonly_contexts: Vec<String>,
     last_undo: Option<tug_cluster::mutate::Mutation>,
+    /// The guardrails in force for the current context, and the settings they come from (for a switch).
+    pub guardrails: guard::Guardrails,
+    guard_settings: crate::config::settings::Settings,
     /// A table's filter when the filter prompt opened (the prompt filters live; Esc puts this back).
     filter_before: Option<Filter>,
     /// Counts replacements of the whole stack, so a view acting on it knows whether it still belongs there.
@@ -128,6 +135,8 @@ impl App {
             forwards: vec![],
             last_container: std::collections::HashMap::new(),
             last_undo: None,
+            guardrails: guard::Guardrails::default(),
+            guard_settings: crate::config::settings::Settings::default(),
             filter_before: None,
             generation: 0,
             customs: std::collections::HashMap::new(),
@@ -138,6 +147,8 @@ impl App {
     pub fn with_config(mut self, config: crate::config::Config) -> Self {
         self.keymap = config.keymap;
         self.theme = config.theme;
+        self.guardrails = guard::Guardrails::for_context(&config.settings, &self.info.context);
+        self.guard_settings = config.settings.clone();
         self.aliases = config.settings.aliases;
         self.log_capacity = config.settings.log_lines.max(1);
         self.readonly |= config.settings.readonly
@@ -251,7 +262,9 @@ impl App {
             AppEvent::Mutated { mutation, result } => {
                 use tug_cluster::mutate::Op;
                 match (&result, &mutation.op) {
-                    (Ok(()), Op::Rollback { .. }) => self.last_undo = self.undo_candidate.take(),
+                    (Ok(()), Op::Rollback { .. } | Op::RollbackRevision { .. }) => {
+                        self.last_undo = self.undo_candidate.take()
+                    }
                     (Ok(()), Op::SetTemplate { .. }) => self.last_undo = None,
                     _ => {}
                 }
@@ -407,6 +420,12 @@ impl App {
         let Some(action) = self.action_for(&key) else {
             return vec![];
         };
+        if self.denied(action) {
+            return vec![];
+        }
+        if let Some(effects) = self.copy(action) {
+            return effects;
+        }
         match action {
             Action::Command => {
                 self.mode = Mode::Command(String::new());
@@ -523,6 +542,7 @@ impl App {
         if self.readonly_contexts.contains(&info.context) {
             self.readonly = true;
         }
+        self.guardrails = guard::Guardrails::for_context(&self.guard_settings, &info.context);
         self.namespace = Some(info.namespace.clone());
         self.flash(format!("context {}", info.context), false);
         self.info = info;

@@ -375,7 +375,7 @@ mod tests {
 
     const PLUGINS: &str = "plugins:
   on-pods:
-    shortCut: Shift-R
+    shortCut: Shift-O
     description: On pods
     scopes: [po]
     command: echo
@@ -402,7 +402,7 @@ mod tests {
             hints.contains(&"On pods") && !hints.contains(&"On deploys"),
             "{hints:?}"
         );
-        let effects = press(&mut app, 'R');
+        let effects = press(&mut app, 'O');
         let [Effect::Plugin(run)] = effects.as_slice() else {
             panic!("{effects:?}")
         };

@@ -159,6 +159,7 @@ impl App {
                 });
                 vec![]
             }
+            ("save", _) => self.save_view(),
             ("journal", _) => {
                 let id = self.id();
                 self.stack.push(View {

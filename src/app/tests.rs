@@ -556,3 +556,44 @@ fn a_log_searches_as_the_search_is_typed_and_esc_puts_back_the_previous_one() {
     app.handle(code(KeyCode::Esc));
     assert_eq!(search(&app).0.as_deref(), Some("line"));
 }
+
+#[test]
+fn a_protected_context_caps_bulk_deletes_and_asks_the_count_within_the_cap() {
+    let (mut app, _) = app();
+    app.guardrails = guard::Guardrails {
+        protected: true,
+        bulk_limit: 2,
+        denied: vec![],
+    };
+    fill(&app, &["a", "b", "c"]);
+    app.prepare();
+    let ctrl_d = AppEvent::Key(KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL));
+    for _ in 0..3 {
+        app.handle(key(' '));
+    }
+    assert!(app.handle(ctrl_d).is_empty());
+    assert_eq!(app.mode, Mode::Normal);
+    assert!(
+        app.flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("at most 2 objects"))
+    );
+    // Two marked: within the cap, but the count must be typed; a yes is just a letter.
+    app.handle(key(' '));
+    let ctrl_d = AppEvent::Key(KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL));
+    app.handle(ctrl_d);
+    assert!(
+        matches!(&app.mode, Mode::Dialog(d) if matches!(**d, actions::Dialog::TypeName { ref expected, .. } if expected == "2"))
+    );
+    assert!(app.handle(key('y')).is_empty());
+    app.handle(code(KeyCode::Backspace));
+    app.handle(key('2'));
+    let effects = app.handle(code(KeyCode::Enter));
+    assert_eq!(
+        effects
+            .iter()
+            .filter(|e| matches!(e, Effect::Mutate(_)))
+            .count(),
+        2
+    );
+}

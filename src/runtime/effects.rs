@@ -108,6 +108,19 @@ impl Effects {
         match effect {
             Effect::Quit => {}
             Effect::Suspend => screen.suspend()?,
+            Effect::Copy(text) => {
+                screen.write_sequence(&super::clipboard::osc52(&text))?;
+                self.file_job(move || super::clipboard::to_local_tool(&text));
+            }
+            Effect::SaveText { name, format, text } => {
+                let events = self.events.clone();
+                self.file_job(move || {
+                    let _ = events.send(match super::files::save_text(&name, format, &text) {
+                        Ok(path) => AppEvent::Flash(format!("saved to {}", path.display()), false),
+                        Err(e) => AppEvent::Flash(format!("cannot save: {e}"), true),
+                    });
+                });
+            }
             Effect::Shell {
                 namespace,
                 pod,
@@ -297,7 +310,10 @@ impl Effects {
                         let message = AppEvent::Flash(
                             format!(
                                 "forwarding {} → {}/{}:{} (:pf lists forwards)",
-                                f.local, f.namespace, f.pod, f.remote_port
+                                f.local,
+                                f.namespace,
+                                f.pod(),
+                                f.remote_port
                             ),
                             false,
                         );
@@ -450,7 +466,9 @@ impl Effects {
                 let (sent, received, connections) = f.counts();
                 ForwardRow {
                     id: f.id,
-                    target: format!("{}/{}:{}", f.namespace, f.pod, f.remote_port),
+                    target: format!("{}/{}:{}", f.namespace, f.pod(), f.remote_port),
+                    reconnects: f.reconnects.load(std::sync::atomic::Ordering::Relaxed),
+                    last_error: f.last_error().unwrap_or_default(),
                     local: f.local.to_string(),
                     sent,
                     received,

@@ -50,10 +50,18 @@ pub async fn fetch(
             name: name.to_string(),
             paused: obj["spec"]["paused"].as_bool() == Some(true),
         },
+        Purpose::SetImage => Fetched::Images {
+            images: tug_model::mutation::images_of(kind, &obj),
+            target: tug_cluster::mutate::ObjectRef::new(kind.clone(), namespace, name),
+        },
         Purpose::History => {
-            let sets = objects::replica_sets_of(client, &obj)
-                .await
-                .map_err(|e| FetchFailure::of(Request::ReplicaSets, e))?;
+            // A Deployment's history is its ReplicaSets; a StatefulSet's or DaemonSet's its ControllerRevisions.
+            let sets = if kind.is("apps", "deployments") {
+                objects::replica_sets_of(client, &obj).await
+            } else {
+                objects::controller_revisions_of(client, &obj).await
+            }
+            .map_err(|e| FetchFailure::of(Request::ReplicaSets, e))?;
             Fetched::History(crate::app::actions::History {
                 kind: kind.clone(),
                 deployment: obj,

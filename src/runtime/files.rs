@@ -1,4 +1,4 @@
-//! Files the runtime writes for the app outside the loop: a log view saved to disk. Must not touch the
+//! Files the runtime writes for the app outside the loop: a log view saved to disk, a view saved by `:save`. Must not touch the
 //! terminal.
 
 use std::io::Write as _;
@@ -28,10 +28,21 @@ pub fn save_log(title: String, buffer: &SharedLog, events: &mpsc::UnboundedSende
     });
 }
 
-/// Writes log lines under the platform data dir (`…/tug/logs/<title>-<time>.log`).
-fn write_log(title: &str, lines: &[LogLine], sources: &[String]) -> std::io::Result<PathBuf> {
+/// `:save`: a view's text under the data dir (`…/tug/saved/<title>-<time>.<csv|txt>`).
+pub fn save_text(
+    title: &str,
+    format: crate::app::copy::SaveFormat,
+    text: &str,
+) -> std::io::Result<PathBuf> {
+    let path = new_file("saved", title, format.extension())?;
+    std::fs::write(&path, text)?;
+    Ok(path)
+}
+
+/// A new file's path under the data dir's `sub`, named after `title` (made safe) and the time.
+fn new_file(sub: &str, title: &str, extension: &str) -> std::io::Result<PathBuf> {
     let dir = crate::config::data_dir()
-        .map(|d| d.join("logs"))
+        .map(|d| d.join(sub))
         .ok_or_else(|| std::io::Error::other("no home directory"))?;
     std::fs::create_dir_all(&dir)?;
     let name: String = title
@@ -45,7 +56,12 @@ fn write_log(title: &str, lines: &[LogLine], sources: &[String]) -> std::io::Res
         })
         .collect();
     let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ");
-    let path = dir.join(format!("{name}-{stamp}.log"));
+    Ok(dir.join(format!("{name}-{stamp}.{extension}")))
+}
+
+/// Writes log lines under the platform data dir (`…/tug/logs/<title>-<time>.log`).
+fn write_log(title: &str, lines: &[LogLine], sources: &[String]) -> std::io::Result<PathBuf> {
+    let path = new_file("logs", title, "log")?;
     let mut out = std::io::BufWriter::new(std::fs::File::create(&path)?);
     for line in lines {
         let tag = sources

@@ -5,6 +5,7 @@
 //! Must not decide anything the app could decide.
 
 mod changes;
+mod clipboard;
 mod effects;
 mod fetch;
 mod files;

@@ -44,6 +44,14 @@ impl Screen {
         self.terminal.size().ok().map(|s| (s.width, s.height))
     }
 
+    /// Writes an escape sequence that draws nothing (OSC 52) straight to the terminal, between frames.
+    pub fn write_sequence(&mut self, sequence: &str) -> std::io::Result<()> {
+        use std::io::Write as _;
+        let out = self.terminal.backend_mut();
+        out.write_all(sequence.as_bytes())?;
+        out.flush()
+    }
+
     pub fn draw(&mut self, app: &App) -> std::io::Result<()> {
         self.terminal.draw(|f| crate::ui::render(app, f))?;
         Ok(())

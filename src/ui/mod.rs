@@ -5,10 +5,11 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row as TRow, Table, Wrap};
+use ratatui::widgets::{Cell, Paragraph, Row as TRow, Table, Wrap};
 
 use crate::app::{App, Body, LogView, Mode, TableView, TextView};
 
+mod dialog;
 pub mod editor;
 mod footer;
 mod help;
@@ -75,7 +76,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         help::render(app, scroll, frame, body);
     }
     if let Mode::Dialog(d) = &app.mode {
-        render_dialog(app, d, frame, body);
+        dialog::render_dialog(app, d, frame, body);
     }
 }
 
@@ -123,6 +124,14 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     if app.readonly {
         spans.push(Span::styled(" READ-ONLY ", app.theme.style("readonly")));
     }
+    if app.guardrails.protected {
+        spans.push(Span::styled(
+            " PROTECTED ",
+            app.theme
+                .style("flash_error")
+                .add_modifier(Modifier::REVERSED),
+        ));
+    }
     if app.info.insecure {
         spans.push(Span::styled(
             " INSECURE TLS: the server is not verified ",
@@ -146,7 +155,9 @@ fn render_table_title(app: &App, title: &str, t: &TableView, frame: &mut Frame, 
     if let Some(sel) = &t.scope.label_selector {
         spans.push(Span::raw(format!("-l {} ", safe(sel))));
     }
-    if t.kind.as_ref().is_some_and(|k| k.is("apps", "deployments")) {
+    if t.kind.as_ref().is_some_and(|k| {
+        k.is("apps", "deployments") || k.is("apps", "statefulsets") || k.is("apps", "daemonsets")
+    }) {
         let rolling = rollouts(&data);
         if let Some((name, text)) = rolling.first() {
             let more = if rolling.len() > 1 {
@@ -191,27 +202,37 @@ fn render_table_title(app: &App, title: &str, t: &TableView, frame: &mut Frame, 
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// Deployments whose rollout is in progress, from their printed READY/UP-TO-DATE/AVAILABLE cells:
-/// (name, "updated u/n, available a/n").
+/// Workloads whose rollout is in progress, from their printed cells: a Deployment's READY x/n, UP-TO-DATE and
+/// AVAILABLE, a DaemonSet's DESIRED, UP-TO-DATE and AVAILABLE, a StatefulSet's READY x/n alone (kubectl
+/// prints no updated count for it, so a pod being replaced shows as not ready): (name, progress).
 pub fn rollouts(data: &tug_model::table::TableData) -> Vec<(String, String)> {
-    let (Some(ready), Some(updated), Some(available)) = (
-        data.column("ready"),
+    let Some(ready) = data.column("ready") else {
+        return vec![];
+    };
+    let (desired, updated, available) = (
+        data.column("desired"),
         data.column("up-to-date"),
         data.column("available"),
-    ) else {
-        return vec![];
+    );
+    let number = |r: &tug_model::table::Row, i: Option<usize>| -> Option<i64> {
+        r.cells.get(i?)?.parse().ok()
     };
     data.rows()
         .filter_map(|r| {
-            let want: i64 = r.cells.get(ready)?.split('/').nth(1)?.parse().ok()?;
-            let up: i64 = r.cells.get(updated)?.parse().ok()?;
-            let av: i64 = r.cells.get(available)?.parse().ok()?;
-            (up < want || av < want).then(|| {
-                (
-                    r.name.to_string(),
-                    format!("updated {up}/{want}, available {av}/{want}"),
-                )
-            })
+            let cell = r.cells.get(ready)?;
+            let (now, want): (i64, i64) = match (cell.split_once('/'), number(r, desired)) {
+                (Some((x, n)), _) => (x.parse().ok()?, n.parse().ok()?),
+                (None, Some(want)) => (cell.parse().ok()?, want),
+                (None, None) => return None,
+            };
+            let text = match (number(r, updated), number(r, available)) {
+                (Some(up), Some(av)) if up < want || av < want => {
+                    format!("updated {up}/{want}, available {av}/{want}")
+                }
+                (None, _) if now < want => format!("ready {now}/{want}"),
+                _ => return None,
+            };
+            Some((r.name.to_string(), text))
         })
         .collect()
 }
@@ -503,97 +524,6 @@ fn render_log(app: &App, l: &LogView, frame: &mut Frame, area: Rect) {
     frame.render_widget(p, area);
 }
 
-/// A centred box asking before anything is sent.
-fn render_dialog(app: &App, dialog: &crate::app::actions::Dialog, frame: &mut Frame, area: Rect) {
-    use crate::app::actions::Dialog;
-    let confirm = footer::confirm_hint(app);
-    let (title, mut lines, hint) = match dialog {
-        Dialog::Forward {
-            pod, input, error, ..
-        } => {
-            let mut lines = vec![
-                format!("forward LOCAL:REMOTE   {input}▏"),
-                "(on 127.0.0.1; e.g. 8080:80)".into(),
-            ];
-            if let Some(e) = error {
-                lines.push(String::new());
-                lines.push(format!("⚠ {e}"));
-            }
-            (
-                format!("Port-forward pod/{pod}"),
-                lines,
-                "Enter: start   Esc: cancel",
-            )
-        }
-        Dialog::ConfirmMany { title, lines, .. } | Dialog::RunPlugin { title, lines, .. } => {
-            (title.clone(), lines.clone(), confirm.as_str())
-        }
-        Dialog::Confirm { title, lines, .. } => (title.clone(), lines.clone(), confirm.as_str()),
-        Dialog::PluginInputs(form) => (
-            form.title.clone(),
-            form.lines(),
-            "Tab ↑↓: field   Space ←→: choose   Enter: run   Esc: cancel",
-        ),
-        Dialog::Scale {
-            kind,
-            name,
-            current,
-            input,
-            error,
-            ..
-        } => {
-            let mut lines = vec![
-                format!("current replicas: {current}"),
-                format!("new replicas:     {input}▏"),
-            ];
-            if let Some(e) = error {
-                lines.push(String::new());
-                lines.push(format!("⚠ {e}"));
-            }
-            (
-                format!("Scale {}/{name}", kind.kind.to_lowercase()),
-                lines,
-                "digits, +/-: change   Enter: scale   Esc: cancel",
-            )
-        }
-    };
-    lines.push(String::new());
-    lines.push(hint.to_string());
-    let width = (lines
-        .iter()
-        .map(|l| l.chars().count())
-        .max()
-        .unwrap_or(20)
-        .max(title.chars().count()) as u16
-        + 4)
-    .min(area.width);
-    let rect = centered(area, width, lines.len() as u16 + 2);
-    let text: Vec<Line> = lines
-        .iter()
-        .map(|l| {
-            let style = if l.starts_with('+') {
-                app.theme
-                    .style("status_ok")
-                    .fg(ratatui::style::Color::Green)
-            } else if l.starts_with('-') || l.starts_with('⚠') {
-                app.theme.style("status_error")
-            } else {
-                ratatui::style::Style::new()
-            };
-            Line::from(Span::styled(safe(l), style))
-        })
-        .collect();
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(text).block(
-            Block::new()
-                .borders(Borders::ALL)
-                .title(format!(" {} ", safe(&title))),
-        ),
-        rect,
-    );
-}
-
 #[cfg(test)]
 mod keymap_tests;
 #[cfg(test)]
@@ -765,6 +695,40 @@ mod tests {
         assert_eq!(
             rollouts(&data),
             vec![("web".to_string(), "updated 2/5, available 3/5".to_string())]
+        );
+        // A StatefulSet: READY alone.
+        data.replace_all(
+            vec![col("Name"), col("Ready"), col("Age")],
+            vec![
+                row("postgres", "1/2", "3m", ""),
+                row("redis", "1/1", "3m", ""),
+            ],
+        );
+        assert_eq!(
+            rollouts(&data),
+            vec![("postgres".to_string(), "ready 1/2".to_string())]
+        );
+        // A DaemonSet: DESIRED, READY as a number, UP-TO-DATE, AVAILABLE.
+        let ds = |name: &str, up: &str| Row {
+            cells: vec![name.into(), "3".into(), "3".into(), up.into(), "3".into()],
+            ..row(name, "", "", "")
+        };
+        data.replace_all(
+            vec![
+                col("Name"),
+                col("Desired"),
+                col("Ready"),
+                col("Up-to-date"),
+                col("Available"),
+            ],
+            vec![ds("node-exporter", "1"), ds("kube-proxy", "3")],
+        );
+        assert_eq!(
+            rollouts(&data),
+            vec![(
+                "node-exporter".to_string(),
+                "updated 1/3, available 3/3".to_string()
+            )]
         );
     }
 

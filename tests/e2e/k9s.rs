@@ -114,13 +114,13 @@ async fn a_plugin_key_is_hinted_and_runs_with_the_k9s_environment() {
     tui.wait_for("gpu-worker").await;
     let pod = only(&mut tui, "redis").await;
     // The start-up flash (the fixtures' broken file) went with the first key: the hints show.
-    let screen = tui.wait_for("R:Record env").await;
+    let screen = tui.wait_for("O:Record env").await;
     assert!(screen.contains("B:Echo in background"), "{screen}");
     assert!(
         !screen.contains("Record database"),
         "a backups plugin is not offered on pods"
     );
-    tui.send("R");
+    tui.send("O");
     let text = recorded(&home.record()).await;
     // `$COL-STATUS` is in the arguments; in the environment too, but a name with `-` does not survive `sh`
     // (which runs the script), so it is not checked there.
@@ -354,7 +354,7 @@ async fn a_broken_file_is_reported_with_its_line_and_the_rest_works() {
     assert!(screen.contains("line 4"), "{screen}");
     // The flash goes with the next key; the plugins from the other files are there.
     tui.send("j");
-    let screen = tui.wait_for("R:Record env").await;
+    let screen = tui.wait_for("O:Record env").await;
     assert!(!screen.contains("Broken plugin"), "{screen}");
     tui.send(")");
     tui.wait_for("coredns").await;

@@ -13,6 +13,7 @@ mod lists;
 mod metrics;
 mod podio;
 mod rbac;
+mod revisions;
 mod robustness;
 mod rollback;
 mod watcher;

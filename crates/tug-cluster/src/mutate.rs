@@ -2,13 +2,16 @@
 //! (as `kubectl rollout restart`), deletions with a propagation policy and grace period, drains through the
 //! eviction API, and rollbacks (an old ReplicaSet's template copied into the Deployment, as `kubectl rollout
 //! undo`, sent as a replace carrying the resourceVersion the user saw, so a concurrent change is a 409, not a
-//! silent overwrite). The changes themselves, as data, are `tug_model::mutation` (re-exported here).
+//! silent overwrite) or, for StatefulSets and DaemonSets, a ControllerRevision's patch (as `kubectl rollout undo`
+//! sends it), images set by a strategic-merge patch (as `kubectl set image`), CronJobs triggered (a Job from the
+//! jobTemplate, as `kubectl create job --from=cronjob/`) and suspended. The changes themselves, as data, are
+//! `tug_model::mutation` (re-exported here).
 
 use serde_json::{Value, json};
 
 use super::{ClusterError, Result};
-use tug_model::mutation::evictable_pods;
 pub use tug_model::mutation::{Mutation, ObjectRef, Op};
+use tug_model::mutation::{evictable_pods, job_from_cronjob, set_image_patch};
 use tug_model::rollback::{rebase_rollback, with_template};
 pub use tug_model::rollback::{rollback_deployment, template_diff};
 
@@ -67,6 +70,46 @@ pub async fn apply(client: &kube::Client, m: &Mutation) -> Result<Value> {
             &json!({"spec": {"unschedulable": unschedulable}}),
         )?,
         Op::Drain => return drain(client, target).await,
+        Op::SetImage { images } => {
+            let body = set_image_patch(&target.kind, images).ok_or_else(|| {
+                ClusterError::Decode(format!("{} have no images to set", target.kind.plural))
+            })?;
+            patch(STRATEGIC_MERGE_PATCH, &body)?
+        }
+        Op::RollbackRevision {
+            revision,
+            controller_revision,
+            patch: data,
+        } => {
+            let cr = format!(
+                "/apis/apps/v1/namespaces/{}/controllerrevisions/{controller_revision}",
+                target.ns()
+            );
+            check_revision(
+                client,
+                &cr,
+                *revision,
+                "its ControllerRevision",
+                controller_revision,
+            )
+            .await?;
+            patch(STRATEGIC_MERGE_PATCH, data)?
+        }
+        Op::Suspend { suspended } => patch(MERGE_PATCH, &json!({"spec": {"suspend": suspended}}))?,
+        Op::Trigger { job } => {
+            // The CronJob as it is now: its uid for the ownerReference, its template as the user last saved it.
+            let cronjob = get(client, target).await?;
+            let jobs = format!(
+                "/apis/batch/v1/namespaces/{}/jobs?fieldManager=tug",
+                target.ns()
+            );
+            request(
+                Method::POST,
+                jobs,
+                "application/json",
+                &job_from_cronjob(&cronjob, job),
+            )?
+        }
         Op::SetTemplate { template } => {
             // Read-modify-write; a controller updating the status in between is a 409: read again.
             let current = get(client, target).await?;
@@ -78,7 +121,11 @@ pub async fn apply(client: &kube::Client, m: &Mutation) -> Result<Value> {
             replica_set,
             deployment,
         } => {
-            check_revision(client, target, *revision, replica_set).await?;
+            let rs = format!(
+                "/apis/apps/v1/namespaces/{}/replicasets/{replica_set}",
+                target.ns()
+            );
+            check_revision(client, &rs, *revision, "its ReplicaSet", replica_set).await?;
             // Conditional on the version the history was read at; a 409 is rebased only if the spec did not
             // change meanwhile.
             let rebase = |current| rebase_rollback(current, deployment);
@@ -95,16 +142,14 @@ async fn get(client: &kube::Client, target: &ObjectRef) -> Result<Value> {
 /// The revision must still exist when the user confirms, not only when the history was read.
 async fn check_revision(
     client: &kube::Client,
-    target: &ObjectRef,
+    path: &str,
     revision: i64,
-    replica_set: &str,
+    holder: &str,
+    name: &str,
 ) -> Result<()> {
-    let rs = http::Request::get(format!(
-        "/apis/apps/v1/namespaces/{}/replicasets/{replica_set}",
-        target.ns()
-    ))
-    .body(vec![])
-    .map_err(|e| ClusterError::Transport(e.to_string()))?;
+    let rs = http::Request::get(path)
+        .body(vec![])
+        .map_err(|e| ClusterError::Transport(e.to_string()))?;
     match client
         .request::<Value>(rs)
         .await
@@ -115,7 +160,7 @@ async fn check_revision(
             code: 404,
             reason: "NotFound".into(),
             message: format!(
-                "revision {revision} is gone: its ReplicaSet {replica_set} was deleted; nothing was changed"
+                "revision {revision} is gone: {holder} {name} was deleted; nothing was changed"
             ),
             retry_after: 0,
         }),

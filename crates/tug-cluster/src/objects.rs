@@ -41,11 +41,23 @@ pub async fn events_of(client: &kube::Client, obj: &Value) -> Result<Vec<Value>>
 
 /// The ReplicaSets a Deployment controls (its rollout history).
 pub async fn replica_sets_of(client: &kube::Client, deployment: &Value) -> Result<Vec<Value>> {
+    owned_by(client, deployment, "replicasets").await
+}
+
+/// The ControllerRevisions a StatefulSet or DaemonSet owns: its rollout history, as `kubectl rollout history`
+/// reads it (the owner's selector, then the ownerReference).
+pub async fn controller_revisions_of(client: &kube::Client, owner: &Value) -> Result<Vec<Value>> {
+    owned_by(client, owner, "controllerrevisions").await
+}
+
+/// The `apps/v1` objects of `plural` in the owner's namespace that its selector picks and it owns.
+async fn owned_by(client: &kube::Client, owner: &Value, plural: &str) -> Result<Vec<Value>> {
+    let deployment = owner;
     let ns = deployment["metadata"]["namespace"]
         .as_str()
         .unwrap_or("default");
     let uid = deployment["metadata"]["uid"].as_str().unwrap_or_default();
-    let mut path = format!("/apis/apps/v1/namespaces/{ns}/replicasets");
+    let mut path = format!("/apis/apps/v1/namespaces/{ns}/{plural}");
     if let Some(sel) = label_selector_text(&deployment["spec"]["selector"]) {
         let query = form_urlencoded::Serializer::new(String::new())
             .append_pair("labelSelector", &sel)

@@ -1,10 +1,12 @@
 //! Port-forwarding natively over the API (kube's `ws` portforward; no kubectl): a local listener, one
-//! forwarded stream per accepted connection, byte counts for the `:pf` view, stopped by its token.
+//! forwarded stream per accepted connection, byte counts for the `:pf` view, stopped by its token. A forward
+//! survives its pod: when a connection cannot reach it (replaced by a rollout, crashed, evicted), the next
+//! ready pod of the same workload takes over on the same local port, and `:pf` counts the reconnects.
 
 use crate::ApiFailure;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::Api;
@@ -21,7 +23,13 @@ use super::objects::{DrillDown, drill_down};
 pub struct Forward {
     pub id: u64,
     pub namespace: String,
-    pub pod: String,
+    /// The pod connections go to now (a replacement takes over when it goes).
+    pub pod: Arc<Mutex<String>>,
+    /// Picks the pods that may take over: the first pod's labels without the per-pod and per-revision
+    /// ones; `None` for a pod no controller owns (nothing replaces it).
+    pub family: Option<String>,
+    pub reconnects: Arc<AtomicU64>,
+    pub last_error: Arc<Mutex<Option<String>>>,
     pub remote_port: u16,
     pub local: SocketAddr,
     /// Bytes sent to the pod / received from it, over all connections so far.
@@ -31,7 +39,85 @@ pub struct Forward {
     pub cancel: CancellationToken,
 }
 
+/// Labels that differ between the pods of one workload, or between its revisions.
+const PER_POD_LABELS: &[&str] = &[
+    "pod-template-hash",
+    "controller-revision-hash",
+    "statefulset.kubernetes.io/pod-name",
+    "apps.kubernetes.io/pod-index",
+];
+
+/// The selector of the pods that may replace `pod`: `None` unless a controller owns it.
+pub fn family_of(pod: &Value) -> Option<String> {
+    let owned = pod["metadata"]["ownerReferences"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|o| o["controller"] == true);
+    let labels: Vec<String> = pod["metadata"]["labels"]
+        .as_object()?
+        .iter()
+        .filter(|(k, _)| !PER_POD_LABELS.contains(&k.as_str()))
+        .filter_map(|(k, v)| Some(format!("{k}={}", v.as_str()?)))
+        .collect();
+    (owned && !labels.is_empty()).then(|| labels.join(","))
+}
+
 impl Forward {
+    pub fn pod(&self) -> String {
+        self.pod
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    pub fn last_error(&self) -> Option<String> {
+        self.last_error
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn failed(&self, error: String) {
+        *self
+            .last_error
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(error);
+    }
+
+    /// A stream to the current pod, or to a ready pod of the same family when the current one cannot be
+    /// reached (it then becomes the current pod).
+    async fn connect(&self, pods: &Api<Pod>) -> Option<kube::api::Portforwarder> {
+        let pod = self.pod();
+        let error = match pods.portforward(&pod, &[self.remote_port]).await {
+            Ok(pf) => return Some(pf),
+            Err(e) => format!("{pod}: {}", ClusterError::from(e)),
+        };
+        self.failed(error);
+        let family = self.family.as_deref()?;
+        let list = pods
+            .list(&kube::api::ListParams::default().labels(family))
+            .await
+            .ok()?;
+        let candidates: Vec<Value> = list
+            .items
+            .iter()
+            .filter(|p| p.metadata.name.as_deref() != Some(pod.as_str()))
+            .filter_map(|p| serde_json::to_value(p).ok())
+            .collect();
+        let Ok((next, _)) = choose(&Value::Null, &candidates) else {
+            self.failed(format!("{pod} is gone and no pod of {family} is ready"));
+            return None;
+        };
+        let pf = pods.portforward(&next, &[self.remote_port]).await.ok()?;
+        *self
+            .pod
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = next;
+        self.reconnects.fetch_add(1, Ordering::Relaxed);
+        Some(pf)
+    }
+
     pub fn counts(&self) -> (u64, u64, u64) {
         (
             self.sent.load(Ordering::Relaxed),
@@ -56,10 +142,21 @@ pub async fn start(
     let local = listener
         .local_addr()
         .map_err(|e| ClusterError::Transport(e.to_string()))?;
+    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    // Who may take over if this pod goes; a pod that cannot be read now just has no successor.
+    let family = pods
+        .get(pod)
+        .await
+        .ok()
+        .and_then(|p| serde_json::to_value(p).ok())
+        .and_then(|p| family_of(&p));
     let forward = Forward {
         id,
         namespace: namespace.to_string(),
-        pod: pod.to_string(),
+        pod: Arc::new(Mutex::new(pod.to_string())),
+        family,
+        reconnects: Arc::default(),
+        last_error: Arc::default(),
         remote_port,
         local,
         sent: Arc::default(),
@@ -67,7 +164,6 @@ pub async fn start(
         connections: Arc::default(),
         cancel: CancellationToken::new(),
     };
-    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
     let f = forward.clone();
     tokio::spawn(async move {
         loop {
@@ -81,7 +177,7 @@ pub async fn start(
             let (pods, f) = (pods.clone(), f.clone());
             tokio::spawn(async move {
                 f.connections.fetch_add(1, Ordering::Relaxed);
-                let Ok(mut pf) = pods.portforward(&f.pod, &[f.remote_port]).await else {
+                let Some(mut pf) = f.connect(&pods).await else {
                     return;
                 };
                 let Some(upstream) = pf.take_stream(f.remote_port) else {
@@ -205,7 +301,17 @@ fn first_port(pod: &Value) -> u16 {
 mod tests {
     use serde_json::json;
 
-    use super::choose;
+    use super::{choose, family_of};
+
+    #[test]
+    fn a_pods_family_is_its_labels_without_the_per_pod_ones_if_a_controller_owns_it() {
+        let pod = json!({"metadata": {
+            "labels": {"app": "web", "pod-template-hash": "abc", "tier": "front"},
+            "ownerReferences": [{"kind": "ReplicaSet", "controller": true}]}});
+        assert_eq!(family_of(&pod).as_deref(), Some("app=web,tier=front"));
+        let bare = json!({"metadata": {"labels": {"app": "web"}}});
+        assert_eq!(family_of(&bare), None);
+    }
 
     fn pod(name: &str, ready: bool, deleting: bool, port: u16) -> serde_json::Value {
         let mut p = json!({

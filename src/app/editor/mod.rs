@@ -218,8 +218,22 @@ impl App {
         }
     }
 
-    /// `e` / `E` on an object: read it, then edit it here or in `$EDITOR`.
+    /// `e` / `E` on an object: read it, then edit it here or in `$EDITOR` (in a protected context once its
+    /// name is typed).
     pub(super) fn open_editor(
+        &mut self,
+        kind: Kind,
+        namespace: String,
+        name: String,
+        external: bool,
+    ) -> Vec<Effect> {
+        if self.guard_edit(&kind, &namespace, &name, external) {
+            return vec![];
+        }
+        self.open_editor_now(kind, namespace, name, external)
+    }
+
+    pub(in crate::app) fn open_editor_now(
         &mut self,
         kind: Kind,
         namespace: String,

@@ -1,4 +1,4 @@
-//! `:pf`: the port-forwards running in the runtime, with their traffic; Ctrl-D stops the selected one
+//! `:pf`: the port-forwards running in the runtime, with their traffic, reconnects and last error; Ctrl-D stops the selected one
 //! (a local action: nothing is sent to the cluster).
 
 use super::{Me, TableView, ViewType};
@@ -15,11 +15,16 @@ pub struct ForwardRow {
     pub sent: u64,
     pub received: u64,
     pub connections: u64,
+    /// Times another pod took over (the first one was replaced).
+    pub reconnects: u64,
+    pub last_error: String,
 }
 
 const COLUMNS: &[&str] = &[
     "Local",
     "Target",
+    "Reconnects",
+    "Last-Error",
     "Connections",
     "Bytes-Sent",
     "Bytes-Received",
@@ -51,6 +56,8 @@ impl ForwardsView {
                 cells: vec![
                     f.local.as_str().into(),
                     f.target.as_str().into(),
+                    f.reconnects.to_string().into(),
+                    f.last_error.as_str().into(),
                     f.connections.to_string().into(),
                     f.sent.to_string().into(),
                     f.received.to_string().into(),

@@ -1,15 +1,28 @@
-//! A Deployment's rollout history (`h`): one row per revision, newest first; Enter shows a revision's diff
-//! against the current template, `u` rolls back to it after confirmation.
+//! A workload's rollout history (`h`): a Deployment's ReplicaSets, a StatefulSet's or DaemonSet's
+//! ControllerRevisions, one row per revision, newest first; Enter shows a revision's diff against the current
+//! template (or against the revision marked with Space), `u` rolls back to it after confirmation.
 
 use super::{Me, TableView, ViewType};
 use crate::app::actions::{History, revision};
 use crate::app::{App, Effect};
 use crate::config::Action;
+use tug_model::mutation::history_template;
 use tug_model::table::Row;
 
 const COLUMNS: &[&str] = &[
     "Revision",
     "ReplicaSet",
+    "Images",
+    "Change-Cause",
+    "Replicas",
+    "Age",
+    "Current",
+];
+
+/// A StatefulSet's or DaemonSet's: its ControllerRevisions hold no replicas.
+const REVISION_COLUMNS: &[&str] = &[
+    "Revision",
+    "ControllerRevision",
     "Images",
     "Change-Cause",
     "Replicas",
@@ -25,17 +38,25 @@ pub struct HistoryView {
 
 impl HistoryView {
     pub fn of(history: History) -> Self {
-        let current =
+        let mut sets = history.sets.clone();
+        sets.sort_by_key(|rs| std::cmp::Reverse(revision(rs)));
+        let deployment = history.kind.is("apps", "deployments");
+        // A ControllerRevision's number is raised when its template is rolled back to: the newest is current.
+        let current = if deployment {
             history.deployment["metadata"]["annotations"]["deployment.kubernetes.io/revision"]
                 .as_str()
                 .unwrap_or_default()
-                .to_string();
-        let mut sets = history.sets.clone();
-        sets.sort_by_key(|rs| std::cmp::Reverse(revision(rs)));
+                .to_string()
+        } else {
+            sets.first()
+                .map(|r| revision(r).to_string())
+                .unwrap_or_default()
+        };
         let rows: Vec<Row> = sets
             .iter()
             .map(|rs| {
-                let images: Vec<&str> = rs["spec"]["template"]["spec"]["containers"]
+                let template = history_template(rs);
+                let images: Vec<&str> = template["spec"]["containers"]
                     .as_array()
                     .into_iter()
                     .flatten()
@@ -62,8 +83,7 @@ impl HistoryView {
                             .into(),
                         rs["spec"]["replicas"]
                             .as_i64()
-                            .unwrap_or(0)
-                            .to_string()
+                            .map_or(String::new(), |n| n.to_string())
                             .into(),
                         "".into(),
                         (if rev.to_string() == current { "*" } else { "" }).into(),
@@ -71,7 +91,12 @@ impl HistoryView {
                 }
             })
             .collect();
-        let mut table = TableView::fixed(COLUMNS, rows);
+        let columns = if deployment {
+            COLUMNS
+        } else {
+            REVISION_COLUMNS
+        };
+        let mut table = TableView::fixed(columns, rows);
         // The default rollback target is the previous revision: the second row.
         table.cursor = 1;
         Self { table, history }
@@ -92,7 +117,15 @@ impl ViewType for HistoryView {
             return vec![];
         };
         match action {
-            Action::Open => app.history_diff(&self.history, &row),
+            Action::Open => {
+                // One other revision marked: diff between the two.
+                let marked: Vec<_> = self.table.marked.iter().filter(|k| k.1 != row).collect();
+                let from = match marked[..] {
+                    [one] => Some(one.1.to_string()),
+                    _ => None,
+                };
+                app.history_diff(&self.history, &row, from.as_deref())
+            }
             Action::Undo => app.rollback_dialog(self.history.clone(), &row),
             _ => vec![],
         }

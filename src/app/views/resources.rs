@@ -1,4 +1,4 @@
-//! The table of one kind's objects (`:pods`, `:deploy`, any CRD): Enter drills down, `y`/`d`/`v` inspect,
+//! The table of one kind's objects (`:pods`, `:deploy`, any CRD): Enter drills down (a CronJob to its Jobs), `y`/`d`/`v` inspect,
 //! `e` edits, `l` logs, `s`/`a` shell and attach, `f` port-forwards, and the mutating keys open their dialogs.
 
 use super::{Me, TableView, TextView, View, ViewType};
@@ -92,6 +92,7 @@ impl ViewType for TableView {
             Action::Edit | Action::EditExternal => {
                 app.open_editor(kind, ns, name, action == Action::EditExternal)
             }
+            Action::Open if kind.is("batch", "cronjobs") => app.cronjob_jobs(me.title, &ns, &name),
             Action::Open => fetch(Purpose::DrillDown),
             Action::Yaml | Action::Describe | Action::Events => {
                 let (purpose, what) = match action {

@@ -103,9 +103,9 @@ fn a_key_means_the_action_of_the_view_it_is_pressed_in() {
 #[test]
 fn a_user_keymap_rebinds_and_errors_name_the_line() {
     let mut k = Keymap::default_keymap();
-    k.overlay("describe: [i]\n").unwrap();
-    let i = KeyEvent::new(KeyCode::Char('i'), KeyModifiers::NONE);
-    assert_eq!(k.actions(&i), [Action::Describe]);
+    k.overlay("describe: [o]\n").unwrap();
+    let o = KeyEvent::new(KeyCode::Char('o'), KeyModifiers::NONE);
+    assert_eq!(k.actions(&o), [Action::Describe]);
     let d = KeyEvent::new(KeyCode::Char('d'), KeyModifiers::NONE);
     assert!(k.actions(&d).is_empty());
     let err = k.overlay("yaml: [y]\nfrobnicate: [z]\n").unwrap_err();

@@ -200,13 +200,13 @@ fn ensure_claim(ctx: &mut Ctx, sts: &Value, claim: &Value, claim_name: &str) {
     let _ = ctx.create(&res, &ns, pvc);
 }
 
-/// One ControllerRevision per template, as `kubectl rollout history sts` reads them.
+/// One ControllerRevision per template, as `kubectl rollout history sts|ds` reads them and `kubectl rollout
+/// undo` applies them: `data` is the strategic-merge patch that puts the template back (`$patch: replace`, as
+/// the StatefulSet and DaemonSet controllers' `getPatch` write it). A template equal to an older revision's
+/// (a rollback) gives that revision the next number instead of a new object, as the controllers do.
 pub fn ensure_controller_revision(ctx: &mut Ctx, owner: &Value, revision: &str) {
     let res = ctx.kinds.revisions.clone();
     let ns = namespace(owner).to_string();
-    if ctx.store.get(&res, &ns, revision).is_some() {
-        return;
-    }
     let owner_uid = uid(owner).to_string();
     let n = ctx
         .store
@@ -217,6 +217,14 @@ pub fn ensure_controller_revision(ctx: &mut Ctx, owner: &Value, revision: &str) 
         .map(|r| int(&r["revision"]))
         .max()
         .unwrap_or(0);
+    if let Some(existing) = ctx.store.get(&res, &ns, revision) {
+        if int(&existing["revision"]) < n {
+            let _ = ctx.update(&res, &existing, |r| r["revision"] = json!(n + 1));
+        }
+        return;
+    }
+    let mut template = owner["spec"]["template"].clone();
+    template["$patch"] = json!("replace");
     let mut labels = owner["spec"]["selector"]["matchLabels"].clone();
     if !labels.is_object() {
         labels = json!({});
@@ -225,7 +233,7 @@ pub fn ensure_controller_revision(ctx: &mut Ctx, owner: &Value, revision: &str) 
         "apiVersion": "apps/v1",
         "kind": "ControllerRevision",
         "metadata": {"name": revision, "namespace": ns, "labels": labels, "ownerReferences": [owner_ref(owner)]},
-        "data": {"spec": {"template": owner["spec"]["template"]}},
+        "data": {"spec": {"template": template}},
         "revision": n + 1,
     });
     let _ = ctx.create(&res, &ns, cr);
