@@ -607,3 +607,67 @@ async fn a_port_forward_keeps_answering_on_its_local_port_after_its_pod_is_delet
         "the last error shows: {screen}"
     );
 }
+
+async fn http_get(local: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut conn = tokio::net::TcpStream::connect(local).await.unwrap();
+    conn.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    // The forward keeps the connection open: read until the page has come.
+    let mut buf = vec![];
+    let mut chunk = [0u8; 4096];
+    while !String::from_utf8_lossy(&buf).contains("</html>") {
+        let n = tokio::time::timeout(crate::common::DEADLINE, conn.read(&mut chunk))
+            .await
+            .unwrap()
+            .unwrap();
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+#[tokio::test]
+async fn forwards_declared_for_the_context_start_with_tug_and_a_bad_one_shows_its_error() {
+    let sim = TestSim::start().await;
+    let config = config_dir(
+        "port_forwards:\n  \"tug-*\":\n    - { target: svc/frontend, namespace: shop, local: 0, remote: 80 }\n    - { target: svc/nope, namespace: shop, remote: 80 }\n",
+    );
+    let mut tui = Tui::start_with_env(
+        &sim.kubeconfig(),
+        &["-n", "shop"],
+        160,
+        40,
+        &[("XDG_CONFIG_HOME", config.path())],
+    );
+    tui.wait_for("gpu-worker").await;
+    tui.send(":pf");
+    tui.send(ENTER);
+    let screen = tui
+        .wait("both declared forwards listed", |s| {
+            s.contains("shop/frontend-") && s.contains("shop/service/nope:80")
+        })
+        .await;
+    let row = screen
+        .lines()
+        .find(|l| l.contains("shop/frontend-"))
+        .unwrap();
+    let local = row.split_whitespace().next().unwrap().to_string();
+    assert!(local.starts_with("127.0.0.1:"), "{row}");
+    // The service's port 80 goes to the pods' port named http, as kubectl port-forward svc/frontend 0:80 does.
+    assert!(row.contains(":80 "), "{row}");
+    let failed = screen.lines().find(|l| l.contains("nope")).unwrap();
+    assert!(
+        failed.contains("not found"),
+        "the last error shows: {failed}"
+    );
+    let answer = http_get(&local).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        answer.contains("nginx"),
+        "the frontend pod answers: {answer}"
+    );
+}
