@@ -671,3 +671,48 @@ async fn forwards_declared_for_the_context_start_with_tug_and_a_bad_one_shows_it
         "the frontend pod answers: {answer}"
     );
 }
+
+#[tokio::test]
+async fn the_rollout_history_says_what_each_revision_changed() {
+    let sim = TestSim::start().await;
+    sim.kubectl_ok(&[
+        "set",
+        "image",
+        "deploy/frontend",
+        "nginx=nginx:1.28",
+        "-n",
+        "shop",
+    ])
+    .await;
+    sim.kubectl_ok(&[
+        "rollout",
+        "status",
+        "deploy/frontend",
+        "-n",
+        "shop",
+        "--timeout=60s",
+    ])
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut tui = start(&sim, &dir.path().join("journal.jsonl"), &["-n", "shop"]);
+    tui.wait_for("gpu-worker").await;
+    select(&mut tui, "deploy", "frontend").await;
+    tui.send("h");
+    let screen = tui.wait_for("nginx: 1.27→1.28").await;
+    assert!(screen.contains("CHANGES"), "{screen}");
+    let newest = screen
+        .lines()
+        .find(|l| l.contains("nginx: 1.27→1.28"))
+        .unwrap();
+    assert_eq!(
+        newest
+            .split_whitespace()
+            .find(|w| w.chars().all(|c| c.is_ascii_digit())),
+        Some("3"),
+        "the newest revision: {newest}"
+    );
+    assert!(
+        screen.contains("nginx: 1.26→1.27"),
+        "revision 2's: {screen}"
+    );
+}
