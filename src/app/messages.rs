@@ -166,6 +166,8 @@ pub enum Effect {
     /// Start a forward declared in the settings: to the pod, or a ready pod of the service or workload, named
     /// (the runtime reads it first); a failure stays in `:pf` with its error.
     DeclaredForward {
+        /// One already running for this context, target and ports is not started twice (`:ctx` back).
+        context: String,
         kind: Kind,
         namespace: String,
         name: String,

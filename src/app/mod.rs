@@ -371,6 +371,7 @@ impl App {
                 continue;
             };
             effects.push(Effect::DeclaredForward {
+                context: self.info.context.clone(),
                 kind,
                 namespace: f.namespace.unwrap_or_else(|| self.info.namespace.clone()),
                 name: f.target.name,

@@ -512,6 +512,7 @@ fn declared_forwards_start_on_discovery_except_in_read_only_mode() {
                     name,
                     local,
                     remote,
+                    ..
                 } => Some((kind.plural, namespace, name, local.port(), remote)),
                 _ => None,
             })

@@ -65,6 +65,8 @@ pub struct Effects {
     forwards: Vec<Forward>,
     /// Declared forwards that could not start, listed by `:pf` with their error until stopped there.
     failed_forwards: Vec<ForwardRow>,
+    /// Declared forwards started (running, starting or failed) by id: what they were declared as.
+    declared: HashMap<u64, String>,
     next_forward: u64,
     /// The latest context switch asked for: an answer to an older one is stale and dropped.
     switch: u64,
@@ -97,6 +99,7 @@ impl Effects {
             watches: HashMap::new(),
             forwards: vec![],
             failed_forwards: vec![],
+            declared: HashMap::new(),
             next_forward: 0,
             switch: 0,
             startup: CancellationToken::new(),
@@ -180,13 +183,30 @@ impl Effects {
                 remote,
             } => self.port_forward(namespace, pod, local, remote),
             Effect::DeclaredForward {
+                context,
                 kind,
                 namespace,
                 name,
                 local,
                 remote,
-            } => self.declared_forward(kind, namespace, name, local, remote),
+            } => {
+                let key = format!(
+                    "{context} {namespace} {}/{name} {local} {remote}",
+                    kind.plural
+                );
+                let failed: Vec<u64> = self.failed_forwards.iter().map(|f| f.id).collect();
+                // A failed one is tried again; one running or starting stays as it is.
+                self.declared
+                    .retain(|id, k| *k != key || !failed.contains(id));
+                self.failed_forwards
+                    .retain(|f| self.declared.contains_key(&f.id));
+                if !self.declared.values().any(|k| *k == key) {
+                    self.declared.insert(self.next_forward + 1, key);
+                    self.declared_forward(kind, namespace, name, local, remote);
+                }
+            }
             Effect::StopForward(id) => {
+                self.declared.remove(&id);
                 self.failed_forwards.retain(|f| f.id != id);
                 self.forwards.retain(|f| {
                     let stop = f.id == id;

@@ -634,7 +634,7 @@ async fn http_get(local: &str) -> String {
 async fn forwards_declared_for_the_context_start_with_tug_and_a_bad_one_shows_its_error() {
     let sim = TestSim::start().await;
     let config = config_dir(
-        "port_forwards:\n  \"tug-*\":\n    - { target: svc/frontend, namespace: shop, local: 0, remote: 80 }\n    - { target: svc/nope, namespace: shop, remote: 80 }\n",
+        "port_forwards:\n  tug-sim:\n    - { target: svc/frontend, namespace: shop, local: 0, remote: 80 }\n    - { target: svc/nope, namespace: shop, remote: 80 }\n  tug-sim-viewer: [ { target: deploy/redis, namespace: shop, remote: 6379 } ]\n",
     );
     let mut tui = Tui::start_with_env(
         &sim.kubeconfig(),
@@ -669,6 +669,37 @@ async fn forwards_declared_for_the_context_start_with_tug_and_a_bad_one_shows_it
     assert!(
         answer.contains("nginx"),
         "the frontend pod answers: {answer}"
+    );
+
+    // Another context starts its own; coming back does not start the running ones twice.
+    tui.send(":ctx tug-sim-viewer");
+    tui.send(ENTER);
+    tui.wait_for("user:viewer").await;
+    tui.send(":pf");
+    tui.send(ENTER);
+    tui.wait("the viewer context's forward tried", |s| {
+        s.contains("shop/redis-") || s.contains("shop/deployment/redis:6379")
+    })
+    .await;
+    tui.send(":ctx tug-sim");
+    tui.send(ENTER);
+    tui.wait_for("user:admin").await;
+    tui.send(":pf");
+    tui.send(ENTER);
+    let screen = tui
+        .wait("back on tug-sim", |s| {
+            s.contains("shop/frontend-") && s.contains("shop/service/nope:80")
+        })
+        .await;
+    assert_eq!(
+        screen.matches("shop/frontend-").count(),
+        1,
+        "not started twice: {screen}"
+    );
+    assert_eq!(
+        screen.lines().filter(|l| l.contains("nope")).count(),
+        1,
+        "retried, not doubled: {screen}"
     );
 }
 
