@@ -201,8 +201,8 @@ impl Effects {
                 self.failed_forwards
                     .retain(|f| self.declared.contains_key(&f.id));
                 if !self.declared.values().any(|k| *k == key) {
-                    self.declared.insert(self.next_forward + 1, key);
-                    self.declared_forward(kind, namespace, name, local, remote);
+                    let id = self.declared_forward(kind, namespace, name, local, remote);
+                    self.declared.insert(id, key);
                 }
             }
             Effect::StopForward(id) => {
@@ -494,6 +494,16 @@ impl Effects {
         }));
     }
 
+    /// The next forward's id, and what its starting task needs.
+    fn new_forward(&mut self) -> (u64, kube::Client, mpsc::UnboundedSender<Outcome>) {
+        self.next_forward += 1;
+        (
+            self.next_forward,
+            self.client.clone(),
+            self.outcomes.clone(),
+        )
+    }
+
     fn port_forward(
         &mut self,
         namespace: String,
@@ -501,12 +511,7 @@ impl Effects {
         local: std::net::SocketAddr,
         remote: u16,
     ) {
-        self.next_forward += 1;
-        let (id, client, outcomes) = (
-            self.next_forward,
-            self.client.clone(),
-            self.outcomes.clone(),
-        );
+        let (id, client, outcomes) = self.new_forward();
         tokio::spawn(async move {
             let started =
                 tug_cluster::portforward::start(&client, id, &namespace, &pod, remote, local).await;
@@ -523,13 +528,8 @@ impl Effects {
         name: String,
         local: std::net::SocketAddr,
         remote: u16,
-    ) {
-        self.next_forward += 1;
-        let (id, client, outcomes) = (
-            self.next_forward,
-            self.client.clone(),
-            self.outcomes.clone(),
-        );
+    ) -> u64 {
+        let (id, client, outcomes) = self.new_forward();
         tokio::spawn(async move {
             let started = async {
                 let obj = tug_cluster::objects::get(&client, &kind, &namespace, &name)
@@ -555,6 +555,7 @@ impl Effects {
             };
             let _ = outcomes.send(outcome);
         });
+        id
     }
 
     fn forward_rows(&self) -> Vec<ForwardRow> {

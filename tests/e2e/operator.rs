@@ -116,8 +116,9 @@ async fn set_image_on_one_container_of_backend_leaves_the_sidecar_and_rolls_out_
     );
     // The rollout is undoable through the history, as any other.
     tui.send("h");
+    // (Its CHANGES column names the change; the images column is cut at 120 columns.)
     tui.wait("the history", |s| {
-        s.contains("history/backend") && s.contains("shop-backend:2.4.1")
+        s.contains("history/backend") && s.contains("app: 2.4.1→2.5.0")
     })
     .await;
 }

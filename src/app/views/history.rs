@@ -14,24 +14,24 @@ use tug_model::table::Row;
 const COLUMNS: &[&str] = &[
     "Revision",
     "ReplicaSet",
-    "Changes",
     "Images",
     "Change-Cause",
     "Replicas",
     "Age",
     "Current",
+    "Changes",
 ];
 
 /// A StatefulSet's or DaemonSet's: its ControllerRevisions hold no replicas.
 const REVISION_COLUMNS: &[&str] = &[
     "Revision",
     "ControllerRevision",
-    "Changes",
     "Images",
     "Change-Cause",
     "Replicas",
     "Age",
     "Current",
+    "Changes",
 ];
 
 pub struct HistoryView {
@@ -87,7 +87,6 @@ impl HistoryView {
                     cells: vec![
                         rev.to_string().into(),
                         rs["metadata"]["name"].as_str().unwrap_or_default().into(),
-                        changes.into(),
                         images.join(",").into(),
                         rs["metadata"]["annotations"]["kubernetes.io/change-cause"]
                             .as_str()
@@ -99,6 +98,7 @@ impl HistoryView {
                             .into(),
                         "".into(),
                         (if rev.to_string() == current { "*" } else { "" }).into(),
+                        changes.into(),
                     ],
                 }
             })
