@@ -163,6 +163,17 @@ pub enum Effect {
         local: std::net::SocketAddr,
         remote: u16,
     },
+    /// Start a forward declared in the settings: to the pod, or a ready pod of the service or workload, named
+    /// (the runtime reads it first); a failure stays in `:pf` with its error.
+    DeclaredForward {
+        /// One already running for this context, target and ports is not started twice (`:ctx` back).
+        context: String,
+        kind: Kind,
+        namespace: String,
+        name: String,
+        local: std::net::SocketAddr,
+        remote: u16,
+    },
     /// Stop the forward with this id.
     StopForward(u64),
     /// Hand the terminal to a shell in a container; the TUI comes back as it was when it ends.

@@ -247,12 +247,14 @@ impl App {
             AppEvent::Discovered(Ok(kinds)) => {
                 self.kinds = kinds;
                 self.disconnected = None;
+                // Discovery succeeds once per client: at start and after each `:ctx`.
+                let mut effects = self.declared_forwards();
                 if self.stack.is_empty() {
                     let initial = self.initial.clone();
                     // As typed after `:`, so aliases (k9s's too) work with `-c`.
-                    return self.command(&initial);
+                    effects.extend(self.command(&initial));
                 }
-                vec![]
+                effects
             }
             AppEvent::Discovered(Err(e)) => {
                 self.disconnected = Some(wording::disconnected(&e));
@@ -347,6 +349,36 @@ impl App {
         let scope = self.scope_for(&kind);
         let title = kind.display();
         effects.extend(self.push_table(kind, scope, title));
+        effects
+    }
+
+    /// The forwards the settings declare for this context, to start now; none in read-only mode, which refuses
+    /// forwards.
+    fn declared_forwards(&mut self) -> Vec<Effect> {
+        if self.readonly {
+            return vec![];
+        }
+        let mut effects = vec![];
+        for f in self.guard_settings.forwards_for(&self.info.context) {
+            let Some(kind) = discovery::find(&self.kinds, &f.target.kind).cloned() else {
+                self.flash(
+                    format!(
+                        "cannot forward {}: unknown resource \"{}\"",
+                        f.target, f.target.kind
+                    ),
+                    true,
+                );
+                continue;
+            };
+            effects.push(Effect::DeclaredForward {
+                context: self.info.context.clone(),
+                kind,
+                namespace: f.namespace.unwrap_or_else(|| self.info.namespace.clone()),
+                name: f.target.name,
+                local: std::net::SocketAddr::from(([127, 0, 0, 1], f.local)),
+                remote: f.remote.get(),
+            });
+        }
         effects
     }
 

@@ -483,6 +483,64 @@ fn a_read_only_context_from_the_settings_applies_on_start_and_on_switch() {
 }
 
 #[test]
+fn declared_forwards_start_on_discovery_except_in_read_only_mode() {
+    let settings = crate::config::Settings::parse(
+        "port_forwards: { \"tug-*\": [ { target: deploy/redis, remote: 6379 }, { target: svc/web, namespace: shop, local: 8080, remote: 80 } ] }\n",
+    )
+    .unwrap();
+    let start = |readonly: bool| {
+        let config = crate::config::Config {
+            keymap: crate::config::Keymap::default_keymap(),
+            theme: crate::config::Theme::default(),
+            settings: settings.clone(),
+            customs: vec![],
+            errors: vec![],
+        };
+        let info = ClusterInfo {
+            context: "tug-sim".into(),
+            namespace: "default".into(),
+            ..Default::default()
+        };
+        let mut app = App::new(info, None, None, readonly).with_config(config);
+        let effects = app.handle(AppEvent::Discovered(Ok(kinds())));
+        let forwards: Vec<(String, String, String, u16, u16)> = effects
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::DeclaredForward {
+                    kind,
+                    namespace,
+                    name,
+                    local,
+                    remote,
+                    ..
+                } => Some((kind.plural, namespace, name, local.port(), remote)),
+                _ => None,
+            })
+            .collect();
+        (app, forwards)
+    };
+    let (app, forwards) = start(false);
+    assert_eq!(
+        forwards,
+        [(
+            "deployments".into(),
+            "default".into(),
+            "redis".into(),
+            0,
+            6379
+        )],
+        "svc is not among this test's kinds: a flash says so"
+    );
+    assert!(
+        app.flash
+            .as_ref()
+            .is_some_and(|f| f.error && f.text.contains("cannot forward svc/web"))
+    );
+    let (_, forwards) = start(true);
+    assert!(forwards.is_empty(), "read-only mode refuses forwards");
+}
+
+#[test]
 fn a_table_filters_as_the_filter_is_typed_and_esc_in_the_prompt_restores_it() {
     let (mut app, _) = app();
     fill(&app, &["frontend-1", "frontend-2", "redis-1"]);

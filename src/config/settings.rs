@@ -1,6 +1,7 @@
 //! General settings (`settings.yaml`): command aliases and defaults that are not keys or colours.
 
 use std::collections::BTreeMap;
+use std::num::NonZeroU16;
 
 use serde::Deserialize;
 
@@ -31,6 +32,56 @@ pub struct Settings {
     /// Read k9s's aliases, hotkeys, plugins and skins from k9s's own directories.
     #[serde(default = "yes")]
     pub import_k9s: bool,
+    /// Context (name or glob pattern) → forwards started whenever tug connects to it (not in read-only mode).
+    #[serde(default)]
+    pub port_forwards: BTreeMap<String, Vec<DeclaredForward>>,
+}
+
+/// One forward of `port_forwards`, as `kubectl port-forward -n NAMESPACE TARGET LOCAL:REMOTE` takes it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeclaredForward {
+    pub target: ForwardTarget,
+    /// The context's namespace when absent.
+    #[serde(default)]
+    pub namespace: Option<String>,
+    /// Port on 127.0.0.1; 0 = any free port.
+    #[serde(default)]
+    pub local: u16,
+    /// A service's port (sent to its targetPort, as kubectl does), else the pod's container port.
+    pub remote: NonZeroU16,
+}
+
+/// `KIND/NAME`, the kind as `:` takes it (`pod`, `svc`, `deploy`, `sts`, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct ForwardTarget {
+    pub kind: String,
+    pub name: String,
+}
+
+impl TryFrom<String> for ForwardTarget {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        match text.split_once('/') {
+            Some((kind, name)) if !kind.is_empty() && !name.is_empty() && !name.contains('/') => {
+                Ok(Self {
+                    kind: kind.to_string(),
+                    name: name.to_string(),
+                })
+            }
+            _ => Err(format!(
+                "port-forward target \"{text}\" is not KIND/NAME (e.g. svc/frontend)"
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for ForwardTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.kind, self.name)
+    }
 }
 
 fn yes() -> bool {
@@ -56,6 +107,7 @@ impl Default for Settings {
             denied_actions: BTreeMap::new(),
             log_lines: default_log_lines(),
             import_k9s: true,
+            port_forwards: BTreeMap::new(),
         }
     }
 }
@@ -79,6 +131,15 @@ impl Settings {
         }
         Ok(settings)
     }
+
+    /// The forwards declared for `context`, from every pattern that matches it, in the file's order of keys.
+    pub fn forwards_for(&self, context: &str) -> Vec<DeclaredForward> {
+        self.port_forwards
+            .iter()
+            .filter(|(pattern, _)| crate::app::guard::glob_match(pattern, context))
+            .flat_map(|(_, list)| list.iter().cloned())
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -100,5 +161,45 @@ mod tests {
         assert_eq!(Settings::default().bulk_limit, 10);
         let err = Settings::parse("aliases: {}\nreadnoly: true\n").unwrap_err();
         assert!(err.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn declared_forwards_parse_per_context_and_bad_ones_name_their_line() {
+        let s = Settings::parse(
+            "port_forwards: { \"tug-sim\": [ { target: \"svc/frontend\", namespace: shop, local: 8080, remote: 80 }, { target: \"deploy/redis\", local: 0, remote: 6379 } ], \"prod-*\": [ { target: pod/db-0, remote: 5432 } ] }\n",
+        )
+        .unwrap();
+        let sim = s.forwards_for("tug-sim");
+        assert_eq!(sim.len(), 2);
+        assert_eq!(
+            sim[0],
+            DeclaredForward {
+                target: ForwardTarget {
+                    kind: "svc".into(),
+                    name: "frontend".into()
+                },
+                namespace: Some("shop".into()),
+                local: 8080,
+                remote: NonZeroU16::new(80).unwrap(),
+            }
+        );
+        assert_eq!(sim[1].target.to_string(), "deploy/redis");
+        assert_eq!((sim[1].namespace.as_deref(), sim[1].local), (None, 0));
+        assert_eq!(s.forwards_for("prod-eu")[0].local, 0);
+        assert!(s.forwards_for("staging").is_empty());
+        let err = Settings::parse(
+            "readonly: false\nport_forwards:\n  x:\n    - target: frontend\n      remote: 80\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("line 4") && err.contains("not KIND/NAME"),
+            "{err}"
+        );
+        let err = Settings::parse("port_forwards:\n  x:\n    - target: svc/a\n      remote: 0\n")
+            .unwrap_err();
+        assert!(err.contains("line 4"), "{err}");
+        let err = Settings::parse("port_forwards:\n  x:\n    - target: svc/a\n      remot: 80\n")
+            .unwrap_err();
+        assert!(err.contains("line 4"), "{err}");
     }
 }

@@ -40,6 +40,13 @@ pub enum Outcome {
     },
     /// A port-forward listens (or why it could not start).
     Forwarding(Result<Forward, String>),
+    /// A forward declared in the settings could not start: it stays in `:pf` with the reason.
+    ForwardFailed {
+        id: u64,
+        target: String,
+        local: std::net::SocketAddr,
+        error: String,
+    },
 }
 
 /// A file operation on the file queue (run in order, off the loop).
@@ -56,6 +63,10 @@ pub struct Effects {
     changed: Arc<AtomicBool>,
     watches: HashMap<ViewId, CancellationToken>,
     forwards: Vec<Forward>,
+    /// Declared forwards that could not start, listed by `:pf` with their error until stopped there.
+    failed_forwards: Vec<ForwardRow>,
+    /// Declared forwards started (running, starting or failed) by id: what they were declared as.
+    declared: HashMap<u64, String>,
     next_forward: u64,
     /// The latest context switch asked for: an answer to an older one is stale and dropped.
     switch: u64,
@@ -87,6 +98,8 @@ impl Effects {
             changed: Arc::default(),
             watches: HashMap::new(),
             forwards: vec![],
+            failed_forwards: vec![],
+            declared: HashMap::new(),
             next_forward: 0,
             switch: 0,
             startup: CancellationToken::new(),
@@ -169,7 +182,32 @@ impl Effects {
                 local,
                 remote,
             } => self.port_forward(namespace, pod, local, remote),
+            Effect::DeclaredForward {
+                context,
+                kind,
+                namespace,
+                name,
+                local,
+                remote,
+            } => {
+                let key = format!(
+                    "{context} {namespace} {}/{name} {local} {remote}",
+                    kind.plural
+                );
+                let failed: Vec<u64> = self.failed_forwards.iter().map(|f| f.id).collect();
+                // A failed one is tried again; one running or starting stays as it is.
+                self.declared
+                    .retain(|id, k| *k != key || !failed.contains(id));
+                self.failed_forwards
+                    .retain(|f| self.declared.contains_key(&f.id));
+                if !self.declared.values().any(|k| *k == key) {
+                    let id = self.declared_forward(kind, namespace, name, local, remote);
+                    self.declared.insert(id, key);
+                }
+            }
             Effect::StopForward(id) => {
+                self.declared.remove(&id);
+                self.failed_forwards.retain(|f| f.id != id);
                 self.forwards.retain(|f| {
                     let stop = f.id == id;
                     if stop {
@@ -324,6 +362,22 @@ impl Effects {
                 };
                 vec![message, AppEvent::Forwards(self.forward_rows())]
             }
+            Outcome::ForwardFailed {
+                id,
+                target,
+                local,
+                error,
+            } => {
+                let flash = AppEvent::Flash(format!("cannot forward {target}: {error}"), true);
+                self.failed_forwards.push(ForwardRow {
+                    id,
+                    target,
+                    local: local.to_string(),
+                    last_error: error,
+                    ..ForwardRow::default()
+                });
+                vec![flash, AppEvent::Forwards(self.forward_rows())]
+            }
         }
     }
 
@@ -334,7 +388,8 @@ impl Effects {
 
     /// The running forwards' counters, if any run (refreshed every tick).
     pub fn forwards_now(&self) -> Option<AppEvent> {
-        (!self.forwards.is_empty()).then(|| AppEvent::Forwards(self.forward_rows()))
+        (!self.forwards.is_empty() || !self.failed_forwards.is_empty())
+            .then(|| AppEvent::Forwards(self.forward_rows()))
     }
 
     /// Tug exits: watches and forwards stop with it.
@@ -439,6 +494,16 @@ impl Effects {
         }));
     }
 
+    /// The next forward's id, and what its starting task needs.
+    fn new_forward(&mut self) -> (u64, kube::Client, mpsc::UnboundedSender<Outcome>) {
+        self.next_forward += 1;
+        (
+            self.next_forward,
+            self.client.clone(),
+            self.outcomes.clone(),
+        )
+    }
+
     fn port_forward(
         &mut self,
         namespace: String,
@@ -446,17 +511,51 @@ impl Effects {
         local: std::net::SocketAddr,
         remote: u16,
     ) {
-        self.next_forward += 1;
-        let (id, client, outcomes) = (
-            self.next_forward,
-            self.client.clone(),
-            self.outcomes.clone(),
-        );
+        let (id, client, outcomes) = self.new_forward();
         tokio::spawn(async move {
             let started =
                 tug_cluster::portforward::start(&client, id, &namespace, &pod, remote, local).await;
             let _ = outcomes.send(Outcome::Forwarding(started.map_err(|e| e.to_string())));
         });
+    }
+
+    /// Reads the declared target, picks its pod and port as `f` would, then starts the forward as `f` does (it
+    /// reconnects the same way).
+    fn declared_forward(
+        &mut self,
+        kind: Kind,
+        namespace: String,
+        name: String,
+        local: std::net::SocketAddr,
+        remote: u16,
+    ) -> u64 {
+        let (id, client, outcomes) = self.new_forward();
+        tokio::spawn(async move {
+            let started = async {
+                let obj = tug_cluster::objects::get(&client, &kind, &namespace, &name)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let (pod, port) = tug_cluster::portforward::declared_target(
+                    &client, &kind, &namespace, &obj, remote,
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+                tug_cluster::portforward::start(&client, id, &namespace, &pod, port, local)
+                    .await
+                    .map_err(|e| e.to_string())
+            };
+            let outcome = match started.await {
+                Ok(f) => Outcome::Forwarding(Ok(f)),
+                Err(error) => Outcome::ForwardFailed {
+                    id,
+                    target: format!("{namespace}/{}/{name}:{remote}", kind.kind.to_lowercase()),
+                    local,
+                    error,
+                },
+            };
+            let _ = outcomes.send(outcome);
+        });
+        id
     }
 
     fn forward_rows(&self) -> Vec<ForwardRow> {
@@ -475,6 +574,7 @@ impl Effects {
                     connections,
                 }
             })
+            .chain(self.failed_forwards.iter().cloned())
             .collect()
     }
 }

@@ -116,8 +116,9 @@ async fn set_image_on_one_container_of_backend_leaves_the_sidecar_and_rolls_out_
     );
     // The rollout is undoable through the history, as any other.
     tui.send("h");
+    // (Its CHANGES column names the change; the images column is cut at 120 columns.)
     tui.wait("the history", |s| {
-        s.contains("history/backend") && s.contains("shop-backend:2.4.1")
+        s.contains("history/backend") && s.contains("app: 2.4.1→2.5.0")
     })
     .await;
 }
@@ -605,5 +606,145 @@ async fn a_port_forward_keeps_answering_on_its_local_port_after_its_pod_is_delet
     assert!(
         screen.contains("RECONNECTS") && screen.contains(&format!("{pod}: pods")),
         "the last error shows: {screen}"
+    );
+}
+
+async fn http_get(local: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut conn = tokio::net::TcpStream::connect(local).await.unwrap();
+    conn.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    // The forward keeps the connection open: read until the page has come.
+    let mut buf = vec![];
+    let mut chunk = [0u8; 4096];
+    while !String::from_utf8_lossy(&buf).contains("</html>") {
+        let n = tokio::time::timeout(crate::common::DEADLINE, conn.read(&mut chunk))
+            .await
+            .unwrap()
+            .unwrap();
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+#[tokio::test]
+async fn forwards_declared_for_the_context_start_with_tug_and_a_bad_one_shows_its_error() {
+    let sim = TestSim::start().await;
+    let config = config_dir(
+        "port_forwards:\n  tug-sim:\n    - { target: svc/frontend, namespace: shop, local: 0, remote: 80 }\n    - { target: svc/nope, namespace: shop, remote: 80 }\n  tug-sim-viewer: [ { target: deploy/redis, namespace: shop, remote: 6379 } ]\n",
+    );
+    let mut tui = Tui::start_with_env(
+        &sim.kubeconfig(),
+        &["-n", "shop"],
+        160,
+        40,
+        &[("XDG_CONFIG_HOME", config.path())],
+    );
+    tui.wait_for("gpu-worker").await;
+    tui.send(":pf");
+    tui.send(ENTER);
+    let screen = tui
+        .wait("both declared forwards listed", |s| {
+            s.contains("shop/frontend-") && s.contains("shop/service/nope:80")
+        })
+        .await;
+    let row = screen
+        .lines()
+        .find(|l| l.contains("shop/frontend-"))
+        .unwrap();
+    let local = row.split_whitespace().next().unwrap().to_string();
+    assert!(local.starts_with("127.0.0.1:"), "{row}");
+    // The service's port 80 goes to the pods' port named http, as kubectl port-forward svc/frontend 0:80 does.
+    assert!(row.contains(":80 "), "{row}");
+    let failed = screen.lines().find(|l| l.contains("nope")).unwrap();
+    assert!(
+        failed.contains("not found"),
+        "the last error shows: {failed}"
+    );
+    let answer = http_get(&local).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        answer.contains("nginx"),
+        "the frontend pod answers: {answer}"
+    );
+
+    // Another context starts its own; coming back does not start the running ones twice.
+    tui.send(":ctx tug-sim-viewer");
+    tui.send(ENTER);
+    tui.wait_for("user:viewer").await;
+    tui.send(":pf");
+    tui.send(ENTER);
+    tui.wait("the viewer context's forward tried", |s| {
+        s.contains("shop/redis-") || s.contains("shop/deployment/redis:6379")
+    })
+    .await;
+    tui.send(":ctx tug-sim");
+    tui.send(ENTER);
+    tui.wait_for("user:admin").await;
+    tui.send(":pf");
+    tui.send(ENTER);
+    let screen = tui
+        .wait("back on tug-sim", |s| {
+            s.contains("shop/frontend-") && s.contains("shop/service/nope:80")
+        })
+        .await;
+    assert_eq!(
+        screen.matches("shop/frontend-").count(),
+        1,
+        "not started twice: {screen}"
+    );
+    assert_eq!(
+        screen.lines().filter(|l| l.contains("nope")).count(),
+        1,
+        "retried, not doubled: {screen}"
+    );
+}
+
+#[tokio::test]
+async fn the_rollout_history_says_what_each_revision_changed() {
+    let sim = TestSim::start().await;
+    sim.kubectl_ok(&[
+        "set",
+        "image",
+        "deploy/frontend",
+        "nginx=nginx:1.28",
+        "-n",
+        "shop",
+    ])
+    .await;
+    sim.kubectl_ok(&[
+        "rollout",
+        "status",
+        "deploy/frontend",
+        "-n",
+        "shop",
+        "--timeout=60s",
+    ])
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut tui = start(&sim, &dir.path().join("journal.jsonl"), &["-n", "shop"]);
+    tui.wait_for("gpu-worker").await;
+    select(&mut tui, "deploy", "frontend").await;
+    tui.send("h");
+    let screen = tui.wait_for("nginx: 1.27→1.28").await;
+    assert!(screen.contains("CHANGES"), "{screen}");
+    let newest = screen
+        .lines()
+        .find(|l| l.contains("nginx: 1.27→1.28"))
+        .unwrap();
+    assert_eq!(
+        newest
+            .split_whitespace()
+            .find(|w| w.chars().all(|c| c.is_ascii_digit())),
+        Some("3"),
+        "the newest revision: {newest}"
+    );
+    assert!(
+        screen.contains("nginx: 1.26→1.27"),
+        "revision 2's: {screen}"
     );
 }

@@ -257,6 +257,76 @@ pub async fn target(
         .map_err(|e| ApiFailure::local("NoReadyPod", e))
 }
 
+/// The pod and port of a forward declared as `KIND/NAME` and `remote`, as `kubectl port-forward` reads them: a
+/// service's port goes to its targetPort (a named one is the chosen pod's container port of that name), any
+/// other target's port is the pod's own.
+pub async fn declared_target(
+    client: &kube::Client,
+    kind: &Kind,
+    namespace: &str,
+    obj: &Value,
+    remote: u16,
+) -> Result<(String, u16), ApiFailure> {
+    let (pod, _) = target(client, kind, namespace, obj).await?;
+    if !kind.is("", "services") {
+        return Ok((pod, remote));
+    }
+    match service_target(obj, remote).map_err(|e| ApiFailure::local("NoServicePort", e))? {
+        ServiceTarget::Number(port) => Ok((pod, port)),
+        ServiceTarget::Named(name) => {
+            let req = http::Request::get(format!("/api/v1/namespaces/{namespace}/pods/{pod}"))
+                .body(vec![])
+                .map_err(|e| ApiFailure::local("Request", e.to_string()))?;
+            let found: Value = client
+                .request(req)
+                .await
+                .map_err(|e| ApiFailure::from(ClusterError::from(e)))?;
+            let port = named_port(&found, &name).ok_or_else(|| {
+                ApiFailure::local("NoNamedPort", format!("pod {pod} has no port named {name}"))
+            })?;
+            Ok((pod, port))
+        }
+    }
+}
+
+/// Where a service's port points in its pods.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ServiceTarget {
+    Number(u16),
+    /// A container port's name, resolved per pod.
+    Named(String),
+}
+
+/// The targetPort of `service`'s port `port` (the port itself when unset, as the API defaults it).
+pub fn service_target(service: &Value, port: u16) -> Result<ServiceTarget, String> {
+    let entry = service["spec"]["ports"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|p| p["port"].as_u64() == Some(u64::from(port)))
+        .ok_or_else(|| format!("the service has no port {port}"))?;
+    Ok(match &entry["targetPort"] {
+        Value::String(name) => ServiceTarget::Named(name.clone()),
+        Value::Number(n) => ServiceTarget::Number(
+            n.as_u64()
+                .and_then(|p| u16::try_from(p).ok())
+                .ok_or_else(|| format!("targetPort {n} is not a port"))?,
+        ),
+        _ => ServiceTarget::Number(port),
+    })
+}
+
+fn named_port(pod: &Value, name: &str) -> Option<u16> {
+    pod["spec"]["containers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|c| c["ports"].as_array().into_iter().flatten())
+        .find(|p| p["name"] == name)
+        .and_then(|p| p["containerPort"].as_u64())
+        .and_then(|p| u16::try_from(p).ok())
+}
+
 /// For a service or workload `owner` and the pods it selects: the first ready pod that is not being deleted,
 /// and the service's numeric target port, else that pod's first container port.
 pub fn choose(owner: &Value, pods: &[Value]) -> Result<(String, u16), String> {
@@ -301,7 +371,7 @@ fn first_port(pod: &Value) -> u16 {
 mod tests {
     use serde_json::json;
 
-    use super::{choose, family_of};
+    use super::{ServiceTarget, choose, family_of, named_port, service_target};
 
     #[test]
     fn a_pods_family_is_its_labels_without_the_per_pod_ones_if_a_controller_owns_it() {
@@ -350,5 +420,31 @@ mod tests {
             choose(&json!({}), &pods),
             Err("none of its pods is ready".into())
         );
+    }
+
+    #[test]
+    fn a_declared_service_port_goes_to_its_target_port_as_kubectl_does() {
+        let service = json!({"spec": {"ports": [
+            {"port": 80, "targetPort": 8080},
+            {"port": 443, "targetPort": "https"},
+            {"port": 9000}]}});
+        assert_eq!(
+            service_target(&service, 80),
+            Ok(ServiceTarget::Number(8080))
+        );
+        assert_eq!(
+            service_target(&service, 443),
+            Ok(ServiceTarget::Named("https".into()))
+        );
+        assert_eq!(
+            service_target(&service, 9000),
+            Ok(ServiceTarget::Number(9000))
+        );
+        assert_eq!(
+            service_target(&service, 81),
+            Err("the service has no port 81".into())
+        );
+        let pod = json!({"spec": {"containers": [{"ports": [{"name": "https", "containerPort": 8443}]}]}});
+        assert_eq!(named_port(&pod, "https"), Some(8443));
     }
 }

@@ -16,6 +16,7 @@ pub mod object_yaml;
 pub mod pod;
 pub mod rbac;
 pub mod rollback;
+pub mod rollout_changes;
 pub mod scope;
 pub mod selector;
 pub mod table;

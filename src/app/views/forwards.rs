@@ -7,7 +7,7 @@ use crate::config::Action;
 use tug_model::table::Row;
 
 /// One running port-forward, as `:pf` lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ForwardRow {
     pub id: u64,
     pub target: String,

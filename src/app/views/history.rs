@@ -1,5 +1,6 @@
 //! A workload's rollout history (`h`): a Deployment's ReplicaSets, a StatefulSet's or DaemonSet's
-//! ControllerRevisions, one row per revision, newest first; Enter shows a revision's diff against the current
+//! ControllerRevisions, one row per revision, newest first, each with what it changed against the one before
+//! (images, env var names, resources); Enter shows a revision's diff against the current
 //! template (or against the revision marked with Space), `u` rolls back to it after confirmation.
 
 use super::{Me, TableView, ViewType};
@@ -7,6 +8,7 @@ use crate::app::actions::{History, revision};
 use crate::app::{App, Effect};
 use crate::config::Action;
 use tug_model::mutation::history_template;
+use tug_model::rollout_changes;
 use tug_model::table::Row;
 
 const COLUMNS: &[&str] = &[
@@ -17,6 +19,7 @@ const COLUMNS: &[&str] = &[
     "Replicas",
     "Age",
     "Current",
+    "Changes",
 ];
 
 /// A StatefulSet's or DaemonSet's: its ControllerRevisions hold no replicas.
@@ -28,6 +31,7 @@ const REVISION_COLUMNS: &[&str] = &[
     "Replicas",
     "Age",
     "Current",
+    "Changes",
 ];
 
 pub struct HistoryView {
@@ -52,10 +56,17 @@ impl HistoryView {
                 .map(|r| revision(r).to_string())
                 .unwrap_or_default()
         };
+        let templates: Vec<_> = sets.iter().map(history_template).collect();
         let rows: Vec<Row> = sets
             .iter()
-            .map(|rs| {
-                let template = history_template(rs);
+            .zip(&templates)
+            .enumerate()
+            .map(|(i, (rs, template))| {
+                // Against the revision before it; the oldest one kept has nothing to compare with.
+                let changes = templates
+                    .get(i + 1)
+                    .map(|before| rollout_changes::summarize(before, template))
+                    .unwrap_or_default();
                 let images: Vec<&str> = template["spec"]["containers"]
                     .as_array()
                     .into_iter()
@@ -87,6 +98,7 @@ impl HistoryView {
                             .into(),
                         "".into(),
                         (if rev.to_string() == current { "*" } else { "" }).into(),
+                        changes.into(),
                     ],
                 }
             })
