@@ -1,5 +1,5 @@
 //! Guardrails per context, from the settings: in a protected context every destructive change (delete, kill,
-//! scale to 0, drain, rollback, undo of a rollback, edit) waits for the object's name to be typed, bulk changes
+//! scale to 0, drain, rollback, undo of a rollback, edit, a plugin marked dangerous) waits for the object's name to be typed, bulk changes
 //! are capped, and the header says PROTECTED; `denied_actions` refuses named actions outright. Everything here
 //! is decided before an effect exists, so a refusal sends nothing.
 
@@ -31,6 +31,8 @@ pub enum Guarded {
         name: String,
         external: bool,
     },
+    /// A plugin marked dangerous.
+    Plugin(Box<super::PluginRun>),
 }
 
 /// `*` any run of characters, `?` one; everything else literal (context names hold `.`, `-`, `_`, `@`, `:`).
@@ -169,7 +171,13 @@ impl App {
         true
     }
 
-    fn type_name(&mut self, title: String, lines: Vec<String>, expected: String, then: Guarded) {
+    pub(super) fn type_name(
+        &mut self,
+        title: String,
+        lines: Vec<String>,
+        expected: String,
+        then: Guarded,
+    ) {
         self.mode = Mode::Dialog(Box::new(Dialog::TypeName {
             title,
             lines,
@@ -206,6 +214,7 @@ impl App {
                         name,
                         external,
                     } => self.open_editor_now(kind, namespace, name, external),
+                    Guarded::Plugin(run) => vec![Effect::Plugin(run)],
                 };
             }
             KeyCode::Enter => error = Some(format!("type {expected} exactly; nothing was sent")),

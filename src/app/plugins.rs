@@ -103,6 +103,24 @@ impl App {
     /// Runs `p` on `target` (after its form, if it has one), or asks first if it says `confirm`.
     pub(super) fn plugin_with(&mut self, p: &Plugin, what: &str, target: &Target) -> Vec<Effect> {
         match build(p, what, target) {
+            // In a protected context a dangerous plugin waits for the name (or the count of marked rows).
+            Ok(run) if p.dangerous && self.guardrails.protected => {
+                let expected = match &target.names[..] {
+                    [one] => one.clone(),
+                    many => many.len().to_string(),
+                };
+                let line = std::iter::once(run.command.as_str())
+                    .chain(run.args.iter().map(String::as_str))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                self.type_name(
+                    format!("Run {what}?"),
+                    vec![line],
+                    expected,
+                    super::guard::Guarded::Plugin(Box::new(run)),
+                );
+                vec![]
+            }
             Ok(run) if p.confirm => {
                 let line = std::iter::once(run.command.as_str())
                     .chain(run.args.iter().map(String::as_str))
@@ -422,6 +440,45 @@ mod tests {
             matches!(&app.mode, Mode::Dialog(d) if matches!(**d, super::super::actions::Dialog::RunPlugin { .. }))
         );
         let effects = press(&mut app, 'y');
+        assert!(
+            matches!(effects.as_slice(), [Effect::Plugin(_)]),
+            "{effects:?}"
+        );
+    }
+
+    #[test]
+    fn in_a_protected_context_a_dangerous_plugin_runs_only_once_the_name_is_typed() {
+        let mut app = app_with(PLUGINS, false);
+        app.guardrails.protected = true;
+        assert!(press(&mut app, 'X').is_empty());
+        assert!(
+            matches!(&app.mode, Mode::Dialog(d) if matches!(**d, super::super::actions::Dialog::TypeName { .. }))
+        );
+        // `y` is only a letter here, and a wrong name runs nothing.
+        assert!(press(&mut app, 'y').is_empty());
+        let enter = |app: &mut App| {
+            use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+            app.handle(super::super::AppEvent::Key(KeyEvent::new(
+                KeyCode::Enter,
+                KeyModifiers::NONE,
+            )))
+        };
+        assert!(enter(&mut app).is_empty());
+        let Mode::Dialog(d) = &app.mode else {
+            panic!("the dialog stays")
+        };
+        let super::super::actions::Dialog::TypeName { expected, .. } = d.as_ref() else {
+            panic!("{d:?}")
+        };
+        let expected = expected.clone();
+        press(&mut app, '\u{8}');
+        let mut app2 = app_with(PLUGINS, false);
+        app2.guardrails.protected = true;
+        press(&mut app2, 'X');
+        for c in expected.chars() {
+            assert!(press(&mut app2, c).is_empty(), "nothing runs while typing");
+        }
+        let effects = enter(&mut app2);
         assert!(
             matches!(effects.as_slice(), [Effect::Plugin(_)]),
             "{effects:?}"
