@@ -269,10 +269,14 @@ mod tests {
     #[test]
     fn a_projected_row_keeps_its_metadata_and_computed_cells_only() {
         let layout = ViewLayout {
-            columns: ["NAME", "IMAGE:.spec.containers[0].image", "NODE:.spec.nodeName|W"]
-                .into_iter()
-                .map(CustomColumn::parse)
-                .collect(),
+            columns: [
+                "NAME",
+                "IMAGE:.spec.containers[0].image",
+                "NODE:.spec.nodeName|W",
+            ]
+            .into_iter()
+            .map(CustomColumn::parse)
+            .collect(),
             sort: None,
         };
         let wire = json!({
