@@ -319,6 +319,15 @@ fn render_table(app: &App, t: &TableView, frame: &mut Frame, area: Rect) {
         }
         body.push(cells);
     }
+    // k9s `|N` columns are numbers: right-aligned.
+    for (p, i) in cols.iter().enumerate() {
+        if data.columns[*i].kind == tug_model::custom_columns::NUMBER_KIND {
+            let (at, w) = (p + usize::from(show_ns), widths[p + usize::from(show_ns)]);
+            for cells in &mut body {
+                cells[at] = format!("{:>w$}", cells[at]);
+            }
+        }
+    }
     let status_at = status_col
         .and_then(|s| cols.iter().position(|c| *c == s))
         .map(|p| p + usize::from(show_ns));

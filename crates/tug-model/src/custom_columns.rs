@@ -13,7 +13,7 @@ pub const ERROR_CELL: &str = "<err>";
 /// The `Column::kind` of a `|T` column: its cells are timestamps, shown as ages.
 pub const TIME_KIND: &str = "k9s-time";
 /// The `Column::kind` of a `|N` column: right-aligned, sorted as numbers.
-pub const NUMBER_KIND: &str = "number";
+pub const NUMBER_KIND: &str = "k9s-number";
 
 /// One entry of a view's `columns:` list.
 #[derive(Debug, Clone)]

@@ -373,6 +373,9 @@ mod tests {
         assert!(files.plugins.contains_key("dir-plugin"));
         // The per-context file adds one.
         assert!(files.plugins.contains_key("context-echo"));
+        let pods = &files.views["v1/pods"];
+        assert_eq!(pods.sort, Some(("NAME".into(), true)));
+        assert_eq!(pods.computed().len(), 2, "IMAGE and NODE");
         assert_eq!(files.errors.len(), 1, "{:?}", files.errors);
         assert!(files.errors[0].file.ends_with("broken.yaml"));
         assert!(
