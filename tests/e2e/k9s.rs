@@ -435,6 +435,31 @@ async fn custom_columns_show_jsonpath_values_in_order_and_sort_as_views_yaml_say
             .await;
         assert_eq!(cells[at], want.trim(), "{path} in {cells:?}");
     }
+    // Whole objects only for the kind with JSONPath columns; other kinds still get metadata only.
+    tui.send(":deploy");
+    tui.send(ENTER);
+    tui.wait_for("frontend").await;
+    let log = sim.get_json("/_sim/requests?since=0").await;
+    let asked = |plural: &str| -> Vec<String> {
+        log.as_array()
+            .into_iter()
+            .flatten()
+            .filter(|r| r["path"].as_str().is_some_and(|p| p.ends_with(plural)))
+            .filter_map(|r| r["query"].as_str())
+            .filter(|q| q.contains("includeObject"))
+            .map(String::from)
+            .collect()
+    };
+    let (pods, deploys) = (asked("/pods"), asked("/deployments"));
+    assert!(!pods.is_empty() && !deploys.is_empty(), "{log}");
+    assert!(
+        pods.iter().all(|q| q.contains("includeObject=Object")),
+        "{pods:?}"
+    );
+    assert!(
+        deploys.iter().all(|q| q.contains("includeObject=Metadata")),
+        "{deploys:?}"
+    );
 }
 
 #[tokio::test]
