@@ -100,6 +100,8 @@ pub struct App {
     generation: u64,
     /// What each run-time action (k9s hotkey or plugin) does.
     customs: std::collections::HashMap<Action, crate::config::k9s::Custom>,
+    /// k9s custom column layouts (`views.yaml`), by resource name as k9s writes it.
+    views: std::collections::BTreeMap<String, Arc<tug_model::custom_columns::ViewLayout>>,
 }
 
 impl App {
@@ -140,6 +142,7 @@ impl App {
             filter_before: None,
             generation: 0,
             customs: std::collections::HashMap::new(),
+            views: Default::default(),
         }
     }
 
@@ -158,6 +161,7 @@ impl App {
                 .contains(&self.info.context);
         self.readonly_contexts = config.settings.readonly_contexts;
         self.customs = config.customs.into_iter().collect();
+        self.views = config.views;
         if let Some(e) = config.errors.first() {
             let more = match config.errors.len() - 1 {
                 0 => String::new(),
@@ -325,7 +329,10 @@ impl App {
     fn push_table(&mut self, kind: Kind, scope: Scope, title: String) -> Vec<Effect> {
         let id = self.id();
         let data = Arc::new(Mutex::new(TableData::default()));
-        let view = TableView::new(Some(kind.clone()), scope.clone(), data.clone());
+        let mut view = TableView::new(Some(kind.clone()), scope.clone(), data.clone());
+        if let Some(layout) = crate::config::k9s::views::for_kind(&self.views, &kind) {
+            view.set_layout(layout.clone());
+        }
         self.stack.push(View {
             id,
             title,

@@ -346,6 +346,7 @@ mod tests {
             theme: crate::config::Theme::default(),
             settings: crate::config::Settings::default(),
             customs,
+            views: Default::default(),
             errors: vec![],
         };
         let info = tug_cluster::connect::ClusterInfo {

@@ -472,6 +472,7 @@ fn a_read_only_context_from_the_settings_applies_on_start_and_on_switch() {
         theme: crate::config::Theme::default(),
         settings,
         customs: vec![],
+        views: Default::default(),
         errors: vec![],
     };
     let info = ClusterInfo {

@@ -42,6 +42,9 @@ pub struct Config {
     pub settings: Settings,
     /// What each run-time action (k9s hotkeys and plugins) does.
     pub customs: Vec<(Action, k9s::Custom)>,
+    /// k9s custom column layouts (`views.yaml`), by resource name as k9s writes it.
+    pub views:
+        std::collections::BTreeMap<String, std::sync::Arc<tug_model::custom_columns::ViewLayout>>,
     pub errors: Vec<ConfigError>,
 }
 
@@ -200,6 +203,7 @@ impl Config {
             theme,
             settings,
             customs,
+            views: k9s_files.views,
             errors,
         }
     }

@@ -267,9 +267,7 @@ fn render_table(app: &App, t: &TableView, frame: &mut Frame, area: Rect) {
     }
     let show_ns = t.kind.as_ref().is_some_and(|k| k.namespaced) && t.scope.namespace.is_none();
     // Wide-only columns are hidden, as `kubectl get` does.
-    let cols: Vec<usize> = (0..data.columns.len())
-        .filter(|i| t.wide || data.columns[*i].priority == 0)
-        .collect();
+    let cols = t.shown_columns(&data.columns);
     let age_col = data
         .columns
         .iter()
@@ -292,7 +290,14 @@ fn render_table(app: &App, t: &TableView, frame: &mut Frame, area: Rect) {
         {
             return human_duration(app.now.as_second() - created);
         }
-        safe(r.cells.get(i).map(|c| &**c).unwrap_or_default())
+        let text = r.cells.get(i).map(|c| &**c).unwrap_or_default();
+        // A k9s `|T` column holds a timestamp and reads as an age.
+        if data.columns[i].kind == tug_model::custom_columns::TIME_KIND
+            && let Ok(t) = text.parse::<jiff::Timestamp>()
+        {
+            return human_duration(app.now.as_second() - t.as_second());
+        }
+        safe(text)
     };
     let mut headers: Vec<String> = vec![];
     if show_ns {
@@ -313,6 +318,15 @@ fn render_table(app: &App, t: &TableView, frame: &mut Frame, area: Rect) {
             *w = (*w).max(width(c)).min(MAX_COLUMN);
         }
         body.push(cells);
+    }
+    // k9s `|N` columns are numbers: right-aligned.
+    for (p, i) in cols.iter().enumerate() {
+        if data.columns[*i].kind == tug_model::custom_columns::NUMBER_KIND {
+            let (at, w) = (p + usize::from(show_ns), widths[p + usize::from(show_ns)]);
+            for cells in &mut body {
+                cells[at] = format!("{:>w$}", cells[at]);
+            }
+        }
     }
     let status_at = status_col
         .and_then(|s| cols.iter().position(|c| *c == s))

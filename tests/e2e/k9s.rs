@@ -1,6 +1,7 @@
 //! k9s's files as they are (`tests/fixtures/k9s/`): a plugin's key in the hints runs it with k9s's
 //! environment, a background plugin's output lands in a view, a dangerous one is refused read-only, a
-//! hostile cell never reaches a shell, hotkeys and aliases open their views, a skin colours the header and
+//! hostile cell never reaches a shell, hotkeys and aliases open their views, custom columns show JSONPath
+//! values and sort as `views.yaml` says, a skin colours the header and
 //! the table, and a broken file is reported with its line while the rest works.
 
 use std::path::{Path, PathBuf};
@@ -358,4 +359,138 @@ async fn a_broken_file_is_reported_with_its_line_and_the_rest_works() {
     assert!(!screen.contains("Broken plugin"), "{screen}");
     tui.send(")");
     tui.wait_for("coredns").await;
+}
+
+/// The rows' names, top to bottom, of a table whose first column is NAME.
+fn row_names(screen: &str, names: &[&str]) -> Vec<String> {
+    screen
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|w| names.contains(w))
+        .map(String::from)
+        .collect()
+}
+
+#[tokio::test]
+async fn custom_columns_show_jsonpath_values_in_order_and_sort_as_views_yaml_says() {
+    let sim = TestSim::start().await;
+    let home = Home::new();
+    let mut tui = home.start(&sim, &[], 200);
+    let all = sim
+        .kubectl_ok(&[
+            "get",
+            "pods",
+            "-n",
+            "shop",
+            "-o",
+            "jsonpath={.items[*].metadata.name}",
+        ])
+        .await;
+    let all: Vec<&str> = all.split_whitespace().collect();
+    let screen = tui.wait_for("gpu-worker").await;
+    let header = screen
+        .lines()
+        .find(|l| l.trim_start().starts_with("NAME"))
+        .unwrap();
+    assert_eq!(
+        header.split_whitespace().collect::<Vec<_>>(),
+        ["NAME", "IMAGE", "STATUS", "NODE", "AGE"],
+        "{screen}"
+    );
+    // `sortColumn: NAME:desc`.
+    let shown = row_names(&screen, &all);
+    let mut want = shown.clone();
+    want.sort_by(|a, b| b.cmp(a));
+    assert!(shown.len() > 2, "{screen}");
+    assert_eq!(shown, want, "{screen}");
+    assert_eq!(shown[0], *all.iter().max().unwrap());
+    // `:sort` still works.
+    tui.send(":sort NAME");
+    tui.send(ENTER);
+    let first = *all.iter().min().unwrap();
+    tui.wait("ascending by name", |s| {
+        row_names(s, &all).first().map(String::as_str) == Some(first)
+    })
+    .await;
+    // The computed cells are kubectl's `-o jsonpath` values.
+    let pod = only(&mut tui, "redis").await;
+    let screen = tui.wait_for(&pod).await;
+    let cells: Vec<&str> = screen
+        .lines()
+        .find(|l| l.starts_with(&pod))
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    for (at, path) in [(1, "{.spec.containers[0].image}"), (3, "{.spec.nodeName}")] {
+        let want = sim
+            .kubectl_ok(&[
+                "get",
+                "pod",
+                "-n",
+                "shop",
+                &pod,
+                "-o",
+                &format!("jsonpath={path}"),
+            ])
+            .await;
+        assert_eq!(cells[at], want.trim(), "{path} in {cells:?}");
+    }
+    // Whole objects only for the kind with JSONPath columns; other kinds still get metadata only.
+    tui.send(":deploy");
+    tui.send(ENTER);
+    tui.wait_for("frontend").await;
+    let log = sim.get_json("/_sim/requests?since=0").await;
+    let asked = |plural: &str| -> Vec<String> {
+        log.as_array()
+            .into_iter()
+            .flatten()
+            .filter(|r| r["path"].as_str().is_some_and(|p| p.ends_with(plural)))
+            .filter_map(|r| r["query"].as_str())
+            .filter(|q| q.contains("includeObject"))
+            .map(String::from)
+            .collect()
+    };
+    let (pods, deploys) = (asked("/pods"), asked("/deployments"));
+    assert!(!pods.is_empty() && !deploys.is_empty(), "{log}");
+    assert!(
+        pods.iter().all(|q| q.contains("includeObject=Object")),
+        "{pods:?}"
+    );
+    assert!(
+        deploys.iter().all(|q| q.contains("includeObject=Metadata")),
+        "{deploys:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_bad_jsonpath_is_reported_and_its_column_shows_err() {
+    let sim = TestSim::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("k9s");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("views.yaml"),
+        "views:\n  v1/pods:\n    columns: [NAME, \"OOPS:.spec.containers[0\", STATUS]\n",
+    )
+    .unwrap();
+    let empty = dir.path().join("empty");
+    let tui = Tui::start_with_env(
+        &sim.kubeconfig(),
+        &[],
+        200,
+        30,
+        &[
+            ("K9S_CONFIG_DIR", config.as_path()),
+            ("XDG_CONFIG_HOME", empty.as_path()),
+            ("XDG_DATA_HOME", empty.as_path()),
+        ],
+    );
+    let screen = tui.wait_for("gpu-worker").await;
+    assert!(screen.contains("views.yaml"), "{screen}");
+    assert!(screen.contains("column OOPS: bad JSONPath"), "{screen}");
+    let row = screen
+        .lines()
+        .find(|l| l.starts_with("gpu-worker"))
+        .unwrap();
+    assert_eq!(row.split_whitespace().nth(1), Some("<err>"), "{screen}");
 }

@@ -17,10 +17,12 @@ use tokio_util::sync::CancellationToken;
 
 use super::discovery::Kind;
 use super::{ClusterError, Result};
+use tug_model::custom_columns::{self, CustomColumn};
 pub use tug_model::scope::Scope;
 use tug_model::table::{Feed, Row, Table, TableData};
 
-/// The server prints the rows; `includeObject=Metadata` gives us name, namespace, uid and age with each.
+/// The server prints the rows; `includeObject=Metadata` gives us name, namespace, uid and age with each
+/// (`Object` instead when custom columns need the whole object).
 const ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
 const PAGE: usize = 500;
 /// A watch is re-opened after this long even when all is quiet (the server would close it anyway).
@@ -61,6 +63,8 @@ pub struct ApiTables {
     client: kube::Client,
     path: String,
     scope: Scope,
+    /// Custom columns computed from each object as it arrives; none: only metadata is asked for.
+    computed: Arc<[CustomColumn]>,
 }
 
 impl ApiTables {
@@ -70,12 +74,24 @@ impl ApiTables {
             client,
             path,
             scope,
+            computed: Arc::new([]),
         }
+    }
+
+    /// Asks for whole objects and computes `computed` from each (k9s custom columns).
+    pub fn with_columns(mut self, computed: Vec<CustomColumn>) -> Self {
+        self.computed = computed.into();
+        self
     }
 
     fn request(&self, extra: &[(&str, String)]) -> Result<http::Request<Vec<u8>>> {
         let mut q = form_urlencoded::Serializer::new(String::new());
-        q.append_pair("includeObject", "Metadata");
+        let object = if self.computed.is_empty() {
+            "Metadata"
+        } else {
+            "Object"
+        };
+        q.append_pair("includeObject", object);
         if let Some(l) = &self.scope.label_selector {
             q.append_pair("labelSelector", l);
         }
@@ -99,7 +115,12 @@ impl TableSource for ApiTables {
             if let Some(c) = continue_token {
                 extra.push(("continue", c));
             }
-            Ok(self.client.request(self.request(&extra)?).await?)
+            let request = self.request(&extra)?;
+            if self.computed.is_empty() {
+                return Ok(self.client.request(request).await?);
+            }
+            let page: Table<serde_json::Value> = self.client.request(request).await?;
+            Ok(custom_columns::project(page, &self.computed))
         })
     }
 
@@ -111,14 +132,40 @@ impl TableSource for ApiTables {
                 ("allowWatchBookmarks", "true".to_string()),
                 ("timeoutSeconds", WATCH_TIMEOUT_SECS.to_string()),
             ];
+            let request = self.request(&extra)?;
+            if self.computed.is_empty() {
+                let stream = self.client.request_events::<Table>(request).await?;
+                return Ok(stream
+                    .map(|event| event.map_err(ClusterError::from).and_then(table_event))
+                    .boxed());
+            }
+            let computed = self.computed.clone();
             let stream = self
                 .client
-                .request_events::<Table>(self.request(&extra)?)
+                .request_events::<Table<serde_json::Value>>(request)
                 .await?;
             Ok(stream
-                .map(|event| event.map_err(ClusterError::from).and_then(table_event))
+                .map(move |event| {
+                    let event = event.map_err(ClusterError::from)?;
+                    table_event(project_event(event, &computed))
+                })
                 .boxed())
         })
+    }
+}
+
+/// A watch event's whole objects, projected to their computed cells as soon as it is decoded.
+fn project_event(
+    event: WatchEvent<Table<serde_json::Value>>,
+    computed: &[CustomColumn],
+) -> WatchEvent<Table> {
+    let project = |t| custom_columns::project(t, computed);
+    match event {
+        WatchEvent::Added(t) => WatchEvent::Added(project(t)),
+        WatchEvent::Modified(t) => WatchEvent::Modified(project(t)),
+        WatchEvent::Deleted(t) => WatchEvent::Deleted(project(t)),
+        WatchEvent::Bookmark(b) => WatchEvent::Bookmark(b),
+        WatchEvent::Error(e) => WatchEvent::Error(e),
     }
 }
 
@@ -241,7 +288,8 @@ pub fn spawn(
     notify: Arc<dyn Fn() + Send + Sync>,
     cancel: CancellationToken,
 ) -> tokio::task::JoinHandle<()> {
-    let source = Arc::new(ApiTables::new(client, &kind, scope));
+    let computed = lock(&data).computed.clone();
+    let source = Arc::new(ApiTables::new(client, &kind, scope).with_columns(computed));
     spawn_from(source, kind.display(), data, notify, cancel)
 }
 

@@ -35,7 +35,8 @@ impl Row {
         (self.namespace.clone(), self.name.clone())
     }
 
-    /// Builds a row from a Table row with `includeObject=Metadata`.
+    /// Builds a row from a Table row with `includeObject=Metadata` (or one `custom_columns::project`ed,
+    /// whose computed cells follow the server's).
     pub fn from_table_row(row: &TableRow) -> Self {
         let meta = &row.object.metadata;
         let text = |v: &Value| -> Box<str> {
@@ -55,19 +56,28 @@ impl Row {
                 .and_then(|t| t.parse::<jiff::Timestamp>().ok())
                 .map(|t| t.as_second()),
             deleting: meta.deletion_timestamp.is_some(),
-            cells: row.cells.iter().map(text).collect(),
+            cells: row
+                .cells
+                .iter()
+                .map(text)
+                .chain(row.object.extra.iter().cloned())
+                .collect(),
         }
     }
 }
 
-/// The wire shape of a Table (list or single watch event).
+/// The wire shape of a Table (list or single watch event). `O` is each row's object: its metadata
+/// (`includeObject=Metadata`), or the whole object (`serde_json::Value`, for custom columns).
 #[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Table {
+#[serde(
+    rename_all = "camelCase",
+    bound(deserialize = "O: Default + serde::de::DeserializeOwned")
+)]
+pub struct Table<O = RowObject> {
     #[serde(default)]
     pub column_definitions: Vec<Column>,
-    #[serde(default)]
-    pub rows: Vec<TableRow>,
+    #[serde(default = "Vec::new")]
+    pub rows: Vec<TableRow<O>>,
     #[serde(default)]
     pub metadata: TableMeta,
 }
@@ -81,17 +91,21 @@ pub struct TableMeta {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct TableRow {
+#[serde(bound(deserialize = "O: Default + serde::de::DeserializeOwned"))]
+pub struct TableRow<O = RowObject> {
     #[serde(default)]
     pub cells: Vec<Value>,
     #[serde(default)]
-    pub object: RowObject,
+    pub object: O,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct RowObject {
     #[serde(default)]
     pub metadata: RowMeta,
+    /// Cells computed from the whole object (custom columns), appended to the server's.
+    #[serde(skip)]
+    pub extra: Vec<Box<str>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -102,6 +116,13 @@ pub struct RowMeta {
     pub uid: Option<String>,
     pub creation_timestamp: Option<String>,
     pub deletion_timestamp: Option<String>,
+}
+
+impl RowMeta {
+    /// Reads the fields tug keeps from an object's `metadata`, without copying the rest.
+    pub fn deserialize_from(metadata: &Value) -> Result<Self, serde_json::Error> {
+        Self::deserialize(metadata)
+    }
 }
 
 /// Where a view's data stands.
@@ -122,6 +143,8 @@ pub enum Feed {
 #[derive(Debug, Default)]
 pub struct TableData {
     pub columns: Vec<Column>,
+    /// Columns computed from each object (k9s custom columns): when any, the watch asks for whole objects.
+    pub computed: Vec<crate::custom_columns::CustomColumn>,
     rows: BTreeMap<RowKey, Row>,
     pub feed: Feed,
     /// Bumped on every change, so views can cache what they derive from the rows.

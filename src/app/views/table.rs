@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 use crate::config::Action;
 use tug_cluster::discovery::Kind;
 use tug_cluster::table_watch::Scope;
-use tug_model::table::{Row, RowKey, TableData};
+use tug_model::custom_columns::ViewLayout;
+use tug_model::table::{Column, Row, RowKey, TableData};
 
 use super::Filter;
 
@@ -29,6 +30,10 @@ pub struct TableView {
     pub wide: bool,
     /// Rows marked (Space) for a bulk action.
     pub marked: std::collections::BTreeSet<RowKey>,
+    /// k9s custom columns (`views.yaml`): which columns show, in what order.
+    pub layout: Option<Arc<ViewLayout>>,
+    /// The layout's `sortColumn`, applied once the columns are known (they come with the first list).
+    pending_sort: Option<(String, bool)>,
 }
 
 /// What `visible` was derived from: data version, filter, sort.
@@ -78,6 +83,27 @@ impl TableView {
             sort: None,
             wide: false,
             marked: std::collections::BTreeSet::new(),
+            layout: None,
+            pending_sort: None,
+        }
+    }
+
+    /// Shows the columns `layout` names, opens sorted by its `sortColumn`, and has the watch compute its
+    /// JSONPath columns.
+    pub fn set_layout(&mut self, layout: Arc<ViewLayout>) {
+        self.lock().computed = layout.computed();
+        self.pending_sort = layout.sort.clone();
+        self.layout = Some(layout);
+    }
+
+    /// The indices of the columns to show, in order: the layout's, else every column (wide-only ones only
+    /// in the wide view, as `kubectl get` does).
+    pub fn shown_columns(&self, columns: &[Column]) -> Vec<usize> {
+        match &self.layout {
+            Some(layout) => layout.shown(columns, self.wide),
+            None => (0..columns.len())
+                .filter(|i| self.wide || columns[*i].priority == 0)
+                .collect(),
         }
     }
 
@@ -102,6 +128,11 @@ impl TableView {
     }
 
     pub fn reset(&mut self, data: Arc<Mutex<TableData>>) {
+        // The new watch computes the same custom columns.
+        let computed = self.lock().computed.clone();
+        data.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .computed = computed;
         self.data = data;
         self.seen = None;
         self.visible.clear();
@@ -122,6 +153,20 @@ impl TableView {
         let data = data
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((name, descending)) = &self.pending_sort
+            && !data.columns.is_empty()
+        {
+            self.sort = match name.to_ascii_lowercase().as_str() {
+                "name" => Some((Sort::Name, *descending)),
+                // Age cells read "5m": by creation time instead. k9s's ascending age is youngest first.
+                "age" => Some((Sort::Age, *descending)),
+                _ => data
+                    .column(name)
+                    .map(|i| (Sort::Column(i), *descending))
+                    .or(self.sort),
+            };
+            self.pending_sort = None;
+        }
         // Rows updated in place change nothing here unless the filter or the order looks at their cells.
         let cells_matter = !self.filter.is_empty()
             || matches!(self.sort, Some((Sort::Status | Sort::Column(_), _)));

@@ -1,4 +1,4 @@
-//! k9s's own files, read as they are: aliases, hotkeys, plugins and skins from k9s's config and data dirs
+//! k9s's own files, read as they are: aliases, hotkeys, plugins, custom columns (`views.yaml`) and skins from k9s's config and data dirs
 //! (`paths`), with tug's copies under its own config dir taking precedence. Every file that fails to load is
 //! reported once (file, line, what) and the rest still loads. Reads files only: binding the keys is
 //! `config::Config`'s, running plugins the runtime's.
@@ -8,6 +8,7 @@ pub mod hotkeys;
 pub mod paths;
 pub mod plugins;
 pub mod skin;
+pub mod views;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -33,6 +34,8 @@ pub struct K9sFiles {
     pub plugins: BTreeMap<String, Sourced<Plugin>>,
     /// The directories `skins/NAME.yaml` is looked up in, highest precedence first.
     pub skin_dirs: Vec<PathBuf>,
+    /// Custom column layouts (`views.yaml`) by resource name as k9s writes it (`v1/pods`).
+    pub views: BTreeMap<String, std::sync::Arc<tug_model::custom_columns::ViewLayout>>,
     /// `k9s.ui.skin` from k9s's `config.yaml` (the context's, else the global one).
     pub skin: Option<String>,
     pub errors: Vec<ConfigError>,
@@ -188,6 +191,10 @@ impl K9sFiles {
                 }
             }
         }
+        // k9s reads `views.yaml` from its config dir only; tug's copy wins per resource.
+        for root in [dirs.config.as_deref(), tug_dir].into_iter().flatten() {
+            out.read_views(&root.join("views.yaml"));
+        }
         out.skin_dirs = roots.iter().rev().map(|r| r.join("skins")).collect();
         out
     }
@@ -202,6 +209,30 @@ pub enum Custom {
 }
 
 impl K9sFiles {
+    /// Merges one `views.yaml`; a bad JSONPath is reported once here, and its column shows `<err>`.
+    fn read_views(&mut self, path: &Path) {
+        let file = path.display().to_string();
+        let report = |message: String| ConfigError {
+            file: file.clone(),
+            message,
+        };
+        match super::read(path) {
+            Ok(None) => {}
+            Ok(Some(text)) => match views::parse(&text) {
+                Ok((layouts, problems)) => {
+                    self.errors.extend(problems.into_iter().map(report));
+                    self.views.extend(
+                        layouts
+                            .into_iter()
+                            .map(|(k, v)| (k, std::sync::Arc::new(v))),
+                    );
+                }
+                Err(e) => self.errors.push(report(first_line(&e))),
+            },
+            Err(e) => self.errors.push(e),
+        }
+    }
+
     /// The file of skin `name`, from the highest-precedence directory that has one.
     pub fn find_skin(&self, name: &str) -> Option<PathBuf> {
         self.skin_dirs
@@ -342,6 +373,9 @@ mod tests {
         assert!(files.plugins.contains_key("dir-plugin"));
         // The per-context file adds one.
         assert!(files.plugins.contains_key("context-echo"));
+        let pods = &files.views["v1/pods"];
+        assert_eq!(pods.sort, Some(("NAME".into(), true)));
+        assert_eq!(pods.computed().len(), 2, "IMAGE and NODE");
         assert_eq!(files.errors.len(), 1, "{:?}", files.errors);
         assert!(files.errors[0].file.ends_with("broken.yaml"));
         assert!(
