@@ -495,6 +495,7 @@ fn declared_forwards_start_on_discovery_except_in_read_only_mode() {
             theme: crate::config::Theme::default(),
             settings: settings.clone(),
             customs: vec![],
+            views: Default::default(),
             errors: vec![],
         };
         let info = ClusterInfo {
