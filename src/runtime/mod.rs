@@ -79,9 +79,12 @@ impl Drop for Running {
     }
 }
 
-/// When to draw: only after a change, and at most once a frame. A key after a quiet frame draws at once.
+/// When to draw: only after a change, and at most once a frame for what the cluster sends; a key is drawn at
+/// once.
 struct Pacer {
     dirty: bool,
+    /// A key was handled: the user is waiting for this frame.
+    urgent: bool,
     last: Instant,
 }
 
@@ -89,6 +92,7 @@ impl Pacer {
     fn new() -> Self {
         Self {
             dirty: true,
+            urgent: false,
             last: Instant::now()
                 .checked_sub(FRAME)
                 .unwrap_or_else(Instant::now),
@@ -96,11 +100,12 @@ impl Pacer {
     }
 
     fn due(&self) -> bool {
-        self.dirty && self.last.elapsed() >= FRAME
+        self.dirty && (self.urgent || self.last.elapsed() >= FRAME)
     }
 
     fn drawn(&mut self) {
         self.dirty = false;
+        self.urgent = false;
         self.last = Instant::now();
     }
 
@@ -163,6 +168,8 @@ pub async fn run(opts: Options) -> Result<(), Error> {
                     if test_panic && k.code == crossterm::event::KeyCode::F(12) {
                         panic!("test panic requested with F12 (TUG_TEST_PANIC)");
                     }
+                    // The user is waiting for this frame: it is drawn at once, not at the next frame.
+                    pacer.urgent = true;
                     vec![AppEvent::Key(k)]
                 }
                 Some(Ok(Event::Resize(w, h))) => vec![AppEvent::Resize(w, h)],
