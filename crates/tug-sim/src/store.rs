@@ -108,6 +108,15 @@ struct Inner {
 }
 
 impl Inner {
+    /// The stored object at `key`, or the API's NotFound for it (`name` as the client named it).
+    fn existing(&self, res: &ResourceDef, key: &ObjKey, name: &str) -> ApiResult<Arc<Value>> {
+        self.objects
+            .get(&res.key())
+            .and_then(|t| t.get(key))
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(res, name))
+    }
+
     /// Tells the kind's indexes that `key` changed from `old` to `new` (either absent).
     fn reindex(&mut self, res: &ResKey, key: &ObjKey, old: Option<&Value>, new: Option<&Value>) {
         for index in self.indexes.get_mut(res).into_iter().flatten() {
@@ -525,12 +534,7 @@ impl Store {
     ) -> ApiResult<Arc<Value>> {
         let mut inner = self.lock();
         let key = obj_key(res, ns, name);
-        let old = inner
-            .objects
-            .get(&res.key())
-            .and_then(|t| t.get(&key))
-            .cloned()
-            .ok_or_else(|| ApiError::not_found(res, name))?;
+        let old = inner.existing(res, &key, name)?;
         let mut new = change(&old)?;
         strategy::prepare_update(res, &old, &mut new, scope);
         strategy::validate(res, &new)?;
@@ -611,12 +615,7 @@ impl Store {
     ) -> ApiResult<Arc<Value>> {
         let mut inner = self.lock();
         let key = obj_key(res, ns, name);
-        let old = inner
-            .objects
-            .get(&res.key())
-            .and_then(|t| t.get(&key))
-            .cloned()
-            .ok_or_else(|| ApiError::not_found(res, name))?;
+        let old = inner.existing(res, &key, name)?;
         let meta = &old["metadata"];
         if let Some(uid) = &opts.precondition_uid
             && meta["uid"].as_str() != Some(uid)
