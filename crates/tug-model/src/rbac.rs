@@ -424,6 +424,196 @@ impl Policy {
     }
 }
 
+/// A subject as a binding names it: `User`, `Group` or `ServiceAccount` (with its namespace).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Named {
+    pub kind: String,
+    pub name: String,
+    /// A ServiceAccount's namespace (the binding's when the subject leaves it out); empty otherwise.
+    pub namespace: String,
+}
+
+impl Named {
+    /// `User viewer`, `ServiceAccount shop/backend`.
+    pub fn display(&self) -> String {
+        match self.kind.as_str() {
+            "ServiceAccount" => format!("{}/{}", self.namespace, self.name),
+            _ => self.name.clone(),
+        }
+    }
+
+    /// The caller this subject is when it asks alone (a group stands for any member, with no user binding).
+    pub fn as_subject(&self) -> Subject {
+        match self.kind.as_str() {
+            "Group" => Subject {
+                user: String::new(),
+                groups: vec![self.name.clone()],
+            },
+            "ServiceAccount" => Subject {
+                user: format!("system:serviceaccount:{}:{}", self.namespace, self.name),
+                groups: vec![],
+            },
+            _ => Subject {
+                user: self.name.clone(),
+                groups: vec![],
+            },
+        }
+    }
+}
+
+/// A RoleBinding (with its namespace) or a ClusterRoleBinding.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct BindingRef {
+    /// Empty for a ClusterRoleBinding.
+    pub namespace: String,
+    pub name: String,
+}
+
+impl BindingRef {
+    pub fn kind(&self) -> &'static str {
+        if self.namespace.is_empty() {
+            "ClusterRoleBinding"
+        } else {
+            "RoleBinding"
+        }
+    }
+
+    /// `RoleBinding shop/readers`, `ClusterRoleBinding view`.
+    pub fn display(&self) -> String {
+        if self.namespace.is_empty() {
+            format!("ClusterRoleBinding {}", self.name)
+        } else {
+            format!("RoleBinding {}/{}", self.namespace, self.name)
+        }
+    }
+}
+
+/// One answer to "who can": a subject, the binding that names it and the role rule that grants the request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder {
+    pub subject: Named,
+    pub binding: BindingRef,
+    /// `Role "config-reader"`, `ClusterRole "view"`.
+    pub role: String,
+    pub rule: Rule,
+}
+
+impl Rule {
+    /// `get,list pods,pods/log` (`[names]` and non-resource URLs when the rule has them).
+    pub fn display(&self) -> String {
+        let mut out = self.verbs.join(",");
+        if !self.non_resource_urls.is_empty() {
+            out.push(' ');
+            out.push_str(&self.non_resource_urls.join(","));
+            return out;
+        }
+        out.push(' ');
+        let groups: Vec<&str> = self
+            .api_groups
+            .iter()
+            .map(|g| if g.is_empty() { "core" } else { g.as_str() })
+            .collect();
+        out.push_str(&self.resources.join(","));
+        out.push_str(&format!(" ({})", groups.join(",")));
+        if !self.resource_names.is_empty() {
+            out.push_str(&format!(" [{}]", self.resource_names.join(",")));
+        }
+        out
+    }
+}
+
+impl Binding {
+    fn reference(&self) -> BindingRef {
+        BindingRef {
+            namespace: self.namespace.clone(),
+            name: self.name.clone(),
+        }
+    }
+
+    fn named(&self) -> impl Iterator<Item = Named> + '_ {
+        self.subjects
+            .iter()
+            .filter(|s| matches!(s.kind.as_str(), "User" | "Group" | "ServiceAccount"))
+            .map(|s| Named {
+                kind: s.kind.clone(),
+                name: s.name.clone(),
+                namespace: match s.kind.as_str() {
+                    "ServiceAccount" if s.namespace.is_empty() => self.namespace.clone(),
+                    "ServiceAccount" => s.namespace.clone(),
+                    _ => String::new(),
+                },
+            })
+    }
+}
+
+impl Policy {
+    /// Every subject the RBAC objects grant `req` to, with the binding and the first rule of its role that
+    /// allows it: ClusterRoleBindings, then the RoleBindings of the request's namespace. The privileged group
+    /// and authorizers other than RBAC are not in these objects, so they are not in the answer.
+    pub fn who_can(&self, req: &Request) -> Vec<Holder> {
+        let namespace = match req {
+            Request::Resource { namespace, .. } => *namespace,
+            Request::NonResource { .. } => "",
+        };
+        let local = self
+            .bindings
+            .iter()
+            .filter(|b| !namespace.is_empty() && b.namespace == namespace);
+        let mut out = vec![];
+        for b in self.cluster_bindings.iter().chain(local) {
+            let (role, rules) = self.role_rules(b);
+            let Some(rule) = rules.into_iter().find(|r| r.allows(req)) else {
+                continue;
+            };
+            out.extend(b.named().map(|subject| Holder {
+                subject,
+                binding: b.reference(),
+                role: role.clone(),
+                rule: rule.clone(),
+            }));
+        }
+        out
+    }
+
+    /// Every subject some binding names, with those bindings, sorted by kind and name.
+    pub fn subjects(&self) -> Vec<(Named, Vec<BindingRef>)> {
+        let mut by: std::collections::BTreeMap<Named, Vec<BindingRef>> = Default::default();
+        for b in self.cluster_bindings.iter().chain(&self.bindings) {
+            for s in b.named() {
+                let refs = by.entry(s).or_default();
+                if !refs.contains(&b.reference()) {
+                    refs.push(b.reference());
+                }
+            }
+        }
+        by.into_iter().collect()
+    }
+
+    /// What `subject` holds by the bindings that name it: cluster-wide, then in each namespace one of its
+    /// RoleBindings is in (what it gets through groups it may also be in is not known from the objects).
+    pub fn effective_rules(&self, subject: &Named) -> Vec<(String, Vec<HeldRule>)> {
+        let who = subject.as_subject();
+        let mut namespaces: Vec<&str> = self
+            .bindings
+            .iter()
+            .filter(|b| b.named().any(|n| n == *subject))
+            .map(|b| b.namespace.as_str())
+            .collect();
+        namespaces.sort_unstable();
+        namespaces.dedup();
+        let mut out = vec![(String::new(), self.rules_for(&who, ""))];
+        for ns in namespaces {
+            let local: Vec<HeldRule> = self
+                .rules_for(&who, ns)
+                .into_iter()
+                .filter(|h| h.binding.starts_with("RoleBinding"))
+                .collect();
+            out.push((ns.to_string(), local));
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -566,4 +756,66 @@ mod tests {
         let sel = json!({"matchExpressions": [{"key": "b", "operator": "NotIn", "values": ["2"]}]});
         assert!(!selector_matches(&sel, labels));
     }
+
+    #[test]
+    fn who_can_names_every_subject_of_a_granting_binding_with_the_rule() {
+        let p = policy();
+        let holders = p.who_can(&Request::Resource {
+            verb: "get",
+            group: "",
+            resource: "configmaps",
+            subresource: "",
+            namespace: "shop",
+            name: "app",
+        });
+        assert_eq!(holders.len(), 1);
+        let h = &holders[0];
+        assert_eq!(h.subject.display(), "shop/backend");
+        assert_eq!(h.binding.display(), "RoleBinding shop/cfg");
+        assert_eq!(h.role, "Role \"config-reader\"");
+        assert_eq!(h.rule.display(), "get configmaps (core) [app]");
+        // Without the name the resourceNames rule does not grant it; in another namespace the RoleBinding
+        // does not hold.
+        let list = |ns: &'static str| Request::Resource {
+            verb: "list",
+            group: "",
+            resource: "pods",
+            subresource: "",
+            namespace: ns,
+            name: "",
+        };
+        let names: Vec<String> = p
+            .who_can(&list("default"))
+            .iter()
+            .map(|h| format!("{} {}", h.subject.kind, h.subject.display()))
+            .collect();
+        assert_eq!(names, ["User viewer"]);
+        assert!(p.who_can(&pods("delete", "shop")).is_empty());
+    }
+
+    #[test]
+    fn subjects_list_their_bindings_and_effective_rules_per_namespace() {
+        let p = policy();
+        let subjects = p.subjects();
+        let kinds: Vec<String> = subjects
+            .iter()
+            .map(|(s, b)| format!("{} {} {}", s.kind, s.display(), b.len()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "Group ops 1",
+                "Group system:authenticated 1",
+                "ServiceAccount shop/backend 1",
+                "User viewer 1"
+            ]
+        );
+        let sa = &subjects[2].0;
+        let rules = p.effective_rules(sa);
+        assert_eq!(rules.len(), 2);
+        assert!(rules[0].1.is_empty());
+        assert_eq!(rules[1].0, "shop");
+        assert_eq!(rules[1].1.len(), 1);
+    }
+
 }
