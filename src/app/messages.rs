@@ -46,6 +46,8 @@ pub enum AppEvent {
         view: ViewId,
         result: Result<Fetched, FetchFailure>,
     },
+    /// An answer to an RBAC question (identity, rules, access review, policy).
+    Access(super::access::Answer),
     /// An edited object was sent (or dry-run): the server's answer.
     EditSent {
         view: ViewId,
@@ -208,6 +210,8 @@ pub enum Effect {
     /// Run a k9s plugin: in the foreground with the terminal handed over, or in the background (answered with
     /// `AppEvent::PluginDone`).
     Plugin(Box<super::PluginRun>),
+    /// Ask the server an RBAC question (answered with `AppEvent::Access`).
+    Access(super::access::Ask),
     /// Hand the text to `$VISUAL`/`$EDITOR` (the TUI steps aside meanwhile).
     ExternalEdit {
         view: ViewId,

@@ -2,6 +2,7 @@
 //! runtime (`src/runtime`) performs the effects (watches, fetches) and feeds results back as events.
 //! Must not depend on ratatui rendering or call the API.
 
+pub mod access;
 pub mod actions;
 pub mod copy;
 pub mod editor;
@@ -12,6 +13,7 @@ mod messages;
 mod plugin_form;
 mod plugins;
 mod prompt;
+mod rbac_commands;
 mod rollout;
 mod set_image;
 pub mod views;
@@ -102,6 +104,8 @@ pub struct App {
     customs: std::collections::HashMap<Action, crate::config::k9s::Custom>,
     /// k9s custom column layouts (`views.yaml`), by resource name as k9s writes it.
     views: std::collections::BTreeMap<String, Arc<tug_model::custom_columns::ViewLayout>>,
+    /// What the server says the caller is and may do, for the current context.
+    pub access: access::AccessState,
 }
 
 impl App {
@@ -143,6 +147,7 @@ impl App {
             generation: 0,
             customs: std::collections::HashMap::new(),
             views: Default::default(),
+            access: Default::default(),
         }
     }
 
@@ -265,6 +270,7 @@ impl App {
                 vec![]
             }
             AppEvent::Fetched { view, result } => self.fetched(view, result),
+            AppEvent::Access(answer) => self.access_answer(answer),
             AppEvent::Mutated { mutation, result } => {
                 use tug_cluster::mutate::Op;
                 match (&result, &mutation.op) {
@@ -441,9 +447,12 @@ impl App {
 
     /// The help of the view on top, its run-time actions first.
     pub fn help_lines(&self) -> Vec<crate::config::keymap::HelpLine> {
-        crate::config::keymap::help_lines_where(&self.keymap, self.key_scope(), |a| {
-            self.custom_offered(a)
-        })
+        crate::config::keymap::help_lines_where(
+            &self.keymap,
+            self.key_scope(),
+            |a| self.custom_offered(a),
+            |a| self.rbac_denial(a),
+        )
     }
 
     /// The footer hints of the view on top, run-time actions included where they apply.
@@ -459,7 +468,7 @@ impl App {
         let Some(action) = self.action_for(&key) else {
             return vec![];
         };
-        if self.denied(action) {
+        if self.denied(action) || self.rbac_refuses(action) {
             return vec![];
         }
         if let Some(effects) = self.copy(action) {

@@ -173,6 +173,7 @@ impl App {
                 self.mode = Mode::Help { scroll: 0 };
                 vec![]
             }
+            (c, _) if rbac_commands::COMMANDS.contains(&c) => self.rbac_command(line),
             ("create", Some(kind)) => self.open_create(kind),
             ("create", None) => {
                 self.flash("usage: :create <kind> (e.g. :create deploy)", true);

@@ -60,3 +60,11 @@ impl FetchFailure {
         }
     }
 }
+
+/// An RBAC question (rules review, impersonation, reading RBAC objects) the server did not answer.
+pub fn access_failed(f: &ApiFailure) -> String {
+    match f.code {
+        Some(403) => format!("not allowed: {f}"),
+        _ => format!("cannot ask the server: {f}"),
+    }
+}

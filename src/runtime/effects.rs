@@ -256,6 +256,7 @@ impl Effects {
                     let _ = events.send(AppEvent::Fetched { view, result });
                 });
             }
+            Effect::Access(ask) => super::access::perform(&self.client, ask, &self.events),
             Effect::Mutate(mutation) => {
                 super::changes::mutate(&self.client, &app.info, mutation, &self.events);
             }

@@ -4,6 +4,7 @@
 //! effect runs on a task and answers through a channel (`effects`), except the terminal hand-overs.
 //! Must not decide anything the app could decide.
 
+mod access;
 mod changes;
 mod clipboard;
 mod effects;
@@ -188,7 +189,9 @@ pub async fn run(opts: Options) -> Result<(), Error> {
             if matches!(event, AppEvent::Changed) {
                 effects.changes_seen();
             }
-            for effect in app.handle(event) {
+            let mut todo = app.handle(event);
+            todo.extend(app.access_asks());
+            for effect in todo {
                 events.extend(effects.perform(effect, &mut screen, &app).await?);
             }
         }

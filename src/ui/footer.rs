@@ -24,10 +24,17 @@ pub fn hint_text(app: &App) -> String {
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let line = match &app.mode {
-        Mode::Command(input) => Line::from(vec![
-            Span::styled(":", app.theme.style("prompt")),
-            Span::raw(safe(input)),
-        ]),
+        Mode::Command(input) => {
+            let mut spans = vec![
+                Span::styled(":", app.theme.style("prompt")),
+                Span::raw(safe(input)),
+            ];
+            // A kind the user may not list is marked as it is typed (or completed).
+            if let Some(reason) = app.list_denial(input.trim()) {
+                spans.push(Span::styled(format!("  ✗ {reason}"), denied_style(app)));
+            }
+            Line::from(spans)
+        }
         Mode::Filter(input) => Line::from(vec![
             Span::styled("/", app.theme.style("prompt")),
             Span::raw(safe(input)),
@@ -44,14 +51,36 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                     .iter()
                     .map(|v| format!("<{}>", safe(&v.title)))
                     .collect();
-                Line::from(vec![
+                let mut spans = vec![
                     Span::styled(crumbs.join(" "), app.theme.style("crumbs")),
                     Span::styled(format!("  {}", hint_text(app)), app.theme.style("hints")),
-                ])
+                ];
+                let denied = denied_text(app);
+                if !denied.is_empty() {
+                    spans.push(Span::styled(format!("  {denied}"), denied_style(app)));
+                }
+                Line::from(spans)
             }
         },
     };
     frame.render_widget(Paragraph::new(line), area);
+}
+
+/// The actions RBAC denies here, greyed: `✗ Ctrl-D:delete S:scale` (`?` says why).
+pub fn denied_text(app: &App) -> String {
+    let denied = app.denied_hints();
+    if denied.is_empty() {
+        return String::new();
+    }
+    let keys: Vec<String> = denied.iter().map(|(k, a)| format!("{k}:{a}")).collect();
+    format!("✗ {}", keys.join(" "))
+}
+
+/// Greyed and struck through: offered by the view, refused by the rules.
+pub fn denied_style(app: &App) -> ratatui::style::Style {
+    app.theme
+        .style("header_dim")
+        .add_modifier(ratatui::style::Modifier::DIM | ratatui::style::Modifier::CROSSED_OUT)
 }
 
 /// `Enter/y: yes   Esc/n: no`: a confirmation's answers with (up to two of) the keys in effect.

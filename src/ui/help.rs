@@ -26,6 +26,15 @@ pub fn render(app: &App, scroll: u16, frame: &mut Frame, area: Rect) {
                 Span::styled(format!("{keys:<KEYS$}"), app.theme.style("crumbs")),
                 Span::raw(about),
             ]),
+            HelpLine::Denied {
+                keys,
+                about,
+                reason,
+            } => Line::from(vec![
+                Span::styled(format!("{keys:<KEYS$}"), super::footer::denied_style(app)),
+                Span::styled(about, super::footer::denied_style(app)),
+                Span::styled(format!("  ({reason})"), app.theme.style("flash_error")),
+            ]),
         })
         .collect();
     let len = u16::try_from(lines.len()).unwrap_or(u16::MAX);

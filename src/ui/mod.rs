@@ -111,7 +111,7 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
         ));
     }
     spans.extend([
-        Span::raw(format!("user:{} ", safe(&app.info.user))),
+        Span::raw(format!("user:{} ", safe(&app.identity_text()))),
         Span::raw(format!("ns:{ns} ")),
     ]);
     if !app.server_version.is_empty() {

@@ -143,7 +143,9 @@ impl Access {
 }
 
 /// The verbs of the `:can-i` matrix, then its subresources with the verb each needs.
-pub const VERBS: [&str; 7] = ["get", "list", "watch", "create", "update", "patch", "delete"];
+pub const VERBS: [&str; 7] = [
+    "get", "list", "watch", "create", "update", "patch", "delete",
+];
 pub const SUBRESOURCES: [(&str, &str); 5] = [
     ("exec", "create"),
     ("log", "get"),
@@ -165,7 +167,8 @@ fn serves(group: &str, resource: &str, sub: &str) -> bool {
     match sub {
         "scale" => matches!(
             (group, resource),
-            ("apps", "deployments" | "replicasets" | "statefulsets") | ("", "replicationcontrollers")
+            ("apps", "deployments" | "replicasets" | "statefulsets")
+                | ("", "replicationcontrollers")
         ),
         _ => group.is_empty() && resource == "pods",
     }
@@ -219,10 +222,22 @@ mod tests {
     fn rules_decide_and_incomplete_rules_leave_it_open() {
         let a = viewer();
         assert_eq!(a.allows(&Need::new("list", "", "pods", ""), ""), Some(true));
-        assert_eq!(a.allows(&Need::new("delete", "", "pods", ""), "web-1"), Some(false));
-        assert_eq!(a.allows(&Need::new("get", "", "pods", "log"), "web-1"), Some(true));
-        assert_eq!(a.allows(&Need::new("get", "", "configmaps", ""), "app"), Some(true));
-        assert_eq!(a.allows(&Need::new("get", "", "configmaps", ""), "other"), Some(false));
+        assert_eq!(
+            a.allows(&Need::new("delete", "", "pods", ""), "web-1"),
+            Some(false)
+        );
+        assert_eq!(
+            a.allows(&Need::new("get", "", "pods", "log"), "web-1"),
+            Some(true)
+        );
+        assert_eq!(
+            a.allows(&Need::new("get", "", "configmaps", ""), "app"),
+            Some(true)
+        );
+        assert_eq!(
+            a.allows(&Need::new("get", "", "configmaps", ""), "other"),
+            Some(false)
+        );
         let open = Access {
             incomplete: true,
             ..a
@@ -244,7 +259,9 @@ mod tests {
         let row = matrix_row(&viewer(), "", "pods", &verbs);
         assert_eq!(
             row,
-            ["yes", "yes", "yes", "-", "-", "-", "-", "-", "yes", "-", "", "-"]
+            [
+                "yes", "yes", "yes", "-", "-", "-", "-", "-", "yes", "-", "", "-"
+            ]
         );
         let row = matrix_row(&viewer(), "", "secrets", &verbs[..2]);
         assert_eq!(row, ["-", "-", "", "", "", "", "", "", "", "", "", ""]);

@@ -817,5 +817,4 @@ mod tests {
         assert_eq!(rules[1].0, "shop");
         assert_eq!(rules[1].1.len(), 1);
     }
-
 }

@@ -3,6 +3,8 @@
 //! variant and its arm in `Body::view`/`Body::view_mut` — nothing else dispatches on the view type.
 //! Must not depend on ratatui: `ui` renders what these hold.
 
+mod access_rows;
+mod can_i;
 mod containers;
 mod contexts;
 mod filter;
@@ -10,17 +12,22 @@ mod forwards;
 mod history;
 mod log;
 mod resources;
+mod subjects;
 mod table;
 mod text;
+mod who_can;
 
+pub use can_i::{CanIView, parse_args as can_i_args};
 pub use containers::ContainersView;
 pub use contexts::ContextsView;
 pub use filter::Filter;
 pub use forwards::{ForwardRow, ForwardsView};
 pub use history::HistoryView;
 pub use log::LogView;
+pub use subjects::SubjectsView;
 pub use table::{Sort, TableView};
 pub use text::TextView;
+pub use who_can::{Question, WhoCanView};
 
 use super::{App, Effect};
 use crate::config::Action;
@@ -54,6 +61,12 @@ pub enum Body {
     /// A Deployment's rollout history.
     History(Box<HistoryView>),
     Text(Box<TextView>),
+    /// `:can-i`: what the caller may do, per kind and verb.
+    CanI(Box<CanIView>),
+    /// `:who-can`: the subjects RBAC grants a request to.
+    WhoCan(Box<WhoCanView>),
+    /// `:subjects`, `:users`, `:groups`.
+    Subjects(Box<SubjectsView>),
     Log(Box<LogView>),
     Editor(Box<super::editor::EditorView>),
 }
@@ -90,6 +103,9 @@ impl Body {
             Body::Forwards(v) => v.as_ref(),
             Body::History(v) => v.as_ref(),
             Body::Text(v) => v.as_ref(),
+            Body::CanI(v) => v.as_ref(),
+            Body::WhoCan(v) => v.as_ref(),
+            Body::Subjects(v) => v.as_ref(),
             Body::Log(v) => v.as_ref(),
             Body::Editor(v) => v.as_ref(),
         }
@@ -103,6 +119,9 @@ impl Body {
             Body::Forwards(v) => v.as_mut(),
             Body::History(v) => v.as_mut(),
             Body::Text(v) => v.as_mut(),
+            Body::CanI(v) => v.as_mut(),
+            Body::WhoCan(v) => v.as_mut(),
+            Body::Subjects(v) => v.as_mut(),
             Body::Log(v) => v.as_mut(),
             Body::Editor(v) => v.as_mut(),
         }

@@ -55,6 +55,7 @@ impl ViewType for TableView {
             }]
         };
         match action {
+            Action::WhoCan => app.who_can_delete(&kind, &ns, &name),
             Action::Logs if kind.is("", "pods") => {
                 let target = LogTarget {
                     namespace: ns.clone(),

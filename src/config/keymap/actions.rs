@@ -122,6 +122,7 @@ actions! {
     Yaml => spec("yaml", &[Table], &["y"], "YAML of the selected object").hint("yaml"),
     Describe => spec("describe", &[Table], &["d"], "describe the selected object").hint("describe"),
     Events => spec("events", &[Table], &["v"], "events of the selected object"),
+    WhoCan => spec("who_can", &[Table], &["Shift-W"], "who can delete the selected object (RBAC subjects, bindings, rules)"),
     ToggleManagedFields => spec("toggle_managed_fields", &[Text], &["m"], "show/hide managedFields in YAML"),
     DecodeSecret => spec("decode_secret", &[Text], &["x"], "reveal/mask a Secret's data in YAML"),
     SortName => spec("sort_name", &[Table], &["Shift-N"], "sort by name (again: reverse)"),

@@ -7,18 +7,32 @@ use super::{Action, Keymap, Scope};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HelpLine {
     Heading(&'static str),
-    Binding { keys: String, about: String },
+    Binding {
+        keys: String,
+        about: String,
+    },
+    /// A binding the user may not use here (RBAC): drawn greyed, with the reason.
+    Denied {
+        keys: String,
+        about: String,
+        reason: String,
+    },
 }
 
-fn binding(keymap: &Keymap, action: Action) -> HelpLine {
+fn binding(keymap: &Keymap, action: Action, denied: &dyn Fn(Action) -> Option<String>) -> HelpLine {
     let keys: Vec<String> = keymap
         .keys(action)
         .iter()
         .map(ToString::to_string)
         .collect();
-    HelpLine::Binding {
-        keys: keys.join(" "),
-        about: action.describe().into(),
+    let (keys, about) = (keys.join(" "), action.describe().into());
+    match denied(action) {
+        Some(reason) => HelpLine::Denied {
+            keys,
+            about,
+            reason,
+        },
+        None => HelpLine::Binding { keys, about },
     }
 }
 
@@ -30,15 +44,17 @@ fn first_key(keymap: &Keymap, action: Action) -> Option<String> {
 /// The help for a view of scope `view`: how to use the help, then this view's bindings, navigation, the global
 /// ones and the commands.
 pub fn help_lines(keymap: &Keymap, view: Scope) -> Vec<HelpLine> {
-    help_lines_where(keymap, view, |_| true)
+    help_lines_where(keymap, view, |_| true, |_| None)
 }
 
 /// The help of a view, with the run-time actions `offered` says it has (k9s plugins and hotkeys) first,
-/// under their own heading, so a user's own keys are found without scrolling.
+/// under their own heading, so a user's own keys are found without scrolling; the bindings `denied` gives a
+/// reason for (RBAC) are greyed with it.
 pub fn help_lines_where(
     keymap: &Keymap,
     view: Scope,
     offered: impl Fn(Action) -> bool,
+    denied: impl Fn(Action) -> Option<String>,
 ) -> Vec<HelpLine> {
     let nav = [
         Action::Down,
@@ -70,7 +86,7 @@ pub fn help_lines_where(
         .collect();
     if !mine.is_empty() {
         lines.push(HelpLine::Heading("plugins and hotkeys"));
-        lines.extend(mine.iter().map(|a| binding(keymap, *a)));
+        lines.extend(mine.iter().map(|a| binding(keymap, *a, &denied)));
     }
     let group = |lines: &mut Vec<HelpLine>, heading, scope: Scope| {
         lines.push(HelpLine::Heading(heading));
@@ -79,7 +95,7 @@ pub fn help_lines_where(
                 .actions_in_effect()
                 .into_iter()
                 .filter(|a| a.scopes().contains(&scope) && *a != Action::Help && !custom(a))
-                .map(|a| binding(keymap, a)),
+                .map(|a| binding(keymap, a, &denied)),
         );
     };
     group(&mut lines, "this view", view);
