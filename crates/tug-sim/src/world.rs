@@ -246,6 +246,19 @@ impl World<'_> {
             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "shop-viewer"},
             "subjects": [{"kind": "Group", "name": "shop-oncall", "apiGroup": "rbac.authorization.k8s.io"}],
         }))?;
+        // Who may delete pods in shop: the on-call group and one operator (`:who-can delete pods -n shop`).
+        self.apply(json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+            "metadata": {"name": "pod-janitor", "namespace": "shop"},
+            "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "delete"]}],
+        }))?;
+        self.apply(json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+            "metadata": {"name": "shop-oncall-pods", "namespace": "shop"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "pod-janitor"},
+            "subjects": [{"kind": "Group", "name": "shop-oncall", "apiGroup": "rbac.authorization.k8s.io"},
+                         {"kind": "User", "name": "ann", "apiGroup": "rbac.authorization.k8s.io"}],
+        }))?;
 
         let mut frontend = deployment(
             "shop",
