@@ -115,6 +115,9 @@ pub fn need_of(action: Action, kind: &Kind) -> Option<Need> {
     let own = |verb| Some(Need::new(verb, &kind.group, &kind.plural, ""));
     let pods = kind.is("", "pods");
     let pod = |verb, sub| pods.then(|| Need::new(verb, "", "pods", sub));
+    let workload = kind.is("apps", "deployments")
+        || kind.is("apps", "statefulsets")
+        || kind.is("apps", "daemonsets");
     match action {
         Action::Delete => own("delete"),
         Action::Kill => pod("delete", ""),
@@ -125,13 +128,11 @@ pub fn need_of(action: Action, kind: &Kind) -> Option<Need> {
         {
             Some(Need::new("patch", &kind.group, &kind.plural, "scale"))
         }
-        Action::Restart
-        | Action::Pause
-        | Action::SetImage
-        | Action::SuspendCronJob
-        | Action::Cordon
-        | Action::Drain
-        | Action::UndoRollback => own("patch"),
+        Action::Restart | Action::UndoRollback if workload => own("patch"),
+        Action::Pause if kind.is("apps", "deployments") => own("patch"),
+        Action::SetImage if pods || workload || kind.is("batch", "cronjobs") => own("patch"),
+        Action::SuspendCronJob if kind.is("batch", "cronjobs") => own("patch"),
+        Action::Cordon | Action::Drain if kind.is("", "nodes") => own("patch"),
         Action::Trigger if kind.is("batch", "cronjobs") => {
             Some(Need::new("create", "batch", "jobs", ""))
         }

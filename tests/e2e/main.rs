@@ -7,6 +7,7 @@
 mod common;
 mod harness;
 
+mod access;
 mod actions;
 mod browse;
 mod columns;

@@ -35,13 +35,20 @@ impl Identity {
         })
     }
 
-    /// `viewer (system:authenticated)`; the kubeconfig's name is marked as such.
+    /// `admin [system:masters]`: the groups but `system:authenticated`, which every authenticated user is in
+    /// (`viewer` alone says just that); the kubeconfig's name is marked as such.
     pub fn display(&self) -> String {
         let mut out = self.user.clone();
+        let groups: Vec<&str> = self
+            .groups
+            .iter()
+            .map(String::as_str)
+            .filter(|g| *g != crate::rbac::AUTHENTICATED)
+            .collect();
         if !self.from_server {
             out.push_str(" (kubeconfig)");
-        } else if !self.groups.is_empty() {
-            out.push_str(&format!(" [{}]", self.groups.join(",")));
+        } else if !groups.is_empty() {
+            out.push_str(&format!(" [{}]", groups.join(",")));
         }
         out
     }
@@ -273,7 +280,12 @@ mod tests {
         let id = Identity::from_review(&json!({"status": {"userInfo":
             {"username": "viewer", "groups": ["system:authenticated"]}}}))
         .unwrap();
-        assert_eq!(id.display(), "viewer [system:authenticated]");
+        assert_eq!(id.display(), "viewer");
+        let admin = Identity {
+            groups: vec!["system:masters".into(), "system:authenticated".into()],
+            ..id
+        };
+        assert_eq!(admin.display(), "viewer [system:masters]");
         assert!(Identity::from_review(&json!({})).is_none());
     }
 }
