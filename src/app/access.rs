@@ -93,6 +93,9 @@ impl std::fmt::Debug for Answer {
 #[derive(Debug, Default)]
 pub struct AccessState {
     context: String,
+    /// The namespace on screen when the rules were asked: another one asks again (the rules may have
+    /// changed since), objects of other namespaces in an all-namespaces view keep theirs meanwhile.
+    namespace: Option<String>,
     asked_identity: bool,
     /// `None`: not answered, or the server has no SelfSubjectReview (the kubeconfig's name is shown).
     pub identity: Option<Identity>,
@@ -240,6 +243,11 @@ impl App {
                 context: context.clone(),
                 ..AccessState::default()
             };
+        }
+        if self.access.namespace != self.namespace {
+            self.access.namespace = self.namespace.clone();
+            self.access.rules.clear();
+            self.access.checks.clear();
         }
         let mut asks = vec![];
         if !self.access.asked_identity {

@@ -116,6 +116,23 @@ fn identity_and_rules_are_asked_once_per_context_and_namespace() {
         ]
     );
     assert!(app.access_asks().is_empty(), "asked twice");
+    // Another namespace is asked for, and coming back asks again (the rules may have changed).
+    app.namespace = Some("default".into());
+    assert_eq!(
+        asks(app.access_asks()),
+        [
+            Ask::Rules {
+                context: "ctx".into(),
+                namespace: "default".into()
+            },
+            Ask::Rules {
+                context: "ctx".into(),
+                namespace: "shop".into()
+            }
+        ]
+    );
+    app.namespace = Some("shop".into());
+    assert_eq!(asks(app.access_asks()).len(), 1);
     assert_eq!(app.identity_text(), "kube-user");
     app.handle(AppEvent::Access(Answer::Identity {
         context: "ctx".into(),

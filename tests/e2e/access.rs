@@ -84,6 +84,12 @@ async fn the_viewer_sees_denied_actions_greyed_with_the_reason_and_none_reaches_
         secrets[1..].iter().all(|c| c == "-"),
         "nothing for secrets: {secrets:?}"
     );
+
+    // The viewer may not impersonate: said in place.
+    tui.send(":can-i --as ann");
+    tui.send(ENTER);
+    tui.wait_for("User \"viewer\" cannot impersonate resource \"users\"")
+        .await;
 }
 
 #[tokio::test]
@@ -126,6 +132,23 @@ async fn the_admin_asks_who_can_delete_pods_in_shop_and_jumps_to_the_binding() {
     tui.send("W");
     tui.wait_for("who-can delete pods").await;
     tui.wait_for("shop/shop-oncall-pods").await;
+
+    // The admin may impersonate: what ann may do in shop.
+    tui.send(":can-i --as ann");
+    tui.send(ENTER);
+    tui.wait_for("<can-i ann in shop>").await;
+    let screen = tui
+        .wait("the pods row", |s| {
+            s.lines().any(|l| l.starts_with("pods "))
+        })
+        .await;
+    let pods: Vec<&str> = screen
+        .lines()
+        .find(|l| l.starts_with("pods "))
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert_eq!((pods[2], pods[7], pods[4]), ("yes", "yes", "-"), "{pods:?}");
 
     // The subjects, and what one holds.
     tui.send(":users");
