@@ -263,8 +263,10 @@ impl App {
             namespaces.push(ns.clone());
         }
         for ns in namespaces {
-            if !self.access.rules.contains_key(&ns) {
-                self.access.rules.insert(ns.clone(), None);
+            if let std::collections::hash_map::Entry::Vacant(slot) =
+                self.access.rules.entry(ns.clone())
+            {
+                slot.insert(None);
                 asks.push(Ask::Rules {
                     context: context.clone(),
                     namespace: ns,
@@ -281,9 +283,10 @@ impl App {
                 .filter(|n| access.allows(n, "").is_none())
                 .collect();
             for need in needs {
-                let key = (ns.clone(), need.clone());
-                if !self.access.checks.contains_key(&key) {
-                    self.access.checks.insert(key, None);
+                if let std::collections::hash_map::Entry::Vacant(slot) =
+                    self.access.checks.entry((ns.clone(), need.clone()))
+                {
+                    slot.insert(None);
                     asks.push(Ask::Check {
                         context: context.clone(),
                         namespace: ns.clone(),
