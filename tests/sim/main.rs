@@ -10,6 +10,7 @@ mod authz;
 mod controllers;
 mod errors;
 mod lists;
+mod managed_fields;
 mod metrics;
 mod podio;
 mod rbac;

@@ -13,6 +13,7 @@ pub mod exec;
 pub mod faults;
 pub mod kubeconfig;
 pub mod logs;
+pub mod managed_fields;
 pub mod metrics;
 pub mod openapi;
 pub mod patch;
