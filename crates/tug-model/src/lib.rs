@@ -7,6 +7,7 @@
 pub mod custom_columns;
 pub mod describe;
 pub mod duration;
+pub mod change_feed;
 pub mod failure;
 pub mod kind;
 pub mod logbuf;
@@ -21,3 +22,4 @@ pub mod rollout_changes;
 pub mod scope;
 pub mod selector;
 pub mod table;
+pub mod timeline;
