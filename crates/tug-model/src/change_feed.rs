@@ -271,9 +271,13 @@ impl ChangeFeed {
     }
 
     /// An object listed when the feed starts: remembered; shown only if a manager changed it in the hour
-    /// before `now` (by its managedFields time).
+    /// before `now` (by its managedFields time). Listed again (a relist after the watch broke), it is compared
+    /// with what was remembered.
     pub fn seed(&mut self, kind: &str, obj: &Value, now: jiff::Timestamp) -> Option<&Change> {
         let key = key_of(kind, obj);
+        if self.digests.contains_key(&key) {
+            return self.apply(kind, Op::Modified, obj, now);
+        }
         self.digests.insert(key.clone(), Digest::of(obj));
         let (manager, time) = last_manager(obj)?;
         let time = time.filter(|t| now.duration_since(*t) <= BEFORE_START)?;
@@ -309,11 +313,6 @@ impl ChangeFeed {
                 }
             }
         }
-    }
-
-    /// Forgets the objects of `kind` (its watch relists): what is listed again is seeded afresh.
-    pub fn forget_kind(&mut self, kind: &str) {
-        self.digests.retain(|k, _| &*k.0 != kind);
     }
 
     fn push(
@@ -359,6 +358,48 @@ fn key_of(kind: &str, obj: &Value) -> ObjKey {
         meta["namespace"].as_str().unwrap_or_default().into(),
         meta["name"].as_str().unwrap_or_default().into(),
     )
+}
+
+/// The feed's columns.
+pub const COLUMNS: &[&str] = &[
+    "Time",
+    "Kind",
+    "Namespace",
+    "Name",
+    "Op",
+    "Manager",
+    "Summary",
+];
+/// Where the kind, namespace and name are among the cells (drill-down reads them).
+pub const KIND_CELL: usize = 1;
+pub const NAMESPACE_CELL: usize = 2;
+pub const NAME_CELL: usize = 3;
+
+impl Change {
+    /// Its table row: the name orders rows newest first; namespace and name are cells.
+    pub fn row(&self) -> crate::table::Row {
+        crate::table::Row {
+            namespace: "".into(),
+            name: row_name(self.seq).into(),
+            uid: "".into(),
+            created: Some(self.time.as_second()),
+            deleting: self.op == Op::Deleted,
+            cells: vec![
+                crate::timeline::clock(Some(self.time)).into(),
+                self.kind.clone(),
+                self.namespace.clone(),
+                self.name.clone(),
+                self.op.label().into(),
+                self.manager.clone(),
+                self.summary.as_str().into(),
+            ],
+        }
+    }
+}
+
+/// The row name of change `seq`: descending sequence, zero-padded.
+pub fn row_name(seq: u64) -> String {
+    format!("{:020}", u64::MAX - seq)
 }
 
 #[cfg(test)]

@@ -362,6 +362,41 @@ fn walk(node: &Value, path: String, out: &mut Vec<String>) {
     }
 }
 
+/// The timeline view's columns.
+pub const COLUMNS: &[&str] = &["Time", "Source", "Who", "Summary"];
+
+/// Table rows for `entries` (newest first): row `i`'s name is `i` zero-padded, so the table keeps the order.
+pub fn rows(entries: &[Entry]) -> Vec<crate::table::Row> {
+    entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| crate::table::Row {
+            namespace: "".into(),
+            name: format!("{i:06}").into(),
+            uid: "".into(),
+            created: e.time.map(|t| t.as_second()),
+            deleting: false,
+            cells: vec![
+                clock(e.time).into(),
+                e.source.label().into(),
+                e.who.as_str().into(),
+                e.summary.as_str().into(),
+            ],
+        })
+        .collect()
+}
+
+/// The entry a row (by its name) stands for.
+pub fn index_of(row_name: &str) -> Option<usize> {
+    row_name.parse().ok()
+}
+
+/// `2026-01-02 11:59:00` (UTC), or empty.
+pub fn clock(t: Option<jiff::Timestamp>) -> String {
+    t.map(|t| t.strftime("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
