@@ -16,6 +16,7 @@ mod rollout;
 mod set_image;
 pub mod views;
 pub mod wording;
+mod whatchanged;
 
 use std::sync::{Arc, Mutex};
 

@@ -160,6 +160,7 @@ impl App {
                 vec![]
             }
             ("save", _) => self.save_view(),
+            ("changes" | "whatchanged", _) => self.open_changes(),
             ("journal", _) => {
                 let id = self.id();
                 self.stack.push(View {

@@ -19,3 +19,4 @@ mod reliability;
 mod resilience;
 mod runtime;
 mod shell;
+mod whatchanged;

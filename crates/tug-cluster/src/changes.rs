@@ -60,7 +60,7 @@ fn api(client: &kube::Client, kind: &Kind, namespace: Option<&str>) -> Api<Dynam
 }
 
 /// The timeline's shared state: the model and the rows the view shows.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct TimelineFeed {
     pub timeline: Arc<Mutex<Timeline>>,
     pub rows: Arc<Mutex<TableData>>,
@@ -163,7 +163,7 @@ async fn context_of(
 }
 
 /// The change feed's shared state: the digests and changes, and the rows the view shows.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct ChangeFeedState {
     pub feed: Arc<Mutex<ChangeFeed>>,
     pub rows: Arc<Mutex<TableData>>,

@@ -3,6 +3,7 @@
 //! variant and its arm in `Body::view`/`Body::view_mut` — nothing else dispatches on the view type.
 //! Must not depend on ratatui: `ui` renders what these hold.
 
+mod changes;
 mod containers;
 mod contexts;
 mod filter;
@@ -12,7 +13,9 @@ mod log;
 mod resources;
 mod table;
 mod text;
+mod timeline;
 
+pub use changes::ChangesView;
 pub use containers::ContainersView;
 pub use contexts::ContextsView;
 pub use filter::Filter;
@@ -21,6 +24,7 @@ pub use history::HistoryView;
 pub use log::LogView;
 pub use table::{Sort, TableView};
 pub use text::TextView;
+pub use timeline::TimelineView;
 
 use super::{App, Effect};
 use crate::config::Action;
@@ -53,6 +57,10 @@ pub enum Body {
     Forwards(Box<ForwardsView>),
     /// A Deployment's rollout history.
     History(Box<HistoryView>),
+    /// An object's timeline (observed revisions, managedFields, events, revisions).
+    Timeline(Box<TimelineView>),
+    /// `:changes`: the live change feed.
+    Changes(Box<ChangesView>),
     Text(Box<TextView>),
     Log(Box<LogView>),
     Editor(Box<super::editor::EditorView>),
@@ -89,6 +97,8 @@ impl Body {
             Body::Contexts(v) => v.as_ref(),
             Body::Forwards(v) => v.as_ref(),
             Body::History(v) => v.as_ref(),
+            Body::Timeline(v) => v.as_ref(),
+            Body::Changes(v) => v.as_ref(),
             Body::Text(v) => v.as_ref(),
             Body::Log(v) => v.as_ref(),
             Body::Editor(v) => v.as_ref(),
@@ -102,6 +112,8 @@ impl Body {
             Body::Contexts(v) => v.as_mut(),
             Body::Forwards(v) => v.as_mut(),
             Body::History(v) => v.as_mut(),
+            Body::Timeline(v) => v.as_mut(),
+            Body::Changes(v) => v.as_mut(),
             Body::Text(v) => v.as_mut(),
             Body::Log(v) => v.as_mut(),
             Body::Editor(v) => v.as_mut(),
