@@ -9,6 +9,7 @@ pub mod describe;
 pub mod duration;
 pub mod change_feed;
 pub mod failure;
+pub mod helm;
 pub mod kind;
 pub mod logbuf;
 pub mod manifest;
