@@ -129,6 +129,13 @@ pub enum Effect {
         name: String,
         feed: tug_cluster::changes::TimelineFeed,
     },
+    /// Keep a Helm view current: the releases (`release: None`) or one release's revisions.
+    Helm {
+        view: ViewId,
+        namespace: Option<String>,
+        release: Option<String>,
+        state: tug_cluster::helm::HelmState,
+    },
     /// Watch `kinds` for the change feed view (stopped by `Unwatch` of that view).
     Changes {
         view: ViewId,

@@ -8,6 +8,7 @@ pub mod editor;
 mod fetched;
 pub mod guard;
 mod help;
+mod helm;
 mod messages;
 mod plugin_form;
 mod plugins;
@@ -15,8 +16,8 @@ mod prompt;
 mod rollout;
 mod set_image;
 pub mod views;
-pub mod wording;
 mod whatchanged;
+pub mod wording;
 
 use std::sync::{Arc, Mutex};
 

@@ -161,6 +161,7 @@ impl App {
             }
             ("save", _) => self.save_view(),
             ("changes" | "whatchanged", _) => self.open_changes(),
+            ("helm" | "releases", _) => self.open_helm(),
             ("journal", _) => {
                 let id = self.id();
                 self.stack.push(View {

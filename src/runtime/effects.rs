@@ -256,6 +256,23 @@ impl Effects {
                     token,
                 );
             }
+            Effect::Helm {
+                view,
+                namespace,
+                release,
+                state,
+            } => {
+                let token = self.watch(view);
+                let notify = self.notify();
+                tug_cluster::helm::spawn_watch(
+                    self.client.clone(),
+                    namespace,
+                    release,
+                    state,
+                    notify,
+                    token,
+                );
+            }
             Effect::Changes {
                 view,
                 kinds,

@@ -12,6 +12,7 @@ mod browse;
 mod columns;
 mod config;
 mod edit;
+mod helm;
 mod k9s;
 mod logs;
 mod operator;

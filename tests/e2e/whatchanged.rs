@@ -39,7 +39,11 @@ async fn the_timeline_of_frontend_shows_a_set_image_as_a_diff_with_its_manager()
     tui.send("/1.28-timeline");
     tui.send(ENTER);
     tui.wait("only the image changes", |s| {
-        s.lines().skip(3).take_while(|l| !l.trim().is_empty()).count() >= 1
+        s.lines()
+            .skip(3)
+            .take_while(|l| !l.trim().is_empty())
+            .count()
+            >= 1
             && s.contains("</1.28-timeline>")
     })
     .await;
@@ -77,11 +81,11 @@ async fn changes_lists_a_kubectl_scale_with_its_replica_change() {
                 .any(|l| l.contains("frontend") && l.contains("replicas 3→5"))
         })
         .await;
-    let line = screen
-        .lines()
-        .find(|l| l.contains("replicas 3→5"))
-        .unwrap();
-    assert!(line.contains("deployments.apps") && line.contains("modified"), "{screen}");
+    let line = screen.lines().find(|l| l.contains("replicas 3→5")).unwrap();
+    assert!(
+        line.contains("deployments.apps") && line.contains("modified"),
+        "{screen}"
+    );
     // Pods coming and going are listed too, but not their status churn.
     assert!(
         !screen.lines().any(|l| l.trim_end().ends_with(" status")),

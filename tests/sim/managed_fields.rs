@@ -9,11 +9,23 @@ const WEB: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, 
 
 async fn entries(sim: &TestSim) -> Vec<Value> {
     let d: Value = serde_json::from_str(
-        &sim.kubectl_ok(&["get", "deploy", "web", "-n", "shop", "-o", "json", "--show-managed-fields"])
-            .await,
+        &sim.kubectl_ok(&[
+            "get",
+            "deploy",
+            "web",
+            "-n",
+            "shop",
+            "-o",
+            "json",
+            "--show-managed-fields",
+        ])
+        .await,
     )
     .unwrap();
-    d["metadata"]["managedFields"].as_array().cloned().unwrap_or_default()
+    d["metadata"]["managedFields"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
 }
 
 #[tokio::test]
@@ -25,15 +37,22 @@ async fn kubectl_writes_are_recorded_per_manager_with_the_fields_they_changed() 
     assert_eq!(created[0]["manager"], "kubectl-create");
     assert_eq!(created[0]["operation"], "Update");
 
-    sim.kubectl_ok(&["set", "image", "-n", "shop", "deploy/web", "web=example/web:v2"])
-        .await;
+    sim.kubectl_ok(&[
+        "set",
+        "image",
+        "-n",
+        "shop",
+        "deploy/web",
+        "web=example/web:v2",
+    ])
+    .await;
     let after_set = entries(&sim).await;
     let set = after_set
         .iter()
         .find(|e| e["manager"] == "kubectl-set")
         .expect("a kubectl-set entry");
-    let image = &set["fieldsV1"]["f:spec"]["f:template"]["f:spec"]["f:containers"]
-        ["k:{\"name\":\"web\"}"]["f:image"];
+    let image = &set["fieldsV1"]["f:spec"]["f:template"]["f:spec"]["f:containers"]["k:{\"name\":\"web\"}"]
+        ["f:image"];
     assert!(image.is_object(), "{set}");
     assert!(set["time"].is_string() && set["apiVersion"] == "apps/v1");
 
@@ -44,5 +63,8 @@ async fn kubectl_writes_are_recorded_per_manager_with_the_fields_they_changed() 
         .iter()
         .find(|e| e["subresource"] == "scale")
         .expect("a scale entry");
-    assert_eq!(scale["fieldsV1"]["f:spec"]["f:replicas"], serde_json::json!({}));
+    assert_eq!(
+        scale["fieldsV1"]["f:spec"]["f:replicas"],
+        serde_json::json!({})
+    );
 }

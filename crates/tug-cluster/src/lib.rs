@@ -7,6 +7,7 @@ pub mod changes;
 pub mod connect;
 pub mod discovery;
 pub mod edit;
+pub mod helm;
 pub mod logs;
 pub mod mutate;
 pub mod objects;

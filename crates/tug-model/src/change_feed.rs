@@ -31,7 +31,14 @@ impl Digest {
     pub fn of(obj: &Value) -> Self {
         let mut spec = obj["spec"].clone();
         // ConfigMaps and Secrets have no spec: their data is what a change changes.
-        for key in ["data", "binaryData", "stringData", "rules", "subjects", "roleRef"] {
+        for key in [
+            "data",
+            "binaryData",
+            "stringData",
+            "rules",
+            "subjects",
+            "roleRef",
+        ] {
             if let Some(v) = obj.get(key) {
                 spec[key] = v.clone();
             }
@@ -194,7 +201,11 @@ pub fn summarize(old: &Digest, new: &Digest) -> (String, bool) {
     }
     if old.replicas != new.replicas {
         let show = |r: Option<i64>| r.map_or("<none>".to_string(), |n| n.to_string());
-        parts.push(format!("replicas {}→{}", show(old.replicas), show(new.replicas)));
+        parts.push(format!(
+            "replicas {}→{}",
+            show(old.replicas),
+            show(new.replicas)
+        ));
     }
     if old.env != new.env {
         parts.push("env".into());
@@ -293,7 +304,13 @@ impl ChangeFeed {
     }
 
     /// An object seen on a watch at `now` (created, modified or deleted): the change it makes, if shown.
-    pub fn apply(&mut self, kind: &str, op: Op, obj: &Value, now: jiff::Timestamp) -> Option<&Change> {
+    pub fn apply(
+        &mut self,
+        kind: &str,
+        op: Op,
+        obj: &Value,
+        now: jiff::Timestamp,
+    ) -> Option<&Change> {
         let key = key_of(kind, obj);
         let manager = last_manager(obj).map(|(m, _)| m).unwrap_or_default();
         match op {
@@ -424,7 +441,12 @@ mod tests {
         let mut feed = ChangeFeed::new(10, false);
         feed.seed("deployments.apps", &deploy(2, "nginx:1", 2), now());
         let c = feed
-            .apply("deployments.apps", Op::Modified, &deploy(5, "nginx:1", 2), now())
+            .apply(
+                "deployments.apps",
+                Op::Modified,
+                &deploy(5, "nginx:1", 2),
+                now(),
+            )
             .unwrap();
         assert_eq!(c.summary, "replicas 2→5");
         assert_eq!(&*c.manager, "kubectl");
@@ -434,9 +456,19 @@ mod tests {
     #[test]
     fn an_image_change_names_container_and_both_images() {
         let mut feed = ChangeFeed::new(10, false);
-        feed.apply("deployments.apps", Op::Created, &deploy(2, "nginx:1", 0), now());
+        feed.apply(
+            "deployments.apps",
+            Op::Created,
+            &deploy(2, "nginx:1", 0),
+            now(),
+        );
         let c = feed
-            .apply("deployments.apps", Op::Modified, &deploy(2, "nginx:2", 0), now())
+            .apply(
+                "deployments.apps",
+                Op::Modified,
+                &deploy(2, "nginx:2", 0),
+                now(),
+            )
             .unwrap();
         assert_eq!(c.summary, "image web nginx:1→nginx:2");
     }
@@ -445,9 +477,11 @@ mod tests {
     fn status_only_churn_is_hidden_unless_asked_for() {
         let mut hidden = ChangeFeed::new(10, false);
         hidden.apply("deployments.apps", Op::Created, &deploy(2, "a", 0), now());
-        assert!(hidden
-            .apply("deployments.apps", Op::Modified, &deploy(2, "a", 1), now())
-            .is_none());
+        assert!(
+            hidden
+                .apply("deployments.apps", Op::Modified, &deploy(2, "a", 1), now())
+                .is_none()
+        );
         let mut shown = ChangeFeed::new(10, true);
         shown.apply("deployments.apps", Op::Created, &deploy(2, "a", 0), now());
         let c = shown
@@ -473,7 +507,10 @@ mod tests {
     #[test]
     fn objects_changed_in_the_hour_before_start_are_listed_and_older_ones_not() {
         let mut feed = ChangeFeed::new(10, false);
-        assert!(feed.seed("deployments.apps", &deploy(1, "a", 0), now()).is_some());
+        assert!(
+            feed.seed("deployments.apps", &deploy(1, "a", 0), now())
+                .is_some()
+        );
         let mut old = deploy(1, "a", 0);
         old["metadata"]["name"] = json!("old");
         old["metadata"]["managedFields"][0]["time"] = json!("2026-01-01T00:00:00Z");

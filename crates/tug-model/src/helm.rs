@@ -213,7 +213,12 @@ pub fn record_name(name: &str, version: i64) -> String {
 
 /// The release in a Secret or ConfigMap record (as the API returns it).
 pub fn from_record(obj: &Value) -> Result<Release> {
-    let name = || obj["metadata"]["name"].as_str().unwrap_or_default().to_string();
+    let name = || {
+        obj["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
     let payload = obj["data"]["release"]
         .as_str()
         .ok_or_else(|| HelmError::Missing(name()))?;
@@ -334,7 +339,10 @@ fn split_documents(manifest: &str) -> Vec<String> {
             d.push('\n');
         }
     }
-    docs.retain(|d| d.lines().any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')));
+    docs.retain(|d| {
+        d.lines()
+            .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+    });
     docs
 }
 
@@ -371,7 +379,10 @@ pub fn rollback_plan(history: &[Release], revision: i64, now: &str) -> Result<Ro
             revision,
         })?;
     let ns = &current.namespace;
-    let (old, new) = (resources(&current.manifest, ns), resources(&target.manifest, ns));
+    let (old, new) = (
+        resources(&current.manifest, ns),
+        resources(&target.manifest, ns),
+    );
     let mut plan = RollbackPlan {
         create: vec![],
         update: vec![],
@@ -409,7 +420,10 @@ pub fn rollback_plan(history: &[Release], revision: i64, now: &str) -> Result<Ro
             None => plan.create.push(r.clone()),
         }
     }
-    for o in old.into_iter().filter(|o| !new.iter().any(|r| r.key() == o.key())) {
+    for o in old
+        .into_iter()
+        .filter(|o| !new.iter().any(|r| r.key() == o.key()))
+    {
         if o.kept() {
             plan.kept.push(o);
         } else {
@@ -450,10 +464,7 @@ impl RollbackPlan {
                 .join(", ")
         ));
         if !self.hooks.is_empty() {
-            out.push(format!(
-                "hooks NOT run by tug: {}",
-                self.hooks.join("; ")
-            ));
+            out.push(format!("hooks NOT run by tug: {}", self.hooks.join("; ")));
         }
         out
     }
@@ -546,6 +557,123 @@ pub fn merge_patch(from: &Value, to: &Value) -> Value {
     }
 }
 
+/// `:helm`'s columns (as `helm list` prints them).
+pub const LIST_COLUMNS: &[&str] = &[
+    "Name",
+    "Namespace",
+    "Revision",
+    "Status",
+    "Chart",
+    "App Version",
+    "Updated",
+];
+/// A release's history columns (as `helm history` prints them).
+pub const HISTORY_COLUMNS: &[&str] = &[
+    "Revision",
+    "Updated",
+    "Status",
+    "Chart",
+    "App Version",
+    "Description",
+];
+
+fn updated(r: &Release) -> String {
+    r.info
+        .last_deployed
+        .parse::<jiff::Timestamp>()
+        .map(|t| t.strftime("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_else(|_| r.info.last_deployed.clone())
+}
+
+/// A release's row in `:helm`: keyed by (namespace, name).
+pub fn list_row(r: &Release) -> crate::table::Row {
+    crate::table::Row {
+        namespace: r.namespace.as_str().into(),
+        name: r.name.as_str().into(),
+        uid: "".into(),
+        created: None,
+        deleting: r.info.status == status::UNINSTALLING,
+        cells: vec![
+            r.name.as_str().into(),
+            r.namespace.as_str().into(),
+            r.version.to_string().into(),
+            r.info.status.as_str().into(),
+            r.chart().into(),
+            r.app_version().into(),
+            updated(r).into(),
+        ],
+    }
+}
+
+/// A revision's row in the history: the name orders rows newest first.
+pub fn history_row(r: &Release) -> crate::table::Row {
+    crate::table::Row {
+        namespace: "".into(),
+        name: history_row_name(r.version).into(),
+        uid: "".into(),
+        created: None,
+        deleting: false,
+        cells: vec![
+            r.version.to_string().into(),
+            updated(r).into(),
+            r.info.status.as_str().into(),
+            r.chart().into(),
+            r.app_version().into(),
+            r.info.description.as_str().into(),
+        ],
+    }
+}
+
+pub fn history_row_name(version: i64) -> String {
+    format!("{:012}", i64::MAX / 10_000_000 - version)
+}
+
+/// What a revision holds, as text: its values (user-supplied and computed), notes, hooks and manifest.
+pub fn revision_text(r: &Release) -> String {
+    let yaml = |v: &Value| serde_saphyr::to_string(v).unwrap_or_default();
+    let hooks: Vec<String> = r
+        .hooks
+        .iter()
+        .map(|h| {
+            format!(
+                "---\n# Source: {}\n{}",
+                h["path"].as_str().unwrap_or_default(),
+                h["manifest"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    format!(
+        "REVISION: {}\nSTATUS: {}\nCHART: {}\nAPP VERSION: {}\nUPDATED: {}\nDESCRIPTION: {}\n\n\
+         USER-SUPPLIED VALUES:\n{}\nCOMPUTED VALUES:\n{}\nNOTES:\n{}\n\nHOOKS:\n{}\nMANIFEST:\n{}",
+        r.version,
+        r.info.status,
+        r.chart(),
+        r.app_version(),
+        r.info.last_deployed,
+        r.info.description,
+        yaml(&r.config),
+        yaml(&r.computed_values()),
+        r.info.notes,
+        hooks.join("\n"),
+        r.manifest
+    )
+}
+
+/// The diff between two revisions: values (user-supplied), then the manifest.
+pub fn revision_diff(older: &Release, newer: &Release) -> String {
+    let yaml = |v: &Value| serde_saphyr::to_string(v).unwrap_or_default();
+    let (a, b) = (older.version, newer.version);
+    let values = similar::TextDiff::from_lines(&yaml(&older.config), &yaml(&newer.config))
+        .unified_diff()
+        .header(&format!("values rev {a}"), &format!("values rev {b}"))
+        .to_string();
+    let manifest = similar::TextDiff::from_lines(&older.manifest, &newer.manifest)
+        .unified_diff()
+        .header(&format!("manifest rev {a}"), &format!("manifest rev {b}"))
+        .to_string();
+    format!("{values}\n{manifest}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -584,8 +712,14 @@ mod tests {
         assert_eq!(&gz[..3], GZIP_MAGIC, "base64 of gzip");
         assert_eq!(decode(&text).unwrap(), r);
         let json: Value = serde_json::to_value(&r).unwrap();
-        assert_eq!(json["info"]["deleted"], "", "Helm writes the zero time as an empty string");
-        assert!(json["hooks"][0]["last_run"].is_object(), "fields tug does not read are kept");
+        assert_eq!(
+            json["info"]["deleted"], "",
+            "Helm writes the zero time as an empty string"
+        );
+        assert!(
+            json["hooks"][0]["last_run"].is_object(),
+            "fields tug does not read are kept"
+        );
         assert!(json.get("labels").is_none());
     }
 
@@ -637,7 +771,11 @@ mod tests {
     fn the_rollback_plan_creates_updates_and_deletes_what_differs() {
         let kept_cm = "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cache\n  annotations:\n    helm.sh/resource-policy: keep\n";
         let v1 = fixture(1, "superseded", &deployment("web", "web:1"));
-        let v2 = fixture(2, "superseded", &(deployment("web", "web:2") + &deployment("api", "api:2")));
+        let v2 = fixture(
+            2,
+            "superseded",
+            &(deployment("web", "web:2") + &deployment("api", "api:2")),
+        );
         let v3 = fixture(
             3,
             "deployed",
@@ -650,7 +788,10 @@ mod tests {
         let names = |rs: &[Resource]| rs.iter().map(Resource::label).collect::<Vec<_>>();
         assert_eq!(names(&plan.create), ["Deployment/admin"]);
         assert_eq!(plan.update.len(), 1);
-        assert_eq!(plan.update[0].1.object["spec"]["template"]["spec"]["containers"][0]["image"], "web:1");
+        assert_eq!(
+            plan.update[0].1.object["spec"]["template"]["spec"]["containers"][0]["image"],
+            "web:1"
+        );
         assert_eq!(names(&plan.delete), ["Deployment/worker"]);
         assert_eq!(names(&plan.kept), ["ConfigMap/cache"]);
         let r = &plan.record;
@@ -663,8 +804,14 @@ mod tests {
         assert_eq!(r.manifest, history[0].manifest);
         assert_eq!(r.config, history[0].config);
         assert_eq!(r.chart, history[0].chart);
-        assert_eq!(plan.supersede.iter().map(|r| r.version).collect::<Vec<_>>(), [3]);
-        assert_eq!(plan.hooks, ["shop-migrate (Job): pre-rollback, pre-upgrade"]);
+        assert_eq!(
+            plan.supersede.iter().map(|r| r.version).collect::<Vec<_>>(),
+            [3]
+        );
+        assert_eq!(
+            plan.hooks,
+            ["shop-migrate (Job): pre-rollback, pre-upgrade"]
+        );
         let lines = plan.lines().join("\n");
         assert!(lines.contains("hooks NOT run by tug"), "{lines}");
         assert!(matches!(
@@ -676,7 +823,11 @@ mod tests {
     #[test]
     fn the_uninstall_plan_removes_resources_in_reverse_and_every_record() {
         let v1 = fixture(1, "superseded", &deployment("web", "web:1"));
-        let v2 = fixture(2, "deployed", &(deployment("web", "web:2") + &deployment("api", "a")));
+        let v2 = fixture(
+            2,
+            "deployed",
+            &(deployment("web", "web:2") + &deployment("api", "a")),
+        );
         let plan = uninstall_plan(&[v1, v2], "2026-02-01T00:00:00Z").unwrap();
         let names: Vec<String> = plan.delete.iter().map(Resource::label).collect();
         assert_eq!(names, ["Deployment/api", "Deployment/web"]);

@@ -4,10 +4,10 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod change_feed;
 pub mod custom_columns;
 pub mod describe;
 pub mod duration;
-pub mod change_feed;
 pub mod failure;
 pub mod helm;
 pub mod kind;

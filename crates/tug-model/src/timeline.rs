@@ -139,11 +139,8 @@ impl Timeline {
         }
         out.extend(self.managed.iter().map(managed_entry));
         out.extend(self.events.iter().map(event_entry));
-        let mut revisions: Vec<(i64, &Value)> = self
-            .revisions
-            .iter()
-            .map(|r| (revision_of(r), r))
-            .collect();
+        let mut revisions: Vec<(i64, &Value)> =
+            self.revisions.iter().map(|r| (revision_of(r), r)).collect();
         revisions.sort_by_key(|(n, _)| *n);
         let mut previous: Option<Value> = None;
         for (n, r) in revisions {
@@ -202,10 +199,7 @@ fn header(e: &Entry) -> String {
 /// top-level parts moved (spec, status, metadata).
 pub fn step_summary(before: &Value, after: &Value) -> String {
     let mut parts = vec![];
-    let (bt, at) = (
-        &before["spec"]["template"],
-        &after["spec"]["template"],
-    );
+    let (bt, at) = (&before["spec"]["template"], &after["spec"]["template"]);
     if bt.is_object() && at.is_object() && bt != at {
         parts.push(rollout_changes::summarize(bt, at));
     }
@@ -224,7 +218,12 @@ pub fn step_summary(before: &Value, after: &Value) -> String {
     if spec_b != spec_a {
         parts.push("spec".into());
     }
-    let meta = |v: &Value| (v["metadata"]["labels"].clone(), v["metadata"]["annotations"].clone());
+    let meta = |v: &Value| {
+        (
+            v["metadata"]["labels"].clone(),
+            v["metadata"]["annotations"].clone(),
+        )
+    };
     if meta(before) != meta(after) {
         parts.push("metadata".into());
     }
@@ -428,14 +427,31 @@ mod tests {
             .iter()
             .filter(|e| e.source == Source::Observed)
             .collect();
-        assert_eq!(observed.len(), 2, "a relist of the same version is one entry");
+        assert_eq!(
+            observed.len(),
+            2,
+            "a relist of the same version is one entry"
+        );
         assert_eq!(observed[0].summary, "web: 1→2 (resourceVersion 9)");
         assert!(!observed[0].text.contains("managedFields"));
-        let i = entries.iter().position(|e| std::ptr::eq(e, observed[0])).unwrap();
+        let i = entries
+            .iter()
+            .position(|e| std::ptr::eq(e, observed[0]))
+            .unwrap();
         let diff = diff(previous_of(&entries, i).unwrap(), &entries[i]);
         let lines: Vec<&str> = diff.lines().collect();
-        assert!(lines.iter().any(|l| l.starts_with('-') && l.contains("image: web:1")), "{diff}");
-        assert!(lines.iter().any(|l| l.starts_with('+') && l.contains("image: web:2")), "{diff}");
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with('-') && l.contains("image: web:1")),
+            "{diff}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with('+') && l.contains("image: web:2")),
+            "{diff}"
+        );
     }
 
     #[test]
@@ -461,23 +477,30 @@ mod tests {
         t.set_events(vec![json!({"type": "Normal", "reason": "ScalingReplicaSet",
             "message": "Scaled up replica set web-2 to 1", "count": 2,
             "lastTimestamp": "2026-01-02T00:00:05Z", "source": {"component": "deployment-controller"}})]);
-        let rs = |n: &str, image: &str, created: &str| json!({"metadata": {"name": format!("web-{n}"),
+        let rs = |n: &str, image: &str, created: &str| {
+            json!({"metadata": {"name": format!("web-{n}"),
             "creationTimestamp": created,
             "annotations": {"deployment.kubernetes.io/revision": n}},
             "spec": {"template": {"metadata": {"labels": {"pod-template-hash": n}},
-                "spec": {"containers": [{"name": "web", "image": image}]}}}});
+                "spec": {"containers": [{"name": "web", "image": image}]}}}})
+        };
         t.set_revisions(vec![
             rs("2", "web:2", "2026-01-02T00:00:04Z"),
             rs("1", "web:1", "2026-01-01T00:00:00Z"),
         ]);
         let entries = t.entries();
         assert_eq!(entries[0].source, Source::Event);
-        assert!(entries[0].summary.contains("ScalingReplicaSet") && entries[0].summary.contains("(x2)"));
+        assert!(
+            entries[0].summary.contains("ScalingReplicaSet") && entries[0].summary.contains("(x2)")
+        );
         assert_eq!(entries[1].who, "rev 2 web-2");
         assert_eq!(entries[1].summary, "web: 1→2");
         let d = diff(previous_of(&entries, 1).unwrap(), &entries[1]);
         assert!(d.contains("+") && d.contains("web:2"), "{d}");
-        assert!(previous_of(&entries, 0).is_none(), "an event has nothing to diff against");
+        assert!(
+            previous_of(&entries, 0).is_none(),
+            "an event has nothing to diff against"
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod convert;
 pub mod discovery;
 pub mod exec;
 pub mod faults;
+pub mod helm_demo;
 pub mod kubeconfig;
 pub mod logs;
 pub mod managed_fields;

@@ -82,7 +82,12 @@ pub fn stamp(old: Option<&Value>, new: &mut Value, writer: &Writer, api_version:
                 );
             }
         } else {
-            diff(before.get(&top), new.get(&top), vec![field(&top)], &mut changed);
+            diff(
+                before.get(&top),
+                new.get(&top),
+                vec![field(&top)],
+                &mut changed,
+            );
         }
     }
     let mut entries: Vec<Value> = old
@@ -186,7 +191,12 @@ fn diff(old: Option<&Value>, new: Option<&Value>, path: FieldPath, out: &mut BTr
                 out.insert(child(&path, "."));
             }
             for (k, v) in m {
-                diff(old.and_then(|o| o.get(k)), Some(v), child(&path, &field(k)), out);
+                diff(
+                    old.and_then(|o| o.get(k)),
+                    Some(v),
+                    child(&path, &field(k)),
+                    out,
+                );
             }
         }
         Value::Array(items) => match item_keys(items).filter(|k| !k.is_empty()) {
@@ -194,7 +204,8 @@ fn diff(old: Option<&Value>, new: Option<&Value>, path: FieldPath, out: &mut BTr
                 let old_items = old.and_then(Value::as_array);
                 for (key, item) in keys.iter().zip(items) {
                     let before = old_items.and_then(|o| {
-                        o.iter().find(|i| i["name"] == item["name"] && i.is_object())
+                        o.iter()
+                            .find(|i| i["name"] == item["name"] && i.is_object())
                     });
                     let item_path = child(&path, key);
                     if before.is_none() {
@@ -331,15 +342,19 @@ mod tests {
         stamp(Some(&v1), &mut v2, &w, "apps/v1");
         let entries = v2["metadata"]["managedFields"].as_array().unwrap();
         assert_eq!(entries.len(), 2);
-        let created = &entries[0]["fieldsV1"]["f:spec"]["f:template"]["f:spec"]["f:containers"]
-            ["k:{\"name\":\"web\"}"];
+        let created = &entries[0]["fieldsV1"]["f:spec"]["f:template"]["f:spec"]["f:containers"]["k:{\"name\":\"web\"}"];
         assert!(created.get("f:image").is_none());
         assert_eq!(created["f:name"], json!({}));
         assert_eq!(entries[1]["manager"], "kubectl-set");
         assert_eq!(entries[1]["time"], "2026-01-02T00:00:00Z");
         let set = paths_of(&entries[1]["fieldsV1"]);
         assert_eq!(set.len(), 1);
-        assert!(set.iter().next().unwrap().ends_with(&["f:image".to_string()]));
+        assert!(
+            set.iter()
+                .next()
+                .unwrap()
+                .ends_with(&["f:image".to_string()])
+        );
     }
 
     #[test]
@@ -348,14 +363,22 @@ mod tests {
         stamp(None, &mut v1, &writer("kubectl-create", None), "apps/v1");
         let mut same = v1.clone();
         stamp(Some(&v1), &mut same, &writer("other", None), "apps/v1");
-        assert_eq!(same["metadata"]["managedFields"], v1["metadata"]["managedFields"]);
+        assert_eq!(
+            same["metadata"]["managedFields"],
+            v1["metadata"]["managedFields"]
+        );
     }
 
     #[test]
     fn a_scale_is_recorded_under_its_subresource() {
         let v1 = deployment("nginx:1", 1);
         let mut v2 = deployment("nginx:1", 3);
-        stamp(Some(&v1), &mut v2, &writer("kubectl", Some("scale")), "apps/v1");
+        stamp(
+            Some(&v1),
+            &mut v2,
+            &writer("kubectl", Some("scale")),
+            "apps/v1",
+        );
         let e = &v2["metadata"]["managedFields"][0];
         assert_eq!(e["subresource"], "scale");
         assert_eq!(e["fieldsV1"], json!({"f:spec": {"f:replicas": {}}}));

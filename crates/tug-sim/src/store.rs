@@ -10,9 +10,9 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
+use super::managed_fields::{self, Writer};
 use super::resources::{Registry, ResKey, ResourceDef};
 use super::status::{ApiError, ApiResult};
-use super::managed_fields::{self, Writer};
 use super::strategy;
 
 mod index;

@@ -8,6 +8,7 @@ mod containers;
 mod contexts;
 mod filter;
 mod forwards;
+mod helm;
 mod history;
 mod log;
 mod resources;
@@ -20,6 +21,7 @@ pub use containers::ContainersView;
 pub use contexts::ContextsView;
 pub use filter::Filter;
 pub use forwards::{ForwardRow, ForwardsView};
+pub use helm::{HelmHistoryView, HelmView};
 pub use history::HistoryView;
 pub use log::LogView;
 pub use table::{Sort, TableView};
@@ -61,6 +63,10 @@ pub enum Body {
     Timeline(Box<TimelineView>),
     /// `:changes`: the live change feed.
     Changes(Box<ChangesView>),
+    /// `:helm`: the Helm releases.
+    Helm(Box<HelmView>),
+    /// One Helm release's revisions.
+    HelmHistory(Box<HelmHistoryView>),
     Text(Box<TextView>),
     Log(Box<LogView>),
     Editor(Box<super::editor::EditorView>),
@@ -99,6 +105,8 @@ impl Body {
             Body::History(v) => v.as_ref(),
             Body::Timeline(v) => v.as_ref(),
             Body::Changes(v) => v.as_ref(),
+            Body::Helm(v) => v.as_ref(),
+            Body::HelmHistory(v) => v.as_ref(),
             Body::Text(v) => v.as_ref(),
             Body::Log(v) => v.as_ref(),
             Body::Editor(v) => v.as_ref(),
@@ -114,6 +122,8 @@ impl Body {
             Body::History(v) => v.as_mut(),
             Body::Timeline(v) => v.as_mut(),
             Body::Changes(v) => v.as_mut(),
+            Body::Helm(v) => v.as_mut(),
+            Body::HelmHistory(v) => v.as_mut(),
             Body::Text(v) => v.as_mut(),
             Body::Log(v) => v.as_mut(),
             Body::Editor(v) => v.as_mut(),

@@ -42,7 +42,11 @@ impl TimelineView {
             && let Some(other) = entries.get(m)
         {
             // Entries are newest first: the higher index is the older one.
-            let (older, newer) = if m > i { (other, entry) } else { (entry, other) };
+            let (older, newer) = if m > i {
+                (other, entry)
+            } else {
+                (entry, other)
+            };
             return Some(("diff".into(), timeline::diff(older, newer)));
         }
         match timeline::previous_of(&entries, i) {

@@ -325,17 +325,25 @@ fn patch_object(
         )?;
         return Ok(call.object_response(StatusCode::CREATED, &created));
     }
-    let updated = store.update_as(res, call.ns, name, scope, call.dry_run, call.writer, |old| {
-        // A patch applies to the object as this group serves it.
-        let served = convert::to_served(res, old);
-        let patched = patch::apply(&served, &patch_doc, &kind).map_err(|e| match e {
-            patch::PatchError::Decode(m) => ApiError::bad_request(m),
-            patch::PatchError::Apply(m) => ApiError::new(422, "Invalid", m),
-        })?;
-        let patched = convert::to_stored(res, patched);
-        check_resource_version(res, name, &patched, old)?;
-        Ok(patched)
-    })?;
+    let updated = store.update_as(
+        res,
+        call.ns,
+        name,
+        scope,
+        call.dry_run,
+        call.writer,
+        |old| {
+            // A patch applies to the object as this group serves it.
+            let served = convert::to_served(res, old);
+            let patched = patch::apply(&served, &patch_doc, &kind).map_err(|e| match e {
+                patch::PatchError::Decode(m) => ApiError::bad_request(m),
+                patch::PatchError::Apply(m) => ApiError::new(422, "Invalid", m),
+            })?;
+            let patched = convert::to_stored(res, patched);
+            check_resource_version(res, name, &patched, old)?;
+            Ok(patched)
+        },
+    )?;
     Ok(call.object_response(StatusCode::OK, &updated))
 }
 

@@ -58,9 +58,14 @@ pub(super) fn update_scale(
 ) -> ApiResult<Arc<Value>> {
     let (res, name) = (up.res, up.name);
     let ct = content_type(headers).unwrap_or("application/json");
-    state
-        .store
-        .update_as(res, up.ns, name, UpdateScope::Main, up.dry_run, up.writer, |old| {
+    state.store.update_as(
+        res,
+        up.ns,
+        name,
+        UpdateScope::Main,
+        up.dry_run,
+        up.writer,
+        |old| {
             let current = scale_of(old);
             let desired = if up.verb == "patch" {
                 let kind = PatchKind::from_content_type(ct)
@@ -91,5 +96,6 @@ pub(super) fn update_scale(
                 }
             };
             Ok(new)
-        })
+        },
+    )
 }
