@@ -23,8 +23,12 @@ async fn helm_lists_the_demo_releases() {
     let sim = TestSim::start().await;
     let mut tui = Tui::start(&sim.kubeconfig(), &[], 140, 40);
     tui.wait_for("gpu-worker").await;
+    // The releases of every namespace (tug opens on the context's namespace, shop).
+    tui.send(":ns all");
+    tui.send(ENTER);
     tui.send(":helm");
     tui.send(ENTER);
+    tui.wait_for("helm(all)").await;
     let screen = tui
         .wait("the releases", |s| {
             s.contains("storefront") && s.contains("metrics-agent")
