@@ -121,7 +121,11 @@ mod tests {
             panic!("{effects:?}")
         };
         let plurals: Vec<&str> = kinds.iter().map(|k| k.plural.as_str()).collect();
-        assert_eq!(plurals, ["pods", "secrets", "deployments"], "events are churn, not changes");
+        assert_eq!(
+            plurals,
+            ["pods", "secrets", "deployments"],
+            "events are churn, not changes"
+        );
         assert_eq!(namespace.as_deref(), Some("shop"));
         assert_eq!(app.top().map(|v| v.title.as_str()), Some("changes(shop)"));
     }
@@ -150,11 +154,16 @@ mod tests {
         let effects = press(&mut app, KeyCode::Char('H'));
         let Some(Effect::Timeline {
             kind, name, feed, ..
-        }) = effects.into_iter().find(|e| matches!(e, Effect::Timeline { .. }))
+        }) = effects
+            .into_iter()
+            .find(|e| matches!(e, Effect::Timeline { .. }))
         else {
             panic!("no timeline effect")
         };
-        assert_eq!((kind.plural.as_str(), name.as_str()), ("deployments", "frontend"));
+        assert_eq!(
+            (kind.plural.as_str(), name.as_str()),
+            ("deployments", "frontend")
+        );
         let obj = |rv: &str, image: &str| {
             json!({"metadata": {"name": "frontend", "resourceVersion": rv},
                    "spec": {"template": {"spec": {"containers": [{"name": "nginx", "image": image}]}}}})
@@ -176,6 +185,10 @@ mod tests {
         let Body::Text(text) = &top.body else {
             panic!("not a text")
         };
-        assert!(text.lines.iter().any(|l| l.starts_with('+') && l.contains("nginx:2")));
+        assert!(
+            text.lines
+                .iter()
+                .any(|l| l.starts_with('+') && l.contains("nginx:2"))
+        );
     }
 }

@@ -43,7 +43,9 @@ async fn helm_lists_the_demo_releases() {
     };
     let storefront = line("storefront");
     assert!(
-        storefront.contains("shop") && storefront.contains("deployed") && storefront.contains("storefront-0.3.0"),
+        storefront.contains("shop")
+            && storefront.contains("deployed")
+            && storefront.contains("storefront-0.3.0"),
         "{screen}"
     );
     assert!(line("metrics-agent").contains("failed"), "{screen}");
@@ -70,7 +72,10 @@ async fn rolling_back_storefront_to_revision_1_records_revision_4_as_helm_would(
     let dialog = tui
         .wait_for("Roll back helm release storefront to revision 1?")
         .await;
-    assert!(dialog.contains("delete: ConfigMap/storefront-flags"), "{dialog}");
+    assert!(
+        dialog.contains("delete: ConfigMap/storefront-flags"),
+        "{dialog}"
+    );
     assert!(dialog.contains("hooks NOT run by tug"), "{dialog}");
     tui.send(ENTER);
     tui.wait("revision 4 deployed", |s| {
@@ -99,7 +104,12 @@ async fn rolling_back_storefront_to_revision_1_records_revision_4_as_helm_would(
 
     let image = sim
         .kubectl_ok(&[
-            "get", "deploy", "storefront", "-n", "shop", "-o",
+            "get",
+            "deploy",
+            "storefront",
+            "-n",
+            "shop",
+            "-o",
             "jsonpath={.spec.template.spec.containers[0].image} {.spec.replicas}",
         ])
         .await;

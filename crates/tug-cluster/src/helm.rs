@@ -457,7 +457,12 @@ async fn run_watch(
     }
 }
 
-async fn load(client: &kube::Client, namespace: Option<&str>, release: Option<&str>, state: &HelmState) {
+async fn load(
+    client: &kube::Client,
+    namespace: Option<&str>,
+    release: Option<&str>,
+    state: &HelmState,
+) {
     let columns = |names: &[&str]| {
         names
             .iter()

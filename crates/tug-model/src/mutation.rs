@@ -91,7 +91,9 @@ pub enum Op {
     },
     /// The Helm release named by the target (its records' kind: Secrets or ConfigMaps) back to `revision`, as
     /// `helm rollback` does it (`tug_model::helm::rollback_plan`).
-    HelmRollback { revision: i64 },
+    HelmRollback {
+        revision: i64,
+    },
     /// The Helm release named by the target removed, as `helm uninstall` does it.
     HelmUninstall,
 }

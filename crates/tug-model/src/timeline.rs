@@ -162,7 +162,7 @@ impl Timeline {
             previous = Some(template);
         }
         // Stable: equal times keep the order above (observed after deletion, revisions in number order).
-        out.sort_by(|a, b| b.time.cmp(&a.time));
+        out.sort_by_key(|e| std::cmp::Reverse(e.time));
         out
     }
 }

@@ -178,10 +178,8 @@ impl ViewType for HelmHistoryView {
                         } else {
                             (&selected.release, &other.release)
                         };
-                        let title = format!(
-                            "diff/{} {}..{}",
-                            self.name, older.version, newer.version
-                        );
+                        let title =
+                            format!("diff/{} {}..{}", self.name, older.version, newer.version);
                         show(app, title, &helm::revision_diff(older, newer));
                     }
                     None => show(
