@@ -35,9 +35,10 @@ fn deployment(release: &str, ns: &str, image: &str, replicas: i64) -> Value {
         "metadata": {"name": release, "labels": labels(release), "annotations": annotations(release, ns)},
         "spec": {
             "replicas": replicas,
-            "selector": {"matchLabels": {"app.kubernetes.io/name": release, "app.kubernetes.io/instance": release}},
+            // A short selector, as older charts write it (the wide table shows it whole).
+            "selector": {"matchLabels": {"app": release}},
             "template": {
-                "metadata": {"labels": {"app.kubernetes.io/name": release, "app.kubernetes.io/instance": release}},
+                "metadata": {"labels": {"app": release}},
                 "spec": {"containers": [{"name": release, "image": image,
                     "ports": [{"containerPort": 8080, "name": "http", "protocol": "TCP"}]}]}
             }
@@ -49,7 +50,7 @@ fn service(release: &str, ns: &str) -> Value {
     json!({
         "apiVersion": "v1", "kind": "Service",
         "metadata": {"name": release, "labels": labels(release), "annotations": annotations(release, ns)},
-        "spec": {"selector": {"app.kubernetes.io/name": release, "app.kubernetes.io/instance": release},
+        "spec": {"selector": {"app": release},
                  "ports": [{"name": "http", "port": 80, "targetPort": "http", "protocol": "TCP"}]}
     })
 }
