@@ -9,6 +9,7 @@ mod apis;
 mod authz;
 mod controllers;
 mod errors;
+mod helm;
 mod lists;
 mod managed_fields;
 mod metrics;
