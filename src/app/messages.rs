@@ -123,6 +123,28 @@ pub enum Effect {
         data: Arc<Mutex<TableData>>,
     },
     Unwatch(ViewId),
+    /// Watch one object for its timeline view (stopped by `Unwatch` of that view).
+    Timeline {
+        view: ViewId,
+        kind: Kind,
+        namespace: String,
+        name: String,
+        feed: tug_cluster::changes::TimelineFeed,
+    },
+    /// Keep a Helm view current: the releases (`release: None`) or one release's revisions.
+    Helm {
+        view: ViewId,
+        namespace: Option<String>,
+        release: Option<String>,
+        state: tug_cluster::helm::HelmState,
+    },
+    /// Watch `kinds` for the change feed view (stopped by `Unwatch` of that view).
+    Changes {
+        view: ViewId,
+        kinds: Vec<Kind>,
+        namespace: Option<String>,
+        state: tug_cluster::changes::ChangeFeedState,
+    },
     Fetch {
         view: ViewId,
         kind: Kind,

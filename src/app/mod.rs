@@ -8,6 +8,7 @@ pub mod copy;
 pub mod editor;
 mod fetched;
 pub mod guard;
+mod helm;
 mod help;
 mod messages;
 mod plugin_form;
@@ -17,6 +18,7 @@ mod rbac_commands;
 mod rollout;
 mod set_image;
 pub mod views;
+mod whatchanged;
 pub mod wording;
 
 use std::sync::{Arc, Mutex};

@@ -160,6 +160,8 @@ impl App {
                 vec![]
             }
             ("save", _) => self.save_view(),
+            ("changes" | "whatchanged", _) => self.open_changes(),
+            ("helm" | "releases", _) => self.open_helm(),
             ("journal", _) => {
                 let id = self.id();
                 self.stack.push(View {

@@ -29,6 +29,12 @@ pub struct Settings {
     /// Lines kept per log view (older ones are dropped, and the view says so).
     #[serde(default = "default_log_lines")]
     pub log_lines: usize,
+    /// Changes kept by `:changes` (older ones are dropped).
+    #[serde(default = "default_change_feed_lines")]
+    pub change_feed_lines: usize,
+    /// `:changes` lists status-only changes too (controllers' churn; hidden by default).
+    #[serde(default)]
+    pub change_feed_status: bool,
     /// Read k9s's aliases, hotkeys, plugins and skins from k9s's own directories.
     #[serde(default = "yes")]
     pub import_k9s: bool,
@@ -92,6 +98,10 @@ fn default_bulk_limit() -> usize {
     10
 }
 
+fn default_change_feed_lines() -> usize {
+    tug_model::change_feed::DEFAULT_CAPACITY
+}
+
 fn default_log_lines() -> usize {
     tug_model::logbuf::DEFAULT_CAPACITY
 }
@@ -106,6 +116,8 @@ impl Default for Settings {
             bulk_limit: default_bulk_limit(),
             denied_actions: BTreeMap::new(),
             log_lines: default_log_lines(),
+            change_feed_lines: default_change_feed_lines(),
+            change_feed_status: false,
             import_k9s: true,
             port_forwards: BTreeMap::new(),
         }

@@ -237,6 +237,59 @@ impl Effects {
                 let notify = self.notify();
                 logs::spawn(self.client.clone(), target, buffer, notify, token);
             }
+            Effect::Timeline {
+                view,
+                kind,
+                namespace,
+                name,
+                feed,
+            } => {
+                let token = self.watch(view);
+                let notify = self.notify();
+                tug_cluster::changes::spawn_timeline(
+                    self.client.clone(),
+                    kind,
+                    namespace,
+                    name,
+                    feed,
+                    notify,
+                    token,
+                );
+            }
+            Effect::Helm {
+                view,
+                namespace,
+                release,
+                state,
+            } => {
+                let token = self.watch(view);
+                let notify = self.notify();
+                tug_cluster::helm::spawn_watch(
+                    self.client.clone(),
+                    namespace,
+                    release,
+                    state,
+                    notify,
+                    token,
+                );
+            }
+            Effect::Changes {
+                view,
+                kinds,
+                namespace,
+                state,
+            } => {
+                let token = self.watch(view);
+                let notify = self.notify();
+                tug_cluster::changes::spawn_changes(
+                    self.client.clone(),
+                    &kinds,
+                    namespace,
+                    state,
+                    notify,
+                    token,
+                );
+            }
             Effect::Unwatch(view) => {
                 if let Some(token) = self.watches.remove(&view) {
                     token.cancel();

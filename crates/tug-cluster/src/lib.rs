@@ -4,9 +4,11 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod access;
+pub mod changes;
 pub mod connect;
 pub mod discovery;
 pub mod edit;
+pub mod helm;
 pub mod logs;
 pub mod mutate;
 pub mod objects;

@@ -70,6 +70,15 @@ pub async fn apply(client: &kube::Client, m: &Mutation) -> Result<Value> {
             &json!({"spec": {"unschedulable": unschedulable}}),
         )?,
         Op::Drain => return drain(client, target).await,
+        Op::HelmRollback { revision } => {
+            let version =
+                crate::helm::rollback(client, target.ns(), &target.name, *revision).await?;
+            return Ok(json!({"version": version}));
+        }
+        Op::HelmUninstall => {
+            crate::helm::uninstall(client, target.ns(), &target.name).await?;
+            return Ok(json!({}));
+        }
         Op::SetImage { images } => {
             let body = set_image_patch(&target.kind, images).ok_or_else(|| {
                 ClusterError::Decode(format!("{} have no images to set", target.kind.plural))

@@ -5,10 +5,12 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod access;
+pub mod change_feed;
 pub mod custom_columns;
 pub mod describe;
 pub mod duration;
 pub mod failure;
+pub mod helm;
 pub mod kind;
 pub mod logbuf;
 pub mod manifest;
@@ -22,3 +24,4 @@ pub mod rollout_changes;
 pub mod scope;
 pub mod selector;
 pub mod table;
+pub mod timeline;

@@ -89,6 +89,13 @@ pub enum Op {
         controller_revision: String,
         patch: Value,
     },
+    /// The Helm release named by the target (its records' kind: Secrets or ConfigMaps) back to `revision`, as
+    /// `helm rollback` does it (`tug_model::helm::rollback_plan`).
+    HelmRollback {
+        revision: i64,
+    },
+    /// The Helm release named by the target removed, as `helm uninstall` does it.
+    HelmUninstall,
 }
 
 /// One container's image; `init` for an init container (they share the pod's name space with the others).
@@ -130,6 +137,8 @@ impl Mutation {
             Op::Trigger { .. } => "trigger",
             Op::Suspend { suspended: true } => "suspend",
             Op::Suspend { .. } => "resume",
+            Op::HelmRollback { .. } => "helm-rollback",
+            Op::HelmUninstall => "helm-uninstall",
         }
     }
 
@@ -160,6 +169,12 @@ impl Mutation {
                 format!("set image {obj}: {}", set.join(", "))
             }
             Op::Trigger { job } => format!("trigger {obj}: job {job}"),
+            Op::HelmRollback { revision } => format!(
+                "roll back helm release {} in {} to revision {revision}",
+                t.name,
+                t.ns()
+            ),
+            Op::HelmUninstall => format!("uninstall helm release {} in {}", t.name, t.ns()),
         }
     }
 }

@@ -10,6 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
+use super::managed_fields::{self, Writer};
 use super::resources::{Registry, ResKey, ResourceDef};
 use super::status::{ApiError, ApiResult};
 use super::strategy;
@@ -404,7 +405,19 @@ impl Store {
         obj: Value,
         dry_run: bool,
     ) -> ApiResult<Arc<Value>> {
-        self.create_inner(res, ns, obj, dry_run, None)
+        self.create_inner(res, ns, obj, dry_run, None, None)
+    }
+
+    /// Creates an object on behalf of a client, recording its managedFields entry.
+    pub fn create_as(
+        &self,
+        res: &ResourceDef,
+        ns: &str,
+        obj: Value,
+        dry_run: bool,
+        writer: &Writer,
+    ) -> ApiResult<Arc<Value>> {
+        self.create_inner(res, ns, obj, dry_run, None, Some(writer))
     }
 
     /// Creates an object as of `at` (its creationTimestamp): the controllers run on the world's clock, which
@@ -416,7 +429,7 @@ impl Store {
         obj: Value,
         at: jiff::Timestamp,
     ) -> ApiResult<Arc<Value>> {
-        self.create_inner(res, ns, obj, false, Some(at))
+        self.create_inner(res, ns, obj, false, Some(at), None)
     }
 
     fn create_inner(
@@ -426,6 +439,7 @@ impl Store {
         mut obj: Value,
         dry_run: bool,
         at: Option<jiff::Timestamp>,
+        writer: Option<&Writer>,
     ) -> ApiResult<Arc<Value>> {
         let mut inner = self.lock();
         if res.namespaced {
@@ -482,6 +496,9 @@ impl Store {
             obj["metadata"]["creationTimestamp"] = json!(format_time(at));
         }
         strategy::validate(res, &obj)?;
+        if let Some(w) = writer {
+            managed_fields::stamp(None, &mut obj, w, &res.api_version());
+        }
         if res.is("apiextensions.k8s.io", "customresourcedefinitions") {
             strategy::validate_crd(res, &obj, &inner.registry)?;
         }
@@ -497,7 +514,8 @@ impl Store {
         Ok(self.put(&mut inner, res, key, obj, None, rv))
     }
 
-    /// Replaces an object (PUT). `expected_rv` from the body: stale → 409 Conflict.
+    /// Replaces an object (PUT) on behalf of `writer`. `expected_rv` from the body: stale → 409 Conflict.
+    #[allow(clippy::too_many_arguments)]
     pub fn replace(
         &self,
         res: &ResourceDef,
@@ -506,8 +524,9 @@ impl Store {
         new: Value,
         scope: UpdateScope,
         dry_run: bool,
+        writer: &Writer,
     ) -> ApiResult<Arc<Value>> {
-        self.update_with(res, ns, name, scope, dry_run, |old| {
+        self.update_as(res, ns, name, scope, dry_run, writer, |old| {
             check_resource_version(res, name, &new, old)?;
             let body_name = new["metadata"]["name"].as_str().unwrap_or_default();
             if !body_name.is_empty() && body_name != name {
@@ -532,11 +551,52 @@ impl Store {
         dry_run: bool,
         change: impl FnOnce(&Value) -> ApiResult<Value>,
     ) -> ApiResult<Arc<Value>> {
+        self.update_inner(res, ns, name, scope, dry_run, None, change)
+    }
+
+    /// `update_with` on behalf of a client: its managedFields entry records the fields it changed.
+    #[allow(clippy::too_many_arguments)]
+    pub fn update_as(
+        &self,
+        res: &ResourceDef,
+        ns: &str,
+        name: &str,
+        scope: UpdateScope,
+        dry_run: bool,
+        writer: &Writer,
+        change: impl FnOnce(&Value) -> ApiResult<Value>,
+    ) -> ApiResult<Arc<Value>> {
+        self.update_inner(res, ns, name, scope, dry_run, Some(writer), change)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn update_inner(
+        &self,
+        res: &ResourceDef,
+        ns: &str,
+        name: &str,
+        scope: UpdateScope,
+        dry_run: bool,
+        writer: Option<&Writer>,
+        change: impl FnOnce(&Value) -> ApiResult<Value>,
+    ) -> ApiResult<Arc<Value>> {
         let mut inner = self.lock();
         let key = obj_key(res, ns, name);
         let old = inner.existing(res, &key, name)?;
         let mut new = change(&old)?;
         strategy::prepare_update(res, &old, &mut new, scope);
+        match writer {
+            Some(w) => managed_fields::stamp(Some(&old), &mut new, w, &res.api_version()),
+            // Writes of the sim's own controllers keep the entries clients made.
+            None => match old["metadata"].get("managedFields") {
+                Some(m) => new["metadata"]["managedFields"] = m.clone(),
+                None => {
+                    if let Some(m) = new["metadata"].as_object_mut() {
+                        m.remove("managedFields");
+                    }
+                }
+            },
+        }
         strategy::validate(res, &new)?;
         if scope == UpdateScope::Main {
             strategy::validate_immutable(res, &old, &new)?;

@@ -4,7 +4,7 @@
 //!
 //! Namespaces: kube-system (coredns, kube-proxy), shop (frontend with two revisions, backend with a sidecar,
 //! payments crash-looping, redis, postgres StatefulSet with volumes, a pending gpu-worker, services, ingress,
-//! config, secrets, RBAC, a PodDisruptionBudget, Backup custom resources), monitoring (prometheus,
+//! config, secrets, RBAC, a PodDisruptionBudget, Backup custom resources, the Helm release storefront), monitoring (prometheus,
 //! node-exporter, grafana), batch (CronJobs, finished and running Jobs); `--pods N` adds N load pods.
 
 use std::sync::Arc;
@@ -50,6 +50,7 @@ pub fn build(store: &Arc<Store>, seed: u64, load_pods: usize, namespaces: usize)
         d["metadata"]["annotations"]["kubernetes.io/change-cause"] = json!("upgrade nginx to 1.27");
         d["spec"]["template"]["spec"]["containers"][0]["image"] = json!("nginx:1.27");
     })?;
+    super::helm_demo::releases(w.ctx)?;
     settle(w.ctx, STEP, MAX_PASSES);
 
     w.ctx.clock = Clock::Virtual(ago(0, 3, 0));

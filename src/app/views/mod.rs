@@ -5,28 +5,34 @@
 
 mod access_rows;
 mod can_i;
+mod changes;
 mod containers;
 mod contexts;
 mod filter;
 mod forwards;
+mod helm;
 mod history;
 mod log;
 mod resources;
 mod subjects;
 mod table;
 mod text;
+mod timeline;
 mod who_can;
 
 pub use can_i::{CanIView, parse_args as can_i_args};
+pub use changes::ChangesView;
 pub use containers::ContainersView;
 pub use contexts::ContextsView;
 pub use filter::Filter;
 pub use forwards::{ForwardRow, ForwardsView};
+pub use helm::{HelmHistoryView, HelmView};
 pub use history::HistoryView;
 pub use log::LogView;
 pub use subjects::SubjectsView;
 pub use table::{Sort, TableView};
 pub use text::TextView;
+pub use timeline::TimelineView;
 pub use who_can::{Question, WhoCanView};
 
 use super::{App, Effect};
@@ -60,6 +66,14 @@ pub enum Body {
     Forwards(Box<ForwardsView>),
     /// A Deployment's rollout history.
     History(Box<HistoryView>),
+    /// An object's timeline (observed revisions, managedFields, events, revisions).
+    Timeline(Box<TimelineView>),
+    /// `:changes`: the live change feed.
+    Changes(Box<ChangesView>),
+    /// `:helm`: the Helm releases.
+    Helm(Box<HelmView>),
+    /// One Helm release's revisions.
+    HelmHistory(Box<HelmHistoryView>),
     Text(Box<TextView>),
     /// `:can-i`: what the caller may do, per kind and verb.
     CanI(Box<CanIView>),
@@ -102,6 +116,10 @@ impl Body {
             Body::Contexts(v) => v.as_ref(),
             Body::Forwards(v) => v.as_ref(),
             Body::History(v) => v.as_ref(),
+            Body::Timeline(v) => v.as_ref(),
+            Body::Changes(v) => v.as_ref(),
+            Body::Helm(v) => v.as_ref(),
+            Body::HelmHistory(v) => v.as_ref(),
             Body::Text(v) => v.as_ref(),
             Body::CanI(v) => v.as_ref(),
             Body::WhoCan(v) => v.as_ref(),
@@ -118,6 +136,10 @@ impl Body {
             Body::Contexts(v) => v.as_mut(),
             Body::Forwards(v) => v.as_mut(),
             Body::History(v) => v.as_mut(),
+            Body::Timeline(v) => v.as_mut(),
+            Body::Changes(v) => v.as_mut(),
+            Body::Helm(v) => v.as_mut(),
+            Body::HelmHistory(v) => v.as_mut(),
             Body::Text(v) => v.as_mut(),
             Body::CanI(v) => v.as_mut(),
             Body::WhoCan(v) => v.as_mut(),

@@ -93,6 +93,7 @@ impl ViewType for TableView {
             Action::Edit | Action::EditExternal => {
                 app.open_editor(kind, ns, name, action == Action::EditExternal)
             }
+            Action::Timeline => app.open_timeline(kind, ns, name),
             Action::Open if kind.is("batch", "cronjobs") => app.cronjob_jobs(me.title, &ns, &name),
             Action::Open => fetch(Purpose::DrillDown),
             Action::Yaml | Action::Describe | Action::Events => {

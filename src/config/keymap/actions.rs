@@ -146,6 +146,7 @@ actions! {
     Scale => spec("scale", &[Table], &["S"], "scale a deployment, replicaset or statefulset").mutates(),
     Restart => spec("restart", &[Table], &["r"], "restart a deployment, statefulset or daemonset").mutates(),
     History => spec("history", &[Table], &["h"], "rollout history of a deployment, statefulset or daemonset"),
+    Timeline => spec("timeline", &[Table], &["Shift-H"], "timeline of the selected object: observed changes with diffs, managedFields, events, revisions"),
     Undo => spec("undo", &[Table], &["u"], "roll back to the selected revision (in history)").mutates(),
     Delete => spec("delete", &[Table], &["Ctrl-D"], "delete, after confirmation").mutates(),
     Kill => spec("kill", &[Table], &["Ctrl-K"], "kill a pod (grace period 0), after confirmation").mutates(),

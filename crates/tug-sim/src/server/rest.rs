@@ -17,6 +17,7 @@ use super::scale::{ScaleUpdate, scale_of, update_scale};
 use super::{Query, SimState, bytes_response, json_response};
 use crate::auth::{self, Attributes, User};
 use crate::convert;
+use crate::managed_fields::{self, Writer};
 use crate::metrics;
 use crate::patch::{self, PatchKind};
 use crate::pod_api;
@@ -71,6 +72,8 @@ struct Call<'a> {
     namespace: Option<&'a str>,
     shape: Shape,
     dry_run: bool,
+    /// Who writes, for managedFields.
+    writer: &'a Writer,
 }
 
 impl Call<'_> {
@@ -138,6 +141,16 @@ pub(super) async fn resource(
         .unwrap_or_default();
     let shape = wire::negotiate(accept, IncludeObject::parse(query.get("includeObject")));
     let ns = rp.namespace.clone().unwrap_or_default();
+    let writer = Writer {
+        manager: managed_fields::manager_of(
+            query.get("fieldManager"),
+            req.headers()
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok()),
+        ),
+        subresource: rp.sub.clone(),
+        time: crate::store::now_rfc3339(),
+    };
     let call = Call {
         state,
         res: &rp.res,
@@ -145,6 +158,7 @@ pub(super) async fn resource(
         namespace: rp.namespace.as_deref(),
         shape,
         dry_run: query.get("dryRun").is_some_and(|d| d == "All"),
+        writer: &writer,
     };
     let store = &state.store;
     let res = &rp.res;
@@ -187,7 +201,7 @@ pub(super) async fn resource(
             }
             let mut obj = convert::to_stored(res, obj);
             strategy::reset_status_for_create(res, &mut obj);
-            let created = store.create(res, &ns, obj, call.dry_run)?;
+            let created = store.create_as(res, &ns, obj, call.dry_run, &writer)?;
             Ok(call.object_response(StatusCode::CREATED, &created))
         }
         ("update", sub @ (None | Some("status")), Some(name)) => {
@@ -196,7 +210,7 @@ pub(super) async fn resource(
             let obj = decode_body(&headers, &body)?;
             check_body_identity(res, call.namespace, &obj)?;
             let obj = convert::to_stored(res, obj);
-            let updated = store.replace(res, &ns, name, obj, scope(sub), call.dry_run)?;
+            let updated = store.replace(res, &ns, name, obj, scope(sub), call.dry_run, &writer)?;
             Ok(call.object_response(StatusCode::OK, &updated))
         }
         ("update" | "patch", Some("scale"), Some(name)) => {
@@ -208,6 +222,7 @@ pub(super) async fn resource(
                 name,
                 verb,
                 dry_run: call.dry_run,
+                writer: &writer,
             };
             let updated = update_scale(state, &up, &headers, &body)?;
             Ok(json_response(StatusCode::OK, &scale_of(&updated)))
@@ -301,25 +316,34 @@ fn patch_object(
     };
     if kind == PatchKind::Apply && store.get(res, call.ns, name).is_none() {
         check_body_identity(res, call.namespace, &patch_doc)?;
-        let created = store.create(
+        let created = store.create_as(
             res,
             call.ns,
             convert::to_stored(res, patch_doc),
             call.dry_run,
+            call.writer,
         )?;
         return Ok(call.object_response(StatusCode::CREATED, &created));
     }
-    let updated = store.update_with(res, call.ns, name, scope, call.dry_run, |old| {
-        // A patch applies to the object as this group serves it.
-        let served = convert::to_served(res, old);
-        let patched = patch::apply(&served, &patch_doc, &kind).map_err(|e| match e {
-            patch::PatchError::Decode(m) => ApiError::bad_request(m),
-            patch::PatchError::Apply(m) => ApiError::new(422, "Invalid", m),
-        })?;
-        let patched = convert::to_stored(res, patched);
-        check_resource_version(res, name, &patched, old)?;
-        Ok(patched)
-    })?;
+    let updated = store.update_as(
+        res,
+        call.ns,
+        name,
+        scope,
+        call.dry_run,
+        call.writer,
+        |old| {
+            // A patch applies to the object as this group serves it.
+            let served = convert::to_served(res, old);
+            let patched = patch::apply(&served, &patch_doc, &kind).map_err(|e| match e {
+                patch::PatchError::Decode(m) => ApiError::bad_request(m),
+                patch::PatchError::Apply(m) => ApiError::new(422, "Invalid", m),
+            })?;
+            let patched = convert::to_stored(res, patched);
+            check_resource_version(res, name, &patched, old)?;
+            Ok(patched)
+        },
+    )?;
     Ok(call.object_response(StatusCode::OK, &updated))
 }
 

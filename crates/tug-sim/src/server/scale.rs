@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::SimState;
 use super::body::content_type;
+use crate::managed_fields::Writer;
 use crate::patch::{self, PatchKind};
 use crate::resources::ResourceDef;
 use crate::status::{ApiError, ApiResult, FieldError};
@@ -45,6 +46,7 @@ pub(super) struct ScaleUpdate<'a> {
     /// `update` (a whole Scale) or `patch`.
     pub verb: &'a str,
     pub dry_run: bool,
+    pub writer: &'a Writer,
 }
 
 /// Applies a Scale PUT or patch to the workload's `spec.replicas`; returns the workload.
@@ -56,9 +58,14 @@ pub(super) fn update_scale(
 ) -> ApiResult<Arc<Value>> {
     let (res, name) = (up.res, up.name);
     let ct = content_type(headers).unwrap_or("application/json");
-    state
-        .store
-        .update_with(res, up.ns, name, UpdateScope::Main, up.dry_run, |old| {
+    state.store.update_as(
+        res,
+        up.ns,
+        name,
+        UpdateScope::Main,
+        up.dry_run,
+        up.writer,
+        |old| {
             let current = scale_of(old);
             let desired = if up.verb == "patch" {
                 let kind = PatchKind::from_content_type(ct)
@@ -89,5 +96,6 @@ pub(super) fn update_scale(
                 }
             };
             Ok(new)
-        })
+        },
+    )
 }
