@@ -316,12 +316,13 @@ async fn an_exec_credential_plugin_supplies_the_token() {
     let since = request_count(&sim).await;
     let mut tui = Tui::start(&kubeconfig, &[], 120, 30);
     tui.wait_for("gpu-worker").await;
-    // The token is the viewer's: the server names that user, reads work, and a change is refused (by tug,
-    // from the rules the server gave for that user, before anything is sent).
-    tui.wait_for("user:viewer").await;
+    // The token is the viewer's: the server says so, reads work, a change is refused before it is sent.
+    tui.wait_for("user:viewer ").await;
     crate::actions::select(&mut tui, "deploy", "backend").await;
+    tui.wait_for("S:scale").await;
     tui.send("S");
-    tui.wait_for("not allowed").await;
+    tui.wait_for("not allowed: patch deployments.apps/scale in shop")
+        .await;
     eventually("the sim saw the viewer's requests", || async {
         let log = sim.get_json(&format!("/_sim/requests?since={since}")).await;
         log.as_array()
