@@ -9,6 +9,7 @@ mod fetched;
 pub mod guard;
 mod help;
 mod messages;
+pub mod metrics;
 mod plugin_form;
 mod plugins;
 mod prompt;
@@ -102,6 +103,9 @@ pub struct App {
     customs: std::collections::HashMap<Action, crate::config::k9s::Custom>,
     /// k9s custom column layouts (`views.yaml`), by resource name as k9s writes it.
     views: std::collections::BTreeMap<String, Arc<tug_model::custom_columns::ViewLayout>>,
+    /// The latest CPU and memory samples (the runtime's poll writes them).
+    pub metrics: tug_cluster::metrics::SharedMetrics,
+    pub metrics_settings: crate::config::settings::MetricsSettings,
 }
 
 impl App {
@@ -143,6 +147,8 @@ impl App {
             generation: 0,
             customs: std::collections::HashMap::new(),
             views: Default::default(),
+            metrics: Default::default(),
+            metrics_settings: Default::default(),
         }
     }
 
@@ -162,6 +168,7 @@ impl App {
         self.readonly_contexts = config.settings.readonly_contexts;
         self.customs = config.customs.into_iter().collect();
         self.views = config.views;
+        self.metrics_settings = config.settings.metrics.0.clone();
         if let Some(e) = config.errors.first() {
             let more = match config.errors.len() - 1 {
                 0 => String::new(),
@@ -332,6 +339,10 @@ impl App {
         let mut view = TableView::new(Some(kind.clone()), scope.clone(), data.clone());
         if let Some(layout) = crate::config::k9s::views::for_kind(&self.views, &kind) {
             view.set_layout(layout.clone());
+        }
+        view.metrics = self.metrics_link(&kind);
+        if view.metrics.is_some() && kind.is("", "pods") {
+            view.add_computed(metrics::spec_columns());
         }
         self.stack.push(View {
             id,
@@ -576,6 +587,7 @@ impl App {
     pub fn connected(&mut self, info: ClusterInfo) -> Vec<Effect> {
         let effects = self.clear_stack();
         self.kinds.clear();
+        crate::app::metrics::lock(&self.metrics).clear();
         self.server_version.clear();
         self.switching = None;
         if self.readonly_contexts.contains(&info.context) {

@@ -280,10 +280,15 @@ impl App {
         let Some(t) = self.stack.last_mut().and_then(|v| v.body.table_mut()) else {
             return vec![];
         };
+        let metric = t
+            .metrics
+            .as_ref()
+            .and_then(|l| metrics::MetricColumn::named(&l.rows, column));
         let index = t.lock().column(column);
-        match index {
-            Some(i) => t.sort = Some((views::Sort::Column(i), descending)),
-            None => self.flash(format!("no column \"{column}\""), true),
+        match (metric, index) {
+            (Some(c), _) => t.sort = Some((views::Sort::Metric(c), descending)),
+            (None, Some(i)) => t.sort = Some((views::Sort::Column(i), descending)),
+            (None, None) => self.flash(format!("no column \"{column}\""), true),
         }
         vec![]
     }

@@ -13,6 +13,7 @@ mod dialog;
 pub mod editor;
 mod footer;
 mod help;
+mod metrics;
 use tug_model::duration::human_duration;
 use tug_model::table::Feed;
 
@@ -117,6 +118,7 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     if !app.server_version.is_empty() {
         spans.push(Span::raw(format!("k8s:{} ", app.server_version)));
     }
+    spans.extend(metrics::header(app));
     spans.push(Span::styled(
         format!("{} ", safe(&app.info.server)),
         app.theme.style("header_dim"),
@@ -299,30 +301,47 @@ fn render_table(app: &App, t: &TableView, frame: &mut Frame, area: Rect) {
         }
         safe(text)
     };
+    let metric = metrics::MetricCells::of(t, &data, &cols);
+    let metric_cells = metric.as_ref().map(|m| m.cells(app, &rows));
+    let metric_at = metric.as_ref().map(|m| m.at + usize::from(show_ns));
     let mut headers: Vec<String> = vec![];
     if show_ns {
         headers.push("NAMESPACE".into());
     }
     headers.extend(cols.iter().map(|i| data.columns[*i].name.to_uppercase()));
+    if let (Some(m), Some(at)) = (&metric, metric_at) {
+        headers.splice(at..at, m.headers());
+    }
     // Display width, not chars: a CJK name takes two cells a character.
     let width = |s: &str| Span::raw(s).width();
     let mut widths: Vec<usize> = headers.iter().map(|h| width(h)).collect();
     let mut body: Vec<Vec<String>> = vec![];
-    for r in &rows {
+    for (n, r) in rows.iter().enumerate() {
         let mut cells = vec![];
         if show_ns {
             cells.push(safe(&r.namespace));
         }
         cells.extend(cols.iter().map(|i| cell_text(r, *i)));
+        if let (Some(mc), Some(at)) = (&metric_cells, metric_at) {
+            cells.splice(at..at, mc[n].iter().map(|(text, _)| text.clone()));
+        }
         for (w, c) in widths.iter_mut().zip(&cells) {
             *w = (*w).max(width(c)).min(MAX_COLUMN);
         }
         body.push(cells);
     }
+    // Where shown column `p` is among the cells (the metric columns come in between).
+    let position = |p: usize| {
+        let p = p + usize::from(show_ns);
+        match (metric_at, &metric) {
+            (Some(at), Some(m)) if p >= at => p + m.columns.len(),
+            _ => p,
+        }
+    };
     // k9s `|N` columns are numbers: right-aligned.
     for (p, i) in cols.iter().enumerate() {
         if data.columns[*i].kind == tug_model::custom_columns::NUMBER_KIND {
-            let (at, w) = (p + usize::from(show_ns), widths[p + usize::from(show_ns)]);
+            let (at, w) = (position(p), widths[position(p)]);
             for cells in &mut body {
                 cells[at] = format!("{:>w$}", cells[at]);
             }
@@ -330,7 +349,7 @@ fn render_table(app: &App, t: &TableView, frame: &mut Frame, area: Rect) {
     }
     let status_at = status_col
         .and_then(|s| cols.iter().position(|c| *c == s))
-        .map(|p| p + usize::from(show_ns));
+        .map(position);
     let table_rows: Vec<TRow> = body
         .into_iter()
         .enumerate()
@@ -352,7 +371,24 @@ fn render_table(app: &App, t: &TableView, frame: &mut Frame, area: Rect) {
             if selected {
                 style = style.patch(app.theme.style("selected"));
             }
-            TRow::new(cells.into_iter().map(Cell::from)).style(style)
+            // A metric over its threshold stands out in its own colour (the pod about to be OOM-killed).
+            let over = |c: usize| -> Option<&'static str> {
+                let at = metric_at?;
+                let mc = metric_cells.as_ref()?.get(n)?;
+                mc.get(c.checked_sub(at)?)?.1
+            };
+            let cells: Vec<Cell> = cells
+                .into_iter()
+                .enumerate()
+                .map(|(c, text)| match over(c) {
+                    Some(e) if !selected => {
+                        Cell::from(text).style(app.theme.style(e).add_modifier(Modifier::BOLD))
+                    }
+                    Some(_) => Cell::from(text).style(Modifier::BOLD),
+                    None => Cell::from(text),
+                })
+                .collect();
+            TRow::new(cells).style(style)
         })
         .collect();
     let constraints: Vec<Constraint> = widths

@@ -14,6 +14,7 @@ mod config;
 mod edit;
 mod k9s;
 mod logs;
+mod metrics;
 mod operator;
 mod reliability;
 mod resilience;

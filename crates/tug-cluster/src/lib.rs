@@ -7,6 +7,7 @@ pub mod connect;
 pub mod discovery;
 pub mod edit;
 pub mod logs;
+pub mod metrics;
 pub mod mutate;
 pub mod objects;
 pub mod portforward;
