@@ -225,6 +225,9 @@ impl App {
         let Some(v) = self.stack.last_mut() else {
             return;
         };
+        if let Body::Pulse(p) = &mut v.body {
+            p.recount(&metrics::lock(&self.metrics));
+        }
         match &mut v.body {
             // The editor has no table header but a status line: one row more than a table page.
             Body::Editor(e) => {
@@ -403,10 +406,7 @@ impl App {
     /// Empties the view stack (a new root view or context follows), stopping what the views watched.
     fn clear_stack(&mut self) -> Vec<Effect> {
         self.generation += 1;
-        self.stack
-            .drain(..)
-            .map(|v| Effect::Unwatch(v.id))
-            .collect()
+        self.stack.drain(..).flat_map(|v| v.unwatch()).collect()
     }
 
     fn pop(&mut self) -> Vec<Effect> {
@@ -414,7 +414,7 @@ impl App {
             return vec![];
         }
         match self.stack.pop() {
-            Some(v) => vec![Effect::Unwatch(v.id)],
+            Some(v) => v.unwatch(),
             None => vec![],
         }
     }
@@ -551,7 +551,7 @@ impl App {
         if self.generation == generation {
             self.stack.insert(depth.min(self.stack.len()), view);
         } else {
-            effects.push(Effect::Unwatch(view.id));
+            effects.extend(view.unwatch());
         }
         effects
     }

@@ -148,6 +148,7 @@ impl App {
             }
             ("ctx" | "context" | "contexts", Some(name)) => self.switch_context(name),
             ("ctx" | "context" | "contexts", None) => self.contexts_view(),
+            ("pulse" | "pulses" | "overview", _) => self.open_pulse(),
             ("sort", Some(column)) => self.sort_by(column, words.next() == Some("desc")),
             ("pf" | "portforward" | "portforwards", _) => {
                 let id = self.id();
@@ -291,6 +292,20 @@ impl App {
             (None, None) => self.flash(format!("no column \"{column}\""), true),
         }
         vec![]
+    }
+
+    /// `:pulse`: replaces the stack, as opening a kind does.
+    pub(super) fn open_pulse(&mut self) -> Vec<Effect> {
+        let mut effects = self.clear_stack();
+        let (view, watches) = views::PulseView::open(self);
+        let id = self.id();
+        self.stack.push(View {
+            id,
+            title: "pulse".into(),
+            body: Body::Pulse(Box::new(view)),
+        });
+        effects.extend(watches);
+        effects
     }
 
     /// `:ctx`: the kubeconfig's contexts as a table; Enter (or `:ctx name`) switches.

@@ -337,3 +337,130 @@ async fn pod_metrics_are_polled_once_per_interval_only_while_shown_and_never_whe
     let (pods, nodes) = metric_lists(&sim, since).await;
     assert_eq!((pods, nodes), (0, 0));
 }
+
+/// `:pulse`'s rows as (section, item) → count.
+fn pulse_counts(screen: &str) -> std::collections::BTreeMap<(String, String), String> {
+    let lines: Vec<&str> = screen.lines().collect();
+    let Some(h) = lines.iter().position(|l| l.starts_with("SECTION")) else {
+        return Default::default();
+    };
+    lines[h + 1..]
+        .iter()
+        .filter_map(|l| {
+            Some((
+                (cell(lines[h], l, "SECTION")?, cell(lines[h], l, "ITEM")?),
+                cell(lines[h], l, "COUNT")?,
+            ))
+        })
+        .filter(|((s, _), _)| !s.is_empty() && !s.starts_with('<'))
+        .collect()
+}
+
+#[tokio::test]
+async fn pulse_counts_equal_kubectl_and_enter_opens_exactly_those_pods() {
+    let sim = TestSim::start().await;
+    let mut tui = Tui::start(&sim.kubeconfig(), &[], 200, 60);
+    tui.wait_for("backend-").await;
+    tui.send(":pulse");
+    tui.send(ENTER);
+    tui.wait("the pulse", |s| {
+        s.contains("SECTION") && s.contains("Pending")
+    })
+    .await;
+    let start = tokio::time::Instant::now();
+    loop {
+        // Pods by the STATUS kubectl prints, nodes by readiness, at the same moment (retried when a
+        // crash-looping pod flips between the two reads).
+        let pods = sim.kubectl_ok(&["get", "pods", "-A", "--no-headers"]).await;
+        let mut want: std::collections::BTreeMap<(String, String), String> = Default::default();
+        let mut by: std::collections::BTreeMap<String, usize> = [
+            "CrashLoopBackOff",
+            "ImagePullBackOff",
+            "OOMKilled",
+            "Pending",
+        ]
+        .iter()
+        .map(|s| (s.to_string(), 0))
+        .collect();
+        for l in pods.lines() {
+            *by.entry(l.split_whitespace().nth(3).unwrap().to_string())
+                .or_default() += 1;
+        }
+        for (s, n) in by {
+            want.insert(("Pods".into(), s), n.to_string());
+        }
+        want.insert(
+            ("Pods".into(), "total".into()),
+            pods.lines().count().to_string(),
+        );
+        let nodes = sim.kubectl_ok(&["get", "nodes", "--no-headers"]).await;
+        let ready = nodes
+            .lines()
+            .filter(|l| l.split_whitespace().nth(1) == Some("Ready"))
+            .count();
+        want.insert(("Nodes".into(), "Ready".into()), ready.to_string());
+        want.insert(
+            ("Nodes".into(), "NotReady".into()),
+            (nodes.lines().count() - ready).to_string(),
+        );
+        let got = pulse_counts(&tui.screen());
+        let wrong: Vec<String> = want
+            .iter()
+            .filter(|(k, v)| got.get(*k) != Some(v))
+            .map(|(k, v)| format!("{k:?}: kubectl {v}, tug {:?}", got.get(k)))
+            .collect();
+        if wrong.is_empty() {
+            break;
+        }
+        assert!(
+            start.elapsed() < DEADLINE,
+            "{}\n{}",
+            wrong.join("\n"),
+            tui.screen()
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    // Cluster usage, from the metrics poll.
+    tui.wait("cluster usage", |s| s.contains("cpu of allocatable"))
+        .await;
+
+    // Enter on "Pending": the pods list, showing exactly the pending pods.
+    let pending: Vec<String> = sim
+        .kubectl_ok(&[
+            "get",
+            "pods",
+            "-A",
+            "--no-headers",
+            "--field-selector=status.phase=Pending",
+        ])
+        .await
+        .lines()
+        .map(|l| l.split_whitespace().nth(1).unwrap().to_string())
+        .collect();
+    assert!(!pending.is_empty());
+    tui.send("/re:^Pending$");
+    tui.send(ENTER);
+    tui.wait("only the Pending row", |s| pulse_counts(s).len() == 1)
+        .await;
+    tui.send(ENTER);
+    let screen = tui
+        .wait("the pending pods", |s| {
+            s.contains("pods(all)") && !s.contains("loading…") && s.contains(&pending[0])
+        })
+        .await;
+    let lines: Vec<&str> = screen.lines().collect();
+    let h = lines
+        .iter()
+        .position(|l| l.starts_with("NAMESPACE"))
+        .unwrap();
+    let shown: Vec<String> = lines[h + 1..]
+        .iter()
+        .filter_map(|l| l.split_whitespace().nth(1).map(str::to_string))
+        .filter(|n| !n.starts_with('<'))
+        .collect();
+    assert_eq!(shown, pending, "{screen}");
+    // Back to the pulse.
+    tui.send(ESC);
+    tui.send(ESC);
+    tui.wait("the pulse again", |s| s.contains("SECTION")).await;
+}

@@ -151,6 +151,18 @@ pub fn format_percent(p: Option<u64>) -> String {
     p.map_or_else(|| "n/a".into(), |p| p.to_string())
 }
 
+/// The last `width` values as a one-line chart of block characters, scaled to the largest of them.
+pub fn sparkline(values: &VecDeque<u64>, width: usize) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let skip = values.len().saturating_sub(width);
+    let max = values.iter().skip(skip).copied().max().unwrap_or(0).max(1);
+    values
+        .iter()
+        .skip(skip)
+        .map(|v| BARS[((*v as u128 * 7 + max as u128 / 2) / max as u128).min(7) as usize])
+        .collect()
+}
+
 /// One pod's sample: the sum of its containers, and each container's.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PodUsage {
@@ -416,5 +428,8 @@ mod tests {
         assert_eq!(percent(used.cpu, Some(of.cpu)), Some(25));
         assert_eq!(percent(used.memory, Some(of.memory)), Some(25));
         assert_eq!(m.cluster_trend.cpu.len(), 1);
+        let series: VecDeque<u64> = [0, 50, 100, 25].into_iter().collect();
+        assert_eq!(sparkline(&series, 10), "▁▅█▃");
+        assert_eq!(sparkline(&series, 2), "█▃");
     }
 }

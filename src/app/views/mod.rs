@@ -9,6 +9,7 @@ mod filter;
 mod forwards;
 mod history;
 mod log;
+mod pulse;
 mod resources;
 mod table;
 mod text;
@@ -19,6 +20,7 @@ pub use filter::Filter;
 pub use forwards::{ForwardRow, ForwardsView};
 pub use history::HistoryView;
 pub use log::LogView;
+pub use pulse::PulseView;
 pub use table::{Sort, TableView};
 pub use text::TextView;
 
@@ -53,6 +55,8 @@ pub enum Body {
     Forwards(Box<ForwardsView>),
     /// A Deployment's rollout history.
     History(Box<HistoryView>),
+    /// `:pulse`: the cluster's health on one screen.
+    Pulse(Box<PulseView>),
     Text(Box<TextView>),
     Log(Box<LogView>),
     Editor(Box<super::editor::EditorView>),
@@ -89,6 +93,7 @@ impl Body {
             Body::Contexts(v) => v.as_ref(),
             Body::Forwards(v) => v.as_ref(),
             Body::History(v) => v.as_ref(),
+            Body::Pulse(v) => v.as_ref(),
             Body::Text(v) => v.as_ref(),
             Body::Log(v) => v.as_ref(),
             Body::Editor(v) => v.as_ref(),
@@ -102,6 +107,7 @@ impl Body {
             Body::Contexts(v) => v.as_mut(),
             Body::Forwards(v) => v.as_mut(),
             Body::History(v) => v.as_mut(),
+            Body::Pulse(v) => v.as_mut(),
             Body::Text(v) => v.as_mut(),
             Body::Log(v) => v.as_mut(),
             Body::Editor(v) => v.as_mut(),
@@ -119,6 +125,17 @@ impl Body {
 
     pub fn key_scope(&self) -> KeyScope {
         self.view().key_scope()
+    }
+}
+
+impl View {
+    /// What stops everything this view runs: its own watch, and any more it started (`:pulse`'s).
+    pub fn unwatch(&self) -> Vec<Effect> {
+        let mut ids = vec![self.id];
+        if let Body::Pulse(p) = &self.body {
+            ids.extend(p.watch_ids());
+        }
+        ids.into_iter().map(Effect::Unwatch).collect()
     }
 }
 
