@@ -7,7 +7,7 @@ use tug_model::custom_columns::{CustomColumn, JsonPath};
 use tug_model::metrics::{self as m, Metrics, SPEC_COLUMNS, Usage};
 use tug_model::table::{Row, TableData};
 
-use super::App;
+use super::{App, Body};
 use crate::config::settings::MetricsSettings;
 
 /// Which rows a table holds, for its metric columns.
@@ -253,14 +253,22 @@ impl App {
         if !self.metrics_on() {
             return None;
         }
-        let pods =
-            self.top()
-                .and_then(|v| v.body.table())
-                .and_then(|t| match &t.metrics.as_ref()?.rows {
-                    MetricRows::Pods => Some(t.scope.namespace.clone()),
-                    MetricRows::Containers { namespace, .. } => Some(Some(namespace.to_string())),
-                    MetricRows::Nodes => None,
-                });
+        let top = self.top();
+        let table = top.and_then(|v| v.body.table());
+        let pods = table
+            .and_then(|t| match &t.metrics.as_ref()?.rows {
+                MetricRows::Pods => Some(t.scope.namespace.clone()),
+                MetricRows::Containers { namespace, .. } => Some(Some(namespace.to_string())),
+                MetricRows::Nodes => None,
+            })
+            // A pod's description charts its usage (its YAML does not).
+            .or_else(|| match top.map(|v| (&v.body, &v.title)) {
+                Some((Body::Text(t), title)) if title.starts_with("describe/") => match &t.origin {
+                    Some((kind, ns, _)) if kind.is("", "pods") => Some(Some(ns.clone())),
+                    _ => None,
+                },
+                _ => None,
+            });
         Some(Want {
             pods,
             nodes: true,

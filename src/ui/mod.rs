@@ -62,6 +62,7 @@ pub fn render(app: &App, frame: &mut Frame) {
             Body::Text(t) => {
                 let line = format!(" {} ", view.title);
                 frame.render_widget(Paragraph::new(line).style(app.theme.style("title")), title);
+                let body = metrics::describe_chart(app, view, t, frame, body);
                 render_text(app, t, frame, body);
             }
             tables => {
@@ -334,7 +335,7 @@ fn render_table(app: &App, t: &TableView, frame: &mut Frame, area: Rect) {
     let position = |p: usize| {
         let p = p + usize::from(show_ns);
         match (metric_at, &metric) {
-            (Some(at), Some(m)) if p >= at => p + m.columns.len(),
+            (Some(at), Some(m)) if p >= at => p + m.width(),
             _ => p,
         }
     };

@@ -464,3 +464,42 @@ async fn pulse_counts_equal_kubectl_and_enter_opens_exactly_those_pods() {
     tui.send(ESC);
     tui.wait("the pulse again", |s| s.contains("SECTION")).await;
 }
+
+#[tokio::test]
+async fn trends_show_beside_cpu_and_mem_and_a_pods_description_charts_them() {
+    let sim = TestSim::start().await;
+    let dir = config_dir("metrics: { interval: 1 }\n");
+    let mut tui = Tui::start_with_env(
+        &sim.kubeconfig(),
+        &["-n", "shop"],
+        220,
+        50,
+        &[("XDG_CONFIG_HOME", dir.path())],
+    );
+    tui.wait("metric columns", |s| s.contains("%CPU/R")).await;
+    tui.send("M"); // Shift-M
+    let bars = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    // Three samples at least: a trend, not a point.
+    tui.wait("trend cells", |s| {
+        let lines: Vec<&str> = s.lines().collect();
+        let Some(h) = lines.iter().position(|l| l.starts_with("NAME")) else {
+            return false;
+        };
+        lines[h].contains("CPU~")
+            && lines[h].contains("MEM~")
+            && cell(lines[h], lines[h + 1], "CPU~")
+                .is_some_and(|c| c.chars().filter(|c| bars.contains(c)).count() >= 3)
+    })
+    .await;
+    tui.send("M");
+    tui.wait("trends hidden", |s| !s.contains("CPU~")).await;
+    // The first pod is a running backend pod: its description ends with both charts.
+    tui.send("d");
+    tui.wait("the charts", |s| {
+        s.contains("describe/backend-")
+            && s.contains(" CPU ")
+            && s.contains(" MEM ")
+            && s.contains("samples")
+    })
+    .await;
+}

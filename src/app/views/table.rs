@@ -28,6 +28,8 @@ pub struct TableView {
     pub sort: Option<(Sort, bool)>,
     /// Show the wide-only columns too (`kubectl get -o wide`).
     pub wide: bool,
+    /// Show a trend (sparkline) cell beside CPU and MEM.
+    pub trends: bool,
     /// Rows marked (Space) for a bulk action.
     pub marked: std::collections::BTreeSet<RowKey>,
     /// k9s custom columns (`views.yaml`): which columns show, in what order.
@@ -86,6 +88,7 @@ impl TableView {
             selected: None,
             sort: None,
             wide: false,
+            trends: false,
             marked: std::collections::BTreeSet::new(),
             layout: None,
             pending_sort: None,
@@ -309,6 +312,7 @@ impl TableView {
             Action::SortAge => self.sort = sort(Sort::Age, self.sort),
             Action::SortStatus => self.sort = sort(Sort::Status, self.sort),
             Action::ToggleWide => self.wide = !self.wide,
+            Action::ToggleTrends => self.trends = !self.trends,
             Action::Mark => {
                 if let Some(key) = self.visible.get(self.cursor).cloned()
                     && !self.marked.remove(&key)
