@@ -276,3 +276,198 @@ impl App {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use tug_cluster::connect::ClusterInfo;
+    use tug_cluster::discovery::Kind;
+    use tug_model::metrics::PodUsage;
+    use tug_model::table::Column;
+
+    use super::*;
+    use crate::app::{AppEvent, Effect, views};
+
+    fn kind(group: &str, plural: &str, namespaced: bool) -> Kind {
+        Kind {
+            group: group.into(),
+            version: "v1".into(),
+            plural: plural.into(),
+            kind: plural.into(),
+            namespaced,
+            short_names: vec![],
+            verbs: vec!["list".into()],
+        }
+    }
+
+    fn app(metrics_api: bool) -> (App, Vec<Effect>) {
+        let mut kinds = vec![kind("", "pods", true), kind("", "nodes", false)];
+        if metrics_api {
+            kinds.push(kind("metrics.k8s.io", "pods", true));
+            kinds.push(kind("metrics.k8s.io", "nodes", false));
+        }
+        let mut app = App::new(ClusterInfo::default(), Some("shop".into()), None, false);
+        let effects = app.handle(AppEvent::Discovered(Ok(kinds)));
+        (app, effects)
+    }
+
+    fn key(c: char) -> AppEvent {
+        AppEvent::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+    }
+
+    fn row(name: &str, cells: &[&str]) -> Row {
+        Row {
+            namespace: "shop".into(),
+            name: name.into(),
+            uid: "".into(),
+            created: None,
+            deleting: false,
+            cells: cells.iter().map(|c| (*c).into()).collect(),
+        }
+    }
+
+    fn usage(cpu_m: u64, mem_mib: u64) -> PodUsage {
+        PodUsage {
+            total: Usage {
+                cpu: cpu_m * 1_000_000,
+                memory: mem_mib * 1024 * 1024,
+            },
+            containers: Box::new([]),
+        }
+    }
+
+    #[test]
+    fn pod_metrics_are_wanted_only_while_a_pod_view_is_on_top() {
+        let (mut app, effects) = app(true);
+        // The pod watch asks for the hidden request and limit cells.
+        let Some(Effect::Watch { data, .. }) =
+            effects.iter().find(|e| matches!(e, Effect::Watch { .. }))
+        else {
+            panic!("no watch: {effects:?}")
+        };
+        assert_eq!(data.lock().unwrap().computed.len(), 4);
+        let want = app.metrics_want().unwrap();
+        assert_eq!((want.pods, want.nodes), (Some(Some("shop".into())), true));
+        assert_eq!(want.interval, tug_cluster::metrics::DEFAULT_INTERVAL);
+        // A YAML view shows none: node metrics only (the header).
+        let t = app.top().and_then(|v| v.body.table()).unwrap();
+        t.lock().replace_all(
+            vec![Column {
+                name: "Name".into(),
+                kind: "string".into(),
+                priority: 0,
+            }],
+            vec![row("a", &["a"])],
+        );
+        app.prepare();
+        app.handle(key('y'));
+        assert_eq!(app.metrics_want().unwrap().pods, None);
+        // Metrics off by setting: nothing at all.
+        app.metrics_settings.enabled = false;
+        assert_eq!(app.metrics_want(), None);
+    }
+
+    #[test]
+    fn without_the_metrics_api_nothing_is_polled_and_no_table_shows_metrics() {
+        let (app, effects) = app(false);
+        assert_eq!(app.metrics_want(), None);
+        let t = app.top().and_then(|v| v.body.table()).unwrap();
+        assert!(t.metrics.is_none());
+        let Some(Effect::Watch { data, .. }) =
+            effects.iter().find(|e| matches!(e, Effect::Watch { .. }))
+        else {
+            panic!("no watch")
+        };
+        assert!(data.lock().unwrap().computed.is_empty(), "metadata only");
+    }
+
+    #[test]
+    fn percentages_are_of_summed_requests_and_limits_and_sort_puts_na_last() {
+        let (mut app, _) = app(true);
+        let columns = [
+            "Name",
+            "tug:cpu-requests",
+            "tug:cpu-limits",
+            "tug:mem-requests",
+            "tug:mem-limits",
+        ]
+        .map(|n| Column {
+            name: n.into(),
+            kind: "string".into(),
+            priority: 0,
+        })
+        .to_vec();
+        let t = app.top().and_then(|v| v.body.table()).unwrap();
+        t.lock().replace_all(
+            columns,
+            vec![
+                row("a", &["a", "100m 100m", "1", "64Mi", "128Mi"]),
+                row("b", &["b", "", "", "", ""]),
+                row("c", &["c", "50m", "", "", "100Mi"]),
+            ],
+        );
+        lock(&app.metrics).set_pods(vec![
+            (("shop".into(), "a".into()), usage(50, 96)),
+            (("shop".into(), "b".into()), usage(10, 10)),
+            (("shop".into(), "c".into()), usage(100, 95)),
+        ]);
+        let link = t.metrics.clone().unwrap();
+        let data = t.lock();
+        let spec = SpecCells::of(&data);
+        let m = link.lock();
+        let a = sample(
+            &m,
+            &link.rows,
+            &spec,
+            data.get(&("shop".into(), "a".into())).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            MetricColumn::for_rows(&link.rows)
+                .iter()
+                .map(|c| a.text(*c))
+                .collect::<Vec<_>>(),
+            ["50m", "96Mi", "25", "5", "150", "75"]
+        );
+        let b = sample(
+            &m,
+            &link.rows,
+            &spec,
+            data.get(&("shop".into(), "b".into())).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(b.text(MetricColumn::MemL), "n/a");
+        let s = &app.metrics_settings;
+        assert_eq!(
+            severity(s, MetricColumn::MemL, a.value(MetricColumn::MemL)),
+            Some("status_pending")
+        );
+        assert_eq!(
+            severity(s, MetricColumn::MemR, a.value(MetricColumn::MemR)),
+            None,
+            "of requests: informative"
+        );
+        assert_eq!(
+            severity(s, MetricColumn::MemL, Some(95)),
+            Some("status_error")
+        );
+        drop((m, data));
+        // `:sort %mem/l desc`: c (95 %), a (75 %), then b (n/a).
+        let mut effects = vec![];
+        for c in ":sort %mem/l desc".chars() {
+            effects.extend(app.handle(key(c)));
+        }
+        app.handle(AppEvent::Key(KeyEvent::new(
+            KeyCode::Enter,
+            KeyModifiers::NONE,
+        )));
+        assert!(matches!(
+            app.top().and_then(|v| v.body.table()).unwrap().sort,
+            Some((views::Sort::Metric(MetricColumn::MemL), true))
+        ));
+        app.prepare();
+        let t = app.top().and_then(|v| v.body.table()).unwrap();
+        let order: Vec<&str> = t.visible.iter().map(|k| &*k.1).collect();
+        assert_eq!(order, ["c", "a", "b"], "n/a sorts below every number");
+    }
+}
