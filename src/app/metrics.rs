@@ -211,6 +211,22 @@ pub fn spec_columns() -> Vec<CustomColumn> {
         .collect()
 }
 
+/// Keeps trends for the pods `view` shows (its visible window), after a refresh; a pod's description keeps
+/// the table's last window (the described pod was in it).
+pub fn track_on_screen(view: &super::View, page: usize) {
+    match &view.body {
+        Body::Table(t) => {
+            if let Some(link) = &t.metrics
+                && link.rows == MetricRows::Pods
+            {
+                let window = t.visible.iter().skip(t.offset).take(page + 1);
+                link.lock().track(window);
+            }
+        }
+        _ => {}
+    }
+}
+
 pub fn lock(m: &SharedMetrics) -> std::sync::MutexGuard<'_, Metrics> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }

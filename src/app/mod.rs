@@ -240,6 +240,7 @@ impl App {
                 }
             }
         }
+        metrics::track_on_screen(v, page);
     }
 
     pub fn handle(&mut self, event: AppEvent) -> Vec<Effect> {

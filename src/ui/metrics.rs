@@ -30,6 +30,10 @@ impl<'a> MetricCells<'a> {
     /// `None` when the table shows no metrics (metrics off, no API, not a pod, node or container table).
     pub fn of(t: &'a TableView, data: &TableData, shown: &[usize]) -> Option<Self> {
         let link = t.metrics.as_ref()?;
+        // A k9s custom layout names the columns it wants; tug adds none to it.
+        if t.layout.is_some() {
+            return None;
+        }
         let named = |name: &str| {
             shown
                 .iter()

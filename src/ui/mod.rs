@@ -331,11 +331,24 @@ fn render_table(app: &App, t: &TableView, frame: &mut Frame, area: Rect) {
         }
         body.push(cells);
     }
+    // Metric columns give way to the table's own on a narrow terminal: the last ones (percentages) first.
+    let mut kept = metric.as_ref().map_or(0, |m| m.width());
+    if let Some(at) = metric_at {
+        let total = |w: &[usize]| w.iter().sum::<usize>() + 2 * w.len().saturating_sub(1);
+        while kept > 0 && total(&widths) > area.width as usize {
+            kept -= 1;
+            widths.remove(at + kept);
+            headers.remove(at + kept);
+            for cells in &mut body {
+                cells.remove(at + kept);
+            }
+        }
+    }
     // Where shown column `p` is among the cells (the metric columns come in between).
     let position = |p: usize| {
         let p = p + usize::from(show_ns);
-        match (metric_at, &metric) {
-            (Some(at), Some(m)) if p >= at => p + m.width(),
+        match metric_at {
+            Some(at) if p >= at => p + kept,
             _ => p,
         }
     };
@@ -376,7 +389,8 @@ fn render_table(app: &App, t: &TableView, frame: &mut Frame, area: Rect) {
             let over = |c: usize| -> Option<&'static str> {
                 let at = metric_at?;
                 let mc = metric_cells.as_ref()?.get(n)?;
-                mc.get(c.checked_sub(at)?)?.1
+                let i = c.checked_sub(at).filter(|i| *i < kept)?;
+                mc.get(i)?.1
             };
             let cells: Vec<Cell> = cells
                 .into_iter()

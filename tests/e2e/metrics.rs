@@ -460,7 +460,9 @@ async fn pulse_counts_equal_kubectl_and_enter_opens_exactly_those_pods() {
         .collect();
     assert_eq!(shown, pending, "{screen}");
     // Back to the pulse.
-    tui.send(ESC);
+    tui.send(ESC); // clears the filter
+    tui.wait("the filter cleared", |s| !s.contains("</re:"))
+        .await;
     tui.send(ESC);
     tui.wait("the pulse again", |s| s.contains("SECTION")).await;
 }

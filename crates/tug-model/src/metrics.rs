@@ -42,6 +42,99 @@ pub fn container_spec(container: &Value) -> impl Iterator<Item = Box<str>> + '_ 
     .map(|v| v.as_str().unwrap_or_default().into())
 }
 
+/// A pod as its Table row carries it with `includeObject=Object`, decoded down to what the metric
+/// percentages need (metadata, and each container's requests and limits): the rest of the object is skipped
+/// as it is read, never built, so a 10k-pod list costs what the metadata-only one does.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct SpecObject {
+    #[serde(default)]
+    pub metadata: crate::table::RowMeta,
+    #[serde(default)]
+    spec: PodSpecLite,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+struct PodSpecLite {
+    #[serde(default)]
+    containers: Vec<ContainerLite>,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+struct ContainerLite {
+    #[serde(default)]
+    resources: ResourcesLite,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+struct ResourcesLite {
+    #[serde(default)]
+    requests: QuantitiesLite,
+    #[serde(default)]
+    limits: QuantitiesLite,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+struct QuantitiesLite {
+    cpu: Option<String>,
+    memory: Option<String>,
+}
+
+/// Whether `computed` is exactly the pod spec cells (so the lean [`SpecObject`] decoding serves).
+pub fn only_spec_columns(computed: &[crate::custom_columns::CustomColumn]) -> bool {
+    computed.len() == SPEC_COLUMNS.len()
+        && computed
+            .iter()
+            .zip(SPEC_COLUMNS)
+            .all(|(c, (name, _))| c.name == name)
+}
+
+/// The compact form of a page (or watch event) of [`SpecObject`]s: the metadata, plus the `SPEC_COLUMNS`
+/// cells (and their column definitions), as `custom_columns::project` makes them from whole objects.
+pub fn project_spec(table: crate::table::Table<SpecObject>) -> crate::table::Table {
+    use crate::table::{Column, RowObject, TableRow};
+    let mut column_definitions = table.column_definitions;
+    if !column_definitions.is_empty() {
+        column_definitions.extend(SPEC_COLUMNS.iter().map(|(name, _)| Column {
+            name: (*name).into(),
+            kind: "string".into(),
+            priority: 0,
+        }));
+    }
+    let rows = table
+        .rows
+        .into_iter()
+        .map(|row| {
+            let containers = &row.object.spec.containers;
+            let join = |f: fn(&ResourcesLite) -> &Option<String>| -> Box<str> {
+                containers
+                    .iter()
+                    .filter_map(|c| f(&c.resources).as_deref())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .into()
+            };
+            let extra = vec![
+                join(|r| &r.requests.cpu),
+                join(|r| &r.limits.cpu),
+                join(|r| &r.requests.memory),
+                join(|r| &r.limits.memory),
+            ];
+            TableRow {
+                cells: row.cells,
+                object: RowObject {
+                    metadata: row.object.metadata,
+                    extra,
+                },
+            }
+        })
+        .collect();
+    crate::table::Table {
+        column_definitions,
+        rows,
+        metadata: table.metadata,
+    }
+}
+
 /// Whether `column` is one of tug's own hidden cells (never shown, wide or not).
 pub fn is_hidden(column: &crate::table::Column) -> bool {
     column.name.starts_with("tug:")
@@ -260,8 +353,11 @@ pub struct Metrics {
     pods: HashMap<RowKey, PodUsage>,
     nodes: HashMap<Box<str>, Usage>,
     allocatable: HashMap<Box<str>, Usage>,
-    /// Per pod and per node, only while their samples come (a pod no longer polled loses its trend).
+    /// Per pod on screen and per node, only while their samples come (a pod no longer polled or no longer
+    /// on screen loses its trend), so memory does not grow with the number of pods.
     pod_trends: HashMap<RowKey, Trend>,
+    /// The pods whose trend is kept: those on screen.
+    tracked: std::collections::HashSet<RowKey>,
     node_trends: HashMap<Box<str>, Trend>,
     /// The whole cluster's usage since tug started (kept across views).
     pub cluster_trend: Trend,
@@ -279,12 +375,13 @@ impl Metrics {
         self.pods = pods.into_iter().collect();
         let trends = std::mem::take(&mut self.pod_trends);
         self.pod_trends = self
-            .pods
+            .tracked
             .iter()
-            .map(|(k, p)| {
+            .filter_map(|k| {
+                let p = self.pods.get(k)?;
                 let mut t = trends.get(k).cloned().unwrap_or_default();
                 t.push(p.total);
-                (k.clone(), t)
+                Some((k.clone(), t))
             })
             .collect();
         self.has_pods = true;
@@ -308,6 +405,15 @@ impl Metrics {
     pub fn set_allocatable(&mut self, nodes: Vec<(Box<str>, Usage)>) {
         self.allocatable = nodes.into_iter().collect();
         self.version += 1;
+    }
+
+    /// The pods on screen, whose trends are kept from the next sample on (the others' go).
+    pub fn track<'a>(&mut self, keys: impl Iterator<Item = &'a RowKey>) {
+        let keys: std::collections::HashSet<RowKey> = keys.cloned().collect();
+        if keys != self.tracked {
+            self.pod_trends.retain(|k, _| keys.contains(k));
+            self.tracked = keys;
+        }
     }
 
     /// Stops showing pod samples (no view shows them any more): their memory goes too.
@@ -397,6 +503,37 @@ mod tests {
     }
 
     #[test]
+    fn the_lean_decoding_gives_the_cells_the_jsonpath_columns_give() {
+        let wire = json!({
+            "columnDefinitions": [{"name": "Name", "type": "string"}],
+            "rows": [{"cells": ["web-1"], "object": {"metadata": {"name": "web-1", "namespace": "shop"},
+                "spec": {"nodeName": "n1", "containers": [
+                    {"name": "a", "image": "x", "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}, "limits": {"memory": "128Mi"}}},
+                    {"name": "b", "resources": {"requests": {"cpu": "50m"}}}]},
+                "status": {"phase": "Running"}}}]
+        });
+        let lean = project_spec(serde_json::from_value(wire.clone()).unwrap());
+        let columns: Vec<crate::custom_columns::CustomColumn> = SPEC_COLUMNS
+            .iter()
+            .map(|(n, p)| crate::custom_columns::CustomColumn::parse(&format!("X:{p}")))
+            .zip(SPEC_COLUMNS)
+            .map(|(mut c, (n, _))| {
+                c.name = n.into();
+                c
+            })
+            .collect();
+        assert!(only_spec_columns(&columns));
+        let full = crate::custom_columns::project(serde_json::from_value(wire).unwrap(), &columns);
+        assert_eq!(lean.rows[0].object.extra, full.rows[0].object.extra);
+        assert_eq!(
+            lean.rows[0].object.extra,
+            vec!["100m 50m".into(), "".into(), "64Mi".into(), "128Mi".into()] as Vec<Box<str>>
+        );
+        assert_eq!(lean.column_definitions, full.column_definitions);
+        assert_eq!(lean.rows[0].object.metadata.name.as_deref(), Some("web-1"));
+    }
+
+    #[test]
     fn pod_and_node_lists_decode_and_trends_are_bounded() {
         let list = json!({"items": [{"metadata": {"name": "web-1", "namespace": "shop"},
             "containers": [{"name": "app", "usage": {"cpu": "2000000n", "memory": "1024Ki"}},
@@ -412,10 +549,13 @@ mod tests {
         );
         assert_eq!(&*pods[0].1.containers[1].0, "envoy");
         let mut m = Metrics::default();
+        let key: RowKey = ("shop".into(), "web-1".into());
+        m.set_pods(pods.clone());
+        assert!(m.pod_trend(&key).is_none(), "not on screen: no trend");
+        m.track([key.clone()].iter());
         for _ in 0..TREND_LEN + 5 {
             m.set_pods(pods.clone());
         }
-        let key: RowKey = ("shop".into(), "web-1".into());
         assert_eq!(m.pod_trend(&key).unwrap().cpu.len(), TREND_LEN);
         m.set_pods(vec![]);
         assert!(m.pod(&key).is_none() && m.pod_trend(&key).is_none());

@@ -205,7 +205,12 @@ impl TableView {
                     .as_ref()
                     .and_then(|(m, rows)| crate::app::metrics::sample(m, rows, &spec, r))
             };
-            // A filter matches the metric cells too (`/n/a`, `/95`), formatted only while filtering.
+            // A filter that could match a metric cell (`/n/a`, `/95`, `/120m`: a digit or `n/a` in it) matches
+            // them too; they are formatted only for such a filter, and only for rows it did not match already.
+            let filter_metrics = metrics.is_some()
+                && !self.filter.inverse
+                && (self.filter.text.bytes().any(|b| b.is_ascii_digit())
+                    || self.filter.text.contains("n/a"));
             let metric_text = |r: &Row| -> String {
                 let (Some(s), Some(rows)) = (sampled(r), metrics.as_ref().map(|m| m.1)) else {
                     return String::new();
@@ -220,10 +225,7 @@ impl TableView {
                 .rows()
                 .filter(|r| {
                     self.filter.matches(r)
-                        || (metrics.is_some()
-                            && !self.filter.is_empty()
-                            && !self.filter.inverse
-                            && self.filter.matches_text(&metric_text(r)))
+                        || (filter_metrics && self.filter.matches_text(&metric_text(r)))
                 })
                 .collect();
             if let Some((sort, reverse)) = self.sort {
