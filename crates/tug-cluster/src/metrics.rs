@@ -40,12 +40,12 @@ fn lock(m: &SharedMetrics) -> std::sync::MutexGuard<'_, Metrics> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-async fn get_json(client: &kube::Client, path: &str) -> Result<Value> {
+async fn get_json<T: k8s_openapi::serde::de::DeserializeOwned>(client: &kube::Client, path: &str) -> Result<T> {
     let request = http::Request::get(path)
         .header(http::header::ACCEPT, "application/json")
         .body(vec![])
         .map_err(|e| ClusterError::Transport(e.to_string()))?;
-    Ok(client.request::<Value>(request).await?)
+    Ok(client.request::<T>(request).await?)
 }
 
 /// One round: the lists `want` asks for, written into `store`.
@@ -55,12 +55,13 @@ pub async fn poll_once(client: &kube::Client, want: &Want, store: &SharedMetrics
             Some(ns) => format!("/apis/{GROUP}/v1beta1/namespaces/{ns}/pods"),
             None => format!("/apis/{GROUP}/v1beta1/pods"),
         };
-        let list = get_json(client, &path).await?;
-        lock(store).set_pods(metrics::pods_from_list(&list));
+        // Decoded straight into the kept form: no JSON tree of every pod's sample.
+        let list: metrics::PodMetricsList = get_json(client, &path).await?;
+        lock(store).set_pods(list.into_usage());
     }
     if want.nodes {
-        let nodes = get_json(client, "/api/v1/nodes").await?;
-        let usage = get_json(client, &format!("/apis/{GROUP}/v1beta1/nodes")).await?;
+        let nodes: Value = get_json(client, "/api/v1/nodes").await?;
+        let usage: Value = get_json(client, &format!("/apis/{GROUP}/v1beta1/nodes")).await?;
         let mut m = lock(store);
         m.set_allocatable(metrics::nodes_from_list(&nodes, NodeField::Allocatable));
         m.set_nodes(metrics::nodes_from_list(&usage, NodeField::Usage));

@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::table::RowKey;
@@ -263,35 +264,73 @@ pub struct PodUsage {
     pub containers: Box<[(Box<str>, Usage)]>,
 }
 
-/// The items of a `PodMetricsList`, keyed as table rows are.
+/// A `PodMetricsList` decoded down to what is kept (no `serde_json::Value` tree for 10k pods).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PodMetricsList {
+    #[serde(default)]
+    items: Vec<PodMetricsItem>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct PodMetricsItem {
+    #[serde(default)]
+    metadata: ItemMeta,
+    #[serde(default)]
+    containers: Vec<ContainerMetrics>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct ItemMeta {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    namespace: String,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct ContainerMetrics {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    usage: QuantitiesLite,
+}
+
+impl QuantitiesLite {
+    fn usage(&self) -> Usage {
+        Usage {
+            cpu: self.cpu.as_deref().and_then(parse_cpu).unwrap_or(0),
+            memory: self.memory.as_deref().and_then(parse_bytes).unwrap_or(0),
+        }
+    }
+}
+
+impl PodMetricsList {
+    /// The samples, keyed as table rows are.
+    pub fn into_usage(self) -> Vec<(RowKey, PodUsage)> {
+        self.items
+            .into_iter()
+            .map(|item| {
+                let containers: Box<[(Box<str>, Usage)]> = item
+                    .containers
+                    .iter()
+                    .map(|c| (c.name.as_str().into(), c.usage.usage()))
+                    .collect();
+                let total = containers.iter().fold(Usage::default(), |a, (_, u)| Usage {
+                    cpu: a.cpu + u.cpu,
+                    memory: a.memory + u.memory,
+                });
+                let key = (item.metadata.namespace.into(), item.metadata.name.into());
+                (key, PodUsage { total, containers })
+            })
+            .collect()
+    }
+}
+
+/// The items of a `PodMetricsList` as JSON, keyed as table rows are.
 pub fn pods_from_list(list: &Value) -> Vec<(RowKey, PodUsage)> {
-    let items = list["items"].as_array().map_or(&[][..], |v| v.as_slice());
-    items
-        .iter()
-        .map(|item| {
-            let meta = &item["metadata"];
-            let key: RowKey = (
-                meta["namespace"].as_str().unwrap_or_default().into(),
-                meta["name"].as_str().unwrap_or_default().into(),
-            );
-            let containers: Box<[(Box<str>, Usage)]> = item["containers"]
-                .as_array()
-                .map_or(&[][..], |v| v.as_slice())
-                .iter()
-                .map(|c| {
-                    (
-                        c["name"].as_str().unwrap_or_default().into(),
-                        Usage::from_json(&c["usage"]),
-                    )
-                })
-                .collect();
-            let total = containers.iter().fold(Usage::default(), |a, (_, u)| Usage {
-                cpu: a.cpu + u.cpu,
-                memory: a.memory + u.memory,
-            });
-            (key, PodUsage { total, containers })
-        })
-        .collect()
+    PodMetricsList::deserialize(list)
+        .unwrap_or_default()
+        .into_usage()
 }
 
 /// The items of a `NodeMetricsList` (usage), or of a `NodeList` (`status.allocatable`), by node name.
