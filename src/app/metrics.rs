@@ -214,16 +214,12 @@ pub fn spec_columns() -> Vec<CustomColumn> {
 /// Keeps trends for the pods `view` shows (its visible window), after a refresh; a pod's description keeps
 /// the table's last window (the described pod was in it).
 pub fn track_on_screen(view: &super::View, page: usize) {
-    match &view.body {
-        Body::Table(t) => {
-            if let Some(link) = &t.metrics
-                && link.rows == MetricRows::Pods
-            {
-                let window = t.visible.iter().skip(t.offset).take(page + 1);
-                link.lock().track(window);
-            }
-        }
-        _ => {}
+    if let Body::Table(t) = &view.body
+        && let Some(link) = &t.metrics
+        && link.rows == MetricRows::Pods
+    {
+        let window = t.visible.iter().skip(t.offset).take(page + 1);
+        link.lock().track(window);
     }
 }
 

@@ -40,7 +40,10 @@ fn lock(m: &SharedMetrics) -> std::sync::MutexGuard<'_, Metrics> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-async fn get_json<T: k8s_openapi::serde::de::DeserializeOwned>(client: &kube::Client, path: &str) -> Result<T> {
+async fn get_json<T: k8s_openapi::serde::de::DeserializeOwned>(
+    client: &kube::Client,
+    path: &str,
+) -> Result<T> {
     let request = http::Request::get(path)
         .header(http::header::ACCEPT, "application/json")
         .body(vec![])

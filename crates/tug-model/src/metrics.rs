@@ -554,7 +554,7 @@ mod tests {
         let lean = project_spec(serde_json::from_value(wire.clone()).unwrap());
         let columns: Vec<crate::custom_columns::CustomColumn> = SPEC_COLUMNS
             .iter()
-            .map(|(n, p)| crate::custom_columns::CustomColumn::parse(&format!("X:{p}")))
+            .map(|(_, p)| crate::custom_columns::CustomColumn::parse(&format!("X:{p}")))
             .zip(SPEC_COLUMNS)
             .map(|(mut c, (n, _))| {
                 c.name = n.into();

@@ -210,7 +210,7 @@ fn col(data: &TableData, name: &str) -> Option<usize> {
     data.column(name)
 }
 
-fn cell<'a>(row: &'a Row, i: Option<usize>) -> &'a str {
+fn cell(row: &Row, i: Option<usize>) -> &str {
     i.and_then(|i| row.cells.get(i)).map_or("", |c| c)
 }
 
