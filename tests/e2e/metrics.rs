@@ -146,8 +146,13 @@ async fn pod_and_node_columns_equal_kubectl_top_and_sort_by_cpu() {
     );
     matches_kubectl_top(&sim, &tui, &["top", "pods", "-n", "shop"]).await;
 
-    // The header's cluster usage.
-    assert!(screen.lines().next().unwrap().contains("cpu:"), "{screen}");
+    // The header's cluster usage (node metrics come in the same round, just after the pods').
+    tui.wait("cluster usage in the header", |s| {
+        s.lines()
+            .next()
+            .is_some_and(|l| l.contains("cpu:") && l.contains("mem:"))
+    })
+    .await;
 
     // :sort cpu desc: the CPU cells read in descending order.
     tui.send(":sort cpu desc");
