@@ -129,10 +129,12 @@ impl App {
                             text: "choose a container: s shell, a attach, l logs".into(),
                             error: false,
                         });
+                        let mut containers = views::ContainersView::of(&object);
+                        containers.table.metrics = self.containers_metrics(&containers);
                         self.stack.push(View {
                             id,
                             title: format!("containers/{name}"),
-                            body: Body::Containers(Box::new(views::ContainersView::of(&object))),
+                            body: Body::Containers(Box::new(containers)),
                         });
                         vec![]
                     }

@@ -11,6 +11,7 @@ pub mod guard;
 mod helm;
 mod help;
 mod messages;
+pub mod metrics;
 mod plugin_form;
 mod plugins;
 mod prompt;
@@ -108,6 +109,9 @@ pub struct App {
     views: std::collections::BTreeMap<String, Arc<tug_model::custom_columns::ViewLayout>>,
     /// What the server says the caller is and may do, for the current context.
     pub access: access::AccessState,
+    /// The latest CPU and memory samples (the runtime's poll writes them).
+    pub metrics: tug_cluster::metrics::SharedMetrics,
+    pub metrics_settings: crate::config::settings::MetricsSettings,
 }
 
 impl App {
@@ -150,6 +154,8 @@ impl App {
             customs: std::collections::HashMap::new(),
             views: Default::default(),
             access: Default::default(),
+            metrics: Default::default(),
+            metrics_settings: Default::default(),
         }
     }
 
@@ -169,6 +175,7 @@ impl App {
         self.readonly_contexts = config.settings.readonly_contexts;
         self.customs = config.customs.into_iter().collect();
         self.views = config.views;
+        self.metrics_settings = config.settings.metrics.0.clone();
         if let Some(e) = config.errors.first() {
             let more = match config.errors.len() - 1 {
                 0 => String::new(),
@@ -225,6 +232,9 @@ impl App {
         let Some(v) = self.stack.last_mut() else {
             return;
         };
+        if let Body::Pulse(p) = &mut v.body {
+            p.recount(&metrics::lock(&self.metrics));
+        }
         match &mut v.body {
             // The editor has no table header but a status line: one row more than a table page.
             Body::Editor(e) => {
@@ -237,6 +247,7 @@ impl App {
                 }
             }
         }
+        metrics::track_on_screen(v, page);
     }
 
     pub fn handle(&mut self, event: AppEvent) -> Vec<Effect> {
@@ -341,6 +352,10 @@ impl App {
         if let Some(layout) = crate::config::k9s::views::for_kind(&self.views, &kind) {
             view.set_layout(layout.clone());
         }
+        view.metrics = self.metrics_link(&kind);
+        if view.metrics.is_some() && kind.is("", "pods") {
+            view.add_computed(metrics::spec_columns());
+        }
         self.stack.push(View {
             id,
             title,
@@ -400,10 +415,7 @@ impl App {
     /// Empties the view stack (a new root view or context follows), stopping what the views watched.
     fn clear_stack(&mut self) -> Vec<Effect> {
         self.generation += 1;
-        self.stack
-            .drain(..)
-            .map(|v| Effect::Unwatch(v.id))
-            .collect()
+        self.stack.drain(..).flat_map(|v| v.unwatch()).collect()
     }
 
     fn pop(&mut self) -> Vec<Effect> {
@@ -411,7 +423,7 @@ impl App {
             return vec![];
         }
         match self.stack.pop() {
-            Some(v) => vec![Effect::Unwatch(v.id)],
+            Some(v) => v.unwatch(),
             None => vec![],
         }
     }
@@ -551,7 +563,7 @@ impl App {
         if self.generation == generation {
             self.stack.insert(depth.min(self.stack.len()), view);
         } else {
-            effects.push(Effect::Unwatch(view.id));
+            effects.extend(view.unwatch());
         }
         effects
     }
@@ -587,6 +599,7 @@ impl App {
     pub fn connected(&mut self, info: ClusterInfo) -> Vec<Effect> {
         let effects = self.clear_stack();
         self.kinds.clear();
+        crate::app::metrics::lock(&self.metrics).clear();
         self.server_version.clear();
         self.switching = None;
         if self.readonly_contexts.contains(&info.context) {

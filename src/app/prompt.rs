@@ -148,6 +148,7 @@ impl App {
             }
             ("ctx" | "context" | "contexts", Some(name)) => self.switch_context(name),
             ("ctx" | "context" | "contexts", None) => self.contexts_view(),
+            ("pulse" | "pulses" | "overview", _) => self.open_pulse(),
             ("sort", Some(column)) => self.sort_by(column, words.next() == Some("desc")),
             ("pf" | "portforward" | "portforwards", _) => {
                 let id = self.id();
@@ -283,12 +284,31 @@ impl App {
         let Some(t) = self.stack.last_mut().and_then(|v| v.body.table_mut()) else {
             return vec![];
         };
+        let metric = t
+            .metrics
+            .as_ref()
+            .and_then(|l| metrics::MetricColumn::named(&l.rows, column));
         let index = t.lock().column(column);
-        match index {
-            Some(i) => t.sort = Some((views::Sort::Column(i), descending)),
-            None => self.flash(format!("no column \"{column}\""), true),
+        match (metric, index) {
+            (Some(c), _) => t.sort = Some((views::Sort::Metric(c), descending)),
+            (None, Some(i)) => t.sort = Some((views::Sort::Column(i), descending)),
+            (None, None) => self.flash(format!("no column \"{column}\""), true),
         }
         vec![]
+    }
+
+    /// `:pulse`: replaces the stack, as opening a kind does.
+    pub(super) fn open_pulse(&mut self) -> Vec<Effect> {
+        let mut effects = self.clear_stack();
+        let (view, watches) = views::PulseView::open(self);
+        let id = self.id();
+        self.stack.push(View {
+            id,
+            title: "pulse".into(),
+            body: Body::Pulse(Box::new(view)),
+        });
+        effects.extend(watches);
+        effects
     }
 
     /// `:ctx`: the kubeconfig's contexts as a table; Enter (or `:ctx name`) switches.

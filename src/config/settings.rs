@@ -41,7 +41,73 @@ pub struct Settings {
     /// Context (name or glob pattern) → forwards started whenever tug connects to it (not in read-only mode).
     #[serde(default)]
     pub port_forwards: BTreeMap<String, Vec<DeclaredForward>>,
+    /// CPU and memory from `metrics.k8s.io`: columns, header usage, trends (`metrics: off` polls nothing).
+    #[serde(default)]
+    pub metrics: MetricsSettingsField,
 }
+
+/// `metrics:` — `on`/`off` (or `true`/`false`), or `{ enabled, interval, warn, error }`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsSettings {
+    pub enabled: bool,
+    /// Seconds between two polls (the metrics resolution).
+    pub interval: f64,
+    /// Percent of a limit (or of allocatable) from which a cell is a warning, and an error.
+    pub warn: u64,
+    pub error: u64,
+}
+
+impl Default for MetricsSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            interval: tug_cluster::metrics::DEFAULT_INTERVAL.as_secs_f64(),
+            warn: 70,
+            error: 90,
+        }
+    }
+}
+
+impl MetricsSettings {
+    /// The poll interval, at least 100 ms.
+    pub fn interval(&self) -> std::time::Duration {
+        std::time::Duration::from_secs_f64(self.interval.clamp(0.1, 3600.0))
+    }
+}
+
+/// `metrics: off` as well as `metrics: { interval: 1 }`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum MetricsSpelling {
+    Flag(bool),
+    Word(String),
+    Full(MetricsSettings),
+}
+
+impl<'de> Deserialize<'de> for MetricsSettingsField {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let enabled = |on| MetricsSettings {
+            enabled: on,
+            ..MetricsSettings::default()
+        };
+        Ok(Self(match MetricsSpelling::deserialize(d)? {
+            MetricsSpelling::Flag(on) => enabled(on),
+            MetricsSpelling::Word(w) if w.eq_ignore_ascii_case("on") => enabled(true),
+            MetricsSpelling::Word(w) if w.eq_ignore_ascii_case("off") => enabled(false),
+            MetricsSpelling::Word(w) => {
+                return Err(serde::de::Error::custom(format!(
+                    "metrics: \"{w}\" is not on, off or a map"
+                )));
+            }
+            MetricsSpelling::Full(m) => m,
+        }))
+    }
+}
+
+/// The `metrics` key as written (see [`MetricsSpelling`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MetricsSettingsField(pub MetricsSettings);
 
 /// One forward of `port_forwards`, as `kubectl port-forward -n NAMESPACE TARGET LOCAL:REMOTE` takes it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -120,6 +186,7 @@ impl Default for Settings {
             change_feed_status: false,
             import_k9s: true,
             port_forwards: BTreeMap::new(),
+            metrics: MetricsSettingsField::default(),
         }
     }
 }
@@ -173,6 +240,29 @@ mod tests {
         assert_eq!(Settings::default().bulk_limit, 10);
         let err = Settings::parse("aliases: {}\nreadnoly: true\n").unwrap_err();
         assert!(err.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn metrics_settings_read_on_off_and_a_map() {
+        assert!(Settings::default().metrics.0.enabled);
+        assert!(!Settings::parse("metrics: off\n").unwrap().metrics.0.enabled);
+        assert!(
+            !Settings::parse("metrics: false\n")
+                .unwrap()
+                .metrics
+                .0
+                .enabled
+        );
+        let m = Settings::parse("metrics: { interval: 1, warn: 50 }\n")
+            .unwrap()
+            .metrics
+            .0;
+        assert!(m.enabled);
+        assert_eq!(
+            (m.interval(), m.warn, m.error),
+            (std::time::Duration::from_secs(1), 50, 90)
+        );
+        assert!(Settings::parse("metrics: maybe\n").is_err());
     }
 
     #[test]

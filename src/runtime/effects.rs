@@ -74,6 +74,8 @@ pub struct Effects {
     startup: CancellationToken,
     /// Recovery files are written, removed and read in the order the app asked.
     files: mpsc::UnboundedSender<FileJob>,
+    /// The CPU and memory poll (the one request made while idle besides the watches).
+    metrics: super::metrics_poll::MetricsPoll,
 }
 
 impl Effects {
@@ -104,6 +106,7 @@ impl Effects {
             switch: 0,
             startup: CancellationToken::new(),
             files,
+            metrics: Default::default(),
         };
         effects.spawn_startup(true);
         effects
@@ -381,6 +384,7 @@ impl Effects {
                 for (_, token) in self.watches.drain() {
                     token.cancel();
                 }
+                self.metrics.reset();
                 self.client = client;
                 self.spawn_startup(false);
                 vec![AppEvent::Connected(info), AppEvent::Discovered(Ok(kinds))]
@@ -447,7 +451,8 @@ impl Effects {
     }
 
     /// Tug exits: watches and forwards stop with it.
-    pub fn stop(self) {
+    pub fn stop(mut self) {
+        self.metrics.stop();
         self.startup.cancel();
         for (_, token) in self.watches {
             token.cancel();
@@ -468,6 +473,13 @@ impl Effects {
             old.cancel();
         }
         token
+    }
+
+    /// Polls the metrics the app's screen shows now (nothing when it shows none, or they are off).
+    pub fn poll_metrics(&mut self, app: &App) {
+        let notify = self.notify();
+        self.metrics
+            .update(&self.client, app.metrics_want(), &app.metrics, notify);
     }
 
     /// A change notifier for background feeds: many changes between two frames cost one event.

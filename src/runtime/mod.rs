@@ -10,6 +10,7 @@ mod clipboard;
 mod effects;
 mod fetch;
 mod files;
+mod metrics_poll;
 mod plugin;
 pub mod shell;
 mod terminal;
@@ -195,6 +196,7 @@ pub async fn run(opts: Options) -> Result<(), Error> {
                 events.extend(effects.perform(effect, &mut screen, &app).await?);
             }
         }
+        effects.poll_metrics(&app);
     }
     effects.stop();
     Ok(())

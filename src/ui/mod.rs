@@ -13,6 +13,7 @@ mod dialog;
 pub mod editor;
 mod footer;
 mod help;
+mod metrics;
 use tug_model::duration::human_duration;
 use tug_model::table::Feed;
 
@@ -61,6 +62,7 @@ pub fn render(app: &App, frame: &mut Frame) {
             Body::Text(t) => {
                 let line = format!(" {} ", view.title);
                 frame.render_widget(Paragraph::new(line).style(app.theme.style("title")), title);
+                let body = metrics::describe_chart(app, view, t, frame, body);
                 render_text(app, t, frame, body);
             }
             tables => {
@@ -117,6 +119,7 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     if !app.server_version.is_empty() {
         spans.push(Span::raw(format!("k8s:{} ", app.server_version)));
     }
+    spans.extend(metrics::header(app));
     spans.push(Span::styled(
         format!("{} ", safe(&app.info.server)),
         app.theme.style("header_dim"),
@@ -299,30 +302,60 @@ fn render_table(app: &App, t: &TableView, frame: &mut Frame, area: Rect) {
         }
         safe(text)
     };
+    let metric = metrics::MetricCells::of(t, &data, &cols);
+    let metric_cells = metric.as_ref().map(|m| m.cells(app, &rows));
+    let metric_at = metric.as_ref().map(|m| m.at + usize::from(show_ns));
     let mut headers: Vec<String> = vec![];
     if show_ns {
         headers.push("NAMESPACE".into());
     }
     headers.extend(cols.iter().map(|i| data.columns[*i].name.to_uppercase()));
+    if let (Some(m), Some(at)) = (&metric, metric_at) {
+        headers.splice(at..at, m.headers());
+    }
     // Display width, not chars: a CJK name takes two cells a character.
     let width = |s: &str| Span::raw(s).width();
     let mut widths: Vec<usize> = headers.iter().map(|h| width(h)).collect();
     let mut body: Vec<Vec<String>> = vec![];
-    for r in &rows {
+    for (n, r) in rows.iter().enumerate() {
         let mut cells = vec![];
         if show_ns {
             cells.push(safe(&r.namespace));
         }
         cells.extend(cols.iter().map(|i| cell_text(r, *i)));
+        if let (Some(mc), Some(at)) = (&metric_cells, metric_at) {
+            cells.splice(at..at, mc[n].iter().map(|(text, _)| text.clone()));
+        }
         for (w, c) in widths.iter_mut().zip(&cells) {
             *w = (*w).max(width(c)).min(MAX_COLUMN);
         }
         body.push(cells);
     }
+    // Metric columns give way to the table's own on a narrow terminal: the last ones (percentages) first.
+    let mut kept = metric.as_ref().map_or(0, |m| m.width());
+    if let Some(at) = metric_at {
+        let total = |w: &[usize]| w.iter().sum::<usize>() + 2 * w.len().saturating_sub(1);
+        while kept > 0 && total(&widths) > area.width as usize {
+            kept -= 1;
+            widths.remove(at + kept);
+            headers.remove(at + kept);
+            for cells in &mut body {
+                cells.remove(at + kept);
+            }
+        }
+    }
+    // Where shown column `p` is among the cells (the metric columns come in between).
+    let position = |p: usize| {
+        let p = p + usize::from(show_ns);
+        match metric_at {
+            Some(at) if p >= at => p + kept,
+            _ => p,
+        }
+    };
     // k9s `|N` columns are numbers: right-aligned.
     for (p, i) in cols.iter().enumerate() {
         if data.columns[*i].kind == tug_model::custom_columns::NUMBER_KIND {
-            let (at, w) = (p + usize::from(show_ns), widths[p + usize::from(show_ns)]);
+            let (at, w) = (position(p), widths[position(p)]);
             for cells in &mut body {
                 cells[at] = format!("{:>w$}", cells[at]);
             }
@@ -330,7 +363,7 @@ fn render_table(app: &App, t: &TableView, frame: &mut Frame, area: Rect) {
     }
     let status_at = status_col
         .and_then(|s| cols.iter().position(|c| *c == s))
-        .map(|p| p + usize::from(show_ns));
+        .map(position);
     let table_rows: Vec<TRow> = body
         .into_iter()
         .enumerate()
@@ -352,7 +385,25 @@ fn render_table(app: &App, t: &TableView, frame: &mut Frame, area: Rect) {
             if selected {
                 style = style.patch(app.theme.style("selected"));
             }
-            TRow::new(cells.into_iter().map(Cell::from)).style(style)
+            // A metric over its threshold stands out in its own colour (the pod about to be OOM-killed).
+            let over = |c: usize| -> Option<&'static str> {
+                let at = metric_at?;
+                let mc = metric_cells.as_ref()?.get(n)?;
+                let i = c.checked_sub(at).filter(|i| *i < kept)?;
+                mc.get(i)?.1
+            };
+            let cells: Vec<Cell> = cells
+                .into_iter()
+                .enumerate()
+                .map(|(c, text)| match over(c) {
+                    Some(e) if !selected => {
+                        Cell::from(text).style(app.theme.style(e).add_modifier(Modifier::BOLD))
+                    }
+                    Some(_) => Cell::from(text).style(Modifier::BOLD),
+                    None => Cell::from(text),
+                })
+                .collect();
+            TRow::new(cells).style(style)
         })
         .collect();
     let constraints: Vec<Constraint> = widths

@@ -69,7 +69,12 @@ async fn compare(sim: &TestSim, kind: &str, namespaced: bool, wide_header: &str)
 
 #[tokio::test]
 async fn pods_deployments_services_and_nodes_match_kubectl_wide() {
-    let sim = TestSim::start().await;
+    // Without the metrics API: tug's CPU and MEM columns have no kubectl `get` counterpart (tests/e2e/metrics.rs).
+    let sim = TestSim::start_with(tug_sim::SimOptions {
+        metrics: false,
+        ..Default::default()
+    })
+    .await;
     compare(&sim, "pods", true, "NOMINATED NODE").await;
     compare(&sim, "deployments", true, "CONTAINERS").await;
     compare(&sim, "services", true, "SELECTOR").await;

@@ -16,6 +16,7 @@ mod edit;
 mod helm;
 mod k9s;
 mod logs;
+mod metrics;
 mod operator;
 mod reliability;
 mod resilience;

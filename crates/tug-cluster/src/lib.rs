@@ -10,6 +10,7 @@ pub mod discovery;
 pub mod edit;
 pub mod helm;
 pub mod logs;
+pub mod metrics;
 pub mod mutate;
 pub mod objects;
 pub mod portforward;

@@ -18,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 use super::discovery::Kind;
 use super::{ClusterError, Result};
 use tug_model::custom_columns::{self, CustomColumn};
+use tug_model::metrics;
 pub use tug_model::scope::Scope;
 use tug_model::table::{Feed, Row, Table, TableData};
 
@@ -119,6 +120,10 @@ impl TableSource for ApiTables {
             if self.computed.is_empty() {
                 return Ok(self.client.request(request).await?);
             }
+            if metrics::only_spec_columns(&self.computed) {
+                let page: Table<metrics::SpecObject> = self.client.request(request).await?;
+                return Ok(metrics::project_spec(page));
+            }
             let page: Table<serde_json::Value> = self.client.request(request).await?;
             Ok(custom_columns::project(page, &self.computed))
         })
@@ -137,6 +142,18 @@ impl TableSource for ApiTables {
                 let stream = self.client.request_events::<Table>(request).await?;
                 return Ok(stream
                     .map(|event| event.map_err(ClusterError::from).and_then(table_event))
+                    .boxed());
+            }
+            if metrics::only_spec_columns(&self.computed) {
+                let stream = self
+                    .client
+                    .request_events::<Table<metrics::SpecObject>>(request)
+                    .await?;
+                return Ok(stream
+                    .map(|event| {
+                        let event = event.map_err(ClusterError::from)?;
+                        table_event(map_event(event, metrics::project_spec))
+                    })
                     .boxed());
             }
             let computed = self.computed.clone();
@@ -159,7 +176,14 @@ fn project_event(
     event: WatchEvent<Table<serde_json::Value>>,
     computed: &[CustomColumn],
 ) -> WatchEvent<Table> {
-    let project = |t| custom_columns::project(t, computed);
+    map_event(event, |t| custom_columns::project(t, computed))
+}
+
+/// A watch event with its table turned into the compact form by `project`.
+fn map_event<O>(
+    event: WatchEvent<Table<O>>,
+    project: impl Fn(Table<O>) -> Table,
+) -> WatchEvent<Table> {
     match event {
         WatchEvent::Added(t) => WatchEvent::Added(project(t)),
         WatchEvent::Modified(t) => WatchEvent::Modified(project(t)),

@@ -15,6 +15,7 @@ pub mod kind;
 pub mod logbuf;
 pub mod manifest;
 pub mod merge;
+pub mod metrics;
 pub mod mutation;
 pub mod object_yaml;
 pub mod pod;

@@ -11,7 +11,7 @@ pub fn containers(pod: &Value) -> (Vec<Column>, Vec<Row>) {
         kind: "string".into(),
         priority: 0,
     };
-    let columns = vec![
+    let mut columns = vec![
         col("Name"),
         col("Image"),
         col("Ready"),
@@ -20,6 +20,8 @@ pub fn containers(pod: &Value) -> (Vec<Column>, Vec<Row>) {
         col("Ports"),
         col("Type"),
     ];
+    // Each container's requests and limits, hidden, for its metric percentages.
+    columns.extend(crate::metrics::SPEC_COLUMNS.iter().map(|(n, _)| col(n)));
     let mut rows = vec![];
     for (list, statuses, kind) in [
         ("initContainers", "initContainerStatuses", "init"),
@@ -92,7 +94,10 @@ pub fn containers(pod: &Value) -> (Vec<Column>, Vec<Row>) {
                     })
                     .into(),
                     kind.into(),
-                ],
+                ]
+                .into_iter()
+                .chain(crate::metrics::container_spec(c))
+                .collect(),
             });
         }
     }

@@ -13,6 +13,7 @@ mod forwards;
 mod helm;
 mod history;
 mod log;
+mod pulse;
 mod resources;
 mod subjects;
 mod table;
@@ -29,6 +30,7 @@ pub use forwards::{ForwardRow, ForwardsView};
 pub use helm::{HelmHistoryView, HelmView};
 pub use history::HistoryView;
 pub use log::LogView;
+pub use pulse::PulseView;
 pub use subjects::SubjectsView;
 pub use table::{Sort, TableView};
 pub use text::TextView;
@@ -74,6 +76,8 @@ pub enum Body {
     Helm(Box<HelmView>),
     /// One Helm release's revisions.
     HelmHistory(Box<HelmHistoryView>),
+    /// `:pulse`: the cluster's health on one screen.
+    Pulse(Box<PulseView>),
     Text(Box<TextView>),
     /// `:can-i`: what the caller may do, per kind and verb.
     CanI(Box<CanIView>),
@@ -120,6 +124,7 @@ impl Body {
             Body::Changes(v) => v.as_ref(),
             Body::Helm(v) => v.as_ref(),
             Body::HelmHistory(v) => v.as_ref(),
+            Body::Pulse(v) => v.as_ref(),
             Body::Text(v) => v.as_ref(),
             Body::CanI(v) => v.as_ref(),
             Body::WhoCan(v) => v.as_ref(),
@@ -140,6 +145,7 @@ impl Body {
             Body::Changes(v) => v.as_mut(),
             Body::Helm(v) => v.as_mut(),
             Body::HelmHistory(v) => v.as_mut(),
+            Body::Pulse(v) => v.as_mut(),
             Body::Text(v) => v.as_mut(),
             Body::CanI(v) => v.as_mut(),
             Body::WhoCan(v) => v.as_mut(),
@@ -160,6 +166,17 @@ impl Body {
 
     pub fn key_scope(&self) -> KeyScope {
         self.view().key_scope()
+    }
+}
+
+impl View {
+    /// What stops everything this view runs: its own watch, and any more it started (`:pulse`'s).
+    pub fn unwatch(&self) -> Vec<Effect> {
+        let mut ids = vec![self.id];
+        if let Body::Pulse(p) = &self.body {
+            ids.extend(p.watch_ids());
+        }
+        ids.into_iter().map(Effect::Unwatch).collect()
     }
 }
 

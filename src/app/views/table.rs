@@ -28,16 +28,20 @@ pub struct TableView {
     pub sort: Option<(Sort, bool)>,
     /// Show the wide-only columns too (`kubectl get -o wide`).
     pub wide: bool,
+    /// Show a trend (sparkline) cell beside CPU and MEM.
+    pub trends: bool,
     /// Rows marked (Space) for a bulk action.
     pub marked: std::collections::BTreeSet<RowKey>,
     /// k9s custom columns (`views.yaml`): which columns show, in what order.
     pub layout: Option<Arc<ViewLayout>>,
     /// The layout's `sortColumn`, applied once the columns are known (they come with the first list).
     pending_sort: Option<(String, bool)>,
+    /// Pods, nodes and containers while metrics are on: their CPU and memory columns.
+    pub metrics: Option<crate::app::metrics::MetricsLink>,
 }
 
-/// What `visible` was derived from: data version, filter, sort.
-type Derived = (u64, Filter, Option<(Sort, bool)>);
+/// What `visible` was derived from: data version, metrics version, filter, sort.
+type Derived = (u64, u64, Filter, Option<(Sort, bool)>);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sort {
@@ -46,6 +50,8 @@ pub enum Sort {
     Status,
     /// Any column, by index: numbers compare as numbers, the rest as text.
     Column(usize),
+    /// A metric column (`:sort cpu`): by value, rows without a sample last.
+    Metric(crate::app::metrics::MetricColumn),
 }
 
 /// A row's cell by column index, borrowed ("" when missing).
@@ -82,10 +88,17 @@ impl TableView {
             selected: None,
             sort: None,
             wide: false,
+            trends: false,
             marked: std::collections::BTreeSet::new(),
             layout: None,
             pending_sort: None,
+            metrics: None,
         }
+    }
+
+    /// Asks the watch for the cells the metric percentages need (hidden, computed from each pod).
+    pub fn add_computed(&self, columns: Vec<tug_model::custom_columns::CustomColumn>) {
+        self.lock().computed.extend(columns);
     }
 
     /// Shows the columns `layout` names, opens sorted by its `sortColumn`, and has the watch compute its
@@ -103,6 +116,7 @@ impl TableView {
             Some(layout) => layout.shown(columns, self.wide),
             None => (0..columns.len())
                 .filter(|i| self.wide || columns[*i].priority == 0)
+                .filter(|i| !tug_model::metrics::is_hidden(&columns[*i]))
                 .collect(),
         }
     }
@@ -169,15 +183,51 @@ impl TableView {
         }
         // Rows updated in place change nothing here unless the filter or the order looks at their cells.
         let cells_matter = !self.filter.is_empty()
-            || matches!(self.sort, Some((Sort::Status | Sort::Column(_), _)));
+            || matches!(
+                self.sort,
+                Some((Sort::Status | Sort::Column(_) | Sort::Metric(_), _))
+            );
         let version = if cells_matter {
             data.version
         } else {
             data.keys_version
         };
-        let stamp = (version, self.filter.clone(), self.sort);
+        let metrics = self.metrics.as_ref().map(|l| (l.lock(), &l.rows));
+        let metrics_version = match &metrics {
+            Some((m, _)) if cells_matter => m.version,
+            _ => 0,
+        };
+        let stamp = (version, metrics_version, self.filter.clone(), self.sort);
         if self.seen.as_ref() != Some(&stamp) {
-            let mut rows: Vec<&Row> = data.rows().filter(|r| self.filter.matches(r)).collect();
+            let spec = crate::app::metrics::SpecCells::of(&data);
+            let sampled = |r: &Row| {
+                metrics
+                    .as_ref()
+                    .and_then(|(m, rows)| crate::app::metrics::sample(m, rows, &spec, r))
+            };
+            // A filter that could match a metric cell (`/n/a`, `/95`, `/120m`: a digit or `n/a` in it) matches
+            // them too; they are formatted only for such a filter, and only for rows it did not match already.
+            let filter_metrics = metrics.is_some()
+                && !self.filter.inverse
+                && (self.filter.text.bytes().any(|b| b.is_ascii_digit())
+                    || self.filter.text.contains("n/a"));
+            let metric_text = |r: &Row| -> String {
+                let (Some(s), Some(rows)) = (sampled(r), metrics.as_ref().map(|m| m.1)) else {
+                    return String::new();
+                };
+                crate::app::metrics::MetricColumn::for_rows(rows)
+                    .iter()
+                    .map(|c| s.text(*c))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let mut rows: Vec<&Row> = data
+                .rows()
+                .filter(|r| {
+                    self.filter.matches(r)
+                        || (filter_metrics && self.filter.matches_text(&metric_text(r)))
+                })
+                .collect();
             if let Some((sort, reverse)) = self.sort {
                 let status = data.column("status");
                 match sort {
@@ -196,6 +246,15 @@ impl TableView {
                         compare_cells(cell(a, Some(i)), cell(b, Some(i)))
                             .then_with(|| a.name.cmp(&b.name))
                     }),
+                    // Values computed once per row, not per comparison; `n/a` sorts below every number.
+                    Sort::Metric(c) => {
+                        let mut keyed: Vec<(Option<u64>, &Row)> = rows
+                            .iter()
+                            .map(|r| (sampled(r).and_then(|s| s.value(c)), *r))
+                            .collect();
+                        keyed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)));
+                        rows = keyed.into_iter().map(|(_, r)| r).collect();
+                    }
                 }
                 if reverse {
                     rows.reverse();
@@ -209,6 +268,7 @@ impl TableView {
                 self.cursor = pos;
             }
         }
+        drop(metrics);
         drop(data);
         self.clamp(page);
     }
@@ -254,6 +314,7 @@ impl TableView {
             Action::SortAge => self.sort = sort(Sort::Age, self.sort),
             Action::SortStatus => self.sort = sort(Sort::Status, self.sort),
             Action::ToggleWide => self.wide = !self.wide,
+            Action::ToggleTrends => self.trends = !self.trends,
             Action::Mark => {
                 if let Some(key) = self.visible.get(self.cursor).cloned()
                     && !self.marked.remove(&key)

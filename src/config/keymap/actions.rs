@@ -129,6 +129,7 @@ actions! {
     SortAge => spec("sort_age", &[Table], &["Shift-A"], "sort by age (again: reverse)"),
     SortStatus => spec("sort_status", &[Table], &["Shift-T"], "sort by status (again: reverse)"),
     ToggleWide => spec("toggle_wide", &[Table], &["Ctrl-W"], "show/hide the wide columns (as kubectl -o wide)"),
+    ToggleTrends => spec("toggle_trends", &[Table], &["Shift-M"], "show/hide CPU and memory trends beside CPU and MEM"),
     Suspend => spec("suspend", &[Global], &["Ctrl-Z"], "suspend tug (fg resumes)"),
     Logs => spec("logs", &[Table], &["l"], "logs of a pod, container or workload"),
     LogPrevious => spec("log_previous", &[Log], &["p"], "logs: previous container on/off"),
