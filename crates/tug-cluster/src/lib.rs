@@ -10,6 +10,7 @@ pub mod logs;
 pub mod mutate;
 pub mod objects;
 pub mod portforward;
+pub mod relations;
 pub mod shell;
 pub mod table_watch;
 

@@ -80,7 +80,13 @@ fn service_detail(svc: &Value) -> String {
         .as_array()
         .into_iter()
         .flatten()
-        .map(|p| format!("{}/{}", int(&p["port"]), p["protocol"].as_str().unwrap_or("TCP")))
+        .map(|p| {
+            format!(
+                "{}/{}",
+                int(&p["port"]),
+                p["protocol"].as_str().unwrap_or("TCP")
+            )
+        })
         .collect();
     format!("{ty} {}", ports.join(","))
 }
@@ -147,8 +153,12 @@ fn pod_status(pod: &Value, now: jiff::Timestamp) -> (String, Health, String) {
                 return ("OOMKilled".into(), Health::Bad, detail);
             }
             Some(
-                r @ ("CrashLoopBackOff" | "ImagePullBackOff" | "ErrImagePull" | "InvalidImageName"
-                | "CreateContainerConfigError" | "CreateContainerError"),
+                r @ ("CrashLoopBackOff"
+                | "ImagePullBackOff"
+                | "ErrImagePull"
+                | "InvalidImageName"
+                | "CreateContainerConfigError"
+                | "CreateContainerError"),
             ) => return (r.to_string(), Health::Bad, detail),
             _ => {}
         }
@@ -207,7 +217,11 @@ pub fn container_status(spec: &Value, status: Option<&Value>) -> (String, Health
         return (reason.to_string(), health, detail);
     }
     if let Some(reason) = s["state"]["terminated"]["reason"].as_str() {
-        let health = if reason == "Completed" { Health::Ok } else { Health::Bad };
+        let health = if reason == "Completed" {
+            Health::Ok
+        } else {
+            Health::Bad
+        };
         return (reason.to_string(), health, detail);
     }
     if s["ready"] == true {
@@ -237,10 +251,9 @@ fn workload_status(kind: KindKey, obj: &Value) -> (String, Health, String) {
     if ready >= want {
         return ("Ready".into(), Health::Ok, detail);
     }
-    let mid_rollout = condition(obj, "Progressing").is_some_and(|p| {
-        p["status"] == "True" && p["reason"] != "NewReplicaSetAvailable"
-    }) || (kind == relations::DEPLOYMENTS
-        && int(&obj["status"]["updatedReplicas"]) < want);
+    let mid_rollout = condition(obj, "Progressing")
+        .is_some_and(|p| p["status"] == "True" && p["reason"] != "NewReplicaSetAvailable")
+        || (kind == relations::DEPLOYMENTS && int(&obj["status"]["updatedReplicas"]) < want);
     if mid_rollout {
         ("Progressing".into(), Health::Pending, detail)
     } else {
@@ -400,9 +413,14 @@ fn explain_status(
                     (reason, text(&last["finishedAt"]))
                 }
                 "Unschedulable" => {
-                    let c = condition(obj, "PodScheduled").cloned().unwrap_or(Value::Null);
+                    let c = condition(obj, "PodScheduled")
+                        .cloned()
+                        .unwrap_or(Value::Null);
                     (
-                        c["message"].as_str().unwrap_or("cannot be scheduled").to_string(),
+                        c["message"]
+                            .as_str()
+                            .unwrap_or("cannot be scheduled")
+                            .to_string(),
                         text(&c["lastTransitionTime"]),
                     )
                 }
@@ -411,7 +429,10 @@ fn explain_status(
                         .iter()
                         .find(|s| s["state"]["waiting"]["reason"] == status);
                     let image = s.and_then(|s| s["image"].as_str()).unwrap_or_default();
-                    (format!("cannot pull image {image}"), text(&obj["status"]["startTime"]))
+                    (
+                        format!("cannot pull image {image}"),
+                        text(&obj["status"]["startTime"]),
+                    )
                 }
                 "NotReady" => {
                     let c = condition(obj, "Ready").cloned().unwrap_or(Value::Null);
@@ -430,7 +451,9 @@ fn explain_status(
         | relations::STATEFULSETS
         | relations::DAEMONSETS
         | relations::REPLICASETS => {
-            let c = condition(obj, "Progressing").cloned().unwrap_or(Value::Null);
+            let c = condition(obj, "Progressing")
+                .cloned()
+                .unwrap_or(Value::Null);
             if status == "ProgressDeadlineExceeded" {
                 (
                     format!(
@@ -459,9 +482,16 @@ fn explain_status(
             text(&obj["metadata"]["creationTimestamp"]),
         ),
         relations::NODES => {
-            let c = condition(obj, if status == "NotReady" { "Ready" } else { status })
-                .cloned()
-                .unwrap_or(Value::Null);
+            let c = condition(
+                obj,
+                if status == "NotReady" {
+                    "Ready"
+                } else {
+                    status
+                },
+            )
+            .cloned()
+            .unwrap_or(Value::Null);
             (
                 c["message"].as_str().unwrap_or(status).to_string(),
                 text(&c["lastTransitionTime"]),

@@ -32,22 +32,32 @@ fn problem_names(snap: &Snapshot) -> Vec<(String, String)> {
 
 #[test]
 fn a_crash_looping_pod_reports_its_last_exit() {
-    let p = pod("payments", json!({"phase": "Running", "conditions": [{"type": "Ready", "status": "False"}],
+    let p = pod(
+        "payments",
+        json!({"phase": "Running", "conditions": [{"type": "Ready", "status": "False"}],
         "containerStatuses": [{"name": "app", "ready": false, "restartCount": 7,
             "state": {"waiting": {"reason": "CrashLoopBackOff"}},
-            "lastState": {"terminated": {"exitCode": 1, "reason": "Error", "finishedAt": "2026-01-01T11:59:00Z"}}}]}));
+            "lastState": {"terminated": {"exitCode": 1, "reason": "Error", "finishedAt": "2026-01-01T11:59:00Z"}}}]}),
+    );
     let found = problems(&snapshot(vec![p]), now());
     assert_eq!(found[0].status, "CrashLoopBackOff");
-    assert!(found[0].reason.contains("last exit 1 (Error)"), "{}", found[0].reason);
+    assert!(
+        found[0].reason.contains("last exit 1 (Error)"),
+        "{}",
+        found[0].reason
+    );
     assert_eq!(found[0].since.as_deref(), Some("2026-01-01T11:59:00Z"));
 }
 
 #[test]
 fn an_oom_killed_container_is_named_as_such() {
-    let p = pod("renderer", json!({"phase": "Running",
+    let p = pod(
+        "renderer",
+        json!({"phase": "Running",
         "containerStatuses": [{"name": "app", "ready": false, "restartCount": 3,
             "state": {"waiting": {"reason": "CrashLoopBackOff"}},
-            "lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled"}}}]}));
+            "lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled"}}}]}),
+    );
     let found = problems(&snapshot(vec![p]), now());
     assert_eq!(found[0].status, "OOMKilled");
     assert!(found[0].reason.contains("137"));
@@ -58,9 +68,12 @@ fn pending_is_a_problem_after_a_minute_or_when_unschedulable() {
     let mut young = pod("young", json!({"phase": "Pending"}));
     young["metadata"]["creationTimestamp"] = json!("2026-01-01T11:59:30Z");
     let old = pod("old", json!({"phase": "Pending"}));
-    let mut gpu = pod("gpu", json!({"phase": "Pending", "conditions": [{"type": "PodScheduled",
+    let mut gpu = pod(
+        "gpu",
+        json!({"phase": "Pending", "conditions": [{"type": "PodScheduled",
         "status": "False", "reason": "Unschedulable",
-        "message": "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector."}]}));
+        "message": "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector."}]}),
+    );
     gpu["metadata"]["creationTimestamp"] = json!("2026-01-01T11:59:50Z");
     let found = problems(&snapshot(vec![young, old, gpu]), now());
     let names: Vec<&str> = found.iter().map(|p| p.target.name.as_str()).collect();
@@ -71,15 +84,25 @@ fn pending_is_a_problem_after_a_minute_or_when_unschedulable() {
 #[test]
 fn healthy_completed_and_not_ready_pods_are_told_apart() {
     let completed = pod("done", json!({"phase": "Succeeded"}));
-    let snap = snapshot(vec![pod("ok", running(true)), pod("unready", running(false)), completed]);
-    assert_eq!(problem_names(&snap), [("unready".into(), "NotReady".into())]);
+    let snap = snapshot(vec![
+        pod("ok", running(true)),
+        pod("unready", running(false)),
+        completed,
+    ]);
+    assert_eq!(
+        problem_names(&snap),
+        [("unready".into(), "NotReady".into())]
+    );
 }
 
 #[test]
 fn image_pull_failures_name_the_image() {
-    let p = pod("checkout", json!({"phase": "Pending",
+    let p = pod(
+        "checkout",
+        json!({"phase": "Pending",
         "containerStatuses": [{"name": "app", "image": "ghcr.io/x:2", "ready": false,
-            "state": {"waiting": {"reason": "ImagePullBackOff"}}}]}));
+            "state": {"waiting": {"reason": "ImagePullBackOff"}}}]}),
+    );
     let found = problems(&snapshot(vec![p]), now());
     assert_eq!(found[0].status, "ImagePullBackOff");
     assert_eq!(found[0].reason, "cannot pull image ghcr.io/x:2");

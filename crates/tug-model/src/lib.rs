@@ -7,6 +7,7 @@
 pub mod custom_columns;
 pub mod describe;
 pub mod duration;
+pub mod explain;
 pub mod failure;
 pub mod health;
 pub mod kind;

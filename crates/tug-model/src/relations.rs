@@ -160,14 +160,19 @@ impl Node {
     }
 
     /// A reference by name: read from the snapshot when its kind was listed, else shown as named.
-    fn reference(snap: &Snapshot, kind: KindKey, ns: &str, name: &str, now: jiff::Timestamp) -> Self {
+    fn reference(
+        snap: &Snapshot,
+        kind: KindKey,
+        ns: &str,
+        name: &str,
+        now: jiff::Timestamp,
+    ) -> Self {
         let target = Target::object(kind.0, kind.1, singular(kind), ns, name);
         match snap.find(kind, ns, name) {
             Some(obj) => Self::new(target, health::status(kind, obj, now)),
-            None if snap.has(kind) => Self::new(
-                target,
-                ("Missing".into(), Health::Bad, "not found".into()),
-            ),
+            None if snap.has(kind) => {
+                Self::new(target, ("Missing".into(), Health::Bad, "not found".into()))
+            }
             None => Self::new(target, (String::new(), Health::Ok, String::new())),
         }
     }
@@ -200,9 +205,7 @@ impl<'a> Owned<'a> {
     }
 
     fn of(&self, obj: &Value) -> &[(KindKey, &'a Value)] {
-        self.by_owner
-            .get(uid(obj))
-            .map_or(&[], Vec::as_slice)
+        self.by_owner.get(uid(obj)).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -290,15 +293,16 @@ fn node_of(
     }
     if kind == SERVICES {
         node.children.extend(
-            selected_pods(snap, obj)
-                .map(|p| node_of(snap, owned, PODS, p, now, depth + 1)),
+            selected_pods(snap, obj).map(|p| node_of(snap, owned, PODS, p, now, depth + 1)),
         );
     }
     if let Some(labels) = template_labels(kind, obj) {
         let ns = namespace(obj);
-        for svc in snap.of(SERVICES).iter().filter(|s| {
-            namespace(s) == ns && selector_matches_map(&s["spec"]["selector"], labels)
-        }) {
+        for svc in snap
+            .of(SERVICES)
+            .iter()
+            .filter(|s| namespace(s) == ns && selector_matches_map(&s["spec"]["selector"], labels))
+        {
             let mut svc_node = Node::object(SERVICES, svc, now);
             svc_node.children = routes_to(snap, svc)
                 .map(|ing| ingress_node(snap, ing, now))
@@ -359,8 +363,7 @@ fn pod_children(snap: &Snapshot, pod: &Value, now: jiff::Timestamp) -> Vec<Node>
                 .find(PVCS, ns, &r.name)
                 .and_then(|c| c["spec"]["volumeName"].as_str())
         {
-            node.children
-                .push(Node::reference(snap, PVS, "", pv, now));
+            node.children.push(Node::reference(snap, PVS, "", pv, now));
         }
         out.push(node);
     }
@@ -406,7 +409,10 @@ pub fn pod_refs(spec: &Value) -> Vec<Ref> {
         .chain(arr(&spec["containers"]))
     {
         for e in arr(&c["env"]) {
-            add(CONFIGMAPS, e["valueFrom"]["configMapKeyRef"]["name"].as_str());
+            add(
+                CONFIGMAPS,
+                e["valueFrom"]["configMapKeyRef"]["name"].as_str(),
+            );
             add(SECRETS, e["valueFrom"]["secretKeyRef"]["name"].as_str());
         }
         for e in arr(&c["envFrom"]) {
@@ -466,9 +472,11 @@ pub fn used_by(snap: &Snapshot, target: &Target, now: jiff::Timestamp) -> Vec<No
                 out.push(Node::object(PODS, pod, now));
             }
             for workload in [DEPLOYMENTS, STATEFULSETS, DAEMONSETS, REPLICASETS, JOBS] {
-                for obj in snap.of(workload).iter().filter(|o| {
-                    namespace(o) == ns && names(&o["spec"]["template"]["spec"])
-                }) {
+                for obj in snap
+                    .of(workload)
+                    .iter()
+                    .filter(|o| namespace(o) == ns && names(&o["spec"]["template"]["spec"]))
+                {
                     out.push(Node::object(workload, obj, now));
                 }
             }
@@ -501,10 +509,25 @@ pub fn used_by_kinds(kind: KindKey) -> &'static [KindKey] {
     match kind {
         NODES => &[PODS],
         SERVICES => &[SERVICES, INGRESSES],
-        SECRETS => &[PODS, DEPLOYMENTS, STATEFULSETS, DAEMONSETS, REPLICASETS, JOBS, CRONJOBS, INGRESSES],
-        CONFIGMAPS | PVCS | SERVICE_ACCOUNTS => {
-            &[PODS, DEPLOYMENTS, STATEFULSETS, DAEMONSETS, REPLICASETS, JOBS, CRONJOBS]
-        }
+        SECRETS => &[
+            PODS,
+            DEPLOYMENTS,
+            STATEFULSETS,
+            DAEMONSETS,
+            REPLICASETS,
+            JOBS,
+            CRONJOBS,
+            INGRESSES,
+        ],
+        CONFIGMAPS | PVCS | SERVICE_ACCOUNTS => &[
+            PODS,
+            DEPLOYMENTS,
+            STATEFULSETS,
+            DAEMONSETS,
+            REPLICASETS,
+            JOBS,
+            CRONJOBS,
+        ],
         _ => &[],
     }
 }

@@ -25,11 +25,26 @@ fn fixture() -> Snapshot {
                      "spec": {"volumes": [{"name": "c", "configMap": {"name": "frontend-config"}}],
                               "containers": [{"name": "nginx"}]}}});
     deploy["status"] = json!({"readyReplicas": 1});
-    let mut rs = owned(meta("ReplicaSet", "shop", "frontend-1", "r1"), "Deployment", "frontend", "d1");
+    let mut rs = owned(
+        meta("ReplicaSet", "shop", "frontend-1", "r1"),
+        "Deployment",
+        "frontend",
+        "d1",
+    );
     rs["spec"] = json!({"replicas": 1});
-    let mut old = owned(meta("ReplicaSet", "shop", "frontend-0", "r0"), "Deployment", "frontend", "d1");
+    let mut old = owned(
+        meta("ReplicaSet", "shop", "frontend-0", "r0"),
+        "Deployment",
+        "frontend",
+        "d1",
+    );
     old["spec"] = json!({"replicas": 0});
-    let mut pod = owned(meta("Pod", "shop", "frontend-1-a", "p1"), "ReplicaSet", "frontend-1", "r1");
+    let mut pod = owned(
+        meta("Pod", "shop", "frontend-1-a", "p1"),
+        "ReplicaSet",
+        "frontend-1",
+        "r1",
+    );
     pod["metadata"]["labels"] = json!({"app": "frontend"});
     pod["spec"] = json!({
         "nodeName": "worker",
@@ -113,7 +128,11 @@ fn a_collapsed_node_hides_its_children() {
     let tree = tree(&fixture(), "apps", "deployments", now());
     let rs = tree[0].children[0].target.clone();
     let shown = flatten(&tree, &|t| *t == rs);
-    assert_eq!(shown.len(), 5, "deployment, replicaset, service, ingress, tls secret");
+    assert_eq!(
+        shown.len(),
+        5,
+        "deployment, replicaset, service, ingress, tls secret"
+    );
 }
 
 #[test]
@@ -134,7 +153,10 @@ fn a_reference_missing_from_a_listed_kind_is_flagged() {
 fn a_service_tree_lists_the_pods_its_selector_picks() {
     let tree = tree(&fixture(), "", "services", now());
     let names = labels(&tree);
-    assert!(names.contains(&"  Pod frontend-1-a".to_string()), "{names:?}");
+    assert!(
+        names.contains(&"  Pod frontend-1-a".to_string()),
+        "{names:?}"
+    );
     assert!(!names.iter().any(|n| n.contains("backend-x")), "{names:?}");
 }
 
@@ -142,7 +164,12 @@ fn a_service_tree_lists_the_pods_its_selector_picks() {
 fn a_custom_resource_root_holds_what_it_owns() {
     let mut snap = fixture();
     let backup = meta("Backup", "shop", "nightly", "b1");
-    let job = owned(meta("Job", "shop", "nightly-1", "j1"), "Backup", "nightly", "b1");
+    let job = owned(
+        meta("Job", "shop", "nightly-1", "j1"),
+        "Backup",
+        "nightly",
+        "b1",
+    );
     snap.insert("shop.example.com", "backups", vec![backup]);
     snap.insert("batch", "jobs", vec![job]);
     let tree = tree(&snap, "shop.example.com", "backups", now());
@@ -165,7 +192,10 @@ fn used_by_lists_the_pods_and_workloads_that_mount_or_read_a_secret() {
         users("configmaps", "frontend-config"),
         ["Pod frontend-1-a", "Deployment frontend"]
     );
-    assert_eq!(users("persistentvolumeclaims", "uploads"), ["Pod frontend-1-a"]);
+    assert_eq!(
+        users("persistentvolumeclaims", "uploads"),
+        ["Pod frontend-1-a"]
+    );
     assert_eq!(users("services", "frontend"), ["Ingress shop"]);
     assert!(users("secrets", "unused").is_empty());
     let node = Target::object("", "nodes", "Node", "", "worker");
@@ -179,8 +209,15 @@ fn label_selectors_honour_expressions() {
                      "matchExpressions": [{"key": "tier", "operator": "In", "values": ["front", "edge"]},
                                           {"key": "canary", "operator": "DoesNotExist"}]});
     assert!(LabelSelector::new(&sel).matches(&labels));
-    let sel = json!({"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["front"]}]});
+    let sel =
+        json!({"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["front"]}]});
     assert!(!LabelSelector::new(&sel).matches(&labels));
-    assert!(LabelSelector::new(&json!({})).matches(&labels), "empty selects all");
-    assert!(!LabelSelector::new(&Value::Null).matches(&labels), "missing selects none");
+    assert!(
+        LabelSelector::new(&json!({})).matches(&labels),
+        "empty selects all"
+    );
+    assert!(
+        !LabelSelector::new(&Value::Null).matches(&labels),
+        "missing selects none"
+    );
 }

@@ -471,10 +471,15 @@ fn update_status(ctx: &mut Ctx, d: &Value, new: Option<&Value>, created_new: boo
         .unwrap_or_default();
     let complete = updated == want && total == want && avail == want;
     let paused = d["spec"]["paused"].as_bool() == Some(true);
-    let progressed = ["updatedReplicas", "readyReplicas", "availableReplicas", "replicas"]
-        .iter()
-        .zip([updated, ready, avail, total])
-        .any(|(field, n)| int(&d["status"][*field]) != n);
+    let progressed = [
+        "updatedReplicas",
+        "readyReplicas",
+        "availableReplicas",
+        "replicas",
+    ]
+    .iter()
+    .zip([updated, ready, avail, total])
+    .any(|(field, n)| int(&d["status"][*field]) != n);
     let progressing = if paused {
         condition(
             "Progressing",

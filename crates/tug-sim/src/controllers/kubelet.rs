@@ -322,7 +322,11 @@ fn image_pull_failed(ctx: &mut Ctx, pod: &Value, node: &str, image: &str) {
     if backing_off {
         return;
     }
-    let first = !pull_failing(pod["status"]["containerStatuses"].as_array().map_or(&[], |v| v));
+    let first = !pull_failing(
+        pod["status"]["containerStatuses"]
+            .as_array()
+            .map_or(&[], |v| v),
+    );
     let (reason, message) = if first {
         (
             "ErrImagePull",
@@ -331,7 +335,10 @@ fn image_pull_failed(ctx: &mut Ctx, pod: &Value, node: &str, image: &str) {
             ),
         )
     } else {
-        ("ImagePullBackOff", format!("Back-off pulling image \"{image}\""))
+        (
+            "ImagePullBackOff",
+            format!("Back-off pulling image \"{image}\""),
+        )
     };
     let updated = ctx.update(&res, pod, |p| {
         if let Some(statuses) = p["status"]["containerStatuses"].as_array_mut() {
@@ -346,10 +353,28 @@ fn image_pull_failed(ctx: &mut Ctx, pod: &Value, node: &str, image: &str) {
         ctx.event(&p, "Warning", "Failed", &component, format!(
             "Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\": {image}: not found"
         ));
-        ctx.event(&p, "Warning", "Failed", &component, "Error: ErrImagePull".to_string());
+        ctx.event(
+            &p,
+            "Warning",
+            "Failed",
+            &component,
+            "Error: ErrImagePull".to_string(),
+        );
     } else {
-        ctx.event(&p, "Normal", "BackOff", &component, format!("Back-off pulling image \"{image}\""));
-        ctx.event(&p, "Warning", "Failed", &component, "Error: ImagePullBackOff".to_string());
+        ctx.event(
+            &p,
+            "Normal",
+            "BackOff",
+            &component,
+            format!("Back-off pulling image \"{image}\""),
+        );
+        ctx.event(
+            &p,
+            "Warning",
+            "Failed",
+            &component,
+            "Error: ImagePullBackOff".to_string(),
+        );
     }
 }
 

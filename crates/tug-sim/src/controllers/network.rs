@@ -107,7 +107,11 @@ fn endpoints(ctx: &mut Ctx) {
 fn endpoint_slice(ctx: &mut Ctx, svc: &Value, pods: &[Arc<Value>], ports: &[Value]) {
     let res = ctx.kinds.endpoint_slices.clone();
     let ns = namespace(svc).to_string();
-    let slice_name = format!("{}-{}", name(svc), safe_encode(fnv1a(uid(svc).as_bytes()), 5));
+    let slice_name = format!(
+        "{}-{}",
+        name(svc),
+        safe_encode(fnv1a(uid(svc).as_bytes()), 5)
+    );
     let mut endpoints: Vec<Value> = pods
         .iter()
         .map(|p| {
@@ -119,8 +123,16 @@ fn endpoint_slice(ctx: &mut Ctx, svc: &Value, pods: &[Arc<Value>], ports: &[Valu
         })
         .collect();
     endpoints.sort_by(|a, b| a["addresses"][0].as_str().cmp(&b["addresses"][0].as_str()));
-    let endpoints = if endpoints.is_empty() { Value::Null } else { json!(endpoints) };
-    let ports = if ports.is_empty() { Value::Null } else { json!(ports) };
+    let endpoints = if endpoints.is_empty() {
+        Value::Null
+    } else {
+        json!(endpoints)
+    };
+    let ports = if ports.is_empty() {
+        Value::Null
+    } else {
+        json!(ports)
+    };
     match ctx.store.get(&res, &ns, &slice_name) {
         None => {
             let mut slice = json!({
@@ -168,7 +180,10 @@ fn named_port(pod: &Value, named: &str) -> Option<i64> {
 fn volumes(ctx: &mut Ctx) {
     let pvc_res = ctx.kinds.pvcs.clone();
     let pv_res = ctx.kinds.pvs.clone();
-    let classes = ctx.store.registry().preferred("storage.k8s.io", "storageclasses");
+    let classes = ctx
+        .store
+        .registry()
+        .preferred("storage.k8s.io", "storageclasses");
     for pvc in ctx.store.list(&pvc_res, None, |c| {
         c["status"]["phase"] != "Bound" && !is_deleting(c)
     }) {
@@ -189,7 +204,9 @@ fn volumes(ctx: &mut Ctx) {
                 })
                 .is_empty();
             if pvc["status"]["phase"] != "Pending" {
-                let _ = ctx.update(&pvc_res, &pvc, |c| c["status"] = json!({"phase": "Pending"}));
+                let _ = ctx.update(&pvc_res, &pvc, |c| {
+                    c["status"] = json!({"phase": "Pending"})
+                });
             }
             if !reported {
                 ctx.event(

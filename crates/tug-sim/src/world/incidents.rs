@@ -126,13 +126,23 @@ mod tests {
         let pods = list(&store, "", "pods", "shop");
         let pods = named(&pods, "checkout-");
         assert_eq!(pods.len(), 3, "two old pods serve, one new pod cannot pull");
-        let stuck: Vec<_> = pods.iter().filter(|p| waiting(p) == "ImagePullBackOff").collect();
+        let stuck: Vec<_> = pods
+            .iter()
+            .filter(|p| waiting(p) == "ImagePullBackOff")
+            .collect();
         assert_eq!(stuck.len(), 1);
         assert_eq!(stuck[0]["status"]["phase"], "Pending");
-        assert_eq!(stuck[0]["spec"]["containers"][0]["image"], super::STALLED_IMAGE);
+        assert_eq!(
+            stuck[0]["spec"]["containers"][0]["image"],
+            super::STALLED_IMAGE
+        );
         // Completed rollouts elsewhere are not affected.
         let frontend = named(&deploys, "frontend")[0];
-        assert!(frontend["status"]["conditions"].to_string().contains("NewReplicaSetAvailable"));
+        assert!(
+            frontend["status"]["conditions"]
+                .to_string()
+                .contains("NewReplicaSetAvailable")
+        );
     }
 
     #[test]
@@ -146,8 +156,13 @@ mod tests {
         let claims = list(&store, "", "persistentvolumeclaims", "shop");
         assert_eq!(named(&claims, "uploads")[0]["status"]["phase"], "Pending");
         let events = list(&store, "", "events", "shop");
-        assert!(events.iter().any(|e| e["reason"] == "ProvisioningFailed"
-            && e["message"].as_str().unwrap().contains("\"fast-ssd\" not found")));
+        assert!(events.iter().any(|e| {
+            e["reason"] == "ProvisioningFailed"
+                && e["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("\"fast-ssd\" not found")
+        }));
         let endpoints = list(&store, "", "endpoints", "shop");
         assert!(named(&endpoints, "legacy-api")[0]["subsets"].is_null());
     }
@@ -167,8 +182,14 @@ mod tests {
         let endpoints = frontend["endpoints"].as_array().unwrap();
         assert_eq!(endpoints.len(), 3);
         assert!(endpoints.iter().all(|e| e["conditions"]["ready"] == true));
-        assert_eq!(frontend["ports"][0]["port"], 80, "the named target port resolved");
-        assert_eq!(frontend["metadata"]["ownerReferences"][0]["kind"], "Service");
+        assert_eq!(
+            frontend["ports"][0]["port"], 80,
+            "the named target port resolved"
+        );
+        assert_eq!(
+            frontend["metadata"]["ownerReferences"][0]["kind"],
+            "Service"
+        );
         assert!(of("legacy-api")["endpoints"].is_null());
     }
 }
