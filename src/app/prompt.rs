@@ -160,6 +160,8 @@ impl App {
                 vec![]
             }
             ("save", _) => self.save_view(),
+            ("xray", Some(kind)) => self.open_xray(kind, words.next()),
+            ("problems" | "health", _) => self.open_problems(),
             ("journal", _) => {
                 let id = self.id();
                 self.stack.push(View {

@@ -15,6 +15,7 @@ mod edit;
 mod k9s;
 mod logs;
 mod operator;
+mod relations;
 mod reliability;
 mod resilience;
 mod runtime;

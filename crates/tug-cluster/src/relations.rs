@@ -136,20 +136,24 @@ pub async fn evidence(client: &kube::Client, namespace: &str, pods: &[Value]) ->
         Err(_) => vec![],
     };
     let mut previous_logs = vec![];
-    let restarted = pods.iter().flat_map(|p| {
-        p["status"]["containerStatuses"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|s| s["restartCount"].as_i64().unwrap_or(0) > 0)
-            .filter_map(move |s| {
-                Some((
-                    p["metadata"]["name"].as_str()?.to_string(),
-                    s["name"].as_str()?.to_string(),
-                ))
-            })
-    });
-    for (pod, container) in restarted.take(MAX_LOGGED_PODS) {
+    let restarted: Vec<(String, String)> = pods
+        .iter()
+        .flat_map(|p| {
+            p["status"]["containerStatuses"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|s| s["restartCount"].as_i64().unwrap_or(0) > 0)
+                .filter_map(move |s| {
+                    Some((
+                        p["metadata"]["name"].as_str()?.to_string(),
+                        s["name"].as_str()?.to_string(),
+                    ))
+                })
+        })
+        .take(MAX_LOGGED_PODS)
+        .collect();
+    for (pod, container) in restarted {
         if let Ok(lines) = previous_log(client, namespace, &pod, &container).await {
             previous_logs.push(((pod, container), lines));
         }

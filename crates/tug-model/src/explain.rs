@@ -318,13 +318,19 @@ fn pod(snap: &Snapshot, t: &Target, pod: &Value, ev: &Evidence) -> Vec<Finding> 
             ));
             continue;
         }
+        let crashed = restarts > 0 && health::int(&last["exitCode"]) != 0;
         match waiting {
-            "CrashLoopBackOff" => {
-                let mut evidence = vec![
+            "CrashLoopBackOff" | "" if waiting == "CrashLoopBackOff" || crashed => {
+                let state = if waiting.is_empty() {
+                    "running again after a crash".to_string()
+                } else {
                     format!(
-                        "container {cname}: waiting CrashLoopBackOff: {}",
+                        "waiting CrashLoopBackOff: {}",
                         quote(&s["state"]["waiting"]["message"])
-                    ),
+                    )
+                };
+                let mut evidence = vec![
+                    format!("container {cname}: {state}"),
                     format!(
                         "last termination: reason {}, exit code {}, finished {}",
                         last["reason"].as_str().unwrap_or("unknown"),

@@ -20,6 +20,9 @@ pub enum Health {
 
 /// A pod Pending this long is a problem (a scheduler or a kubelet is stuck).
 pub const PENDING_GRACE_SECS: i64 = 60;
+/// A container that crashed this recently is still restarting, even in the seconds it runs between
+/// back-offs (a crash loop is not healthy while it happens to be up).
+pub const RECENT_CRASH_SECS: i64 = 300;
 
 pub(crate) fn int(v: &Value) -> i64 {
     v.as_i64().unwrap_or(0)
@@ -166,6 +169,22 @@ fn pod_status(pod: &Value, now: jiff::Timestamp) -> (String, Health, String) {
             return ("OOMKilled".into(), Health::Bad, detail);
         }
     }
+    let crashed_recently = statuses.iter().find(|s| {
+        let last = &s["lastState"]["terminated"];
+        int(&last["exitCode"]) != 0
+            && since_secs(&last["finishedAt"], now).is_some_and(|t| t < RECENT_CRASH_SECS)
+    });
+    if let Some(s) = crashed_recently
+        && phase == "Running"
+    {
+        let last = s["lastState"]["terminated"]["reason"].as_str();
+        let word = if last == Some("OOMKilled") {
+            "OOMKilled"
+        } else {
+            "Restarting"
+        };
+        return (word.into(), Health::Bad, detail);
+    }
     match phase {
         "Succeeded" => ("Completed".into(), Health::Ok, detail),
         "Failed" => {
@@ -251,9 +270,18 @@ fn workload_status(kind: KindKey, obj: &Value) -> (String, Health, String) {
     if ready >= want {
         return ("Ready".into(), Health::Ok, detail);
     }
-    let mid_rollout = condition(obj, "Progressing")
-        .is_some_and(|p| p["status"] == "True" && p["reason"] != "NewReplicaSetAvailable")
-        || (kind == relations::DEPLOYMENTS && int(&obj["status"]["updatedReplicas"]) < want);
+    // Mid-rollout: not every pod is of the new template yet, or old ones still run beside them.
+    let mid_rollout = match kind {
+        relations::DEPLOYMENTS => {
+            let updated = int(&obj["status"]["updatedReplicas"]);
+            updated < want || int(&obj["status"]["replicas"]) > updated
+        }
+        relations::STATEFULSETS => {
+            obj["status"]["updateRevision"] != obj["status"]["currentRevision"]
+        }
+        relations::DAEMONSETS => int(&obj["status"]["updatedNumberScheduled"]) < want,
+        _ => false,
+    };
     if mid_rollout {
         ("Progressing".into(), Health::Pending, detail)
     } else {
@@ -369,7 +397,7 @@ fn problem(snap: &Snapshot, kind: KindKey, obj: &Value, now: jiff::Timestamp) ->
         let (reason, since) = explain_status(kind, obj, &status, detail);
         let severity = match status.as_str() {
             "NotReady" if kind == relations::NODES => 5,
-            "CrashLoopBackOff" | "OOMKilled" | "Failed" | "Error" => 4,
+            "CrashLoopBackOff" | "OOMKilled" | "Restarting" | "Failed" | "Error" => 4,
             "ProgressDeadlineExceeded" | "Degraded" | "BackoffLimitExceeded" => 3,
             _ => 2,
         };
@@ -402,7 +430,7 @@ fn explain_status(
             let bad = statuses.iter().find(|s| s["ready"] != true);
             let last = bad.map(|s| &s["lastState"]["terminated"]);
             match status {
-                "CrashLoopBackOff" | "OOMKilled" => {
+                "CrashLoopBackOff" | "OOMKilled" | "Restarting" => {
                     let last = last.cloned().unwrap_or(Value::Null);
                     let reason = format!(
                         "{} restarting: last exit {} ({}), {detail}",

@@ -111,9 +111,11 @@ fn image_pull_failures_name_the_image() {
 #[test]
 fn workloads_stalled_or_short_are_problems_but_not_mid_rollout() {
     let deploy = |name: &str, ready: i64, progressing: Value| {
+        // "rolling" has one pod of the new template and old ones beside it.
+        let (updated, replicas) = if name == "rolling" { (1, 3) } else { (2, 2) };
         json!({"kind": "Deployment", "metadata": {"name": name, "namespace": "shop"},
-               "spec": {"replicas": 2}, "status": {"readyReplicas": ready, "updatedReplicas": 2,
-               "conditions": [progressing]}})
+               "spec": {"replicas": 2}, "status": {"readyReplicas": ready, "updatedReplicas": updated,
+               "replicas": replicas, "conditions": [progressing]}})
     };
     let mut snap = Snapshot::default();
     snap.insert(
@@ -195,4 +197,22 @@ fn suspended_cronjobs_are_not_problems() {
         vec![json!({"kind": "CronJob", "metadata": {"name": "c", "namespace": "b"}, "spec": {"suspend": true}})],
     );
     assert!(problems(&snap, now()).is_empty());
+}
+
+#[test]
+fn a_container_that_crashed_minutes_ago_is_restarting_even_while_it_runs() {
+    let mut p = pod("payments", running(true));
+    p["status"]["containerStatuses"][0]["restartCount"] = json!(5);
+    p["status"]["containerStatuses"][0]["lastState"] = json!({"terminated": {"exitCode": 1,
+        "reason": "Error", "finishedAt": "2026-01-01T11:59:30Z"}});
+    assert_eq!(
+        problem_names(&snapshot(vec![p.clone()])),
+        [("payments".into(), "Restarting".into())]
+    );
+    p["status"]["containerStatuses"][0]["lastState"]["terminated"]["finishedAt"] =
+        json!("2026-01-01T10:00:00Z");
+    assert!(
+        problems(&snapshot(vec![p]), now()).is_empty(),
+        "an old crash is history"
+    );
 }

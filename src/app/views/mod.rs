@@ -5,13 +5,18 @@
 
 mod containers;
 mod contexts;
+mod explain;
 mod filter;
 mod forwards;
 mod history;
 mod log;
+mod problems;
+mod relations;
 mod resources;
 mod table;
 mod text;
+mod used_by;
+mod xray;
 
 pub use containers::ContainersView;
 pub use contexts::ContextsView;
@@ -19,6 +24,7 @@ pub use filter::Filter;
 pub use forwards::{ForwardRow, ForwardsView};
 pub use history::HistoryView;
 pub use log::LogView;
+pub use relations::{Mode as RelationsMode, RelationsView};
 pub use table::{Sort, TableView};
 pub use text::TextView;
 
@@ -55,6 +61,8 @@ pub enum Body {
     History(Box<HistoryView>),
     Text(Box<TextView>),
     Log(Box<LogView>),
+    /// `:xray`, used by, `:problems`, explain: a tree of nodes built from one list per kind.
+    Relations(Box<RelationsView>),
     Editor(Box<super::editor::EditorView>),
 }
 
@@ -91,6 +99,7 @@ impl Body {
             Body::History(v) => v.as_ref(),
             Body::Text(v) => v.as_ref(),
             Body::Log(v) => v.as_ref(),
+            Body::Relations(v) => v.as_ref(),
             Body::Editor(v) => v.as_ref(),
         }
     }
@@ -104,6 +113,7 @@ impl Body {
             Body::History(v) => v.as_mut(),
             Body::Text(v) => v.as_mut(),
             Body::Log(v) => v.as_mut(),
+            Body::Relations(v) => v.as_mut(),
             Body::Editor(v) => v.as_mut(),
         }
     }
