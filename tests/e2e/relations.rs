@@ -125,8 +125,7 @@ async fn explain_shows_the_crash_loop_with_exit_code_and_log_and_the_schedulers_
     tui.send("X");
     let screen = tui
         .wait("the scheduler's reason", |s| {
-            s.contains("explain/gpu-worker")
-                && s.contains("2 node(s) didn't match")
+            s.contains("explain/gpu-worker") && s.contains("2 node(s) didn't match")
         })
         .await;
     assert!(
@@ -196,11 +195,22 @@ async fn xray_of_every_deployment_at_ten_thousand_pods_costs_a_bounded_number_of
     let since = sim.get_json("/_sim/stats").await["requests"]
         .as_u64()
         .unwrap();
+    let started = std::time::Instant::now();
     let tui = Tui::start(&sim.kubeconfig(), &["-c", "xray deploy all"], 200, 50);
     tui.wait("the trees", |s| {
         s.contains("xray/deployments[") && s.contains("coredns")
     })
     .await;
+    // For BENCHMARKS.md (printed, never asserted on): time to a drawn tree, and tug's peak RSS.
+    let status = std::fs::read_to_string(format!("/proc/{}/status", tui.pid())).unwrap_or_default();
+    let peak = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM"))
+        .unwrap_or("VmHWM: ?");
+    println!(
+        "xray deploy all at 10k pods: {:?} to the tree, {peak}",
+        started.elapsed()
+    );
     let log = sim.get_json(&format!("/_sim/requests?since={since}")).await;
     let mut per_path: std::collections::BTreeMap<String, usize> = Default::default();
     for r in log.as_array().unwrap() {

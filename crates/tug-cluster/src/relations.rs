@@ -131,10 +131,8 @@ pub struct Evidence {
 /// The events of `namespace` (one list) and the previous logs of up to [`MAX_LOGGED_PODS`] restarted
 /// containers of `pods`.
 pub async fn evidence(client: &kube::Client, namespace: &str, pods: &[Value]) -> Evidence {
-    let events = match list_events(client, namespace).await {
-        Ok(events) => events,
-        Err(_) => vec![],
-    };
+    // Without events the explanation still has the objects' own conditions and states.
+    let events: Vec<Value> = list_events(client, namespace).await.unwrap_or_default();
     let mut previous_logs = vec![];
     let restarted: Vec<(String, String)> = pods
         .iter()

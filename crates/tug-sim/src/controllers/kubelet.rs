@@ -146,15 +146,14 @@ fn step(ctx: &mut Ctx, pod: &Value) {
     let creating = statuses
         .iter()
         .any(|s| s["state"]["waiting"]["reason"] == "ContainerCreating");
-    if creating || pull_failing(&statuses) {
-        if let Some(image) = containers(pod)
+    if (creating || pull_failing(&statuses))
+        && let Some(image) = containers(pod)
             .filter_map(|c| c["image"].as_str())
             .find(|i| unpullable(i))
-        {
-            let image = image.to_string();
-            image_pull_failed(ctx, pod, &node, &image);
-            return;
-        }
+    {
+        let image = image.to_string();
+        image_pull_failed(ctx, pod, &node, &image);
+        return;
     }
     if creating {
         if ctx.is_virtual() || since(ctx, &pod["status"]["startTime"]).unwrap_or(0) >= 1 {
