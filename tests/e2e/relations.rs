@@ -110,7 +110,7 @@ async fn explain_shows_the_crash_loop_with_exit_code_and_log_and_the_schedulers_
     tui.send("/payments");
     tui.send(ENTER);
     tui.wait("the filter", |s| !s.contains("gpu-worker")).await;
-    tui.send("X");
+    tui.send("W");
     // The previous container's log is quoted once it has crashed (the sim's crash loop is seconds long).
     let screen = tui
         .wait("the crash loop explained", |s| {
@@ -122,7 +122,7 @@ async fn explain_shows_the_crash_loop_with_exit_code_and_log_and_the_schedulers_
     tui.send("/gpu");
     tui.send(ENTER);
     tui.wait("the filter", |s| !s.contains("payments")).await;
-    tui.send("X");
+    tui.send("W");
     let screen = tui
         .wait("the scheduler's reason", |s| {
             s.contains("explain/gpu-worker") && s.contains("2 node(s) didn't match")

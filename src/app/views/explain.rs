@@ -1,4 +1,4 @@
-//! Explain (`Shift-X` on any row or node, Enter in `:problems`): the findings about one object as a tree —
+//! Explain (`Shift-W` ("why") on any row or node, Enter in `:problems`): the findings about one object as a tree —
 //! each finding, the evidence quoted from the cluster under it, then what to look at next; Enter on a line
 //! jumps to the object it names.
 

@@ -156,7 +156,7 @@ actions! {
     Drain => spec("drain", &[Table], &["Shift-D"], "drain a node (evictions honour PodDisruptionBudgets)").mutates(),
     Mark => spec("mark", &[Table], &["Space"], "mark/unmark the row for a bulk delete"),
     Xray => spec("xray", &[Table], &["x"], "xray: the tree of what the object owns, runs, mounts and is routed by (:xray KIND [NS])"),
-    Explain => spec("explain", &[Table], &["Shift-X"], "explain: why the object is unhealthy, with the evidence (:problems lists them all)"),
+    Explain => spec("explain", &[Table], &["Shift-W"], "explain: why the object is unhealthy, with the evidence (:problems lists them all)"),
     UsedBy => spec("used_by", &[Table], &["b"], "used by: what mounts, reads or routes to a ConfigMap, Secret, PVC, ServiceAccount, Node or Service"),
     Collapse => spec("collapse", &[Table], &["Tab"], "in a tree (xray, explain): collapse or expand the node"),
     UndoRollback => spec("undo_rollback", &[Table], &["Shift-U"], "undo the last rollback (asks first)").mutates(),
