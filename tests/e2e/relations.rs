@@ -94,7 +94,11 @@ async fn used_by_of_a_secret_lists_the_pods_that_read_it() {
     tui.wait("the filter", |s| !s.contains("checkout-stripe"))
         .await;
     tui.send("b");
-    let screen = tui.wait_for("used-by/shop-tls").await;
+    let screen = tui
+        .wait("what uses the TLS secret", |s| {
+            s.contains("used-by/shop-tls") && s.contains("Ingress")
+        })
+        .await;
     assert!(lines_with(&screen, " Pod ").is_empty(), "{screen}");
     assert!(
         lines_with(&screen, "Ingress")[0].contains("shop"),
