@@ -28,7 +28,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::config::keymap::Scope as KeyScope;
 use crate::config::{Action, Keymap, Theme};
-pub use messages::{AppEvent, Effect, Fetched, Purpose};
+pub use messages::{AppEvent, Effect, Fetched, Purpose, RelationsData};
 pub use plugins::PluginRun;
 use tug_cluster::connect::ClusterInfo;
 use tug_cluster::discovery::{self, Kind};
@@ -259,7 +259,7 @@ impl App {
             }
             AppEvent::Tick(now) => {
                 self.now = now;
-                vec![]
+                self.refresh_relations()
             }
             AppEvent::Changed => vec![],
             AppEvent::ServerVersion(v) => {

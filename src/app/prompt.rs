@@ -163,6 +163,8 @@ impl App {
             ("save", _) => self.save_view(),
             ("changes" | "whatchanged", _) => self.open_changes(),
             ("helm" | "releases", _) => self.open_helm(),
+            ("xray", Some(kind)) => self.open_xray(kind, words.next()),
+            ("problems" | "health", _) => self.open_problems(),
             ("journal", _) => {
                 let id = self.id();
                 self.stack.push(View {

@@ -313,6 +313,20 @@ impl Effects {
                 });
             }
             Effect::Access(ask) => super::access::perform(&self.client, ask, &self.events),
+            Effect::Relations {
+                view,
+                kinds,
+                namespace,
+                explain,
+            } => {
+                let (client, events) = (self.client.clone(), self.events.clone());
+                tokio::spawn(async move {
+                    let result =
+                        super::fetch::relations(&client, &kinds, namespace.as_deref(), explain)
+                            .await;
+                    let _ = events.send(AppEvent::Fetched { view, result });
+                });
+            }
             Effect::Mutate(mutation) => {
                 super::changes::mutate(&self.client, &app.info, mutation, &self.events);
             }

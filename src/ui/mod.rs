@@ -243,11 +243,12 @@ pub fn rollouts(data: &tug_model::table::TableData) -> Vec<(String, String)> {
 /// How a STATUS cell reads to an operator: the theme element that styles it.
 pub fn status_element(status: &str) -> &'static str {
     match status {
-        "Running" | "Ready" | "Active" | "Bound" | "Complete" | "Available" | "" => "status_ok",
+        "Running" | "Ready" | "Active" | "Bound" | "Complete" | "Available" | "Ok" | "next"
+        | "" => "status_ok",
+        "Suspended" => "status_done",
         "Completed" | "Succeeded" => "status_done",
-        "Pending" | "ContainerCreating" | "PodInitializing" | "Terminating" | "Unknown" => {
-            "status_pending"
-        }
+        "Pending" | "ContainerCreating" | "PodInitializing" | "Terminating" | "Unknown"
+        | "Progressing" | "SchedulingDisabled" => "status_pending",
         s if s.starts_with("Init:") && !s.contains("Error") && !s.contains("CrashLoop") => {
             "status_pending"
         }
@@ -406,9 +407,18 @@ fn render_table(app: &App, t: &TableView, frame: &mut Frame, area: Rect) {
             TRow::new(cells).style(style)
         })
         .collect();
+    // The last column may take the rest of the line (a long detail, an explanation's evidence).
+    let last = widths.len().saturating_sub(1);
     let constraints: Vec<Constraint> = widths
         .iter()
-        .map(|w| Constraint::Length(*w as u16))
+        .enumerate()
+        .map(|(n, w)| {
+            if n == last {
+                Constraint::Min(*w as u16)
+            } else {
+                Constraint::Length(*w as u16)
+            }
+        })
         .collect();
     let table = Table::new(table_rows, constraints)
         .header(

@@ -18,6 +18,7 @@ mod k9s;
 mod logs;
 mod metrics;
 mod operator;
+mod relations;
 mod reliability;
 mod resilience;
 mod runtime;

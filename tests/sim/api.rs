@@ -412,5 +412,9 @@ async fn selectors_on_the_demo_world() {
             "name",
         ])
         .await;
-    assert_eq!(pending.trim(), "pod/gpu-worker");
+    // The unschedulable pod, and the checkout rollout's pod that cannot pull its image.
+    let pending: Vec<&str> = pending.lines().collect();
+    assert_eq!(pending.len(), 2, "{pending:?}");
+    assert!(pending[0].starts_with("pod/checkout-"), "{pending:?}");
+    assert_eq!(pending[1], "pod/gpu-worker");
 }

@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod mutate;
 pub mod objects;
 pub mod portforward;
+pub mod relations;
 pub mod shell;
 pub mod table_watch;
 

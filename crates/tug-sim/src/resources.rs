@@ -466,6 +466,16 @@ const BUILTINS: &[Builtin] = &[
         false,
     ),
     b(
+        "discovery.k8s.io",
+        "v1",
+        "endpointslices",
+        "EndpointSlice",
+        &[],
+        NS,
+        &[],
+        false,
+    ),
+    b(
         "events.k8s.io",
         "v1",
         "events",

@@ -4,8 +4,10 @@
 //!
 //! Namespaces: kube-system (coredns, kube-proxy), shop (frontend with two revisions, backend with a sidecar,
 //! payments crash-looping, redis, postgres StatefulSet with volumes, a pending gpu-worker, services, ingress,
-//! config, secrets, RBAC, a PodDisruptionBudget, Backup custom resources, the Helm release storefront), monitoring (prometheus,
-//! node-exporter, grafana), batch (CronJobs, finished and running Jobs); `--pods N` adds N load pods.
+//! config, secrets, RBAC, a PodDisruptionBudget, Backup custom resources, the Helm release storefront and the
+//! incidents of `incidents`), monitoring (prometheus, node-exporter, grafana), batch (CronJobs, finished and running Jobs); `--pods N` adds N load pods.
+
+mod incidents;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -55,6 +57,7 @@ pub fn build(store: &Arc<Store>, seed: u64, load_pods: usize, namespaces: usize)
 
     w.ctx.clock = Clock::Virtual(ago(0, 3, 0));
     w.recent()?;
+    incidents::add(&mut w)?;
     settle(w.ctx, STEP, MAX_PASSES);
 
     w.ctx.clock = Clock::Virtual(ago(0, 0, 2));

@@ -8,18 +8,23 @@ mod can_i;
 mod changes;
 mod containers;
 mod contexts;
+mod explain;
 mod filter;
 mod forwards;
 mod helm;
 mod history;
 mod log;
+mod problems;
 mod pulse;
+mod relations;
 mod resources;
 mod subjects;
 mod table;
 mod text;
 mod timeline;
+mod used_by;
 mod who_can;
+mod xray;
 
 pub use can_i::{CanIView, parse_args as can_i_args};
 pub use changes::ChangesView;
@@ -31,6 +36,7 @@ pub use helm::{HelmHistoryView, HelmView};
 pub use history::HistoryView;
 pub use log::LogView;
 pub use pulse::PulseView;
+pub use relations::{Mode as RelationsMode, RelationsView};
 pub use subjects::SubjectsView;
 pub use table::{Sort, TableView};
 pub use text::TextView;
@@ -86,6 +92,8 @@ pub enum Body {
     /// `:subjects`, `:users`, `:groups`.
     Subjects(Box<SubjectsView>),
     Log(Box<LogView>),
+    /// `:xray`, used by, `:problems`, explain: a tree of nodes built from one list per kind.
+    Relations(Box<RelationsView>),
     Editor(Box<super::editor::EditorView>),
 }
 
@@ -130,6 +138,7 @@ impl Body {
             Body::WhoCan(v) => v.as_ref(),
             Body::Subjects(v) => v.as_ref(),
             Body::Log(v) => v.as_ref(),
+            Body::Relations(v) => v.as_ref(),
             Body::Editor(v) => v.as_ref(),
         }
     }
@@ -151,6 +160,7 @@ impl Body {
             Body::WhoCan(v) => v.as_mut(),
             Body::Subjects(v) => v.as_mut(),
             Body::Log(v) => v.as_mut(),
+            Body::Relations(v) => v.as_mut(),
             Body::Editor(v) => v.as_mut(),
         }
     }

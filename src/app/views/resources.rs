@@ -45,6 +45,20 @@ impl ViewType for TableView {
             return vec![];
         };
         let (ns, name) = (ns.to_string(), name.to_string());
+        if matches!(action, Action::Xray | Action::Explain | Action::UsedBy) {
+            let target = tug_model::relations::Target::object(
+                &kind.group,
+                &kind.plural,
+                &kind.kind,
+                &ns,
+                &name,
+            );
+            return match action {
+                Action::Xray => app.xray_object(&target),
+                Action::Explain => app.open_explain(target),
+                _ => app.open_used_by(target),
+            };
+        }
         let fetch = |purpose| {
             vec![Effect::Fetch {
                 view: me.id,

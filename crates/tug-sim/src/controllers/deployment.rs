@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::replicaset::same_status;
 use super::{
-    Ctx, controller_uid, int, int_or_percent, is_deleting, name, namespace, owner_ref,
+    Ctx, controller_uid, int, int_or_percent, is_deleting, name, namespace, owner_ref, since,
     template_hash, uid,
 };
 
@@ -395,6 +395,30 @@ fn condition(
            "lastUpdateTime": update, "lastTransitionTime": transition})
 }
 
+/// The Progressing reason of a rollout that made no progress for `progressDeadlineSeconds`.
+pub const PROGRESS_DEADLINE_EXCEEDED: &str = "ProgressDeadlineExceeded";
+/// The API's default `spec.progressDeadlineSeconds`.
+const DEFAULT_PROGRESS_DEADLINE_SECS: i64 = 600;
+
+/// A rollout (old pods still running beside the new ones) whose Progressing condition last moved longer than
+/// `progressDeadlineSeconds` ago, or that already timed out. The sim reduces "progress" to a change of the
+/// replica counts, and, like the controller, never times out a deployment while it is paused.
+fn timed_out(ctx: &Ctx, d: &Value) -> bool {
+    let Some(prev) = d["status"]["conditions"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["type"] == "Progressing"))
+    else {
+        return false;
+    };
+    if prev["reason"] == PROGRESS_DEADLINE_EXCEEDED {
+        return true;
+    }
+    let deadline = d["spec"]["progressDeadlineSeconds"]
+        .as_i64()
+        .unwrap_or(DEFAULT_PROGRESS_DEADLINE_SECS);
+    since(ctx, &prev["lastUpdateTime"]).is_some_and(|s| s > deadline)
+}
+
 fn update_status(ctx: &mut Ctx, d: &Value, new: Option<&Value>, created_new: bool) {
     let rs_res = ctx.kinds.replicasets.clone();
     let d_uid = uid(d).to_string();
@@ -447,6 +471,15 @@ fn update_status(ctx: &mut Ctx, d: &Value, new: Option<&Value>, created_new: boo
         .unwrap_or_default();
     let complete = updated == want && total == want && avail == want;
     let paused = d["spec"]["paused"].as_bool() == Some(true);
+    let progressed = [
+        "updatedReplicas",
+        "readyReplicas",
+        "availableReplicas",
+        "replicas",
+    ]
+    .iter()
+    .zip([updated, ready, avail, total])
+    .any(|(field, n)| int(&d["status"][*field]) != n);
     let progressing = if paused {
         condition(
             "Progressing",
@@ -462,6 +495,15 @@ fn update_status(ctx: &mut Ctx, d: &Value, new: Option<&Value>, created_new: boo
             "True",
             "NewReplicaSetAvailable",
             format!("ReplicaSet \"{new_name}\" has successfully progressed."),
+            &now,
+            d,
+        )
+    } else if !created_new && !progressed && total > updated && timed_out(ctx, d) {
+        condition(
+            "Progressing",
+            "False",
+            PROGRESS_DEADLINE_EXCEEDED,
+            format!("ReplicaSet \"{new_name}\" has timed out progressing."),
             &now,
             d,
         )
@@ -484,6 +526,10 @@ fn update_status(ctx: &mut Ctx, d: &Value, new: Option<&Value>, created_new: boo
             d,
         )
     };
+    let mut progressing = progressing;
+    if progressed && progressing["status"] == "True" {
+        progressing["lastUpdateTime"] = json!(now);
+    }
     let mut status = json!({
         "observedGeneration": d["metadata"]["generation"],
         "replicas": total,

@@ -3,8 +3,10 @@
 //! so there is no hidden state to lose.
 //!
 //! Scenarios, by pod annotation `sim.tug.dev/scenario`: `crashloop` (the first container exits 1 after a few
-//! seconds, then backs off), `complete` (exits 0 after `sim.tug.dev/run-seconds`, default 3), `fail` (exits 1
-//! and stays failed). Pods owned by a Job complete unless told to fail.
+//! seconds, then backs off), `oomkill` (the same, killed for memory: `OOMKilled`, exit code 137), `complete`
+//! (exits 0 after `sim.tug.dev/run-seconds`, default 3), `fail` (exits 1 and stays failed). Pods owned by a Job
+//! complete unless told to fail. An image the sim's registry does not hold ([`unpullable`]) never starts:
+//! `ErrImagePull`, then `ImagePullBackOff`, and the pod stays Pending.
 
 use serde_json::{Value, json};
 
@@ -22,6 +24,7 @@ const MAX_GRACE_SECS: i64 = 1;
 enum Scenario {
     Serve,
     CrashLoop,
+    OomKill,
     Complete,
     Fail,
 }
@@ -34,6 +37,7 @@ pub fn scripted(pod: &Value) -> bool {
 fn scenario(pod: &Value) -> Scenario {
     match pod["metadata"]["annotations"][SCENARIO].as_str() {
         Some("crashloop") => Scenario::CrashLoop,
+        Some("oomkill") => Scenario::OomKill,
         Some("complete") => Scenario::Complete,
         Some("fail") => Scenario::Fail,
         _ if owned_by_job(pod) => Scenario::Complete,
@@ -142,6 +146,15 @@ fn step(ctx: &mut Ctx, pod: &Value) {
     let creating = statuses
         .iter()
         .any(|s| s["state"]["waiting"]["reason"] == "ContainerCreating");
+    if (creating || pull_failing(&statuses))
+        && let Some(image) = containers(pod)
+            .filter_map(|c| c["image"].as_str())
+            .find(|i| unpullable(i))
+    {
+        let image = image.to_string();
+        image_pull_failed(ctx, pod, &node, &image);
+        return;
+    }
     if creating {
         if ctx.is_virtual() || since(ctx, &pod["status"]["startTime"]).unwrap_or(0) >= 1 {
             start_containers(ctx, pod, &node, &now);
@@ -150,7 +163,8 @@ fn step(ctx: &mut Ctx, pod: &Value) {
     }
     match scenario(pod) {
         Scenario::Serve => {}
-        Scenario::CrashLoop => crash_loop(ctx, pod, &node, &now),
+        Scenario::CrashLoop => crash_loop(ctx, pod, &node, &now, (1, "Error")),
+        Scenario::OomKill => crash_loop(ctx, pod, &node, &now, (137, "OOMKilled")),
         Scenario::Complete | Scenario::Fail => {
             let run = pod["metadata"]["annotations"][RUN_SECONDS]
                 .as_str()
@@ -277,12 +291,100 @@ fn start_containers(ctx: &mut Ctx, pod: &Value, node: &str, now: &str) {
     }
 }
 
+/// Image references the sim's registry does not hold: hosts under the reserved `.invalid` domain and the tags
+/// the demo world pretends were never pushed.
+const UNPUBLISHED_IMAGES: &[&str] = &["ghcr.io/tug-demo/checkout:3.2.0"];
+
+pub fn unpullable(image: &str) -> bool {
+    let host = image.split('/').next().unwrap_or_default();
+    (image.contains('/') && host.ends_with(".invalid")) || UNPUBLISHED_IMAGES.contains(&image)
+}
+
+fn pull_failing(statuses: &[Value]) -> bool {
+    statuses.iter().any(|s| {
+        matches!(
+            s["state"]["waiting"]["reason"].as_str(),
+            Some("ErrImagePull" | "ImagePullBackOff")
+        )
+    })
+}
+
+/// The first attempt fails (`ErrImagePull`), the next ones back off (`ImagePullBackOff`); both are written
+/// once, so a stuck pull costs no write per pass.
+fn image_pull_failed(ctx: &mut Ctx, pod: &Value, node: &str, image: &str) {
+    let res = ctx.kinds.pods.clone();
+    let backing_off = pod["status"]["containerStatuses"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|s| s["state"]["waiting"]["reason"] == "ImagePullBackOff");
+    if backing_off {
+        return;
+    }
+    let first = !pull_failing(
+        pod["status"]["containerStatuses"]
+            .as_array()
+            .map_or(&[], |v| v),
+    );
+    let (reason, message) = if first {
+        (
+            "ErrImagePull",
+            format!(
+                "failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\": {image}: not found"
+            ),
+        )
+    } else {
+        (
+            "ImagePullBackOff",
+            format!("Back-off pulling image \"{image}\""),
+        )
+    };
+    let updated = ctx.update(&res, pod, |p| {
+        if let Some(statuses) = p["status"]["containerStatuses"].as_array_mut() {
+            for s in statuses.iter_mut().filter(|s| s["image"] == image) {
+                s["state"] = json!({"waiting": {"reason": reason, "message": message}});
+            }
+        }
+    });
+    let Ok(p) = updated else { return };
+    let component = format!("kubelet/{node}");
+    if first {
+        ctx.event(&p, "Warning", "Failed", &component, format!(
+            "Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\": {image}: not found"
+        ));
+        ctx.event(
+            &p,
+            "Warning",
+            "Failed",
+            &component,
+            "Error: ErrImagePull".to_string(),
+        );
+    } else {
+        ctx.event(
+            &p,
+            "Normal",
+            "BackOff",
+            &component,
+            format!("Back-off pulling image \"{image}\""),
+        );
+        ctx.event(
+            &p,
+            "Warning",
+            "Failed",
+            &component,
+            "Error: ImagePullBackOff".to_string(),
+        );
+    }
+}
+
 /// Back-off before restarting a crashed container (the kubelet doubles from 10 s to 5 min; the sim stays short).
 fn back_off_secs(restarts: i64) -> i64 {
     (5 * restarts).clamp(5, 30)
 }
 
-fn crash_loop(ctx: &mut Ctx, pod: &Value, node: &str, now: &str) {
+/// `exit`: the exit code and termination reason of each crash.
+fn crash_loop(ctx: &mut Ctx, pod: &Value, node: &str, now: &str, exit: (i64, &str)) {
+    let (exit_code, exit_reason) = exit;
     let res = ctx.kinds.pods.clone();
     let Some(first) = pod["status"]["containerStatuses"].get(0).cloned() else {
         return;
@@ -311,7 +413,7 @@ fn crash_loop(ctx: &mut Ctx, pod: &Value, node: &str, now: &str) {
             s["restartCount"] = json!(restarts + 1);
             s["ready"] = json!(false);
             s["started"] = json!(false);
-            s["lastState"] = json!({"terminated": {"exitCode": 1, "reason": "Error", "startedAt": started,
+            s["lastState"] = json!({"terminated": {"exitCode": exit_code, "reason": exit_reason, "startedAt": started,
                                                     "finishedAt": now, "containerID": cid}});
             s["state"] = json!({"waiting": {"reason": "CrashLoopBackOff",
                 "message": format!("back-off {back_off}s restarting failed container={c} pod={pk}")}});

@@ -1,11 +1,11 @@
-//! Endpoints for Services with selectors (ready and not-ready pod addresses, named target ports resolved),
-//! and volume binding: a Pending claim gets a dynamically provisioned PersistentVolume and becomes Bound.
+//! Endpoints and their `discovery.k8s.io/v1` EndpointSlice for Services with selectors (ready and not-ready
+//! pod addresses, named target ports resolved), and volume binding: a Pending claim gets a dynamically provisioned PersistentVolume and becomes Bound.
 
 use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::{Ctx, is_deleting, name, namespace, pod_ready, uid};
+use super::{Ctx, fnv1a, is_deleting, name, namespace, pod_ready, safe_encode, uid};
 use crate::selectors::LabelSelector;
 
 pub fn reconcile(ctx: &mut Ctx) {
@@ -62,6 +62,7 @@ fn endpoints(ctx: &mut Ctx) {
                 port
             })
             .collect();
+        endpoint_slice(ctx, &svc, &pods, &ports);
         let mut subset = json!({});
         if !ready.is_empty() {
             subset["addresses"] = json!(ready);
@@ -101,6 +102,72 @@ fn endpoints(ctx: &mut Ctx) {
     }
 }
 
+/// The one EndpointSlice the endpointslice controller keeps per Service (the sim never needs more than the
+/// 100 endpoints a slice holds), named `<service>-<hash of its uid>` and owned by the Service.
+fn endpoint_slice(ctx: &mut Ctx, svc: &Value, pods: &[Arc<Value>], ports: &[Value]) {
+    let res = ctx.kinds.endpoint_slices.clone();
+    let ns = namespace(svc).to_string();
+    let slice_name = format!(
+        "{}-{}",
+        name(svc),
+        safe_encode(fnv1a(uid(svc).as_bytes()), 5)
+    );
+    let mut endpoints: Vec<Value> = pods
+        .iter()
+        .map(|p| {
+            let ready = pod_ready(p);
+            json!({"addresses": [p["status"]["podIP"]],
+                   "conditions": {"ready": ready, "serving": ready, "terminating": false},
+                   "nodeName": p["spec"]["nodeName"],
+                   "targetRef": {"kind": "Pod", "namespace": ns, "name": name(p), "uid": uid(p)}})
+        })
+        .collect();
+    endpoints.sort_by(|a, b| a["addresses"][0].as_str().cmp(&b["addresses"][0].as_str()));
+    let endpoints = if endpoints.is_empty() {
+        Value::Null
+    } else {
+        json!(endpoints)
+    };
+    let ports = if ports.is_empty() {
+        Value::Null
+    } else {
+        json!(ports)
+    };
+    match ctx.store.get(&res, &ns, &slice_name) {
+        None => {
+            let mut slice = json!({
+                "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+                "metadata": {"name": slice_name, "namespace": ns,
+                             "labels": {"kubernetes.io/service-name": name(svc),
+                                        "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io"},
+                             "ownerReferences": [{"apiVersion": "v1", "kind": "Service", "name": name(svc),
+                                                  "uid": uid(svc), "controller": true, "blockOwnerDeletion": true}]},
+                "addressType": "IPv4",
+            });
+            if !endpoints.is_null() {
+                slice["endpoints"] = endpoints;
+            }
+            if !ports.is_null() {
+                slice["ports"] = ports;
+            }
+            let _ = ctx.create(&res, &ns, slice);
+        }
+        Some(cur) if cur["endpoints"] != endpoints || cur["ports"] != ports => {
+            let _ = ctx.update(&res, &cur, |s| {
+                for (field, value) in [("endpoints", endpoints), ("ports", ports)] {
+                    match s.as_object_mut() {
+                        Some(m) if value.is_null() => {
+                            m.remove(field);
+                        }
+                        _ => s[field] = value,
+                    }
+                }
+            });
+        }
+        Some(_) => {}
+    }
+}
+
 fn named_port(pod: &Value, named: &str) -> Option<i64> {
     pod["spec"]["containers"]
         .as_array()?
@@ -113,9 +180,45 @@ fn named_port(pod: &Value, named: &str) -> Option<i64> {
 fn volumes(ctx: &mut Ctx) {
     let pvc_res = ctx.kinds.pvcs.clone();
     let pv_res = ctx.kinds.pvs.clone();
+    let classes = ctx
+        .store
+        .registry()
+        .preferred("storage.k8s.io", "storageclasses");
     for pvc in ctx.store.list(&pvc_res, None, |c| {
         c["status"]["phase"] != "Bound" && !is_deleting(c)
     }) {
+        // A claim naming a StorageClass that does not exist stays Pending, as the PV controller leaves it.
+        let missing_class = pvc["spec"]["storageClassName"]
+            .as_str()
+            .zip(classes.as_ref())
+            .filter(|(class, res)| ctx.store.get(res, "", class).is_none())
+            .map(|(class, _)| class.to_string());
+        if let Some(class) = missing_class {
+            // Reported once per claim (the real controller repeats it; a repeat here would be a write per pass).
+            let claim_uid = uid(&pvc).to_string();
+            let reported = !ctx
+                .store
+                .list(&ctx.kinds.events, Some(namespace(&pvc)), |e| {
+                    e["involvedObject"]["uid"] == claim_uid.as_str()
+                        && e["reason"] == "ProvisioningFailed"
+                })
+                .is_empty();
+            if pvc["status"]["phase"] != "Pending" {
+                let _ = ctx.update(&pvc_res, &pvc, |c| {
+                    c["status"] = json!({"phase": "Pending"})
+                });
+            }
+            if !reported {
+                ctx.event(
+                    &pvc,
+                    "Warning",
+                    "ProvisioningFailed",
+                    "persistentvolume-controller",
+                    format!("storageclass.storage.k8s.io \"{class}\" not found"),
+                );
+            }
+            continue;
+        }
         let pv_name = format!("pvc-{}", uid(&pvc));
         let storage = pvc["spec"]["resources"]["requests"]["storage"].clone();
         let class = pvc["spec"]["storageClassName"]
