@@ -75,17 +75,21 @@ async fn changes_lists_a_kubectl_scale_with_its_replica_change() {
     tui.wait_for("changes(").await;
     sim.kubectl_ok(&["scale", "deploy/frontend", "--replicas=5"])
         .await;
+    // The Deployment's own line (its ReplicaSet's replicas change 3→5 too, in a line of its own).
     let screen = tui
         .wait("the scale in the feed", |s| {
-            s.lines()
-                .any(|l| l.contains("frontend") && l.contains("replicas 3→5"))
+            s.lines().any(|l| {
+                l.contains("deployments.apps")
+                    && l.contains("frontend")
+                    && l.contains("replicas 3→5")
+            })
         })
         .await;
-    let line = screen.lines().find(|l| l.contains("replicas 3→5")).unwrap();
-    assert!(
-        line.contains("deployments.apps") && line.contains("modified"),
-        "{screen}"
-    );
+    let line = screen
+        .lines()
+        .find(|l| l.contains("deployments.apps") && l.contains("replicas 3→5"))
+        .unwrap();
+    assert!(line.contains("modified"), "{screen}");
     // Pods coming and going are listed too, but not their status churn.
     assert!(
         !screen.lines().any(|l| l.trim_end().ends_with(" status")),
