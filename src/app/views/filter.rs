@@ -52,6 +52,23 @@ impl Filter {
         self.text.is_empty()
     }
 
+    /// Whether the filter could match a metric cell (`120m`, `45Mi`, `87`, `n/a`, joined by spaces): a plain
+    /// filter only if it has a digit or `n/a` and nothing those cells never hold, so `/load-12` skips
+    /// formatting every row's metrics on each keystroke; a regex always could.
+    pub fn could_match_metric_cells(&self) -> bool {
+        if self.inverse || self.text.is_empty() {
+            return false;
+        }
+        if self.regex.is_some() {
+            return true;
+        }
+        (self.text.bytes().any(|b| b.is_ascii_digit()) || self.text.contains("n/a"))
+            && self
+                .text
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b" mina/".contains(&b))
+    }
+
     /// Whether one line of text matches (for logs and text views).
     pub fn matches_text(&self, text: &str) -> bool {
         if self.text.is_empty() {
@@ -86,6 +103,25 @@ impl Filter {
             format!("!{}", self.text)
         } else {
             self.text.clone()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Filter;
+
+    fn could(s: &str) -> bool {
+        Filter::parse(s).unwrap().could_match_metric_cells()
+    }
+
+    #[test]
+    fn only_filters_made_of_what_metric_cells_hold_look_at_them() {
+        for metric in ["120m", "45Mi", "87", "n/a", "12m 45mi", "re:^9"] {
+            assert!(could(metric), "{metric}");
+        }
+        for name in ["load-12", "pod 7x", "frontend", "!95", "", "mi"] {
+            assert!(!could(name), "{name}");
         }
     }
 }

@@ -205,12 +205,9 @@ impl TableView {
                     .as_ref()
                     .and_then(|(m, rows)| crate::app::metrics::sample(m, rows, &spec, r))
             };
-            // A filter that could match a metric cell (`/n/a`, `/95`, `/120m`: a digit or `n/a` in it) matches
+            // A filter that could match a metric cell (`/n/a`, `/95`, `/120m`, `/45mi`) matches
             // them too; they are formatted only for such a filter, and only for rows it did not match already.
-            let filter_metrics = metrics.is_some()
-                && !self.filter.inverse
-                && (self.filter.text.bytes().any(|b| b.is_ascii_digit())
-                    || self.filter.text.contains("n/a"));
+            let filter_metrics = metrics.is_some() && self.filter.could_match_metric_cells();
             let metric_text = |r: &Row| -> String {
                 let (Some(s), Some(rows)) = (sampled(r), metrics.as_ref().map(|m| m.1)) else {
                     return String::new();
