@@ -189,8 +189,8 @@ fn prune(v: &mut Value) {
 }
 
 /// Keeps of a pod only what relations, health and explain read. Pods are most of a snapshot (10,000 of them at
-/// 10,000 pods) and every JSON object decoded costs a map node, so the objects never read go: the conditions
-/// but `Ready` and `PodScheduled`, a running container's `running` state, env values (only references to
+/// 10,000 pods) and every JSON object decoded costs a map node (~640 bytes), so the objects never read go: the
+/// conditions but `Ready` and a failed `PodScheduled`, a running container's `running` state, env values (only references to
 /// ConfigMaps and Secrets stay), volumes but their references, addresses and bookkeeping.
 fn prune_pod(v: &mut Value) {
     if let Some(meta) = v["metadata"].as_object_mut() {
@@ -266,7 +266,18 @@ fn prune_pod(v: &mut Value) {
             )
         });
         if let Some(conditions) = status.get_mut("conditions").and_then(Value::as_array_mut) {
-            conditions.retain(|c| c["type"] == "Ready" || c["type"] == "PodScheduled");
+            // Only a failed scheduling is read; of a true `Ready`, only that it is.
+            conditions.retain_mut(|c| match (c["type"].as_str(), c["status"].as_str()) {
+                (Some("PodScheduled"), Some("True")) => false,
+                (Some("Ready"), Some("True")) => {
+                    if let Some(c) = c.as_object_mut() {
+                        c.retain(|k, _| k == "type" || k == "status");
+                    }
+                    true
+                }
+                (Some("Ready" | "PodScheduled"), _) => true,
+                _ => false,
+            });
         }
         for s in status
             .get_mut("containerStatuses")
@@ -502,7 +513,9 @@ mod tests {
             "status": {"phase": "Running", "podIP": "10.0.0.1", "qosClass": "BestEffort",
                        "conditions": [{"type": "Initialized", "status": "True"},
                                       {"type": "Ready", "status": "False", "message": "m"},
-                                      {"type": "PodScheduled", "status": "True"}],
+                                      {"type": "PodScheduled", "status": "False", "reason": "Unschedulable"},
+                                      {"type": "PodScheduled", "status": "True"},
+                                      {"type": "Ready", "status": "True", "lastTransitionTime": "t"}],
                        "containerStatuses": [{"name": "c", "ready": false, "started": true, "restartCount": 2,
                                               "state": {"running": {"startedAt": "t"}},
                                               "lastState": {"terminated": {"reason": "OOMKilled"}}}]},
@@ -519,7 +532,8 @@ mod tests {
                              {"valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}]}]},
                 "status": {"phase": "Running",
                            "conditions": [{"type": "Ready", "status": "False", "message": "m"},
-                                          {"type": "PodScheduled", "status": "True"}],
+                                          {"type": "PodScheduled", "status": "False", "reason": "Unschedulable"},
+                                          {"type": "Ready", "status": "True"}],
                            "containerStatuses": [{"name": "c", "ready": false, "restartCount": 2, "state": {},
                                                   "lastState": {"terminated": {"reason": "OOMKilled"}}}]},
             })
