@@ -28,6 +28,8 @@ async fn a_list_of_several_pages_yields_every_pod_once() {
     let snap = tug_cluster::relations::snapshot(&client, &[pods], None)
         .await
         .unwrap();
+    // Read before kubectl lists the pods too.
+    let log = sim.get_json(&format!("/_sim/requests?since={since}")).await;
     let items = snap.of(tug_model::relations::PODS);
     let names: BTreeSet<(String, String)> = items
         .iter()
@@ -47,7 +49,12 @@ async fn a_list_of_several_pages_yields_every_pod_once() {
     // that it is ready.
     let p = items
         .iter()
-        .find(|p| p["metadata"]["namespace"].as_str().unwrap().starts_with("load-"))
+        .find(|p| {
+            p["metadata"]["namespace"]
+                .as_str()
+                .unwrap()
+                .starts_with("load-")
+        })
         .unwrap();
     assert_eq!(p["kind"], "Pod");
     assert!(p["metadata"]["resourceVersion"].is_null());
@@ -59,7 +66,6 @@ async fn a_list_of_several_pages_yields_every_pod_once() {
             .iter()
             .all(|c| c["type"] == "Ready" && c.as_object().unwrap().len() == 2)
     );
-    let log = sim.get_json(&format!("/_sim/requests?since={since}")).await;
     let pages: Vec<&str> = log
         .as_array()
         .unwrap()

@@ -140,12 +140,25 @@ impl<'de> Deserialize<'de> for Pruned {
     }
 }
 
+const REVISION: &str = "deployment.kubernetes.io/revision";
+
 /// Drops what relations and health never read: managed fields, annotations, data, and of a pod everything
 /// but its references, containers' names and images, and status.
 fn prune(v: &mut Value) {
     if let Some(meta) = v["metadata"].as_object_mut() {
         meta.remove("managedFields");
+        // Of the annotations only a ReplicaSet's revision is read (explain picks a rollout's newest).
+        let revision = meta
+            .get_mut("annotations")
+            .and_then(|a| a.get_mut(REVISION))
+            .map(Value::take);
         meta.remove("annotations");
+        if let Some(revision) = revision {
+            meta.insert(
+                "annotations".into(),
+                serde_json::json!({ REVISION: revision }),
+            );
+        }
     }
     if let Some(obj) = v.as_object_mut() {
         obj.remove("data");
@@ -393,6 +406,9 @@ mod tests {
         let pod = &list.items[0].0;
         assert!(pod["metadata"]["managedFields"].is_null());
         assert!(pod["metadata"]["annotations"].is_null());
+        let mut rs = json!({"metadata": {"annotations": {"a": "x", REVISION: "3"}}});
+        prune(&mut rs);
+        assert_eq!(rs["metadata"]["annotations"], json!({ REVISION: "3" }));
         assert_eq!(pod["metadata"]["labels"]["app"], "web");
         assert_eq!(pod["spec"]["volumes"][0]["secret"]["secretName"], "s");
         assert_eq!(
