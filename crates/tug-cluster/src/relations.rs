@@ -1,7 +1,8 @@
 //! What relations, problems and explanations are computed from: a bounded fetch plan of one list per kind
 //! (never a request per object, so at 10,000 pods a tree costs the same number of requests as at ten), each
-//! item pruned as it is decoded to the fields relations and health read; and the evidence an explanation
-//! quotes (the namespace's events, the previous containers' last log lines of at most a few pods).
+//! list read in pages of [`PAGE`] items and each item pruned as it is decoded to the fields relations, health
+//! and explain read; and the evidence an explanation quotes (the namespace's events, the previous containers'
+//! last log lines of at most a few pods).
 
 use serde::Deserialize;
 use serde_json::Value;
