@@ -16,6 +16,7 @@ mod managed_fields;
 mod metrics;
 mod podio;
 mod rbac;
+mod relations_paging;
 mod revisions;
 mod robustness;
 mod rollback;

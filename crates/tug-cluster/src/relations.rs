@@ -1,7 +1,8 @@
 //! What relations, problems and explanations are computed from: a bounded fetch plan of one list per kind
 //! (never a request per object, so at 10,000 pods a tree costs the same number of requests as at ten), each
-//! item pruned as it is decoded to the fields relations and health read; and the evidence an explanation
-//! quotes (the namespace's events, the previous containers' last log lines of at most a few pods).
+//! list read in pages of [`PAGE`] items and each item pruned as it is decoded to the fields relations, health
+//! and explain read; and the evidence an explanation quotes (the namespace's events, the previous containers'
+//! last log lines of at most a few pods).
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -35,29 +36,98 @@ pub async fn snapshot(
     Ok(snap)
 }
 
+/// Items asked for per page of a list (as kubectl and reflectors do): the text held at once while decoding is
+/// one page's, never the whole list's.
+pub const PAGE: usize = 500;
+/// Times a list is started over when its `continue` token expired (410) between two pages.
+const MAX_RELISTS: usize = 3;
+
+/// Every item of one kind, listed in pages of [`PAGE`], each page decoded and pruned as it arrives.
 async fn list(client: &kube::Client, kind: &Kind, namespace: Option<&str>) -> Result<Vec<Value>> {
-    let req = http::Request::get(kind.collection_path(namespace))
+    let pods = kind.group.is_empty() && kind.plural == "pods";
+    paged(
+        |token| list_page(client, kind, namespace, token),
+        |mut v| {
+            if pods {
+                prune_pod(&mut v);
+            }
+            // List items carry no `kind`; relations name what they show by it.
+            v["kind"] = Value::String(kind.kind.clone());
+            v
+        },
+    )
+    .await
+}
+
+/// Reads pages from `page` (given the previous page's `continue` token, `None` for the first) until one has
+/// no token. A page whose token expired (410: the server compacted the version the list reads) restarts the
+/// list, at most [`MAX_RELISTS`] times: the items of one list are always of one version, each once.
+async fn paged<F, Fut>(mut page: F, item: impl Fn(Value) -> Value) -> Result<Vec<Value>>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<PrunedList>>,
+{
+    let mut relists = 0;
+    'relist: loop {
+        let mut items = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let continued = token.is_some();
+            let list = match page(token.take()).await {
+                Ok(list) => list,
+                Err(ClusterError::Api { code: 410, .. }) if continued && relists < MAX_RELISTS => {
+                    relists += 1;
+                    continue 'relist;
+                }
+                Err(e) => return Err(e),
+            };
+            items.extend(list.items.into_iter().map(|Pruned(v)| item(v)));
+            match list.metadata.continue_token.filter(|t| !t.is_empty()) {
+                Some(next) => token = Some(next),
+                None => {
+                    items.shrink_to_fit();
+                    return Ok(items);
+                }
+            }
+        }
+    }
+}
+
+async fn list_page(
+    client: &kube::Client,
+    kind: &Kind,
+    namespace: Option<&str>,
+    token: Option<String>,
+) -> Result<PrunedList> {
+    // The serializer is not `Send`: built and dropped before the request is awaited.
+    let query = {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        query.append_pair("limit", &PAGE.to_string());
+        if let Some(token) = &token {
+            query.append_pair("continue", token);
+        }
+        query.finish()
+    };
+    let path = format!("{}?{query}", kind.collection_path(namespace));
+    let req = http::Request::get(path)
         .body(vec![])
         .map_err(|e| ClusterError::Transport(e.to_string()))?;
     let text = client.request_text(req).await?;
-    let list: PrunedList =
-        serde_json::from_str(&text).map_err(|e| ClusterError::Decode(e.to_string()))?;
-    let kind_name = kind.kind.clone();
-    Ok(list
-        .items
-        .into_iter()
-        .map(|Pruned(mut v)| {
-            // List items carry no `kind`; relations name what they show by it.
-            v["kind"] = Value::String(kind_name.clone());
-            v
-        })
-        .collect())
+    serde_json::from_str(&text).map_err(|e| ClusterError::Decode(e.to_string()))
 }
 
 #[derive(Deserialize)]
 struct PrunedList {
     #[serde(default)]
+    metadata: ListMeta,
+    #[serde(default)]
     items: Vec<Pruned>,
+}
+
+#[derive(Deserialize, Default)]
+struct ListMeta {
+    #[serde(default, rename = "continue")]
+    continue_token: Option<String>,
 }
 
 /// An item decoded and pruned at once, so a list of 10,000 pods never holds 10,000 whole pods.
@@ -71,12 +141,25 @@ impl<'de> Deserialize<'de> for Pruned {
     }
 }
 
+const REVISION: &str = "deployment.kubernetes.io/revision";
+
 /// Drops what relations and health never read: managed fields, annotations, data, and of a pod everything
 /// but its references, containers' names and images, and status.
 fn prune(v: &mut Value) {
     if let Some(meta) = v["metadata"].as_object_mut() {
         meta.remove("managedFields");
+        // Of the annotations only a ReplicaSet's revision is read (explain picks a rollout's newest).
+        let revision = meta
+            .get_mut("annotations")
+            .and_then(|a| a.get_mut(REVISION))
+            .map(Value::take);
         meta.remove("annotations");
+        if let Some(revision) = revision {
+            meta.insert(
+                "annotations".into(),
+                serde_json::json!({ REVISION: revision }),
+            );
+        }
     }
     if let Some(obj) = v.as_object_mut() {
         obj.remove("data");
@@ -115,6 +198,120 @@ fn prune(v: &mut Value) {
         if let Some(s) = s.as_object_mut() {
             s.remove("imageID");
             s.remove("containerID");
+        }
+    }
+}
+
+/// Keeps of a pod only what relations, health and explain read. Pods are most of a snapshot (10,000 of them at
+/// 10,000 pods) and every JSON object decoded costs a map node (~640 bytes), so the objects never read go: the
+/// conditions but `Ready` and a failed `PodScheduled`, a running container's `running` state, env values (only references to
+/// ConfigMaps and Secrets stay), volumes but their references, addresses and bookkeeping.
+fn prune_pod(v: &mut Value) {
+    if let Some(meta) = v["metadata"].as_object_mut() {
+        meta.retain(|k, _| {
+            matches!(
+                k.as_str(),
+                "name"
+                    | "namespace"
+                    | "uid"
+                    | "labels"
+                    | "ownerReferences"
+                    | "creationTimestamp"
+                    | "deletionTimestamp"
+            )
+        });
+    }
+    if let Some(spec) = v["spec"].as_object_mut() {
+        spec.retain(|k, _| {
+            matches!(
+                k.as_str(),
+                "nodeName"
+                    | "serviceAccountName"
+                    | "volumes"
+                    | "containers"
+                    | "initContainers"
+                    | "imagePullSecrets"
+                    | "nodeSelector"
+            )
+        });
+        if let Some(volumes) = spec.get_mut("volumes").and_then(Value::as_array_mut) {
+            volumes.retain_mut(|vol| {
+                let Some(vol) = vol.as_object_mut() else {
+                    return false;
+                };
+                vol.retain(|k, _| {
+                    matches!(
+                        k.as_str(),
+                        "name" | "configMap" | "secret" | "persistentVolumeClaim" | "projected"
+                    )
+                });
+                vol.len() > 1
+            });
+        }
+        for list in ["containers", "initContainers"] {
+            for c in spec
+                .get_mut(list)
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(env) = c.get_mut("env").and_then(Value::as_array_mut) {
+                    env.retain_mut(|e| {
+                        let Some(e) = e.as_object_mut() else {
+                            return false;
+                        };
+                        e.retain(|k, _| k == "valueFrom");
+                        let Some(from) = e.get_mut("valueFrom").and_then(Value::as_object_mut)
+                        else {
+                            return false;
+                        };
+                        from.retain(|k, _| k == "configMapKeyRef" || k == "secretKeyRef");
+                        !from.is_empty()
+                    });
+                }
+            }
+        }
+    }
+    if let Some(status) = v["status"].as_object_mut() {
+        status.retain(|k, _| {
+            matches!(
+                k.as_str(),
+                "phase" | "reason" | "message" | "startTime" | "conditions" | "containerStatuses"
+            )
+        });
+        if let Some(conditions) = status.get_mut("conditions").and_then(Value::as_array_mut) {
+            // Only a failed scheduling is read; of a true `Ready`, only that it is.
+            conditions.retain_mut(|c| match (c["type"].as_str(), c["status"].as_str()) {
+                (Some("PodScheduled"), Some("True")) => false,
+                (Some("Ready"), Some("True")) => {
+                    if let Some(c) = c.as_object_mut() {
+                        c.retain(|k, _| k == "type" || k == "status");
+                    }
+                    true
+                }
+                (Some("Ready" | "PodScheduled"), _) => true,
+                _ => false,
+            });
+        }
+        for s in status
+            .get_mut("containerStatuses")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(s) = s.as_object_mut() {
+                s.retain(|k, _| {
+                    matches!(
+                        k.as_str(),
+                        "name" | "image" | "ready" | "restartCount" | "state" | "lastState"
+                    )
+                });
+                for state in ["state", "lastState"] {
+                    if let Some(state) = s.get_mut(state).and_then(Value::as_object_mut) {
+                        state.remove("running");
+                    }
+                }
+            }
         }
     }
 }
@@ -210,6 +407,9 @@ mod tests {
         let pod = &list.items[0].0;
         assert!(pod["metadata"]["managedFields"].is_null());
         assert!(pod["metadata"]["annotations"].is_null());
+        let mut rs = json!({"metadata": {"annotations": {"a": "x", REVISION: "3"}}});
+        prune(&mut rs);
+        assert_eq!(rs["metadata"]["annotations"], json!({ REVISION: "3" }));
         assert_eq!(pod["metadata"]["labels"]["app"], "web");
         assert_eq!(pod["spec"]["volumes"][0]["secret"]["secretName"], "s");
         assert_eq!(
@@ -218,5 +418,142 @@ mod tests {
         );
         assert!(pod["spec"]["tolerations"].is_null());
         assert!(pod["status"]["containerStatuses"][0]["imageID"].is_null());
+    }
+
+    fn page(names: &[&str], next: Option<&str>) -> Result<PrunedList> {
+        let items: Vec<Value> = names
+            .iter()
+            .map(|n| json!({"metadata": {"name": n, "managedFields": [{}]}}))
+            .collect();
+        Ok(
+            serde_json::from_value(json!({"metadata": {"continue": next}, "items": items}))
+                .unwrap(),
+        )
+    }
+
+    fn names(items: &[Value]) -> Vec<&str> {
+        items
+            .iter()
+            .map(|v| v["metadata"]["name"].as_str().unwrap())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn pages_are_read_until_one_has_no_token_each_item_once_and_pruned() {
+        let mut asked = vec![];
+        let items = paged(
+            |token| {
+                asked.push(token.clone());
+                std::future::ready(match token.as_deref() {
+                    None => page(&["a", "b"], Some("t1")),
+                    Some("t1") => page(&["c", "d"], Some("t2")),
+                    _ => page(&["e"], Some("")),
+                })
+            },
+            |v| v,
+        )
+        .await
+        .unwrap();
+        assert_eq!(names(&items), ["a", "b", "c", "d", "e"]);
+        assert_eq!(asked, [None, Some("t1".into()), Some("t2".into())]);
+        assert!(
+            items
+                .iter()
+                .all(|v| v["metadata"]["managedFields"].is_null())
+        );
+    }
+
+    fn expired() -> Result<PrunedList> {
+        Err(ClusterError::Api {
+            code: 410,
+            reason: "Expired".into(),
+            message: "too old".into(),
+            retry_after: 0,
+        })
+    }
+
+    #[tokio::test]
+    async fn an_expired_continue_token_restarts_the_list_and_a_first_page_410_fails() {
+        let mut calls = 0;
+        let items = paged(
+            |token| {
+                calls += 1;
+                std::future::ready(match (calls, token) {
+                    (1, None) => page(&["old-a"], Some("t")),
+                    (2, Some(_)) => expired(),
+                    (3, None) => page(&["a"], Some("t")),
+                    _ => page(&["b"], None),
+                })
+            },
+            |v| v,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            names(&items),
+            ["a", "b"],
+            "the first try's items are dropped"
+        );
+        // Always expiring: given up after a few relists; a 410 on a first page is an error at once.
+        let mut calls = 0;
+        let err = paged(
+            |token| {
+                calls += 1;
+                std::future::ready(match token {
+                    None => page(&["a"], Some("t")),
+                    Some(_) => expired(),
+                })
+            },
+            |v| v,
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.code(), Some(410));
+        assert_eq!(calls, 2 * (MAX_RELISTS + 1));
+        let err = paged(|_| std::future::ready(expired()), |v| v)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Some(410));
+    }
+
+    #[test]
+    fn a_pruned_pod_keeps_only_the_fields_read() {
+        let mut pod = json!({
+            "metadata": {"name": "p", "namespace": "shop", "uid": "u", "resourceVersion": "9",
+                         "labels": {"app": "web"}, "ownerReferences": [{"uid": "rs"}]},
+            "spec": {"nodeName": "n1", "schedulerName": "default", "serviceAccountName": "sa",
+                     "volumes": [{"name": "v", "secret": {"secretName": "s"}}, {"name": "tmp", "emptyDir": {}}],
+                     "containers": [{"name": "c", "image": "i", "env": [
+                         {"name": "A", "value": "a long value"},
+                         {"name": "B", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}},
+                         {"name": "C", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}]}]},
+            "status": {"phase": "Running", "podIP": "10.0.0.1", "qosClass": "BestEffort",
+                       "conditions": [{"type": "Initialized", "status": "True"},
+                                      {"type": "Ready", "status": "False", "message": "m"},
+                                      {"type": "PodScheduled", "status": "False", "reason": "Unschedulable"},
+                                      {"type": "PodScheduled", "status": "True"},
+                                      {"type": "Ready", "status": "True", "lastTransitionTime": "t"}],
+                       "containerStatuses": [{"name": "c", "ready": false, "started": true, "restartCount": 2,
+                                              "state": {"running": {"startedAt": "t"}},
+                                              "lastState": {"terminated": {"reason": "OOMKilled"}}}]},
+        });
+        prune_pod(&mut pod);
+        assert_eq!(
+            pod,
+            json!({
+                "metadata": {"name": "p", "namespace": "shop", "uid": "u", "labels": {"app": "web"},
+                             "ownerReferences": [{"uid": "rs"}]},
+                "spec": {"nodeName": "n1", "serviceAccountName": "sa",
+                         "volumes": [{"name": "v", "secret": {"secretName": "s"}}],
+                         "containers": [{"name": "c", "image": "i", "env": [
+                             {"valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}]}]},
+                "status": {"phase": "Running",
+                           "conditions": [{"type": "Ready", "status": "False", "message": "m"},
+                                          {"type": "PodScheduled", "status": "False", "reason": "Unschedulable"},
+                                          {"type": "Ready", "status": "True"}],
+                           "containerStatuses": [{"name": "c", "ready": false, "restartCount": 2, "state": {},
+                                                  "lastState": {"terminated": {"reason": "OOMKilled"}}}]},
+            })
+        );
     }
 }
