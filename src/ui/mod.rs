@@ -256,6 +256,31 @@ pub fn status_element(status: &str) -> &'static str {
     }
 }
 
+/// On a terminal too narrow for every column, the widest columns give way (one cell at a time, never below
+/// their header) until the last one — a problem's reason, an explanation's evidence, or AGE — has a third of
+/// the line or all it needs, so it is not pushed off the screen.
+fn fit_last_column(widths: &mut [usize], headers: &[String], avail: usize) {
+    let Some((last, others)) = widths.split_last_mut() else {
+        return;
+    };
+    let want = (*last).min(avail / 3);
+    let spacing = 2 * others.len();
+    loop {
+        let used: usize = others.iter().sum::<usize>() + spacing + want;
+        if used <= avail {
+            return;
+        }
+        let floor = |i: usize| headers.get(i).map_or(1, |h| h.chars().count()).max(6);
+        let Some(widest) = (0..others.len())
+            .filter(|i| others[*i] > floor(*i))
+            .max_by_key(|i| (others[*i], std::cmp::Reverse(*i)))
+        else {
+            return;
+        };
+        others[widest] -= 1;
+    }
+}
+
 fn render_table(app: &App, t: &TableView, frame: &mut Frame, area: Rect) {
     let data = t.lock();
     if data.is_empty()
@@ -353,6 +378,7 @@ fn render_table(app: &App, t: &TableView, frame: &mut Frame, area: Rect) {
             _ => p,
         }
     };
+    fit_last_column(&mut widths, &headers, area.width as usize);
     // k9s `|N` columns are numbers: right-aligned.
     for (p, i) in cols.iter().enumerate() {
         if data.columns[*i].kind == tug_model::custom_columns::NUMBER_KIND {
@@ -407,14 +433,15 @@ fn render_table(app: &App, t: &TableView, frame: &mut Frame, area: Rect) {
             TRow::new(cells).style(style)
         })
         .collect();
-    // The last column may take the rest of the line (a long detail, an explanation's evidence).
+    // The last column takes the rest of the line (a long detail, an explanation's evidence), but only what the
+    // others leave: a `Min` there would squeeze NAME and STATUS to two letters on an 80-column terminal.
     let last = widths.len().saturating_sub(1);
     let constraints: Vec<Constraint> = widths
         .iter()
         .enumerate()
         .map(|(n, w)| {
             if n == last {
-                Constraint::Min(*w as u16)
+                Constraint::Fill(1)
             } else {
                 Constraint::Length(*w as u16)
             }
@@ -611,6 +638,24 @@ mod tests {
     use tug_cluster::connect::ClusterInfo;
     use tug_cluster::discovery::Kind;
     use tug_model::table::{Column, Row};
+
+    #[test]
+    fn on_a_narrow_terminal_the_widest_columns_give_way_to_the_last() {
+        let headers: Vec<String> = ["NAME", "KIND", "STATUS", "DETAIL"]
+            .map(String::from)
+            .into();
+        // 80 columns: NAME 33, KIND 21, STATUS 16 and a 75-cell DETAIL do not fit.
+        let mut widths = vec![33, 21, 16, 75];
+        fit_last_column(&mut widths, &headers, 80);
+        let used: usize = widths[..3].iter().sum::<usize>() + 6;
+        assert_eq!(80 - used, 26, "{widths:?}"); // a third of the line left for DETAIL
+        assert!(widths[..3].iter().all(|w| *w >= 6), "{widths:?}");
+        assert_eq!(widths[2], 16, "the narrowest keeps its width: {widths:?}");
+        // What fits is left alone.
+        let mut widths = vec![20, 5, 16, 5];
+        fit_last_column(&mut widths, &headers, 80);
+        assert_eq!(widths, vec![20, 5, 16, 5]);
+    }
 
     pub(super) fn app_with_pods(rows: Vec<Row>) -> App {
         let info = ClusterInfo {
