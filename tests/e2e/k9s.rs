@@ -63,7 +63,9 @@ impl Home {
             &sim.kubeconfig(),
             args,
             cols,
-            30,
+            // Tall enough for every pod of the demo world: views.yaml sorts pods by NAME descending,
+            // so `coredns` is near the bottom of `pods -A`.
+            50,
             &[
                 ("K9S_CONFIG_DIR", config.as_path()),
                 ("XDG_CONFIG_HOME", xdg_config.as_path()),
