@@ -18,6 +18,7 @@ mod prompt;
 mod rbac_commands;
 mod rollout;
 mod set_image;
+pub mod tabs;
 pub mod views;
 mod whatchanged;
 pub mod wording;
@@ -112,6 +113,10 @@ pub struct App {
     /// The latest CPU and memory samples (the runtime's poll writes them).
     pub metrics: tug_cluster::metrics::SharedMetrics,
     pub metrics_settings: crate::config::settings::MetricsSettings,
+    /// The tabs and panes not on screen (the focused pane is `stack` and `namespace`).
+    pub workspace: tabs::Workspace,
+    /// The tabs prefix was pressed: the next key is a tab command.
+    tab_prefix: bool,
 }
 
 impl App {
@@ -156,6 +161,8 @@ impl App {
             access: Default::default(),
             metrics: Default::default(),
             metrics_settings: Default::default(),
+            workspace: Default::default(),
+            tab_prefix: false,
         }
     }
 
@@ -220,7 +227,9 @@ impl App {
 
     /// Rows visible in the table body at the current terminal size (header, title, footer take 5 lines).
     pub fn page(&self) -> usize {
-        (self.size.1 as usize).saturating_sub(5).max(1)
+        (self.size.1 as usize)
+            .saturating_sub(5 + usize::from(self.tab_bar_rows()))
+            .max(1)
     }
 
     /// Refreshes derived state (filtered rows, cursor bounds) before a draw; cheap when nothing changed.
@@ -282,7 +291,9 @@ impl App {
                 self.disconnected = Some(wording::disconnected(&e));
                 vec![]
             }
-            AppEvent::Fetched { view, result } => self.fetched(view, result),
+            AppEvent::Fetched { view, result } => {
+                self.in_pane_of(view, |app| app.fetched(view, result))
+            }
             AppEvent::Access(answer) => self.access_answer(answer),
             AppEvent::Mutated { mutation, result } => {
                 use tug_cluster::mutate::Op;
@@ -301,7 +312,7 @@ impl App {
                 vec![]
             }
             AppEvent::Forwards(rows) => {
-                for v in &self.stack {
+                for v in self.stack.iter().chain(self.workspace.parked_views()) {
                     if let Body::Forwards(f) = &v.body {
                         f.update(&rows);
                     }
@@ -323,8 +334,10 @@ impl App {
                 view,
                 dry_run,
                 result,
-            } => self.editor_sent(view, dry_run, result),
-            AppEvent::ExternalEdited { view, result } => self.editor_external_done(view, result),
+            } => self.in_pane_of(view, |app| app.editor_sent(view, dry_run, result)),
+            AppEvent::ExternalEdited { view, result } => {
+                self.in_pane_of(view, |app| app.editor_external_done(view, result))
+            }
             AppEvent::PluginDone {
                 title,
                 output,
@@ -433,6 +446,9 @@ impl App {
             self.quit = true;
             return vec![Effect::Quit];
         }
+        if self.tab_prefix && self.mode == Mode::Normal {
+            return self.tab_key(&key);
+        }
         match self.mode.clone() {
             Mode::Help { scroll } => self.help_key(&key, scroll),
             Mode::Command(input) => self.prompt_key(key, input, true),
@@ -447,6 +463,9 @@ impl App {
 
     /// The keymap scope of the top view (the view's own keys, and globals where they apply).
     pub fn key_scope(&self) -> KeyScope {
+        if self.tab_prefix {
+            return KeyScope::Tabs;
+        }
         self.top().map_or(KeyScope::Table, |v| v.body.key_scope())
     }
 
@@ -528,6 +547,7 @@ impl App {
                 return self.reopen_root();
             }
             Action::Suspend => return vec![Effect::Suspend],
+            Action::TabPrefix => return self.tab_prefix(),
             Action::Custom(_) => return self.custom_action(action),
             a if (a.mutates() || a == Action::History)
                 && !matches!(self.top().map(|v| &v.body), Some(Body::Forwards(_))) =>
@@ -597,7 +617,8 @@ impl App {
 
     /// After a context switch: the new cluster's identity; its views close, discovery follows.
     pub fn connected(&mut self, info: ClusterInfo) -> Vec<Effect> {
-        let effects = self.clear_stack();
+        let mut effects = self.clear_stack();
+        effects.extend(self.close_parked());
         self.kinds.clear();
         crate::app::metrics::lock(&self.metrics).clear();
         self.server_version.clear();
@@ -615,5 +636,7 @@ impl App {
 
 #[cfg(test)]
 mod fuzz_tests;
+#[cfg(test)]
+mod tabs_tests;
 #[cfg(test)]
 mod tests;

@@ -32,6 +32,11 @@ pub fn render(app: &App, frame: &mut Frame) {
         );
         return;
     }
+    let [bar, area] =
+        Layout::vertical([Constraint::Length(app.tab_bar_rows()), Constraint::Min(1)]).areas(area);
+    if bar.height > 0 {
+        render_tab_bar(app, frame, bar);
+    }
     let [header, title, body, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
@@ -98,6 +103,23 @@ pub fn safe(s: &str) -> String {
     s.chars()
         .map(|c| if c.is_control() { '?' } else { c })
         .collect()
+}
+
+/// ` 1 ctx/pods │ 2 ctx/deployments `: each tab's number and name, the active one highlighted.
+fn render_tab_bar(app: &App, frame: &mut Frame, area: Rect) {
+    let mut spans = vec![];
+    for (i, (name, active)) in app.tab_names().into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled("│", app.theme.style("header_dim")));
+        }
+        let style = if active {
+            app.theme.style("header")
+        } else {
+            app.theme.style("header_dim")
+        };
+        spans.push(Span::styled(format!(" {} {} ", i + 1, safe(&name)), style));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
 fn render_header(app: &App, frame: &mut Frame, area: Rect) {

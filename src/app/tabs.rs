@@ -1,0 +1,308 @@
+//! Tabs (and the panes inside a tab): each pane is its own view stack and namespace, so filters, cursors and
+//! sorts stay with the views they belong to. The focused pane of the active tab lives in `App::stack` and
+//! `App::namespace` — the rest of the app keeps working on "the views on screen" unchanged — and every other
+//! pane is parked in `Workspace` until it is focused again (`App::park` / `App::unpark` move one into the
+//! other). Views parked are not refreshed: `App::prepare` only derives what is drawn.
+
+use std::mem;
+
+use crossterm::event::KeyEvent;
+
+use super::{App, Body, Effect, View, ViewId};
+use crate::config::Action;
+use crate::config::keymap::Scope as KeyScope;
+
+/// At most this many tabs: one digit jumps to each.
+pub const MAX_TABS: usize = 9;
+
+/// One view stack with its namespace (`None`: all namespaces).
+#[derive(Default)]
+pub struct Pane {
+    pub stack: Vec<View>,
+    pub namespace: Option<String>,
+}
+
+/// One tab: its panes (the focused one's slot is empty while it is live in `App`).
+#[derive(Default)]
+pub struct Tab {
+    pub panes: Vec<Pane>,
+    pub focus: usize,
+}
+
+impl Tab {
+    fn new() -> Self {
+        Self {
+            panes: vec![Pane::default()],
+            focus: 0,
+        }
+    }
+}
+
+/// The open tabs; `active` is the one on screen.
+pub struct Workspace {
+    pub tabs: Vec<Tab>,
+    pub active: usize,
+}
+
+impl Default for Workspace {
+    fn default() -> Self {
+        Self {
+            tabs: vec![Tab::new()],
+            active: 0,
+        }
+    }
+}
+
+/// What a new tab opens: a copy of the current view.
+enum Copy {
+    Table {
+        kind: tug_cluster::discovery::Kind,
+        scope: tug_cluster::table_watch::Scope,
+        title: String,
+        filter: super::Filter,
+        sort: Option<(super::views::Sort, bool)>,
+        wide: bool,
+    },
+    Log {
+        title: String,
+        target: tug_cluster::logs::LogTarget,
+    },
+}
+
+impl App {
+    /// Moves the live pane into its slot of the workspace (the app then holds no views).
+    pub(super) fn park(&mut self) {
+        let ws = &mut self.workspace;
+        let tab = &mut ws.tabs[ws.active];
+        let slot = &mut tab.panes[tab.focus];
+        slot.stack = mem::take(&mut self.stack);
+        slot.namespace = self.namespace.clone();
+    }
+
+    /// Makes the focused pane of the active tab the live one.
+    pub(super) fn unpark(&mut self) {
+        let ws = &mut self.workspace;
+        let tab = &mut ws.tabs[ws.active];
+        let slot = &mut tab.panes[tab.focus];
+        self.stack = mem::take(&mut slot.stack);
+        self.namespace = slot.namespace.take();
+        // A view acting on the stack it came from must know the stack changed.
+        self.generation += 1;
+    }
+
+    /// Each tab's name (context/view) and whether it is the active one, for the tab bar.
+    pub fn tab_names(&self) -> Vec<(String, bool)> {
+        let ws = &self.workspace;
+        ws.tabs
+            .iter()
+            .enumerate()
+            .map(|(i, tab)| {
+                let stack = if i == ws.active {
+                    &self.stack
+                } else {
+                    &tab.panes[tab.focus].stack
+                };
+                let view = stack.last().map_or("…", |v| v.title.as_str());
+                (format!("{}/{view}", self.info.context), i == ws.active)
+            })
+            .collect()
+    }
+
+    /// Rows the tab bar takes (shown only with more than one tab).
+    pub fn tab_bar_rows(&self) -> u16 {
+        u16::from(self.workspace.tabs.len() > 1)
+    }
+
+    /// Ctrl-T was pressed: the next key is a tab command.
+    pub(super) fn tab_prefix(&mut self) -> Vec<Effect> {
+        self.tab_prefix = true;
+        let hints: Vec<String> = crate::config::keymap::hints(&self.keymap, KeyScope::Tabs)
+            .into_iter()
+            .map(|(k, l)| format!("{k}:{l}"))
+            .collect();
+        self.flash(format!("tab: {} 1-9:go to", hints.join(" ")), false);
+        vec![]
+    }
+
+    /// The key after the prefix; any key that is no tab command just ends the prefix.
+    pub(super) fn tab_key(&mut self, key: &KeyEvent) -> Vec<Effect> {
+        self.tab_prefix = false;
+        self.flash = None;
+        let Some(action) = self.keymap.action(key, KeyScope::Tabs) else {
+            return vec![];
+        };
+        match action {
+            Action::TabNew => self.tab_new(),
+            Action::TabClose => self.tab_close(),
+            Action::TabNext => {
+                let n = self.workspace.tabs.len();
+                self.tab_go((self.workspace.active + 1) % n)
+            }
+            Action::TabPrevious => {
+                let n = self.workspace.tabs.len();
+                self.tab_go((self.workspace.active + n - 1) % n)
+            }
+            a => match tab_number(a) {
+                Some(i) if i < self.workspace.tabs.len() => self.tab_go(i),
+                Some(i) => {
+                    self.flash(format!("no tab {}", i + 1), true);
+                    vec![]
+                }
+                None => vec![],
+            },
+        }
+    }
+
+    /// Shows tab `i`.
+    pub(super) fn tab_go(&mut self, i: usize) -> Vec<Effect> {
+        if i != self.workspace.active && i < self.workspace.tabs.len() {
+            self.park();
+            self.workspace.active = i;
+            self.unpark();
+        }
+        vec![]
+    }
+
+    /// Opens a tab after the current one, on a copy of the current view (kind, namespace scope, filter, sort),
+    /// or of the nearest one below it that can be copied.
+    pub(super) fn tab_new(&mut self) -> Vec<Effect> {
+        if self.workspace.tabs.len() >= MAX_TABS {
+            self.flash(format!("at most {MAX_TABS} tabs"), true);
+            return vec![];
+        }
+        let copy = self.stack.iter().rev().find_map(copy_of);
+        self.park();
+        let at = self.workspace.active + 1;
+        self.workspace.tabs.insert(at, Tab::new());
+        self.workspace.active = at;
+        // The new tab starts in the same namespace: `park` left it in place.
+        self.generation += 1;
+        self.open_copy(copy)
+    }
+
+    fn open_copy(&mut self, copy: Option<Copy>) -> Vec<Effect> {
+        match copy {
+            Some(Copy::Table {
+                kind,
+                scope,
+                title,
+                filter,
+                sort,
+                wide,
+            }) => {
+                let effects = self.push_table(kind, scope, title);
+                if let Some(t) = self.stack.last_mut().and_then(|v| v.body.table_mut()) {
+                    t.filter = filter;
+                    t.sort = sort;
+                    t.wide = wide;
+                }
+                effects
+            }
+            Some(Copy::Log { title, target }) => self.open_logs(title, target),
+            None => {
+                let initial = self.initial.clone();
+                self.command(&initial)
+            }
+        }
+    }
+
+    /// Closes the active tab, stopping what its views watched; the last tab stays (`q` quits).
+    pub(super) fn tab_close(&mut self) -> Vec<Effect> {
+        if self.workspace.tabs.len() <= 1 {
+            self.flash("the last tab stays open (q quits)", true);
+            return vec![];
+        }
+        let mut effects = self.clear_stack();
+        let tab = self.workspace.tabs.remove(self.workspace.active);
+        for pane in tab.panes {
+            effects.extend(pane.stack.iter().flat_map(View::unwatch));
+        }
+        self.workspace.active = self.workspace.active.min(self.workspace.tabs.len() - 1);
+        self.unpark();
+        effects
+    }
+
+    /// Closes every tab but the active one's live pane (a context switch replaces all views).
+    pub(super) fn close_parked(&mut self) -> Vec<Effect> {
+        mem::take(&mut self.workspace)
+            .parked_views()
+            .flat_map(View::unwatch)
+            .collect()
+    }
+
+    /// Runs `f` with the pane holding view `id` live (an answer for a view in another tab reaches it there),
+    /// then puts the panes back as they were.
+    pub(super) fn in_pane_of<R>(&mut self, id: ViewId, f: impl FnOnce(&mut Self) -> R) -> R {
+        if self.stack.iter().any(|v| v.id == id) {
+            return f(self);
+        }
+        let found = self.workspace.tabs.iter().enumerate().find_map(|(t, tab)| {
+            tab.panes
+                .iter()
+                .position(|p| p.stack.iter().any(|v| v.id == id))
+                .map(|p| (t, p))
+        });
+        let Some((t, p)) = found else {
+            return f(self);
+        };
+        let (active, focus_there) = (self.workspace.active, self.workspace.tabs[t].focus);
+        self.park();
+        self.workspace.active = t;
+        self.workspace.tabs[t].focus = p;
+        self.unpark();
+        let r = f(self);
+        self.park();
+        self.workspace.tabs[t].focus = focus_there;
+        self.workspace.active = active;
+        self.unpark();
+        r
+    }
+}
+
+impl Workspace {
+    /// Every view not live (in other tabs and panes), for updates that reach all views.
+    pub fn parked_views(&self) -> impl Iterator<Item = &View> {
+        self.tabs
+            .iter()
+            .flat_map(|t| &t.panes)
+            .flat_map(|p| &p.stack)
+    }
+}
+
+/// What a new tab copies of `view`, if it can be opened afresh (an object table, or logs).
+fn copy_of(view: &View) -> Option<Copy> {
+    match &view.body {
+        Body::Log(l) => Some(Copy::Log {
+            title: view.title.clone(),
+            target: l.target.clone(),
+        }),
+        Body::Table(t) => {
+            let kind = t.kind.clone()?;
+            Some(Copy::Table {
+                kind,
+                scope: t.scope.clone(),
+                title: view.title.clone(),
+                filter: t.filter.clone(),
+                sort: t.sort,
+                wide: t.wide,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Which tab a "go to tab N" action means (0-based).
+fn tab_number(a: Action) -> Option<usize> {
+    const GO: [Action; MAX_TABS] = [
+        Action::TabGo1,
+        Action::TabGo2,
+        Action::TabGo3,
+        Action::TabGo4,
+        Action::TabGo5,
+        Action::TabGo6,
+        Action::TabGo7,
+        Action::TabGo8,
+        Action::TabGo9,
+    ];
+    GO.iter().position(|g| *g == a)
+}
