@@ -117,6 +117,8 @@ pub struct App {
     pub workspace: tabs::Workspace,
     /// The tabs prefix was pressed: the next key is a tab command.
     tab_prefix: bool,
+    /// The tabs saved at the last exit, opened once discovery is done (`restore_tabs: true`).
+    pub restore: Option<tabs::SavedTabs>,
 }
 
 impl App {
@@ -163,6 +165,7 @@ impl App {
             metrics_settings: Default::default(),
             workspace: Default::default(),
             tab_prefix: false,
+            restore: None,
         }
     }
 
@@ -280,7 +283,12 @@ impl App {
                 self.disconnected = None;
                 // Discovery succeeds once per client: at start and after each `:ctx`.
                 let mut effects = self.declared_forwards();
-                if self.stack.is_empty() {
+                if self.stack.is_empty()
+                    && let Some(saved) = self.restore.take()
+                    && let Some(opened) = self.open_saved(saved)
+                {
+                    effects.extend(opened);
+                } else if self.stack.is_empty() {
                     let initial = self.initial.clone();
                     // As typed after `:`, so aliases (k9s's too) work with `-c`.
                     effects.extend(self.command(&initial));

@@ -12,6 +12,26 @@ use super::{App, Body, Effect, View, ViewId};
 use crate::config::Action;
 use crate::config::keymap::Scope as KeyScope;
 
+/// A tab as saved for the next start (`restore_tabs: true`): its view's kind, namespace and filter.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SavedTab {
+    pub context: String,
+    /// As typed after `:` (`pods`, `deployments.apps`).
+    pub kind: String,
+    /// `None`: all namespaces.
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub filter: String,
+}
+
+/// The tabs open when tug quit, and which was on screen.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SavedTabs {
+    pub tabs: Vec<SavedTab>,
+    #[serde(default)]
+    pub active: usize,
+}
+
 /// At most this many tabs: one digit jumps to each.
 pub const MAX_TABS: usize = 9;
 
@@ -266,6 +286,86 @@ impl Workspace {
             .iter()
             .flat_map(|t| &t.panes)
             .flat_map(|p| &p.stack)
+    }
+}
+
+impl App {
+    /// The tabs to save at exit: each tab's nearest object table (kind, namespace, filter); logs and other
+    /// views are not restored.
+    pub fn saved_tabs(&self) -> SavedTabs {
+        let ws = &self.workspace;
+        let mut out = SavedTabs::default();
+        for (i, tab) in ws.tabs.iter().enumerate() {
+            let stack = if i == ws.active {
+                &self.stack
+            } else {
+                &tab.panes[tab.focus].stack
+            };
+            let Some(Copy::Table {
+                kind,
+                scope,
+                filter,
+                ..
+            }) = stack
+                .iter()
+                .rev()
+                .filter(|v| matches!(v.body, Body::Table(_)))
+                .find_map(copy_of)
+            else {
+                continue;
+            };
+            if i == ws.active {
+                out.active = out.tabs.len();
+            }
+            out.tabs.push(SavedTab {
+                context: self.info.context.clone(),
+                kind: kind.display(),
+                namespace: scope.namespace,
+                filter: filter.display(),
+            });
+        }
+        out
+    }
+
+    /// Opens the saved tabs of the current context (after discovery); false if there were none to open.
+    pub(super) fn open_saved(&mut self, saved: SavedTabs) -> Option<Vec<Effect>> {
+        let mut effects = vec![];
+        let mut opened = 0;
+        let mut active = 0;
+        for (i, t) in saved.tabs.iter().enumerate() {
+            if t.context != self.info.context || opened == MAX_TABS {
+                continue;
+            }
+            let Some(kind) = tug_cluster::discovery::find(&self.kinds, &t.kind).cloned() else {
+                continue;
+            };
+            if opened > 0 {
+                self.park();
+                self.workspace.tabs.push(Tab::new());
+                self.workspace.active = self.workspace.tabs.len() - 1;
+                self.generation += 1;
+            }
+            if i == saved.active {
+                active = opened;
+            }
+            self.namespace = t.namespace.clone();
+            let scope = self.scope_for(&kind);
+            let title = kind.display();
+            effects.extend(self.push_table(kind, scope, title));
+            // A filter that no longer parses is dropped, not an error at start.
+            if let (Ok(f), Some(v)) = (
+                super::Filter::parse(&t.filter),
+                self.stack.last_mut().and_then(|v| v.body.table_mut()),
+            ) {
+                v.filter = f;
+            }
+            opened += 1;
+        }
+        if opened == 0 {
+            return None;
+        }
+        effects.extend(self.tab_go(active));
+        Some(effects)
     }
 }
 

@@ -146,3 +146,71 @@ fn a_context_switch_closes_the_other_tabs() {
     assert_eq!(app.workspace.tabs.len(), 1);
     assert_eq!(app.tab_bar_rows(), 0);
 }
+
+#[test]
+fn saved_tabs_open_again_with_their_kind_namespace_and_filter() {
+    let (mut app, _) = app();
+    typed(&mut app, "/web");
+    ctrl_t(&mut app, 'n');
+    typed(&mut app, ":ns kube-system");
+    typed(&mut app, ":deploy");
+    // A YAML view on top saves the table under it.
+    fill(&app, &["coredns"]);
+    app.prepare();
+    app.handle(key('y'));
+    let saved = app.saved_tabs();
+    assert_eq!(
+        saved,
+        tabs::SavedTabs {
+            tabs: vec![
+                tabs::SavedTab {
+                    context: String::new(),
+                    kind: "pods".into(),
+                    namespace: Some("shop".into()),
+                    filter: "web".into(),
+                },
+                tabs::SavedTab {
+                    context: String::new(),
+                    kind: "deployments.apps".into(),
+                    namespace: Some("kube-system".into()),
+                    filter: String::new(),
+                },
+            ],
+            active: 1,
+        }
+    );
+    let mut next = App::new(ClusterInfo::default(), Some("default".into()), None, false);
+    next.restore = Some(saved);
+    let effects = next.handle(AppEvent::Discovered(Ok(super::tests::kinds())));
+    let watched: Vec<(String, Option<String>)> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Watch { kind, scope, .. } => {
+                Some((kind.plural.clone(), scope.namespace.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        watched,
+        [
+            ("pods".to_string(), Some("shop".to_string())),
+            ("deployments".to_string(), Some("kube-system".to_string()))
+        ]
+    );
+    assert_eq!(next.workspace.active, 1);
+    assert_eq!(next.namespace.as_deref(), Some("kube-system"));
+    ctrl_t(&mut next, '1');
+    assert_eq!(filter_of(&next), "web");
+    assert_eq!(next.namespace.as_deref(), Some("shop"));
+    // Saved tabs of another context are not opened here: the usual first view is.
+    let mut other = App::new(ClusterInfo::default(), Some("default".into()), None, false);
+    let mut elsewhere = next.saved_tabs();
+    for t in &mut elsewhere.tabs {
+        t.context = "prod".into();
+    }
+    other.restore = Some(elsewhere);
+    other.handle(AppEvent::Discovered(Ok(super::tests::kinds())));
+    assert_eq!(other.workspace.tabs.len(), 1);
+    assert_eq!(other.top().map(|v| v.title.as_str()), Some("pods"));
+}

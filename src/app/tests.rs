@@ -17,7 +17,7 @@ fn kind(group: &str, plural: &str, k: &str, short: &[&str], namespaced: bool) ->
     }
 }
 
-fn kinds() -> Vec<Kind> {
+pub(super) fn kinds() -> Vec<Kind> {
     vec![
         kind("", "pods", "Pod", &["po"], true),
         kind("", "nodes", "Node", &["no"], false),
