@@ -18,6 +18,7 @@ mod prompt;
 mod rbac_commands;
 mod rollout;
 mod set_image;
+mod shared;
 pub mod tabs;
 pub mod views;
 mod whatchanged;
@@ -119,6 +120,8 @@ pub struct App {
     tab_prefix: bool,
     /// The tabs saved at the last exit, opened once discovery is done (`restore_tabs: true`).
     pub restore: Option<tabs::SavedTabs>,
+    /// The table watches the views share.
+    pub shared: shared::SharedWatches,
 }
 
 impl App {
@@ -166,6 +169,7 @@ impl App {
             workspace: Default::default(),
             tab_prefix: false,
             restore: None,
+            shared: Default::default(),
         }
     }
 
@@ -262,7 +266,13 @@ impl App {
         metrics::track_on_screen(v, page);
     }
 
+    /// One event in, the effects to perform out; views of the same kind and scope share one watch.
     pub fn handle(&mut self, event: AppEvent) -> Vec<Effect> {
+        let effects = self.handle_event(event);
+        self.share(effects)
+    }
+
+    fn handle_event(&mut self, event: AppEvent) -> Vec<Effect> {
         match event {
             AppEvent::Key(key) => self.key(key),
             AppEvent::Resize(w, h) => {
@@ -644,6 +654,8 @@ impl App {
 
 #[cfg(test)]
 mod fuzz_tests;
+#[cfg(test)]
+mod shared_tests;
 #[cfg(test)]
 mod tabs_tests;
 #[cfg(test)]

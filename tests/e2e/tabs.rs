@@ -57,6 +57,9 @@ async fn tabs_keep_their_own_filter_and_namespace_and_come_back_after_a_restart(
     .await;
     // It goes its own way: no filter, kube-system's deployments.
     tui.send(ESC);
+    // Before the next key: Esc then `:` at once reads as Alt-:.
+    tui.wait("the filter cleared", |s| s.contains("gpu-worker"))
+        .await;
     tui.send(":ns kube-system");
     tui.send(ENTER);
     tui.send(":deploy");
@@ -102,4 +105,52 @@ async fn tabs_keep_their_own_filter_and_namespace_and_come_back_after_a_restart(
     tui.send("c");
     tui.wait("one tab left", |s| no_tab_bar(s) && s.contains("coredns"))
         .await;
+}
+
+async fn open_watches(sim: &TestSim) -> u64 {
+    sim.get_json("/_sim/stats").await["openWatches"]
+        .as_u64()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn two_tabs_on_the_same_pods_hold_one_watch() {
+    let sim = TestSim::start().await;
+    let mut tui = Tui::start(&sim.kubeconfig(), &[], 120, 30);
+    tui.wait_for("gpu-worker").await;
+    // A pod created now shows only through a watch: once it does, tug's watches are all open.
+    sim.kubectl_ok(&["run", "probe-one", "--image=nginx", "-n", "shop"])
+        .await;
+    tui.wait_for("probe-one").await;
+    let one_tab = open_watches(&sim).await;
+    assert!(one_tab >= 1);
+    tui.send(CTRL_T);
+    tui.send("n");
+    tui.wait("the second tab on the pods", |s| {
+        tab_bar_has(s, 2) && s.contains("probe-one")
+    })
+    .await;
+    // The second tab sees a new pod: whatever feeds it is live, and it is the first tab's watch.
+    sim.kubectl_ok(&["run", "probe-two", "--image=nginx", "-n", "shop"])
+        .await;
+    tui.wait_for("probe-two").await;
+    assert_eq!(open_watches(&sim).await, one_tab, "no second pod watch");
+    // Another kind in the second tab is a watch of its own; closing that tab stops it.
+    tui.send(":deploy");
+    tui.send(ENTER);
+    tui.wait_for("frontend").await;
+    crate::common::eventually("a deployments watch", || async {
+        (open_watches(&sim).await == one_tab + 1).then_some(())
+    })
+    .await;
+    tui.send(CTRL_T);
+    tui.send("c");
+    tui.wait("back to one tab, on the pods", |s| {
+        no_tab_bar(s) && s.contains("probe-two")
+    })
+    .await;
+    crate::common::eventually("the deployments watch stopped", || async {
+        (open_watches(&sim).await == one_tab).then_some(())
+    })
+    .await;
 }
