@@ -234,17 +234,16 @@ impl App {
 
     /// Rows visible in the table body at the current terminal size (header, title, footer take 5 lines).
     pub fn page(&self) -> usize {
-        (self.size.1 as usize)
-            .saturating_sub(5 + usize::from(self.tab_bar_rows()))
-            .max(1)
+        tabs::page_of(self.focused_size().1)
     }
 
     /// Refreshes derived state (filtered rows, cursor bounds) before a draw; cheap when nothing changed.
     pub fn prepare(&mut self) {
         let page = self.page();
-        let width = self.size.0 as usize;
-        // Only the view on screen: views below it catch up when they are back on top, so churn in a list
-        // left behind costs nothing.
+        let width = self.focused_size().0 as usize;
+        // Only the views on screen (the top of each pane shown): views below them, and other tabs, catch up
+        // when they are back on screen, so churn in a list left behind costs nothing.
+        self.prepare_other();
         let Some(v) = self.stack.last_mut() else {
             return;
         };
@@ -268,7 +267,8 @@ impl App {
 
     /// One event in, the effects to perform out; views of the same kind and scope share one watch.
     pub fn handle(&mut self, event: AppEvent) -> Vec<Effect> {
-        let effects = self.handle_event(event);
+        let mut effects = self.handle_event(event);
+        effects.extend(self.follow_selection());
         self.share(effects)
     }
 
@@ -656,6 +656,8 @@ impl App {
 mod fuzz_tests;
 #[cfg(test)]
 mod shared_tests;
+#[cfg(test)]
+mod panes_tests;
 #[cfg(test)]
 mod tabs_tests;
 #[cfg(test)]

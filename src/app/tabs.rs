@@ -42,11 +42,25 @@ pub struct Pane {
     pub namespace: Option<String>,
 }
 
-/// One tab: its panes (the focused one's slot is empty while it is live in `App`).
-#[derive(Default)]
+/// How a tab's two panes share its area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Split {
+    /// Side by side.
+    #[default]
+    Right,
+    /// One above the other.
+    Down,
+}
+
+/// One tab: its panes, one or two (the focused one's slot is empty while it is live in `App`).
 pub struct Tab {
     pub panes: Vec<Pane>,
     pub focus: usize,
+    pub split: Split,
+    /// The first pane's share of the tab's width (side by side) or height (stacked), in percent.
+    pub ratio: u16,
+    /// A log pane follows the cursor of the pod list in the other pane.
+    pub follow: bool,
 }
 
 impl Tab {
@@ -54,8 +68,46 @@ impl Tab {
         Self {
             panes: vec![Pane::default()],
             focus: 0,
+            split: Split::Right,
+            ratio: 50,
+            follow: true,
         }
     }
+}
+
+/// A pane keeps its title line, its table's column header and at least this many rows.
+pub const MIN_PANE_ROWS: u16 = 5;
+/// Narrower than this, a pod list loses the columns that say anything.
+pub const MIN_PANE_COLS: u16 = 50;
+/// Resizing moves the split by this many percent, within `RATIO_RANGE`.
+const RATIO_STEP: u16 = 10;
+const RATIO_RANGE: std::ops::RangeInclusive<u16> = 20..=80;
+
+/// The (columns, rows) of two panes sharing `area` (title lines included); side by side they are one column
+/// apart.
+pub fn split_sizes(area: (u16, u16), split: Split, ratio: u16) -> [(u16, u16); 2] {
+    let (w, h) = area;
+    match split {
+        Split::Right => {
+            let inner = w.saturating_sub(1);
+            let first = (u32::from(inner) * u32::from(ratio) / 100) as u16;
+            [(first, h), (inner - first, h)]
+        }
+        Split::Down => {
+            let first = (u32::from(h) * u32::from(ratio) / 100) as u16;
+            [(w, first), (w, h - first)]
+        }
+    }
+}
+
+/// Whether a pane of this size keeps its header and `MIN_PANE_ROWS` rows, at a readable width.
+fn fits((w, h): (u16, u16)) -> bool {
+    w >= MIN_PANE_COLS && h >= 2 + MIN_PANE_ROWS
+}
+
+/// Table rows a pane of `rows` lines shows (title, column header and one spare line off).
+pub fn page_of(rows: u16) -> usize {
+    usize::from(rows).saturating_sub(3).max(1)
 }
 
 /// The open tabs; `active` is the one on screen.
@@ -128,6 +180,204 @@ impl App {
             .collect()
     }
 
+    /// The area the panes of a tab share: the terminal less the tab bar, header and footer.
+    pub fn panes_area(&self) -> (u16, u16) {
+        (
+            self.size.0,
+            self.size.1.saturating_sub(2 + self.tab_bar_rows()),
+        )
+    }
+
+    /// The active tab's two pane sizes in pane order, if it is split and the terminal holds both (else only
+    /// the focused pane is drawn, over the whole area).
+    pub fn split_shown(&self) -> Option<(Split, [(u16, u16); 2])> {
+        let tab = &self.workspace.tabs[self.workspace.active];
+        if tab.panes.len() < 2 {
+            return None;
+        }
+        let sizes = split_sizes(self.panes_area(), tab.split, tab.ratio);
+        sizes.iter().all(|s| fits(*s)).then_some((tab.split, sizes))
+    }
+
+    /// The focused pane's size (columns, rows with its title line).
+    pub fn focused_size(&self) -> (u16, u16) {
+        match self.split_shown() {
+            Some((_, sizes)) => sizes[self.workspace.tabs[self.workspace.active].focus],
+            None => self.panes_area(),
+        }
+    }
+
+    /// The pane of the active tab that is on screen but not focused, and its size.
+    pub fn other_pane(&self) -> Option<(&Pane, (u16, u16), usize)> {
+        let (_, sizes) = self.split_shown()?;
+        let tab = &self.workspace.tabs[self.workspace.active];
+        let other = 1 - tab.focus;
+        Some((&tab.panes[other], sizes[other], other))
+    }
+
+    /// Derives the visible rows of the unfocused pane on screen (`prepare` does the focused one).
+    pub(super) fn prepare_other(&mut self) {
+        let Some((_, sizes)) = self.split_shown() else {
+            return;
+        };
+        let tab = &mut self.workspace.tabs[self.workspace.active];
+        let other = 1 - tab.focus;
+        let page = page_of(sizes[other].1);
+        if let Some(t) = tab.panes[other]
+            .stack
+            .last_mut()
+            .and_then(|v| v.body.table_mut())
+        {
+            t.refresh(page);
+        }
+    }
+
+    /// Splits the active tab: the new pane, focused, opens on a copy of the current view; refused when the
+    /// terminal cannot give both panes their header and rows.
+    fn split(&mut self, split: Split) -> Vec<Effect> {
+        let tab = &self.workspace.tabs[self.workspace.active];
+        if tab.panes.len() > 1 {
+            self.flash("the tab is already split (Ctrl-T x closes a pane)", true);
+            return vec![];
+        }
+        let sizes = split_sizes(self.panes_area(), split, 50);
+        if !sizes.iter().all(|s| fits(*s)) {
+            let (w, h) = self.size;
+            let need = match split {
+                Split::Right => format!("{} columns", 2 * MIN_PANE_COLS + 1),
+                Split::Down => format!("{} rows", 2 * (2 + MIN_PANE_ROWS) + 2 + self.tab_bar_rows()),
+            };
+            let how = match split {
+                Split::Right => "side by side",
+                Split::Down => "stacked",
+            };
+            self.flash(
+                format!("too small to split {how} at {w}x{h}: each pane needs its header and {MIN_PANE_ROWS} rows at {MIN_PANE_COLS} columns ({need})"),
+                true,
+            );
+            return vec![];
+        }
+        let copy = self.stack.iter().rev().find_map(copy_of);
+        self.park();
+        let tab = &mut self.workspace.tabs[self.workspace.active];
+        tab.split = split;
+        tab.ratio = 50;
+        tab.panes.push(Pane {
+            stack: vec![],
+            namespace: self.namespace.clone(),
+        });
+        tab.focus = 1;
+        self.unpark();
+        self.open_copy(copy)
+    }
+
+    /// Moves the focus to the other pane.
+    fn pane_focus(&mut self) -> Vec<Effect> {
+        if self.workspace.tabs[self.workspace.active].panes.len() > 1 {
+            self.park();
+            let tab = &mut self.workspace.tabs[self.workspace.active];
+            tab.focus = 1 - tab.focus;
+            self.unpark();
+        }
+        vec![]
+    }
+
+    /// Swaps the two panes' places; the focus stays with its views.
+    fn pane_swap(&mut self) -> Vec<Effect> {
+        let tab = &mut self.workspace.tabs[self.workspace.active];
+        if tab.panes.len() > 1 {
+            tab.panes.swap(0, 1);
+            tab.focus = 1 - tab.focus;
+        }
+        vec![]
+    }
+
+    /// Gives the focused pane more (`grow`) or less room, as long as both still fit.
+    fn pane_resize(&mut self, grow: bool) -> Vec<Effect> {
+        let area = self.panes_area();
+        let tab = &mut self.workspace.tabs[self.workspace.active];
+        if tab.panes.len() < 2 {
+            return vec![];
+        }
+        // The ratio is the first pane's share: growing the second shrinks it.
+        let up = grow == (tab.focus == 0);
+        let ratio = if up {
+            tab.ratio + RATIO_STEP
+        } else {
+            tab.ratio.saturating_sub(RATIO_STEP)
+        };
+        let sizes = split_sizes(area, tab.split, ratio);
+        if RATIO_RANGE.contains(&ratio) && sizes.iter().all(|s| fits(*s)) {
+            tab.ratio = ratio;
+        } else {
+            self.flash("the other pane cannot get smaller", true);
+        }
+        vec![]
+    }
+
+    /// Closes the focused pane (its watches stop); the other one takes the tab.
+    fn pane_close(&mut self) -> Vec<Effect> {
+        if self.workspace.tabs[self.workspace.active].panes.len() < 2 {
+            return self.tab_close();
+        }
+        let effects = self.clear_stack();
+        let tab = &mut self.workspace.tabs[self.workspace.active];
+        tab.panes.remove(tab.focus);
+        tab.focus = 0;
+        self.unpark();
+        effects
+    }
+
+    /// Follow selection: a log pane of one pod, beside a pod list with the focus, shows the logs of the
+    /// list's selected pod. Called after each event; does nothing unless the target changed.
+    pub(super) fn follow_selection(&mut self) -> Vec<Effect> {
+        let tab = &self.workspace.tabs[self.workspace.active];
+        if tab.panes.len() < 2 || !tab.follow {
+            return vec![];
+        }
+        let Some(t) = self.stack.last().and_then(|v| v.body.table()) else {
+            return vec![];
+        };
+        if !t.kind.as_ref().is_some_and(|k| k.is("", "pods")) {
+            return vec![];
+        }
+        let Some((ns, pod)) = t.selected_row() else {
+            return vec![];
+        };
+        let capacity = self.log_capacity;
+        let tab = &mut self.workspace.tabs[self.workspace.active];
+        let other = 1 - tab.focus;
+        let Some(view) = tab.panes[other].stack.last_mut() else {
+            return vec![];
+        };
+        let Body::Log(log) = &mut view.body else {
+            return vec![];
+        };
+        let tug_cluster::logs::PodSet::One(current) = &log.target.pods else {
+            return vec![];
+        };
+        if *current == *pod && log.target.namespace == *ns {
+            return vec![];
+        }
+        let target = tug_cluster::logs::LogTarget {
+            namespace: ns.to_string(),
+            pods: tug_cluster::logs::PodSet::One(pod.to_string()),
+            container: None,
+            ..log.target.clone()
+        };
+        let mut next = super::LogView::new(target.clone(), capacity);
+        (next.timestamps, next.wrap) = (log.timestamps, log.wrap);
+        let buffer = next.buffer.clone();
+        **log = next;
+        view.title = format!("logs/{pod}");
+        // Same view id: the runtime replaces that view's stream.
+        vec![Effect::Logs {
+            view: view.id,
+            target,
+            buffer,
+        }]
+    }
+
     /// Rows the tab bar takes (shown only with more than one tab).
     pub fn tab_bar_rows(&self) -> u16 {
         u16::from(self.workspace.tabs.len() > 1)
@@ -161,6 +411,20 @@ impl App {
             Action::TabPrevious => {
                 let n = self.workspace.tabs.len();
                 self.tab_go((self.workspace.active + n - 1) % n)
+            }
+            Action::PaneSplitRight => self.split(Split::Right),
+            Action::PaneSplitDown => self.split(Split::Down),
+            Action::PaneFocus => self.pane_focus(),
+            Action::PaneSwap => self.pane_swap(),
+            Action::PaneGrow => self.pane_resize(true),
+            Action::PaneShrink => self.pane_resize(false),
+            Action::PaneClose => self.pane_close(),
+            Action::PaneFollow => {
+                let tab = &mut self.workspace.tabs[self.workspace.active];
+                tab.follow = !tab.follow;
+                let on = if tab.follow { "on" } else { "off" };
+                self.flash(format!("follow selection {on}"), false);
+                vec![]
             }
             a => match tab_number(a) {
                 Some(i) if i < self.workspace.tabs.len() => self.tab_go(i),

@@ -45,7 +45,62 @@ pub fn render(app: &App, frame: &mut Frame) {
     ])
     .areas(area);
     render_header(app, frame, header);
-    match app.top() {
+    // The panes share the title line and the body; one pane gets both whole.
+    let panes = Rect {
+        height: title.height + body.height,
+        ..title
+    };
+    match app.split_shown() {
+        Some((split, sizes)) => {
+            let focus = app.workspace.tabs[app.workspace.active].focus;
+            let rects = match split {
+                crate::app::tabs::Split::Right => {
+                    let [a, _, b] = Layout::horizontal([
+                        Constraint::Length(sizes[0].0),
+                        Constraint::Length(1),
+                        Constraint::Length(sizes[1].0),
+                    ])
+                    .areas(panes);
+                    [a, b]
+                }
+                crate::app::tabs::Split::Down => Layout::vertical([
+                    Constraint::Length(sizes[0].1),
+                    Constraint::Length(sizes[1].1),
+                ])
+                .areas(panes),
+            };
+            for (i, rect) in rects.into_iter().enumerate() {
+                let [title, body] =
+                    Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(rect);
+                let view = if i == focus {
+                    app.top()
+                } else {
+                    app.other_pane().and_then(|(p, _, _)| p.stack.last())
+                };
+                render_pane(app, view, i == focus, frame, title, body);
+            }
+        }
+        None => render_pane(app, app.top(), true, frame, title, body),
+    }
+    footer::render(app, frame, footer);
+    if let Mode::Help { scroll } = app.mode {
+        help::render(app, scroll, frame, body);
+    }
+    if let Mode::Dialog(d) = &app.mode {
+        dialog::render_dialog(app, d, frame, body);
+    }
+}
+
+/// One pane: its view's title line and body; an unfocused pane's title is dimmed.
+fn render_pane(
+    app: &App,
+    view: Option<&crate::app::View>,
+    focused: bool,
+    frame: &mut Frame,
+    title: Rect,
+    body: Rect,
+) {
+    match view {
         None => {
             let text = match &app.disconnected {
                 Some(e) => safe(e),
@@ -78,12 +133,10 @@ pub fn render(app: &App, frame: &mut Frame) {
             }
         },
     }
-    footer::render(app, frame, footer);
-    if let Mode::Help { scroll } = app.mode {
-        help::render(app, scroll, frame, body);
-    }
-    if let Mode::Dialog(d) = &app.mode {
-        dialog::render_dialog(app, d, frame, body);
+    if !focused {
+        frame
+            .buffer_mut()
+            .set_style(title, app.theme.style("header_dim"));
     }
 }
 

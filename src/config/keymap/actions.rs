@@ -205,6 +205,14 @@ actions! {
     TabGo7 => spec("tab_go_7", &[Tabs], &["7"], "tab 7"),
     TabGo8 => spec("tab_go_8", &[Tabs], &["8"], "tab 8"),
     TabGo9 => spec("tab_go_9", &[Tabs], &["9"], "tab 9"),
+    PaneSplitRight => spec("pane_split_right", &[Tabs], &["v"], "split the tab side by side: a new pane with the current view").hint("split"),
+    PaneSplitDown => spec("pane_split_down", &[Tabs], &["s"], "split the tab one pane above the other"),
+    PaneFocus => spec("pane_focus", &[Tabs], &["o", "Tab"], "focus the other pane").hint("other pane"),
+    PaneSwap => spec("pane_swap", &[Tabs], &["r"], "swap the two panes"),
+    PaneGrow => spec("pane_grow", &[Tabs], &[">"], "give the focused pane more room"),
+    PaneShrink => spec("pane_shrink", &[Tabs], &["<"], "give the focused pane less room"),
+    PaneClose => spec("pane_close", &[Tabs], &["x"], "close the focused pane (its watches stop)"),
+    PaneFollow => spec("pane_follow", &[Tabs], &["f"], "follow selection on/off: a log pane shows the logs of the pod selected in the other pane"),
 }
 
 /// The run-time table behind `Action::Custom`: specs registered once, at start-up, from user files. Entries are
