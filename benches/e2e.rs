@@ -263,7 +263,15 @@ fn main() {
         lines.next().is_some_and(|bar| bar.contains(" 2 "))
             && lines
                 .nth(1)
-                .and_then(|title| title.split("(all)[").nth(1)?.split(']').next()?.parse().ok())
+                .and_then(|title| {
+                    title
+                        .split("(all)[")
+                        .nth(1)?
+                        .split(']')
+                        .next()?
+                        .parse()
+                        .ok()
+                })
                 .is_some_and(|n: usize| n >= total)
     });
     std::thread::sleep(Duration::from_secs(3));

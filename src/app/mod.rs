@@ -655,9 +655,9 @@ impl App {
 #[cfg(test)]
 mod fuzz_tests;
 #[cfg(test)]
-mod shared_tests;
-#[cfg(test)]
 mod panes_tests;
+#[cfg(test)]
+mod shared_tests;
 #[cfg(test)]
 mod tabs_tests;
 #[cfg(test)]

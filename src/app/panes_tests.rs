@@ -22,7 +22,10 @@ fn sized(w: u16, h: u16) -> App {
 }
 
 fn flash(app: &App) -> String {
-    app.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default()
+    app.flash
+        .as_ref()
+        .map(|f| f.text.clone())
+        .unwrap_or_default()
 }
 
 #[test]
@@ -30,12 +33,19 @@ fn a_split_too_small_is_refused_with_the_reason() {
     let mut app = sized(80, 24);
     assert!(ctrl_t(&mut app, 'v').is_empty());
     assert!(app.split_shown().is_none());
-    assert!(flash(&app).contains("too small to split side by side at 80x24"), "{}", flash(&app));
+    assert!(
+        flash(&app).contains("too small to split side by side at 80x24"),
+        "{}",
+        flash(&app)
+    );
     // Stacked fits at 80x24: each pane keeps its title, column header and more than 5 rows.
     ctrl_t(&mut app, 's');
     let (split, sizes) = app.split_shown().expect("split");
     assert_eq!(split, tabs::Split::Down);
-    assert!(sizes.iter().all(|(_, h)| tabs::page_of(*h) >= 5), "{sizes:?}");
+    assert!(
+        sizes.iter().all(|(_, h)| tabs::page_of(*h) >= 5),
+        "{sizes:?}"
+    );
     assert_eq!(app.page(), tabs::page_of(sizes[1].1));
     // Too short for two stacked panes.
     let mut small = sized(120, 14);
@@ -53,7 +63,10 @@ fn panes_keep_their_own_stacks_and_focus_swap_resize_close() {
     typed(&mut app, ":deploy");
     ctrl_t(&mut app, 'o');
     assert_eq!(app.top().map(|v| v.title.as_str()), Some("pods"));
-    let other = app.other_pane().and_then(|(p, _, _)| p.stack.last()).map(|v| v.title.clone());
+    let other = app
+        .other_pane()
+        .and_then(|(p, _, _)| p.stack.last())
+        .map(|v| v.title.clone());
     assert_eq!(other.as_deref(), Some("deployments.apps"));
     // Grow the focused (left) pane; swap keeps the focus on the pods.
     let before = app.split_shown().unwrap().1[0].0;
@@ -66,7 +79,10 @@ fn panes_keep_their_own_stacks_and_focus_swap_resize_close() {
     let effects = ctrl_t(&mut app, 'x');
     assert!(matches!(&effects[..], [Effect::Unwatch(_)]), "{effects:?}");
     assert!(app.split_shown().is_none());
-    assert_eq!(app.top().map(|v| v.title.as_str()), Some("deployments.apps"));
+    assert_eq!(
+        app.top().map(|v| v.title.as_str()),
+        Some("deployments.apps")
+    );
     assert_eq!(app.workspace.tabs[0].panes.len(), 1);
 }
 
@@ -90,7 +106,10 @@ fn a_log_pane_follows_the_pod_selected_in_the_other_pane() {
         panic!("{effects:?}")
     };
     assert_eq!(target.pods, tug_cluster::logs::PodSet::One("web-2".into()));
-    let log = app.other_pane().and_then(|(p, _, _)| p.stack.last()).unwrap();
+    let log = app
+        .other_pane()
+        .and_then(|(p, _, _)| p.stack.last())
+        .unwrap();
     assert_eq!(log.id, *view);
     assert_eq!(log.title, "logs/web-2");
     // Nothing more while the cursor stays; off, the log stays where it is.

@@ -245,7 +245,9 @@ impl App {
             let (w, h) = self.size;
             let need = match split {
                 Split::Right => format!("{} columns", 2 * MIN_PANE_COLS + 1),
-                Split::Down => format!("{} rows", 2 * (2 + MIN_PANE_ROWS) + 2 + self.tab_bar_rows()),
+                Split::Down => {
+                    format!("{} rows", 2 * (2 + MIN_PANE_ROWS) + 2 + self.tab_bar_rows())
+                }
             };
             let how = match split {
                 Split::Right => "side by side",

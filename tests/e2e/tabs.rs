@@ -154,3 +154,68 @@ async fn two_tabs_on_the_same_pods_hold_one_watch() {
     })
     .await;
 }
+
+/// Creates a bare pod running `image` in `shop`.
+async fn run_pod(sim: &TestSim, name: &str, image: &str) {
+    let manifest = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: shop}}\nspec: {{containers: [{{name: c, image: {image}}}]}}\n"
+    );
+    sim.kubectl_stdin(&["apply", "-f", "-"], Some(&manifest))
+        .await;
+}
+
+#[tokio::test]
+async fn a_split_with_pods_left_and_logs_right_follows_the_cursor() {
+    let sim = TestSim::start().await;
+    run_pod(&sim, "follow-a", "nginx:1.27").await;
+    run_pod(&sim, "follow-b", "redis:7").await;
+    // 80 columns cannot hold two panes side by side: refused, with the reason.
+    let mut tui = Tui::start(&sim.kubeconfig(), &["-n", "shop"], 80, 24);
+    tui.wait_for("gpu-worker").await;
+    tui.send(CTRL_T);
+    tui.send("v");
+    tui.wait_for("too small to split side by side at 80x24")
+        .await;
+    drop(tui);
+
+    let mut tui = Tui::start(&sim.kubeconfig(), &["-n", "shop"], 160, 40);
+    tui.wait_for("gpu-worker").await;
+    tui.send("/follow-");
+    tui.send(ENTER);
+    tui.wait("the two pods", |s| {
+        s.contains("follow-a") && s.contains("follow-b") && !s.contains("gpu-worker")
+    })
+    .await;
+    // Split: the right pane is a copy of the list; its logs open there, of its first pod.
+    tui.send(CTRL_T);
+    tui.send("v");
+    tui.wait("two pod lists", |s| {
+        s.lines()
+            .nth(1)
+            .is_some_and(|l| l.matches("pods(shop)").count() == 2)
+    })
+    .await;
+    tui.send("l");
+    tui.wait("nginx's logs on the right", |s| {
+        s.contains("logs/follow-a") && s.contains("nginx/1.27") && s.contains("pods(shop)")
+    })
+    .await;
+    // Back to the list on the left; moving its cursor moves the logs to the next pod (redis writes `1:M`).
+    tui.send(CTRL_T);
+    tui.send("o");
+    tui.send("j");
+    let screen = tui
+        .wait("redis's logs on the right", |s| {
+            s.contains("logs/follow-b") && s.contains("1:M") && !s.contains("logs/follow-a")
+        })
+        .await;
+    // The list is still on the left, both panes under one header.
+    let title = screen.lines().nth(1).unwrap();
+    assert!(
+        title.find("pods(shop)") < title.find("logs/follow-b"),
+        "{screen}"
+    );
+    tui.send("k");
+    tui.wait("nginx's logs again", |s| s.contains("logs/follow-a"))
+        .await;
+}
