@@ -114,16 +114,7 @@ impl App {
     }
 
     fn table_mut(&mut self, view: ViewId) -> Option<&mut super::TableView> {
-        let parked = self
-            .workspace
-            .tabs
-            .iter_mut()
-            .flat_map(|t| &mut t.panes)
-            .flat_map(|p| &mut p.stack);
-        self.stack
-            .iter_mut()
-            .chain(parked)
-            .find(|v| v.id == view)
+        self.view_anywhere_mut(view)
             .and_then(|v| match &mut v.body {
                 Body::Table(t) => Some(&mut **t),
                 _ => None,

@@ -545,6 +545,19 @@ impl App {
     }
 }
 
+impl App {
+    /// The view `id`, live or parked: answers for views in another tab or pane reach them.
+    pub(super) fn view_anywhere_mut(&mut self, id: ViewId) -> Option<&mut View> {
+        let parked = self
+            .workspace
+            .tabs
+            .iter_mut()
+            .flat_map(|t| &mut t.panes)
+            .flat_map(|p| &mut p.stack);
+        self.stack.iter_mut().chain(parked).find(|v| v.id == id)
+    }
+}
+
 impl Workspace {
     /// Every view not live (in other tabs and panes), for updates that reach all views.
     pub fn parked_views(&self) -> impl Iterator<Item = &View> {
