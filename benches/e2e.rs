@@ -256,6 +256,32 @@ fn main() {
     let tug_rss = rss_mb(tui.pid);
     let sim_rss = rss_mb(sim_pid);
 
+    // A second tab on the same pods (Ctrl-T n): it shares the first one's watch and rows.
+    tui.send("\x14n");
+    tui.screen.wait("the second tab with the full list", |s| {
+        let mut lines = s.lines();
+        lines.next().is_some_and(|bar| bar.contains(" 2 "))
+            && lines
+                .nth(1)
+                .and_then(|title| {
+                    title
+                        .split("(all)[")
+                        .nth(1)?
+                        .split(']')
+                        .next()?
+                        .parse()
+                        .ok()
+                })
+                .is_some_and(|n: usize| n >= total)
+    });
+    std::thread::sleep(Duration::from_secs(3));
+    let tug_rss_two_tabs = rss_mb(tui.pid);
+    // Back to one tab, so the rest runs as before.
+    tui.send("\x14c");
+    tui.screen.wait("one tab again", |s| {
+        s.lines().next().is_some_and(|l| l.starts_with(" tug "))
+    });
+
     // Idle: nothing changes in the cluster.
     let (idle_cpu, idle_sim_cpu, idle_bytes) = phase(&tui, sim_pid, secs);
 
@@ -341,6 +367,10 @@ fn main() {
         ms(first_screen)
     );
     println!("| RSS of tug, list loaded | {tug_rss:.1} MB | ≤ 60 MB |");
+    println!(
+        "| RSS of tug, a second tab on the same pods | {tug_rss_two_tabs:.1} MB (+{:.1} %) | ≤ +10 % |",
+        100.0 * (tug_rss_two_tabs - tug_rss) / tug_rss
+    );
     println!("| RSS of tug after the churn phase | {tug_rss_churn:.1} MB | ≤ 60 MB |");
     println!(
         "| filter keystroke → frame (p50 / p99 / max, {} keys) | {:.1} / {:.1} / {:.1} ms | p99 ≤ 16 ms |",

@@ -346,10 +346,7 @@ impl App {
     }
 
     fn body_of(&mut self, view: ViewId) -> Option<&mut Body> {
-        self.stack
-            .iter_mut()
-            .find(|v| v.id == view)
-            .map(|v| &mut v.body)
+        self.view_anywhere_mut(view).map(|v| &mut v.body)
     }
 }
 

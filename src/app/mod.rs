@@ -18,6 +18,8 @@ mod prompt;
 mod rbac_commands;
 mod rollout;
 mod set_image;
+mod shared;
+pub mod tabs;
 pub mod views;
 mod whatchanged;
 pub mod wording;
@@ -112,6 +114,14 @@ pub struct App {
     /// The latest CPU and memory samples (the runtime's poll writes them).
     pub metrics: tug_cluster::metrics::SharedMetrics,
     pub metrics_settings: crate::config::settings::MetricsSettings,
+    /// The tabs and panes not on screen (the focused pane is `stack` and `namespace`).
+    pub workspace: tabs::Workspace,
+    /// The tabs prefix was pressed: the next key is a tab command.
+    tab_prefix: bool,
+    /// The tabs saved at the last exit, opened once discovery is done (`restore_tabs: true`).
+    pub restore: Option<tabs::SavedTabs>,
+    /// The table watches the views share.
+    pub shared: shared::SharedWatches,
 }
 
 impl App {
@@ -156,6 +166,10 @@ impl App {
             access: Default::default(),
             metrics: Default::default(),
             metrics_settings: Default::default(),
+            workspace: Default::default(),
+            tab_prefix: false,
+            restore: None,
+            shared: Default::default(),
         }
     }
 
@@ -220,15 +234,16 @@ impl App {
 
     /// Rows visible in the table body at the current terminal size (header, title, footer take 5 lines).
     pub fn page(&self) -> usize {
-        (self.size.1 as usize).saturating_sub(5).max(1)
+        tabs::page_of(self.focused_size().1)
     }
 
     /// Refreshes derived state (filtered rows, cursor bounds) before a draw; cheap when nothing changed.
     pub fn prepare(&mut self) {
         let page = self.page();
-        let width = self.size.0 as usize;
-        // Only the view on screen: views below it catch up when they are back on top, so churn in a list
-        // left behind costs nothing.
+        let width = self.focused_size().0 as usize;
+        // Only the views on screen (the top of each pane shown): views below them, and other tabs, catch up
+        // when they are back on screen, so churn in a list left behind costs nothing.
+        self.prepare_other();
         let Some(v) = self.stack.last_mut() else {
             return;
         };
@@ -250,7 +265,14 @@ impl App {
         metrics::track_on_screen(v, page);
     }
 
+    /// One event in, the effects to perform out; views of the same kind and scope share one watch.
     pub fn handle(&mut self, event: AppEvent) -> Vec<Effect> {
+        let mut effects = self.handle_event(event);
+        effects.extend(self.follow_selection());
+        self.share(effects)
+    }
+
+    fn handle_event(&mut self, event: AppEvent) -> Vec<Effect> {
         match event {
             AppEvent::Key(key) => self.key(key),
             AppEvent::Resize(w, h) => {
@@ -271,7 +293,12 @@ impl App {
                 self.disconnected = None;
                 // Discovery succeeds once per client: at start and after each `:ctx`.
                 let mut effects = self.declared_forwards();
-                if self.stack.is_empty() {
+                if self.stack.is_empty()
+                    && let Some(saved) = self.restore.take()
+                    && let Some(opened) = self.open_saved(saved)
+                {
+                    effects.extend(opened);
+                } else if self.stack.is_empty() {
                     let initial = self.initial.clone();
                     // As typed after `:`, so aliases (k9s's too) work with `-c`.
                     effects.extend(self.command(&initial));
@@ -282,7 +309,9 @@ impl App {
                 self.disconnected = Some(wording::disconnected(&e));
                 vec![]
             }
-            AppEvent::Fetched { view, result } => self.fetched(view, result),
+            AppEvent::Fetched { view, result } => {
+                self.in_pane_of(view, |app| app.fetched(view, result))
+            }
             AppEvent::Access(answer) => self.access_answer(answer),
             AppEvent::Mutated { mutation, result } => {
                 use tug_cluster::mutate::Op;
@@ -301,7 +330,7 @@ impl App {
                 vec![]
             }
             AppEvent::Forwards(rows) => {
-                for v in &self.stack {
+                for v in self.stack.iter().chain(self.workspace.parked_views()) {
                     if let Body::Forwards(f) = &v.body {
                         f.update(&rows);
                     }
@@ -323,8 +352,10 @@ impl App {
                 view,
                 dry_run,
                 result,
-            } => self.editor_sent(view, dry_run, result),
-            AppEvent::ExternalEdited { view, result } => self.editor_external_done(view, result),
+            } => self.in_pane_of(view, |app| app.editor_sent(view, dry_run, result)),
+            AppEvent::ExternalEdited { view, result } => {
+                self.in_pane_of(view, |app| app.editor_external_done(view, result))
+            }
             AppEvent::PluginDone {
                 title,
                 output,
@@ -433,6 +464,9 @@ impl App {
             self.quit = true;
             return vec![Effect::Quit];
         }
+        if self.tab_prefix && self.mode == Mode::Normal {
+            return self.tab_key(&key);
+        }
         match self.mode.clone() {
             Mode::Help { scroll } => self.help_key(&key, scroll),
             Mode::Command(input) => self.prompt_key(key, input, true),
@@ -447,6 +481,9 @@ impl App {
 
     /// The keymap scope of the top view (the view's own keys, and globals where they apply).
     pub fn key_scope(&self) -> KeyScope {
+        if self.tab_prefix {
+            return KeyScope::Tabs;
+        }
         self.top().map_or(KeyScope::Table, |v| v.body.key_scope())
     }
 
@@ -528,6 +565,7 @@ impl App {
                 return self.reopen_root();
             }
             Action::Suspend => return vec![Effect::Suspend],
+            Action::TabPrefix => return self.tab_prefix(),
             Action::Custom(_) => return self.custom_action(action),
             a if (a.mutates() || a == Action::History)
                 && !matches!(self.top().map(|v| &v.body), Some(Body::Forwards(_))) =>
@@ -597,7 +635,8 @@ impl App {
 
     /// After a context switch: the new cluster's identity; its views close, discovery follows.
     pub fn connected(&mut self, info: ClusterInfo) -> Vec<Effect> {
-        let effects = self.clear_stack();
+        let mut effects = self.clear_stack();
+        effects.extend(self.close_parked());
         self.kinds.clear();
         crate::app::metrics::lock(&self.metrics).clear();
         self.server_version.clear();
@@ -615,5 +654,11 @@ impl App {
 
 #[cfg(test)]
 mod fuzz_tests;
+#[cfg(test)]
+mod panes_tests;
+#[cfg(test)]
+mod shared_tests;
+#[cfg(test)]
+mod tabs_tests;
 #[cfg(test)]
 mod tests;

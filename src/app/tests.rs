@@ -17,7 +17,7 @@ fn kind(group: &str, plural: &str, k: &str, short: &[&str], namespaced: bool) ->
     }
 }
 
-fn kinds() -> Vec<Kind> {
+pub(super) fn kinds() -> Vec<Kind> {
     vec![
         kind("", "pods", "Pod", &["po"], true),
         kind("", "nodes", "Node", &["no"], false),
@@ -25,21 +25,21 @@ fn kinds() -> Vec<Kind> {
     ]
 }
 
-fn key(c: char) -> AppEvent {
+pub(super) fn key(c: char) -> AppEvent {
     AppEvent::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
 }
 
-fn code(c: KeyCode) -> AppEvent {
+pub(super) fn code(c: KeyCode) -> AppEvent {
     AppEvent::Key(KeyEvent::new(c, KeyModifiers::NONE))
 }
 
-fn app() -> (App, Vec<Effect>) {
+pub(super) fn app() -> (App, Vec<Effect>) {
     let mut app = App::new(ClusterInfo::default(), Some("shop".into()), None, false);
     let effects = app.handle(AppEvent::Discovered(Ok(kinds())));
     (app, effects)
 }
 
-fn fill(app: &App, names: &[&str]) {
+pub(super) fn fill(app: &App, names: &[&str]) {
     let Some(t) = app.top().and_then(|v| v.body.table()) else {
         panic!("not a table")
     };
@@ -64,7 +64,7 @@ fn fill(app: &App, names: &[&str]) {
     );
 }
 
-fn typed(app: &mut App, text: &str) -> Vec<Effect> {
+pub(super) fn typed(app: &mut App, text: &str) -> Vec<Effect> {
     let mut effects = vec![];
     for c in text.chars() {
         effects.extend(app.handle(key(c)));

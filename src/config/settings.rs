@@ -44,6 +44,9 @@ pub struct Settings {
     /// CPU and memory from `metrics.k8s.io`: columns, header usage, trends (`metrics: off` polls nothing).
     #[serde(default)]
     pub metrics: MetricsSettingsField,
+    /// Save the open tabs (kind, namespace, filter) at exit and open them again at the next start.
+    #[serde(default)]
+    pub restore_tabs: bool,
 }
 
 /// `metrics:` — `on`/`off` (or `true`/`false`), or `{ enabled, interval, warn, error }`.
@@ -187,6 +190,7 @@ impl Default for Settings {
             import_k9s: true,
             port_forwards: BTreeMap::new(),
             metrics: MetricsSettingsField::default(),
+            restore_tabs: false,
         }
     }
 }

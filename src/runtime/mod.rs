@@ -12,6 +12,7 @@ mod fetch;
 mod files;
 mod metrics_poll;
 mod plugin;
+mod session;
 pub mod shell;
 mod terminal;
 
@@ -137,8 +138,18 @@ pub async fn run(opts: Options) -> Result<(), Error> {
             context: &info.context,
         }),
     );
+    let restore_tabs = config.settings.restore_tabs;
     let mut app =
         Running(App::new(info, namespace, opts.initial.clone(), opts.readonly).with_config(config));
+    // `-c KIND` asks for one view: saved tabs are not opened over it (they are still saved at exit).
+    if restore_tabs && opts.initial.is_none() {
+        match session::load() {
+            Ok(saved) => app.restore = saved,
+            Err(e) => {
+                app.handle(AppEvent::Flash(e.to_string(), true));
+            }
+        }
+    }
     app.handle(AppEvent::Tick(jiff::Timestamp::now()));
 
     let mut screen = Screen::enter()?;
@@ -199,5 +210,11 @@ pub async fn run(opts: Options) -> Result<(), Error> {
         effects.poll_metrics(&app);
     }
     effects.stop();
+    if restore_tabs {
+        // At exit, after the terminal loop: nothing waits on this file.
+        if let Err(e) = session::save(&app.saved_tabs()) {
+            tracing::warn!("{e}");
+        }
+    }
     Ok(())
 }

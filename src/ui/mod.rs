@@ -32,6 +32,11 @@ pub fn render(app: &App, frame: &mut Frame) {
         );
         return;
     }
+    let [bar, area] =
+        Layout::vertical([Constraint::Length(app.tab_bar_rows()), Constraint::Min(1)]).areas(area);
+    if bar.height > 0 {
+        render_tab_bar(app, frame, bar);
+    }
     let [header, title, body, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
@@ -40,7 +45,62 @@ pub fn render(app: &App, frame: &mut Frame) {
     ])
     .areas(area);
     render_header(app, frame, header);
-    match app.top() {
+    // The panes share the title line and the body; one pane gets both whole.
+    let panes = Rect {
+        height: title.height + body.height,
+        ..title
+    };
+    match app.split_shown() {
+        Some((split, sizes)) => {
+            let focus = app.workspace.tabs[app.workspace.active].focus;
+            let rects = match split {
+                crate::app::tabs::Split::Right => {
+                    let [a, _, b] = Layout::horizontal([
+                        Constraint::Length(sizes[0].0),
+                        Constraint::Length(1),
+                        Constraint::Length(sizes[1].0),
+                    ])
+                    .areas(panes);
+                    [a, b]
+                }
+                crate::app::tabs::Split::Down => Layout::vertical([
+                    Constraint::Length(sizes[0].1),
+                    Constraint::Length(sizes[1].1),
+                ])
+                .areas(panes),
+            };
+            for (i, rect) in rects.into_iter().enumerate() {
+                let [title, body] =
+                    Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(rect);
+                let view = if i == focus {
+                    app.top()
+                } else {
+                    app.other_pane().and_then(|(p, _, _)| p.stack.last())
+                };
+                render_pane(app, view, i == focus, frame, title, body);
+            }
+        }
+        None => render_pane(app, app.top(), true, frame, title, body),
+    }
+    footer::render(app, frame, footer);
+    if let Mode::Help { scroll } = app.mode {
+        help::render(app, scroll, frame, body);
+    }
+    if let Mode::Dialog(d) = &app.mode {
+        dialog::render_dialog(app, d, frame, body);
+    }
+}
+
+/// One pane: its view's title line and body; an unfocused pane's title is dimmed.
+fn render_pane(
+    app: &App,
+    view: Option<&crate::app::View>,
+    focused: bool,
+    frame: &mut Frame,
+    title: Rect,
+    body: Rect,
+) {
+    match view {
         None => {
             let text = match &app.disconnected {
                 Some(e) => safe(e),
@@ -73,12 +133,10 @@ pub fn render(app: &App, frame: &mut Frame) {
             }
         },
     }
-    footer::render(app, frame, footer);
-    if let Mode::Help { scroll } = app.mode {
-        help::render(app, scroll, frame, body);
-    }
-    if let Mode::Dialog(d) = &app.mode {
-        dialog::render_dialog(app, d, frame, body);
+    if !focused {
+        frame
+            .buffer_mut()
+            .set_style(title, app.theme.style("header_dim"));
     }
 }
 
@@ -98,6 +156,23 @@ pub fn safe(s: &str) -> String {
     s.chars()
         .map(|c| if c.is_control() { '?' } else { c })
         .collect()
+}
+
+/// ` 1 ctx/pods │ 2 ctx/deployments `: each tab's number and name, the active one highlighted.
+fn render_tab_bar(app: &App, frame: &mut Frame, area: Rect) {
+    let mut spans = vec![];
+    for (i, (name, active)) in app.tab_names().into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled("│", app.theme.style("header_dim")));
+        }
+        let style = if active {
+            app.theme.style("header")
+        } else {
+            app.theme.style("header_dim")
+        };
+        spans.push(Span::styled(format!(" {} {} ", i + 1, safe(&name)), style));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
 fn render_header(app: &App, frame: &mut Frame, area: Rect) {

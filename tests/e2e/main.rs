@@ -23,4 +23,5 @@ mod reliability;
 mod resilience;
 mod runtime;
 mod shell;
+mod tabs;
 mod whatchanged;

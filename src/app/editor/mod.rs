@@ -323,9 +323,7 @@ impl App {
     }
 
     fn editor(&mut self, view: ViewId) -> Option<&mut EditorView> {
-        self.stack
-            .iter_mut()
-            .find(|v| v.id == view)
+        self.view_anywhere_mut(view)
             .and_then(|v| match &mut v.body {
                 Body::Editor(e) => Some(e.as_mut()),
                 _ => None,
@@ -588,8 +586,10 @@ impl App {
 
     /// Edits that would be lost if tug stopped now (written to recovery files on exit and on panic).
     pub fn unsaved_edits(&self) -> Vec<(EditKey, String)> {
+        // Every tab's and pane's editors, not only the one on screen.
         self.stack
             .iter()
+            .chain(self.workspace.parked_views())
             .filter_map(|v| match &v.body {
                 Body::Editor(ed) if ed.modified() && !ed.readonly => {
                     Some((ed.recovery.clone(), ed.text()))

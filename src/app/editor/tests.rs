@@ -620,3 +620,13 @@ fn create_offers_back_a_new_object_left_unsaved_before() {
     press(&mut app, KeyCode::Char('r'), KeyModifiers::NONE);
     assert!(editor(&app).text().contains("name: half-done"));
 }
+
+#[test]
+fn an_unsaved_edit_in_a_tab_not_on_screen_is_still_kept_for_recovery() {
+    let (mut app, _) = editing(false, None);
+    set_replicas(&mut app, "7");
+    assert_eq!(app.unsaved_edits().len(), 1);
+    app.tab_new();
+    assert!(!matches!(app.top().map(|v| &v.body), Some(Body::Editor(_))));
+    assert_eq!(app.unsaved_edits().len(), 1);
+}

@@ -19,6 +19,8 @@ pub enum Scope {
     Dialog,
     /// A shell or attach session: every key goes to the container but this scope's.
     Shell,
+    /// The key after the tabs prefix (Ctrl-T): only the tab and pane commands.
+    Tabs,
 }
 
 impl Scope {
@@ -30,6 +32,7 @@ impl Scope {
         Scope::Editor,
         Scope::Dialog,
         Scope::Shell,
+        Scope::Tabs,
     ];
 
     /// Whether the global and navigation actions apply in a view of this scope.
@@ -102,7 +105,7 @@ macro_rules! actions {
     };
 }
 
-use Scope::{Dialog, Editor, Global, Log, Navigation, Shell, Table, Text};
+use Scope::{Dialog, Editor, Global, Log, Navigation, Shell, Table, Tabs, Text};
 
 // The footer shows hints in this order within each group (global, then the view's, then navigation).
 actions! {
@@ -187,6 +190,29 @@ actions! {
     DeleteGrace => spec("delete_grace", &[Dialog], &["g"], "confirming a delete: grace period 5 s, 30 s or the object's default"),
     DeletePropagation => spec("delete_propagation", &[Dialog], &["Tab"], "confirming a delete: propagation Background, Foreground or Orphan"),
     ShellDetach => spec("shell_detach", &[Shell], &["Ctrl-]", "Ctrl-5"], "in a shell or attach session: leave it (the container keeps running)"),
+    // Tabs and panes: a prefix, then one key of the `Tabs` scope (so no view's key is taken).
+    TabPrefix => spec("tab_prefix", &[Global], &["Ctrl-T"], "tabs and panes: the next key is a tab or pane command"),
+    TabNew => spec("tab_new", &[Tabs], &["n"], "a new tab with the current view (its kind, namespace, filter)").hint("new tab"),
+    TabClose => spec("tab_close", &[Tabs], &["c"], "close the tab (its watches stop)").hint("close tab"),
+    TabNext => spec("tab_next", &[Tabs], &["]"], "next tab").hint("next"),
+    TabPrevious => spec("tab_previous", &[Tabs], &["["], "previous tab").hint("previous"),
+    TabGo1 => spec("tab_go_1", &[Tabs], &["1"], "tab 1"),
+    TabGo2 => spec("tab_go_2", &[Tabs], &["2"], "tab 2"),
+    TabGo3 => spec("tab_go_3", &[Tabs], &["3"], "tab 3"),
+    TabGo4 => spec("tab_go_4", &[Tabs], &["4"], "tab 4"),
+    TabGo5 => spec("tab_go_5", &[Tabs], &["5"], "tab 5"),
+    TabGo6 => spec("tab_go_6", &[Tabs], &["6"], "tab 6"),
+    TabGo7 => spec("tab_go_7", &[Tabs], &["7"], "tab 7"),
+    TabGo8 => spec("tab_go_8", &[Tabs], &["8"], "tab 8"),
+    TabGo9 => spec("tab_go_9", &[Tabs], &["9"], "tab 9"),
+    PaneSplitRight => spec("pane_split_right", &[Tabs], &["v"], "split the tab side by side: a new pane with the current view").hint("split"),
+    PaneSplitDown => spec("pane_split_down", &[Tabs], &["s"], "split the tab one pane above the other"),
+    PaneFocus => spec("pane_focus", &[Tabs], &["o", "Tab"], "focus the other pane").hint("other pane"),
+    PaneSwap => spec("pane_swap", &[Tabs], &["r"], "swap the two panes"),
+    PaneGrow => spec("pane_grow", &[Tabs], &[">"], "give the focused pane more room"),
+    PaneShrink => spec("pane_shrink", &[Tabs], &["<"], "give the focused pane less room"),
+    PaneClose => spec("pane_close", &[Tabs], &["x"], "close the focused pane (its watches stop)"),
+    PaneFollow => spec("pane_follow", &[Tabs], &["f"], "follow selection on/off: a log pane shows the logs of the pod selected in the other pane"),
 }
 
 /// The run-time table behind `Action::Custom`: specs registered once, at start-up, from user files. Entries are

@@ -102,6 +102,11 @@ pub fn help_lines_where(
     if view.has_globals() {
         group(&mut lines, "navigation", Scope::Navigation);
         group(&mut lines, "global", Scope::Global);
+        group(
+            &mut lines,
+            "tabs and panes (after the tabs prefix)",
+            Scope::Tabs,
+        );
         lines.push(HelpLine::Binding {
             keys: ":ns NAME".into(),
             about: "switch namespace; :ctx [NAME] contexts; :q quit".into(),
@@ -193,7 +198,8 @@ mod tests {
             [
                 &HelpLine::Heading("this view"),
                 &HelpLine::Heading("navigation"),
-                &HelpLine::Heading("global")
+                &HelpLine::Heading("global"),
+                &HelpLine::Heading("tabs and panes (after the tabs prefix)")
             ]
         );
         // A log's help has no table actions; the editor's has only its own.
