@@ -44,6 +44,9 @@ pub struct Settings {
     /// CPU and memory from `metrics.k8s.io`: columns, header usage, trends (`metrics: off` polls nothing).
     #[serde(default)]
     pub metrics: MetricsSettingsField,
+    /// The contexts `:fleet` shows when none are named (all of the kubeconfig's when empty).
+    #[serde(default)]
+    pub fleet: Vec<String>,
 }
 
 /// `metrics:` — `on`/`off` (or `true`/`false`), or `{ enabled, interval, warn, error }`.
@@ -187,6 +190,7 @@ impl Default for Settings {
             import_k9s: true,
             port_forwards: BTreeMap::new(),
             metrics: MetricsSettingsField::default(),
+            fleet: vec![],
         }
     }
 }

@@ -1,0 +1,221 @@
+//! Acting for another context than the current one: `:fleet` opens its views here, and `for_context` runs a
+//! piece of the app (an action on a fleet row, a dialog it opened, an answer to it) as if the row's context
+//! were current — its read-only and protected-context rules, its `denied_actions` — and sends whatever that
+//! asks of a cluster to that context's client (`Effect::OnContext`). Views opened that way remember their
+//! context (`contexts_of`), so nothing they do later goes to the current cluster by mistake.
+
+use super::*;
+
+/// Effects that never reach a cluster: they run the same whichever context asked.
+fn local(effect: &Effect) -> bool {
+    matches!(
+        effect,
+        Effect::Unwatch(_)
+            | Effect::Journal(_)
+            | Effect::SaveLog { .. }
+            | Effect::Copy(_)
+            | Effect::SaveText { .. }
+            | Effect::SwitchContext(_)
+            | Effect::Suspend
+            | Effect::StopForward(_)
+            | Effect::SaveRecovery { .. }
+            | Effect::DropRecovery(_)
+            | Effect::ReadRecovery { .. }
+            | Effect::ExternalEdit { .. }
+            | Effect::OnContext { .. }
+            | Effect::Quit
+    )
+}
+
+/// Core kinds the summary watches, for when the current context has not answered discovery (it may be the
+/// unreachable one).
+fn core_kind(name: &str) -> Option<Kind> {
+    let (plural, kind, namespaced) = match name {
+        "nodes" => ("nodes", "Node", false),
+        "pods" => ("pods", "Pod", true),
+        "events" => ("events", "Event", true),
+        _ => return None,
+    };
+    Some(Kind {
+        group: String::new(),
+        version: "v1".into(),
+        plural: plural.into(),
+        kind: kind.into(),
+        namespaced,
+        short_names: vec![],
+        verbs: ["get", "list", "watch"].map(String::from).to_vec(),
+    })
+}
+
+impl App {
+    /// `effect` as one for `context`: unchanged for the current context.
+    pub(super) fn on_context(&self, context: &str, effect: Effect) -> Effect {
+        if context == self.info.context || local(&effect) {
+            effect
+        } else {
+            Effect::OnContext {
+                context: context.to_string(),
+                effect: Box::new(effect),
+            }
+        }
+    }
+
+    /// The kind called `name` as discovery found it, else the core kind of that name.
+    pub(super) fn fleet_kind(&self, name: &str) -> Option<Kind> {
+        discovery::find(&self.kinds, name)
+            .cloned()
+            .or_else(|| core_kind(name))
+    }
+
+    /// The context the view on top talks to when it is not the current one: a view opened from a fleet row,
+    /// or the selected row of a merged list.
+    pub(super) fn top_context(&self) -> Option<String> {
+        let top = self.top()?;
+        let context = match &top.body {
+            Body::FleetList(f) => f.selected_context(),
+            _ => self.contexts_of.get(&top.id).cloned(),
+        }?;
+        (context != self.info.context).then_some(context)
+    }
+
+    /// The context of view `id` if it is not the current one.
+    pub(super) fn view_context(&self, id: ViewId) -> Option<String> {
+        self.contexts_of
+            .get(&id)
+            .filter(|c| **c != self.info.context)
+            .cloned()
+    }
+
+    /// Runs `f` as if `context` were current: its guardrails and read-only rule decide, the cluster effects it
+    /// returns go to that context's client, the views it opens belong to that context (their titles say so),
+    /// and a dialog it opens is answered as that context's.
+    pub(super) fn for_context(
+        &mut self,
+        context: &str,
+        f: impl FnOnce(&mut App) -> Vec<Effect>,
+    ) -> Vec<Effect> {
+        if context == self.info.context {
+            return f(self);
+        }
+        let guardrails = std::mem::replace(
+            &mut self.guardrails,
+            guard::Guardrails::for_context(&self.guard_settings, context),
+        );
+        let readonly = std::mem::replace(
+            &mut self.readonly,
+            self.readonly_cli
+                || self.guard_settings.readonly
+                || self.readonly_contexts.iter().any(|c| c == context),
+        );
+        let current = std::mem::replace(&mut self.info.context, context.to_string());
+        let before: std::collections::HashSet<ViewId> = self.stack.iter().map(|v| v.id).collect();
+        let flash = self.flash.clone();
+        let effects = f(self);
+        self.info.context = current;
+        self.readonly = readonly;
+        self.guardrails = guardrails;
+        for v in self.stack.iter_mut().filter(|v| !before.contains(&v.id)) {
+            self.contexts_of.insert(v.id, context.to_string());
+            v.title = format!("{context}: {}", v.title);
+            // The metrics poll follows the current context: another cluster's rows would get its numbers.
+            if let Some(t) = v.body.table_mut() {
+                t.metrics = None;
+            }
+        }
+        self.dialog_context = matches!(self.mode, Mode::Dialog(_)).then(|| context.to_string());
+        if self.flash != flash
+            && let Some(f) = &mut self.flash
+            && !f.text.starts_with(context)
+        {
+            f.text = format!("{context}: {}", f.text);
+        }
+        effects
+            .into_iter()
+            .map(|e| self.on_context(context, e))
+            .collect()
+    }
+
+    /// The contexts `:fleet` shows: those named (`a,b`), else the `fleet` setting's, else all of the
+    /// kubeconfig's.
+    fn fleet_contexts(&mut self, named: Option<&str>) -> Option<Vec<String>> {
+        let wanted: Vec<String> = match named {
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(String::from)
+                .collect(),
+            None if !self.guard_settings.fleet.is_empty() => self.guard_settings.fleet.clone(),
+            None => self.info.contexts.clone(),
+        };
+        if let Some(missing) = wanted.iter().find(|c| !self.info.contexts.contains(c)) {
+            self.flash(format!("no context \"{missing}\" in the kubeconfig"), true);
+            return None;
+        }
+        if wanted.is_empty() {
+            self.flash("no contexts to show", true);
+            return None;
+        }
+        Some(wanted)
+    }
+
+    /// `:fleet [KIND] [CONTEXT,CONTEXT…]`: the summary, or one kind merged across the contexts. Replaces the
+    /// stack, as opening a kind does.
+    pub(super) fn open_fleet(&mut self, args: &[&str]) -> Vec<Effect> {
+        let (mut kind, mut named) = (None, None);
+        for a in args {
+            if a.contains(',') || self.info.contexts.iter().any(|c| c == a) {
+                named = Some(*a);
+            } else {
+                kind = Some(*a);
+            }
+        }
+        let Some(contexts) = self.fleet_contexts(named) else {
+            return vec![];
+        };
+        let kind = match kind {
+            None => None,
+            Some(name) => match self.fleet_kind(name) {
+                Some(k) => Some(k),
+                None => {
+                    self.flash(format!("unknown resource \"{name}\""), true);
+                    return vec![];
+                }
+            },
+        };
+        let mut effects = self.clear_stack();
+        let id = self.id();
+        let (title, body, opened) = match kind {
+            None => {
+                let (view, opened) = views::FleetView::open(self, &contexts);
+                ("fleet".to_string(), Body::Fleet(Box::new(view)), opened)
+            }
+            Some(kind) => {
+                let title = format!("fleet/{}", kind.display());
+                let (view, opened) = views::FleetListView::open(self, kind, &contexts);
+                (title, Body::FleetList(Box::new(view)), opened)
+            }
+        };
+        self.stack.push(View { id, title, body });
+        effects.extend(opened);
+        effects
+    }
+
+    /// Before a draw: the fleet views recount and merge what their watches hold.
+    pub(super) fn prepare_fleet(v: &mut View) {
+        match &mut v.body {
+            Body::Fleet(f) => f.recount(),
+            Body::FleetList(f) => {
+                if let Some(problems) = f.merge() {
+                    let base = format!("fleet/{}", f.kind.display());
+                    v.title = if problems.is_empty() {
+                        base
+                    } else {
+                        format!("{base} — {problems}")
+                    };
+                }
+            }
+            _ => {}
+        }
+    }
+}
