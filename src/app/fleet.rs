@@ -109,7 +109,7 @@ impl App {
         );
         let current = std::mem::replace(&mut self.info.context, context.to_string());
         let before: std::collections::HashSet<ViewId> = self.stack.iter().map(|v| v.id).collect();
-        let flash = self.flash.clone();
+        let (flash, mode) = (self.flash.clone(), self.mode.clone());
         let effects = f(self);
         self.info.context = current;
         self.readonly = readonly;
@@ -122,7 +122,11 @@ impl App {
                 t.metrics = None;
             }
         }
-        self.dialog_context = matches!(self.mode, Mode::Dialog(_)).then(|| context.to_string());
+        // Only a dialog `f` opened (or moved on) is this context's: an answer arriving while the current
+        // context's dialog is open leaves that one alone.
+        if self.mode != mode {
+            self.dialog_context = matches!(self.mode, Mode::Dialog(_)).then(|| context.to_string());
+        }
         if self.flash != flash
             && let Some(f) = &mut self.flash
             && !f.text.starts_with(context)
@@ -217,5 +221,160 @@ impl App {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::*;
+    use tug_model::table::{Column, Row};
+
+    fn key(code: KeyCode, modifiers: KeyModifiers) -> AppEvent {
+        AppEvent::Key(KeyEvent::new(code, modifiers))
+    }
+
+    fn pods() -> Kind {
+        core_kind("pods").unwrap()
+    }
+
+    /// An app on `alpha` with `settings`, showing `:fleet pods` of alpha and beta, each with one pod.
+    fn fleet(settings: &str) -> App {
+        let config = crate::config::Config {
+            keymap: crate::config::Keymap::default_keymap(),
+            theme: crate::config::Theme::default(),
+            settings: crate::config::Settings::parse(settings).unwrap(),
+            customs: vec![],
+            views: Default::default(),
+            errors: vec![],
+        };
+        let info = ClusterInfo {
+            context: "alpha".into(),
+            contexts: vec!["alpha".into(), "beta".into()],
+            ..Default::default()
+        };
+        let mut app = App::new(info, Some("shop".into()), None, false).with_config(config);
+        app.handle(AppEvent::Discovered(Ok(vec![pods()])));
+        let effects = app.command("fleet pods");
+        // The current context's watch goes to the current client, beta's to beta's.
+        let mut datas = vec![];
+        for e in effects {
+            match e {
+                Effect::Watch { data, .. } => datas.push(("alpha", data)),
+                Effect::OnContext { context, effect } => match *effect {
+                    Effect::Watch { data, .. } if context == "beta" => datas.push(("beta", data)),
+                    other => panic!("unexpected {other:?}"),
+                },
+                _ => {}
+            }
+        }
+        assert_eq!(datas.len(), 2);
+        for (context, data) in datas {
+            data.lock().unwrap().replace_all(
+                vec![Column {
+                    name: "Name".into(),
+                    kind: "string".into(),
+                    priority: 0,
+                }],
+                vec![Row {
+                    namespace: "shop".into(),
+                    name: format!("web-{context}").into(),
+                    uid: "".into(),
+                    created: None,
+                    deleting: false,
+                    cells: vec![format!("web-{context}").into()],
+                }],
+            );
+        }
+        app.prepare();
+        app
+    }
+
+    /// Moves the cursor to the merged row of `context` (rows come in context order).
+    fn select(app: &mut App, context: &str) {
+        if context == "beta" {
+            app.handle(key(KeyCode::Down, KeyModifiers::NONE));
+            app.prepare();
+        }
+        assert_eq!(
+            app.top_context().as_deref(),
+            (context == "beta").then_some("beta")
+        );
+    }
+
+    fn delete(app: &mut App) -> Vec<Effect> {
+        app.handle(key(KeyCode::Char('d'), KeyModifiers::CONTROL))
+    }
+
+    #[test]
+    fn a_delete_confirmed_on_another_contexts_row_is_sent_to_that_context_only() {
+        let mut app = fleet("");
+        select(&mut app, "beta");
+        assert!(delete(&mut app).is_empty());
+        let effects = app.handle(key(KeyCode::Enter, KeyModifiers::NONE));
+        match effects.as_slice() {
+            [Effect::OnContext { context, effect }] => {
+                assert_eq!(context, "beta");
+                assert!(
+                    matches!(&**effect, Effect::Mutate(m) if m.target.name == "web-beta"),
+                    "{effect:?}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        // The current context's row goes to the current client, unwrapped.
+        app.handle(key(KeyCode::Up, KeyModifiers::NONE));
+        app.prepare();
+        delete(&mut app);
+        let effects = app.handle(key(KeyCode::Enter, KeyModifiers::NONE));
+        assert!(
+            matches!(effects.as_slice(), [Effect::Mutate(m)] if m.target.name == "web-alpha"),
+            "{effects:?}"
+        );
+    }
+
+    #[test]
+    fn read_only_applies_by_the_rows_context() {
+        let mut app = fleet("readonly_contexts: [beta]\n");
+        select(&mut app, "beta");
+        assert!(delete(&mut app).is_empty());
+        assert!(matches!(app.mode, Mode::Normal), "refused, no dialog");
+        assert!(
+            app.flash
+                .as_ref()
+                .is_some_and(|f| f.text.contains("read-only")),
+            "{:?}",
+            app.flash
+        );
+        assert!(!app.readonly, "the current context stays writable");
+        app.handle(key(KeyCode::Up, KeyModifiers::NONE));
+        app.prepare();
+        delete(&mut app);
+        assert!(matches!(app.mode, Mode::Dialog(_)), "alpha's row asks");
+    }
+
+    #[test]
+    fn an_answer_from_another_context_leaves_the_current_contexts_dialog_its_own() {
+        let mut app = fleet("");
+        select(&mut app, "alpha");
+        delete(&mut app);
+        assert!(matches!(app.mode, Mode::Dialog(_)));
+        let done = tug_cluster::mutate::Mutation::new(
+            tug_cluster::mutate::ObjectRef::new(pods(), "shop", "x"),
+            tug_cluster::mutate::Op::Restart,
+        );
+        app.handle(AppEvent::OnContext {
+            context: "beta".into(),
+            event: Box::new(AppEvent::Mutated {
+                mutation: Box::new(done),
+                result: Ok(()),
+            }),
+        });
+        let effects = app.handle(key(KeyCode::Enter, KeyModifiers::NONE));
+        assert!(
+            matches!(effects.as_slice(), [Effect::Mutate(m)] if m.target.name == "web-alpha"),
+            "{effects:?}"
+        );
     }
 }

@@ -464,6 +464,9 @@ impl App {
             self.quit = true;
             return vec![Effect::Quit];
         }
+        if !matches!(self.mode, Mode::Dialog(_)) {
+            self.dialog_context = None;
+        }
         match self.mode.clone() {
             Mode::Help { scroll } => self.help_key(&key, scroll),
             Mode::Command(input) => self.prompt_key(key, input, true),
