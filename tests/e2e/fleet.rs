@@ -283,3 +283,48 @@ async fn a_stopped_cluster_shows_unreachable_while_the_other_stays_live() {
     let line = line_of(&tui, "born-after").await;
     assert!(line.contains("alpha"), "{line}");
 }
+
+#[tokio::test]
+async fn describe_and_drill_down_from_a_row_read_its_own_cluster() {
+    let sims = TwoSims::start().await;
+    run_pod(sims.beta(), "only-beta").await;
+    // Beta's storefront runs four pods, alpha's two: the drill-down shows which cluster it read.
+    sims.beta()
+        .kubectl_ok(&["scale", "deploy/storefront", "--replicas=4", "-n", "shop"])
+        .await;
+    let mut tui = sims.tui("");
+    tui.wait_for("gpu-worker").await;
+    tui.send(":fleet pods\r");
+    tui.wait_for("fleet/pods").await;
+    tui.send("/only-beta\r");
+    tui.wait("beta's row", |s| s.contains("fleet/pods[1]"))
+        .await;
+    tui.send("d");
+    let screen = tui.wait_for("beta: describe/only-beta").await;
+    tui.wait("beta's pod described", |s| {
+        s.lines()
+            .any(|l| l.starts_with("Name:") && l.contains("only-beta"))
+    })
+    .await;
+    assert!(!screen.contains("not found"), "{screen}");
+    tui.send(ESC);
+    tui.wait_for("fleet/pods[1]").await;
+
+    tui.send(":fleet deploy\r");
+    tui.wait_for("fleet/deployments").await;
+    tui.send("/storefront\r");
+    let beta = line_of(&tui, "4/4").await;
+    assert!(beta.starts_with("beta"), "{beta}");
+    // Rows come in context order: beta's is the second.
+    tui.send("j");
+    tui.wait("beta's row selected", |_| {
+        tui.selected_line().is_some_and(|l| l.starts_with("beta"))
+    })
+    .await;
+    tui.send(ENTER);
+    tui.wait("beta's four pods", |s| {
+        s.contains("beta: fleet/deployments")
+            && s.lines().filter(|l| l.contains("storefront-")).count() == 4
+    })
+    .await;
+}
