@@ -328,3 +328,42 @@ async fn describe_and_drill_down_from_a_row_read_its_own_cluster() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_shell_from_another_contexts_row_runs_in_that_cluster_and_enter_on_the_summary_switches()
+{
+    let sims = TwoSims::start().await;
+    run_pod(sims.beta(), "only-beta").await;
+    let mut tui = sims.tui("");
+    tui.wait_for("gpu-worker").await;
+    tui.send(":fleet pods\r");
+    tui.wait_for("fleet/pods").await;
+    tui.send("/only-beta\r");
+    tui.wait("beta's pod running", |s| {
+        s.contains("fleet/pods[1]")
+            && s.lines()
+                .any(|l| l.contains("only-beta") && l.contains("Running"))
+    })
+    .await;
+    tui.send("s");
+    tui.wait_for("/ # ").await;
+    tui.send("hostname\r");
+    tui.wait("the shell is in beta's pod", |s| {
+        s.lines().any(|l| l.trim() == "only-beta")
+    })
+    .await;
+    tui.send("exit\r");
+    tui.wait_for("fleet/pods[1]").await;
+
+    tui.send(":fleet\r");
+    tui.wait("both rows", |s| {
+        row_says(s, "alpha", "ok") && row_says(s, "beta", "ok")
+    })
+    .await;
+    tui.send("j");
+    tui.send(ENTER);
+    tui.wait("switched to beta", |s| {
+        s.lines().next().is_some_and(|l| l.contains("ctx:beta"))
+    })
+    .await;
+}
