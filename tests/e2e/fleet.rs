@@ -12,7 +12,8 @@ use crate::harness::{Tui, lines_with};
 const ENTER: &str = "\r";
 const ESC: &str = "\x1b";
 
-/// Two sims and a kubeconfig naming them `alpha` (current) and `beta`, each with its own admin token.
+/// Two sims and a kubeconfig naming them `alpha` (current, a token in the file) and `beta`, whose user gets
+/// its token from an exec credential plugin (a script), as cloud kubeconfigs do.
 struct TwoSims {
     alpha: TestSim,
     beta: Option<TestSim>,
@@ -52,9 +53,31 @@ impl TwoSims {
             contexts.push_str(&format!(
                 "- name: {name}\n  context:\n    cluster: {name}\n    user: {name}-admin\n    namespace: shop\n"
             ));
-            users.push_str(&format!(
-                "- name: {name}-admin\n  user:\n    token: {token}\n"
-            ));
+            if name == "alpha" {
+                users.push_str(&format!(
+                    "- name: {name}-admin\n  user:\n    token: {token}\n"
+                ));
+            } else {
+                let plugin = dir.path().join("credential-plugin");
+                let credential = format!(
+                    r#"{{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{{"token":"{token}"}}}}"#
+                );
+                let ran = dir.path().join("plugin-ran");
+                std::fs::write(
+                    &plugin,
+                    format!(
+                        "#!/bin/sh\ntouch '{}'\necho '{credential}'\n",
+                        ran.display()
+                    ),
+                )
+                .unwrap();
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).unwrap();
+                users.push_str(&format!(
+                    "- name: {name}-admin\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: {}\n      interactiveMode: Never\n",
+                    plugin.display()
+                ));
+            }
         }
         let text = format!(
             "apiVersion: v1\nkind: Config\nclusters:\n{clusters}contexts:\n{contexts}current-context: alpha\nusers:\n{users}"
@@ -141,6 +164,10 @@ async fn the_fleet_summary_lists_each_context_with_its_state_and_counts() {
             row_says(s, "alpha", "ok") && row_says(s, "beta", "ok") && s.contains("3/3")
         })
         .await;
+    assert!(
+        sims.dir.path().join("plugin-ran").exists(),
+        "beta's token came from its exec plugin"
+    );
     for header in [
         "CONTEXT", "STATUS", "VERSION", "NODES", "RUNNING", "FAILING", "WARNINGS",
     ] {
