@@ -256,7 +256,7 @@ mod tests {
         };
         let mut app = App::new(info, Some("shop".into()), None, false).with_config(config);
         app.handle(AppEvent::Discovered(Ok(vec![pods()])));
-        let effects = app.command("fleet pods");
+        let effects = app.command("fleet pods alpha,beta");
         // The current context's watch goes to the current client, beta's to beta's.
         let mut datas = vec![];
         for e in effects {
@@ -330,6 +330,31 @@ mod tests {
         let effects = app.handle(key(KeyCode::Enter, KeyModifiers::NONE));
         assert!(
             matches!(effects.as_slice(), [Effect::Mutate(m)] if m.target.name == "web-alpha"),
+            "{effects:?}"
+        );
+    }
+
+    #[test]
+    fn the_fleet_setting_chooses_the_contexts_when_none_are_named() {
+        let mut app = fleet("fleet: [beta]\n");
+        let effects = app.command("fleet");
+        assert!(matches!(app.top().map(|v| &v.body), Some(Body::Fleet(_))));
+        let contexts: std::collections::BTreeSet<&str> = effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::OnContext { context, .. } => Some(context.as_str()),
+                Effect::Watch { .. } | Effect::Probe { .. } => Some("alpha"),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(contexts, ["beta"].into());
+        // Named ones win over the setting.
+        let effects = app.command("fleet alpha");
+        assert!(
+            effects.iter().any(|e| matches!(e, Effect::Probe { .. }))
+                && !effects
+                    .iter()
+                    .any(|e| matches!(e, Effect::OnContext { .. })),
             "{effects:?}"
         );
     }

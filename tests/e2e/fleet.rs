@@ -40,6 +40,11 @@ fn endpoint(kubeconfig: &Path) -> (String, String, String) {
 
 impl TwoSims {
     async fn start() -> Self {
+        Self::start_with(None).await
+    }
+
+    /// With a third context, `gamma`, whose server is `silent` (it never answers).
+    async fn start_with(silent: Option<std::net::SocketAddr>) -> Self {
         let (alpha, beta) = (TestSim::start().await, TestSim::start().await);
         let dir = tempfile::tempdir().unwrap();
         let mut clusters = String::new();
@@ -78,6 +83,13 @@ impl TwoSims {
                     plugin.display()
                 ));
             }
+        }
+        if let Some(addr) = silent {
+            clusters.push_str(&format!(
+                "- name: gamma\n  cluster:\n    server: https://{addr}\n    insecure-skip-tls-verify: true\n"
+            ));
+            contexts
+                .push_str("- name: gamma\n  context:\n    cluster: gamma\n    user: alpha-admin\n");
         }
         let text = format!(
             "apiVersion: v1\nkind: Config\nclusters:\n{clusters}contexts:\n{contexts}current-context: alpha\nusers:\n{users}"
@@ -393,4 +405,26 @@ async fn a_shell_from_another_contexts_row_runs_in_that_cluster_and_enter_on_the
         s.lines().next().is_some_and(|l| l.contains("ctx:beta"))
     })
     .await;
+}
+
+#[tokio::test]
+async fn a_silent_cluster_is_connecting_then_unreachable_and_never_holds_the_others() {
+    // Accepts connections (the kernel does, into the backlog) and never says a word.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let sims = TwoSims::start_with(Some(silent.local_addr().unwrap())).await;
+    let mut tui = sims.tui("");
+    tui.wait_for("gpu-worker").await;
+    tui.send(":fleet\r");
+    tui.wait("alpha and beta up while gamma waits", |s| {
+        row_says(s, "alpha", "ok")
+            && row_says(s, "beta", "ok")
+            && row_says(s, "gamma", "connecting…")
+    })
+    .await;
+    tui.wait("gamma given up on", |s| {
+        row_says(s, "gamma", "unreachable") && s.contains("no answer within 10s")
+    })
+    .await;
+    assert!(row_says(&tui.screen(), "alpha", "ok"));
+    drop(silent);
 }
