@@ -66,6 +66,11 @@ pub enum AppEvent {
         view: ViewId,
         result: Result<String, String>,
     },
+    /// An answer from another context's cluster (to an `Effect::OnContext`): handled as that context's.
+    OnContext {
+        context: String,
+        event: Box<AppEvent>,
+    },
 }
 
 #[derive(Debug)]
@@ -255,6 +260,17 @@ pub enum Effect {
     ExternalEdit {
         view: ViewId,
         text: String,
+    },
+    /// Perform `effect` on the cluster of `context` (a fleet row's, or a view opened from one) instead of the
+    /// current one; its answers come back as `AppEvent::OnContext`.
+    OnContext {
+        context: String,
+        effect: Box<Effect>,
+    },
+    /// Keep `reach` current (does the cluster answer, which version), until `Unwatch` of `view`.
+    Probe {
+        view: ViewId,
+        reach: super::views::SharedReach,
     },
     Quit,
 }

@@ -7,6 +7,7 @@ pub mod actions;
 pub mod copy;
 pub mod editor;
 mod fetched;
+mod fleet;
 pub mod guard;
 mod helm;
 mod help;
@@ -39,7 +40,7 @@ use tug_cluster::table_watch::Scope;
 use tug_model::table::TableData;
 pub use views::{
     Body, ContainersView, ContextsView, Filter, ForwardRow, ForwardsView, HistoryView, LogView,
-    TableView, TextView, View, ViewId,
+    Reach, SharedReach, TableView, TextView, View, ViewId,
 };
 
 use tug_cluster::logs::{LogTarget, PodSet};
@@ -122,6 +123,12 @@ pub struct App {
     pub restore: Option<tabs::SavedTabs>,
     /// The table watches the views share.
     pub shared: shared::SharedWatches,
+    /// Read-only from the command line (the rule for another context's rows starts from it).
+    readonly_cli: bool,
+    /// Views opened for another context than the current one (from a fleet row), and that context.
+    contexts_of: std::collections::HashMap<ViewId, String>,
+    /// The context the open dialog's changes go to, when it is not the current one.
+    dialog_context: Option<String>,
 }
 
 impl App {
@@ -170,6 +177,9 @@ impl App {
             tab_prefix: false,
             restore: None,
             shared: Default::default(),
+            readonly_cli: readonly,
+            contexts_of: Default::default(),
+            dialog_context: None,
         }
     }
 
@@ -250,6 +260,7 @@ impl App {
         if let Body::Pulse(p) = &mut v.body {
             p.recount(&metrics::lock(&self.metrics));
         }
+        Self::prepare_fleet(v);
         match &mut v.body {
             // The editor has no table header but a status line: one row more than a table page.
             Body::Editor(e) => {
@@ -281,7 +292,10 @@ impl App {
             }
             AppEvent::Tick(now) => {
                 self.now = now;
-                self.refresh_relations()
+                match self.top().and_then(|v| self.view_context(v.id)) {
+                    Some(context) => self.for_context(&context, |app| app.refresh_relations()),
+                    None => self.refresh_relations(),
+                }
             }
             AppEvent::Changed => vec![],
             AppEvent::ServerVersion(v) => {
@@ -310,7 +324,10 @@ impl App {
                 vec![]
             }
             AppEvent::Fetched { view, result } => {
-                self.in_pane_of(view, |app| app.fetched(view, result))
+                self.answer_for(view, |app| app.fetched(view, result))
+            }
+            AppEvent::OnContext { context, event } => {
+                self.for_context(&context, |app| app.handle(*event))
             }
             AppEvent::Access(answer) => self.access_answer(answer),
             AppEvent::Mutated { mutation, result } => {
@@ -352,9 +369,9 @@ impl App {
                 view,
                 dry_run,
                 result,
-            } => self.in_pane_of(view, |app| app.editor_sent(view, dry_run, result)),
+            } => self.answer_for(view, |app| app.editor_sent(view, dry_run, result)),
             AppEvent::ExternalEdited { view, result } => {
-                self.in_pane_of(view, |app| app.editor_external_done(view, result))
+                self.answer_for(view, |app| app.editor_external_done(view, result))
             }
             AppEvent::PluginDone {
                 title,
@@ -446,6 +463,7 @@ impl App {
     /// Empties the view stack (a new root view or context follows), stopping what the views watched.
     fn clear_stack(&mut self) -> Vec<Effect> {
         self.generation += 1;
+        self.contexts_of.clear();
         self.stack.drain(..).flat_map(|v| v.unwatch()).collect()
     }
 
@@ -464,6 +482,9 @@ impl App {
             self.quit = true;
             return vec![Effect::Quit];
         }
+        if !matches!(self.mode, Mode::Dialog(_)) {
+            self.dialog_context = None;
+        }
         if self.tab_prefix && self.mode == Mode::Normal {
             return self.tab_key(&key);
         }
@@ -471,9 +492,16 @@ impl App {
             Mode::Help { scroll } => self.help_key(&key, scroll),
             Mode::Command(input) => self.prompt_key(key, input, true),
             Mode::Filter(input) => self.prompt_key(key, input, false),
-            Mode::Dialog(d) => self.dialog_key(key, *d),
+            // A dialog opened for another context's object is answered as that context's.
+            Mode::Dialog(d) => match self.dialog_context.clone() {
+                Some(context) => self.for_context(&context, |app| app.dialog_key(key, *d)),
+                None => self.dialog_key(key, *d),
+            },
             Mode::Normal if matches!(self.top().map(|v| &v.body), Some(Body::Editor(_))) => {
-                self.editor_key(key)
+                match self.top_context() {
+                    Some(context) => self.for_context(&context, |app| app.editor_key(key)),
+                    None => self.editor_key(key),
+                }
             }
             Mode::Normal => self.normal_key(key),
         }
@@ -519,6 +547,26 @@ impl App {
         let Some(action) = self.action_for(&key) else {
             return vec![];
         };
+        // A view talking to another context: its actions are that context's (the global ones stay here).
+        if let Some(context) = self.top_context()
+            && !matches!(
+                action,
+                Action::Command
+                    | Action::Filter
+                    | Action::Help
+                    | Action::Quit
+                    | Action::Back
+                    | Action::AllNamespaces
+                    | Action::Suspend
+            )
+        {
+            return self.for_context(&context, |app| app.normal_action(&key, action));
+        }
+        self.normal_action(&key, action)
+    }
+
+    /// `action` (from `key`) in normal mode, as the current context's.
+    fn normal_action(&mut self, key: &KeyEvent, action: Action) -> Vec<Effect> {
         if self.denied(action) || self.rbac_refuses(action) {
             return vec![];
         }

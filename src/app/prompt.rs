@@ -149,6 +149,10 @@ impl App {
             ("ctx" | "context" | "contexts", Some(name)) => self.switch_context(name),
             ("ctx" | "context" | "contexts", None) => self.contexts_view(),
             ("pulse" | "pulses" | "overview", _) => self.open_pulse(),
+            ("fleet", _) => {
+                let args: Vec<&str> = arg.into_iter().chain(words).collect();
+                self.open_fleet(&args)
+            }
             ("sort", Some(column)) => self.sort_by(column, words.next() == Some("desc")),
             ("pf" | "portforward" | "portforwards", _) => {
                 let id = self.id();

@@ -47,6 +47,9 @@ pub struct Settings {
     /// Save the open tabs (kind, namespace, filter) at exit and open them again at the next start.
     #[serde(default)]
     pub restore_tabs: bool,
+    /// The contexts `:fleet` shows when none are named (all of the kubeconfig's when empty).
+    #[serde(default)]
+    pub fleet: Vec<String>,
 }
 
 /// `metrics:` — `on`/`off` (or `true`/`false`), or `{ enabled, interval, warn, error }`.
@@ -191,6 +194,7 @@ impl Default for Settings {
             port_forwards: BTreeMap::new(),
             metrics: MetricsSettingsField::default(),
             restore_tabs: false,
+            fleet: vec![],
         }
     }
 }

@@ -38,6 +38,11 @@ pub enum Outcome {
         context: String,
         error: ApiFailure,
     },
+    /// Another context's client is built (or why not), for `Effect::OnContext`.
+    Context {
+        context: String,
+        result: Result<(kube::Client, ClusterInfo), ApiFailure>,
+    },
     /// A port-forward listens (or why it could not start).
     Forwarding(Result<Forward, String>),
     /// A forward declared in the settings could not start: it stays in `:pf` with the reason.
@@ -76,6 +81,9 @@ pub struct Effects {
     files: mpsc::UnboundedSender<FileJob>,
     /// The CPU and memory poll (the one request made while idle besides the watches).
     metrics: super::metrics_poll::MetricsPoll,
+    /// Other contexts' clients (fleet rows), and the effects that waited for one and can run now.
+    fleet: super::fleet::Pool,
+    ready: Vec<Effect>,
 }
 
 impl Effects {
@@ -107,6 +115,8 @@ impl Effects {
             startup: CancellationToken::new(),
             files,
             metrics: Default::default(),
+            fleet: Default::default(),
+            ready: vec![],
         };
         effects.spawn_startup(true);
         effects
@@ -123,6 +133,13 @@ impl Effects {
         let mut now = vec![];
         match effect {
             Effect::Quit => {}
+            Effect::OnContext { context, effect } => {
+                now.extend(self.on_context(context, *effect, screen, app).await?);
+            }
+            Effect::Probe { view, reach } => {
+                let (token, notify) = (self.watch(view), self.notify());
+                super::fleet::probe(self.client.clone(), reach, notify, token);
+            }
             Effect::Suspend => screen.suspend()?,
             Effect::Copy(text) => {
                 screen.write_sequence(&super::clipboard::osc52(&text))?;
@@ -414,6 +431,17 @@ impl Effects {
                 tracing::debug!(%context, "a superseded context switch is dropped");
                 vec![]
             }
+            Outcome::Context { context, result } => match result {
+                Ok((client, info)) => {
+                    let ready = self.fleet.connected(context, client, info, &self.events);
+                    self.ready.extend(ready);
+                    vec![]
+                }
+                Err(error) => {
+                    let notify = self.notify();
+                    self.fleet.failed(&context, &error, notify.as_ref())
+                }
+            },
             Outcome::Forwarding(started) => {
                 let message = match started {
                     Ok(f) => {
@@ -450,6 +478,80 @@ impl Effects {
                 });
                 vec![flash, AppEvent::Forwards(self.forward_rows())]
             }
+        }
+    }
+
+    /// Effects that waited for their context's client, which is now ready.
+    pub fn take_ready(&mut self) -> Vec<Effect> {
+        std::mem::take(&mut self.ready)
+    }
+
+    /// Performs `effect` on `context`'s client (connected first if need be); what it answers reaches the app
+    /// as that context's. Effects that do not fit another context (RBAC questions about the current one,
+    /// plugins, which run against the current context) are refused with a message, never sent to the current
+    /// cluster.
+    async fn on_context(
+        &mut self,
+        context: String,
+        effect: Effect,
+        screen: &mut Screen,
+        app: &App,
+    ) -> std::io::Result<Vec<AppEvent>> {
+        let Some(conn) = self.fleet.get(&context) else {
+            if self.fleet.queue(&context, effect) {
+                super::fleet::connect(self.kubeconfig.clone(), context, self.outcomes.clone());
+            }
+            return Ok(vec![]);
+        };
+        match effect {
+            Effect::Mutate(mutation) => {
+                super::changes::mutate(&conn.client, &conn.info, mutation, &conn.events);
+                Ok(vec![])
+            }
+            Effect::SendEdit {
+                view,
+                kind,
+                namespace,
+                name,
+                object,
+                dry_run,
+            } => {
+                let edit = super::changes::Edit {
+                    view,
+                    kind,
+                    namespace,
+                    name,
+                    object,
+                    dry_run,
+                };
+                super::changes::send_edit(&conn.client, &conn.info, edit, &conn.events);
+                Ok(vec![])
+            }
+            effect @ (Effect::Watch { .. }
+            | Effect::Logs { .. }
+            | Effect::Timeline { .. }
+            | Effect::Helm { .. }
+            | Effect::Changes { .. }
+            | Effect::Fetch { .. }
+            | Effect::Relations { .. }
+            | Effect::Shell { .. }
+            | Effect::PortForward { .. }
+            | Effect::Probe { .. }) => {
+                // These use the runtime's client and answer on its channel: lent the context's for the call.
+                let client = std::mem::replace(&mut self.client, conn.client);
+                let events = std::mem::replace(&mut self.events, conn.events);
+                let answered = Box::pin(self.perform(effect, screen, app)).await;
+                self.client = client;
+                self.events = events;
+                Ok(answered?
+                    .into_iter()
+                    .map(|e| super::fleet::wrap(&context, e))
+                    .collect())
+            }
+            _ => Ok(vec![AppEvent::Flash(
+                format!("not available for context {context}'s objects from here"),
+                true,
+            )]),
         }
     }
 

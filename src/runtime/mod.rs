@@ -10,6 +10,7 @@ mod clipboard;
 mod effects;
 mod fetch;
 mod files;
+mod fleet;
 mod metrics_poll;
 mod plugin;
 mod session;
@@ -196,6 +197,10 @@ pub async fn run(opts: Options) -> Result<(), Error> {
             _ = signals.recv() => break,
         };
         let mut events = VecDeque::from(events);
+        // Effects for another context that waited for its client.
+        for effect in effects.take_ready() {
+            events.extend(effects.perform(effect, &mut screen, &app).await?);
+        }
         while let Some(event) = events.pop_front() {
             pacer.dirty = true;
             if matches!(event, AppEvent::Changed) {

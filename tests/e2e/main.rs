@@ -13,6 +13,7 @@ mod browse;
 mod columns;
 mod config;
 mod edit;
+mod fleet;
 mod helm;
 mod k9s;
 mod logs;

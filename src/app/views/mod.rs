@@ -10,6 +10,7 @@ mod containers;
 mod contexts;
 mod explain;
 mod filter;
+mod fleet;
 mod forwards;
 mod helm;
 mod history;
@@ -31,6 +32,7 @@ pub use changes::ChangesView;
 pub use containers::ContainersView;
 pub use contexts::ContextsView;
 pub use filter::Filter;
+pub use fleet::{FleetListView, FleetView, Reach, SharedReach};
 pub use forwards::{ForwardRow, ForwardsView};
 pub use helm::{HelmHistoryView, HelmView};
 pub use history::HistoryView;
@@ -95,6 +97,10 @@ pub enum Body {
     /// `:xray`, used by, `:problems`, explain: a tree of nodes built from one list per kind.
     Relations(Box<RelationsView>),
     Editor(Box<super::editor::EditorView>),
+    /// `:fleet`: a summary row per context.
+    Fleet(Box<FleetView>),
+    /// `:fleet KIND`: one kind's objects across contexts.
+    FleetList(Box<FleetListView>),
 }
 
 /// What every view type answers. The app resolves a key to an action through the keymap scope the view
@@ -140,6 +146,8 @@ impl Body {
             Body::Log(v) => v.as_ref(),
             Body::Relations(v) => v.as_ref(),
             Body::Editor(v) => v.as_ref(),
+            Body::Fleet(v) => v.as_ref(),
+            Body::FleetList(v) => v.as_ref(),
         }
     }
 
@@ -162,6 +170,8 @@ impl Body {
             Body::Log(v) => v.as_mut(),
             Body::Relations(v) => v.as_mut(),
             Body::Editor(v) => v.as_mut(),
+            Body::Fleet(v) => v.as_mut(),
+            Body::FleetList(v) => v.as_mut(),
         }
     }
 
@@ -183,8 +193,11 @@ impl View {
     /// What stops everything this view runs: its own watch, and any more it started (`:pulse`'s).
     pub fn unwatch(&self) -> Vec<Effect> {
         let mut ids = vec![self.id];
-        if let Body::Pulse(p) = &self.body {
-            ids.extend(p.watch_ids());
+        match &self.body {
+            Body::Pulse(p) => ids.extend(p.watch_ids()),
+            Body::Fleet(f) => ids.extend(f.watch_ids()),
+            Body::FleetList(f) => ids.extend(f.watch_ids()),
+            _ => {}
         }
         ids.into_iter().map(Effect::Unwatch).collect()
     }
