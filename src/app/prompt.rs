@@ -27,7 +27,7 @@ impl App {
             KeyCode::Enter => {
                 self.mode = Mode::Normal;
                 if command {
-                    self.command(input.trim())
+                    self.command_in_tab(input.trim())
                 } else {
                     self.apply_filter(input.trim())
                 }
@@ -146,6 +146,14 @@ impl App {
                 };
                 self.reopen_root()
             }
+            ("tab", Some("ctx" | "context")) => match words.next() {
+                Some(name) => self.tab_on_context(name),
+                None => {
+                    self.flash("usage: :tab ctx NAME", true);
+                    vec![]
+                }
+            },
+            ("tab", _) => self.tab_new(),
             ("ctx" | "context" | "contexts", Some(name)) => self.switch_context(name),
             ("ctx" | "context" | "contexts", None) => self.contexts_view(),
             ("pulse" | "pulses" | "overview", _) => self.open_pulse(),

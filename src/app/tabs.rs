@@ -15,7 +15,11 @@ use crate::config::keymap::Scope as KeyScope;
 /// A tab as saved for the next start (`restore_tabs: true`): its view's kind, namespace and filter.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SavedTab {
+    /// The context tug was on (a tab of another context, `:tab ctx`, comes back only with it).
     pub context: String,
+    /// The context the tab's views talked to, when not `context`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on: Option<String>,
     /// As typed after `:` (`pods`, `deployments.apps`).
     pub kind: String,
     /// `None`: all namespaces.
@@ -174,8 +178,18 @@ impl App {
                 } else {
                     &tab.panes[tab.focus].stack
                 };
-                let view = stack.last().map_or("…", |v| v.title.as_str());
-                (format!("{}/{view}", self.info.context), i == ws.active)
+                let Some(view) = stack.last() else {
+                    return (format!("{}/…", self.info.context), i == ws.active);
+                };
+                // A view of another context's tab is titled "CONTEXT: view" (`App::for_context`).
+                let name = match self.contexts_of.get(&view.id) {
+                    Some(context) => {
+                        let title = view.title.strip_prefix(&format!("{context}: "));
+                        format!("{context}/{}", title.unwrap_or(&view.title))
+                    }
+                    None => format!("{}/{}", self.info.context, view.title),
+                };
+                (name, i == ws.active)
             })
             .collect()
     }
@@ -466,6 +480,48 @@ impl App {
         self.open_copy(copy)
     }
 
+    /// `:tab ctx NAME`: a tab whose views talk to context `NAME` (its client, its guardrails), opened on the
+    /// start-up kind; the current context's tab stays as it is. On the current context it is a new tab.
+    pub(super) fn tab_on_context(&mut self, context: &str) -> Vec<Effect> {
+        if context == self.info.context {
+            return self.tab_new();
+        }
+        if !self.info.contexts.iter().any(|c| c == context) {
+            self.flash(format!("no context \"{context}\" in the kubeconfig"), true);
+            return vec![];
+        }
+        if self.workspace.tabs.len() >= MAX_TABS {
+            self.flash(format!("at most {MAX_TABS} tabs"), true);
+            return vec![];
+        }
+        self.park();
+        let at = self.workspace.active + 1;
+        self.workspace.tabs.insert(at, Tab::new());
+        self.workspace.active = at;
+        self.generation += 1;
+        let initial = self.initial.clone();
+        self.for_context(context, |app| app.command(&initial))
+    }
+
+    /// A `:` command typed in a tab on another context runs as that context's (`:ns`, `:deploy` open its
+    /// views); switching context, `:fleet` and tab commands stay the app's.
+    pub(super) fn command_in_tab(&mut self, line: &str) -> Vec<Effect> {
+        let first = line.split_whitespace().next().unwrap_or_default();
+        let global = matches!(
+            first,
+            "ctx" | "context" | "contexts" | "fleet" | "tab" | "q" | "q!" | "quit" | "exit"
+        );
+        let context = self
+            .top()
+            .and_then(|v| self.contexts_of.get(&v.id))
+            .filter(|c| **c != self.info.context)
+            .cloned();
+        match context {
+            Some(context) if !global => self.for_context(&context, |app| app.command(line)),
+            _ => self.command(line),
+        }
+    }
+
     fn open_copy(&mut self, copy: Option<Copy>) -> Vec<Effect> {
         match copy {
             Some(Copy::Table {
@@ -596,8 +652,14 @@ impl App {
             if i == ws.active {
                 out.active = out.tabs.len();
             }
+            let on = stack
+                .last()
+                .and_then(|v| self.contexts_of.get(&v.id))
+                .filter(|c| **c != self.info.context)
+                .cloned();
             out.tabs.push(SavedTab {
                 context: self.info.context.clone(),
+                on,
                 kind: kind.display(),
                 namespace: scope.namespace,
                 filter: filter.display(),
@@ -612,7 +674,11 @@ impl App {
         let mut opened = 0;
         let mut active = 0;
         for (i, t) in saved.tabs.iter().enumerate() {
-            if t.context != self.info.context || opened == MAX_TABS {
+            // A tab on a context the kubeconfig no longer has is dropped.
+            let gone =
+                t.on.as_ref()
+                    .is_some_and(|c| !self.info.contexts.contains(c));
+            if t.context != self.info.context || opened == MAX_TABS || gone {
                 continue;
             }
             let Some(kind) = tug_cluster::discovery::find(&self.kinds, &t.kind).cloned() else {
@@ -628,9 +694,15 @@ impl App {
                 active = opened;
             }
             self.namespace = t.namespace.clone();
-            let scope = self.scope_for(&kind);
-            let title = kind.display();
-            effects.extend(self.push_table(kind, scope, title));
+            let open = |app: &mut App| {
+                let scope = app.scope_for(&kind);
+                let title = kind.display();
+                app.push_table(kind, scope, title)
+            };
+            effects.extend(match &t.on {
+                Some(context) => self.for_context(context, open),
+                None => open(self),
+            });
             // A filter that no longer parses is dropped, not an error at start.
             if let (Ok(f), Some(v)) = (
                 super::Filter::parse(&t.filter),

@@ -165,12 +165,14 @@ fn saved_tabs_open_again_with_their_kind_namespace_and_filter() {
             tabs: vec![
                 tabs::SavedTab {
                     context: String::new(),
+                    on: None,
                     kind: "pods".into(),
                     namespace: Some("shop".into()),
                     filter: "web".into(),
                 },
                 tabs::SavedTab {
                     context: String::new(),
+                    on: None,
                     kind: "deployments.apps".into(),
                     namespace: Some("kube-system".into()),
                     filter: String::new(),

@@ -121,6 +121,7 @@ impl TwoSims {
             40,
             &[
                 ("XDG_CONFIG_HOME", &config),
+                ("XDG_DATA_HOME", &self.dir.path().join("data")),
                 ("TUG_JOURNAL", &self.dir.path().join("journal.jsonl")),
             ],
         )
@@ -427,4 +428,76 @@ async fn a_silent_cluster_is_connecting_then_unreachable_and_never_holds_the_oth
     .await;
     assert!(row_says(&tui.screen(), "alpha", "ok"));
     drop(silent);
+}
+
+/// The tab bar's (first line's) names.
+fn tab_bar(screen: &str) -> &str {
+    screen.lines().next().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_tab_on_another_context_lists_and_deletes_there_and_comes_back_after_a_restart() {
+    const CTRL_T: &str = "\x14";
+    let sims = TwoSims::start().await;
+    run_pod(&sims.alpha, "only-alpha").await;
+    run_pod(sims.beta(), "only-beta").await;
+    let mut tui = sims.tui("restore_tabs: true\n");
+    tui.wait_for("only-alpha").await;
+    tui.send(":tab ctx nope\r");
+    tui.wait_for("no context \"nope\" in the kubeconfig").await;
+    tui.send(":tab ctx beta\r");
+    let screen = tui
+        .wait("beta's pods in a second tab", |s| {
+            s.contains("only-beta") && !s.contains("only-alpha") && tab_bar(s).contains("beta/")
+        })
+        .await;
+    assert!(tab_bar(&screen).contains("alpha/"), "{screen}");
+
+    // A command typed in beta's tab opens beta's views; a delete there reaches beta only.
+    tui.send(":ns shop\r");
+    tui.wait("still beta's pods", |s| {
+        s.contains("beta: pods") && s.contains("only-beta") && !s.contains("only-alpha")
+    })
+    .await;
+    let (since_alpha, since_beta) = (requests(&sims.alpha).await, requests(sims.beta()).await);
+    tui.send("/only-beta\r");
+    tui.wait("only beta's row", |s| s.contains("</only-beta>"))
+        .await;
+    tui.send("\x04"); // Ctrl-D
+    tui.wait_for("Delete pod/only-beta?").await;
+    tui.send(ENTER);
+    tui.wait_for("beta: done: delete pod/only-beta").await;
+    assert_eq!(
+        mutations_since(sims.beta(), since_beta).await,
+        ["\"DELETE\" \"/api/v1/namespaces/shop/pods/only-beta\""]
+    );
+    assert_eq!(
+        mutations_since(&sims.alpha, since_alpha).await,
+        Vec::<String>::new(),
+        "nothing reached alpha"
+    );
+    tui.send(ESC);
+    tui.wait("the filter cleared", |s| !s.contains("</only-beta>"))
+        .await;
+
+    // Tab 1 is still alpha's.
+    tui.send(CTRL_T);
+    tui.send("1");
+    tui.wait("alpha's pods in tab 1", |s| {
+        s.contains("only-alpha") && !s.contains("beta: pods")
+    })
+    .await;
+    tui.send("q");
+    assert!(tui.exit().await, "tug exits cleanly");
+
+    // The next start brings beta's tab back, talking to beta.
+    run_pod(sims.beta(), "beta-again").await;
+    let mut tui = sims.tui("restore_tabs: true\n");
+    tui.wait_for("only-alpha").await;
+    tui.send(CTRL_T);
+    tui.send("2");
+    tui.wait("beta's tab restored", |s| {
+        s.contains("beta-again") && !s.contains("only-alpha") && tab_bar(s).contains("beta/")
+    })
+    .await;
 }
