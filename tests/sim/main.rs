@@ -7,6 +7,7 @@ mod common;
 mod access;
 mod api;
 mod apis;
+mod apply;
 mod authz;
 mod controllers;
 mod errors;

@@ -15,6 +15,7 @@ use super::body::{check_body_identity, content_type, decode_body, read_body};
 use super::routing::ResourcePath;
 use super::scale::{ScaleUpdate, scale_of, update_scale};
 use super::{Query, SimState, bytes_response, json_response};
+use crate::apply;
 use crate::auth::{self, Attributes, User};
 use crate::convert;
 use crate::managed_fields::{self, Writer};
@@ -24,7 +25,7 @@ use crate::pod_api;
 use crate::resources::ResourceDef;
 use crate::reviews;
 use crate::selectors::{FieldSelector, LabelSelector, SelectorError};
-use crate::status::{ApiError, ApiResult};
+use crate::status::{ApiError, ApiResult, FieldError};
 use crate::store::{
     DeleteOptions, PageRequest, SnapshotError, UpdateScope, check_resource_version,
 };
@@ -150,6 +151,9 @@ pub(super) async fn resource(
         ),
         subresource: rp.sub.clone(),
         time: crate::store::now_rfc3339(),
+        apply: method == Method::PATCH
+            && content_type(req.headers())
+                .is_some_and(|ct| PatchKind::from_content_type(ct) == Some(PatchKind::Apply)),
     };
     let call = Call {
         state,
@@ -231,7 +235,11 @@ pub(super) async fn resource(
             let ct = content_type(req.headers()).unwrap_or_default().to_string();
             let kind = PatchKind::from_content_type(&ct)
                 .ok_or_else(|| ApiError::unsupported_media_type(&ct))?;
+            check_patch_options(&query, &kind)?;
             let body = read_body(req).await?;
+            if kind == PatchKind::Apply {
+                return apply_object(&call, name, scope(sub), query.flag("force"), &body);
+            }
             patch_object(&call, name, scope(sub), kind, &body)
         }
         ("delete", None, Some(name)) => {
@@ -296,7 +304,83 @@ fn watch(call: &Call, query: &Query, name: Option<&str>) -> ApiResult<Response> 
     Ok(resp)
 }
 
-/// A PATCH of any kind; a server-side apply to an object that does not exist creates it.
+/// `ValidatePatchOptions`: an apply names its field manager; `force` is for applies only.
+fn check_patch_options(query: &Query, kind: &PatchKind) -> ApiResult<()> {
+    let cause = match kind {
+        PatchKind::Apply if query.get("fieldManager").is_none_or(str::is_empty) => {
+            FieldError::required("fieldManager", "is required for apply patch")
+        }
+        PatchKind::Apply => return Ok(()),
+        _ if query.get("force").is_some() => {
+            FieldError::forbidden("force", "may not be specified for non-apply patch")
+        }
+        _ => return Ok(()),
+    };
+    Err(ApiError::new(
+        422,
+        "Invalid",
+        format!("PatchOptions.meta.k8s.io \"\" is invalid: {cause}"),
+    )
+    .with_details(json!({"group": "meta.k8s.io", "kind": "PatchOptions",
+        "causes": [{"reason": cause.reason, "message": cause.detail_message(), "field": cause.field}]})))
+}
+
+/// A server-side apply: the configuration merged by field ownership (`apply`); one to an object that does
+/// not exist creates it.
+fn apply_object(
+    call: &Call,
+    name: &str,
+    scope: UpdateScope,
+    force: bool,
+    body: &[u8],
+) -> ApiResult<Response> {
+    let (store, res) = (&call.state.store, call.res);
+    let text =
+        std::str::from_utf8(body).map_err(|_| ApiError::bad_request("body is not valid UTF-8"))?;
+    let config: Value = serde_saphyr::from_str(text)
+        .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?;
+    let api_version = res.api_version();
+    apply::check_config(&config, &api_version, &res.kind)?;
+    check_body_identity(res, call.namespace, &config)?;
+    let applier = apply::Applier {
+        manager: &call.writer.manager,
+        force,
+        subresource: call.writer.subresource.as_deref(),
+        api_version: &api_version,
+        kind: &res.kind,
+        time: &call.writer.time,
+    };
+    if store.get(res, call.ns, name).is_none() {
+        if scope == UpdateScope::Status {
+            return Err(ApiError::not_found(res, name));
+        }
+        let created = apply::apply(None, &config, &applier)?;
+        let created = store.create_as(
+            res,
+            call.ns,
+            convert::to_stored(res, created),
+            call.dry_run,
+            call.writer,
+        )?;
+        return Ok(call.object_response(StatusCode::CREATED, &created));
+    }
+    let updated = store.update_as(
+        res,
+        call.ns,
+        name,
+        scope,
+        call.dry_run,
+        call.writer,
+        |old| {
+            let served = convert::to_served(res, old);
+            let applied = apply::apply(Some(&served), &config, &applier)?;
+            Ok(convert::to_stored(res, applied))
+        },
+    )?;
+    Ok(call.object_response(StatusCode::OK, &updated))
+}
+
+/// A JSON, merge or strategic merge PATCH.
 fn patch_object(
     call: &Call,
     name: &str,
@@ -305,26 +389,8 @@ fn patch_object(
     body: &[u8],
 ) -> ApiResult<Response> {
     let (store, res) = (&call.state.store, call.res);
-    let patch_doc: Value = if kind == PatchKind::Apply {
-        let text = std::str::from_utf8(body)
-            .map_err(|_| ApiError::bad_request("body is not valid UTF-8"))?;
-        serde_saphyr::from_str(text)
-            .map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))?
-    } else {
-        serde_json::from_slice(body)
-            .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?
-    };
-    if kind == PatchKind::Apply && store.get(res, call.ns, name).is_none() {
-        check_body_identity(res, call.namespace, &patch_doc)?;
-        let created = store.create_as(
-            res,
-            call.ns,
-            convert::to_stored(res, patch_doc),
-            call.dry_run,
-            call.writer,
-        )?;
-        return Ok(call.object_response(StatusCode::CREATED, &created));
-    }
+    let patch_doc: Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?;
     let updated = store.update_as(
         res,
         call.ns,
