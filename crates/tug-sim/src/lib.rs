@@ -22,6 +22,7 @@ pub mod patch;
 pub mod pod_api;
 pub mod portforward;
 pub mod protobuf;
+mod protobuf_schema;
 pub mod resources;
 pub mod reviews;
 pub mod selectors;
