@@ -16,6 +16,7 @@ mod lists;
 mod managed_fields;
 mod metrics;
 mod podio;
+mod portforward;
 mod protobuf;
 mod rbac;
 mod relations_paging;

@@ -28,6 +28,7 @@ pub mod reviews;
 pub mod selectors;
 pub mod server;
 pub mod shell;
+pub mod spdy;
 pub mod status;
 pub mod store;
 pub mod strategy;
