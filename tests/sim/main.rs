@@ -23,4 +23,5 @@ mod relations_paging;
 mod revisions;
 mod robustness;
 mod rollback;
+mod validation;
 mod watcher;

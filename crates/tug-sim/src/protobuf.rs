@@ -427,3 +427,132 @@ mod tests {
         assert_eq!(obj["data"]["k"], "aGk=");
     }
 }
+
+/// The fields of `obj` (a `kind` of `api_version`, as JSON) that its schema does not declare, as the
+/// apiserver's strict decoder names them (`spec.template.spec.containers[0].foo`); `None` for a kind the
+/// tables do not know (custom resources), whose schema the sim does not check. Directive keys of a strategic
+/// merge patch (`$patch`, `$setElementOrder/…`, `$retainKeys`, `$deleteFromPrimitiveList/…`) are not fields.
+pub fn unknown_fields(api_version: &str, kind: &str, obj: &Value) -> Option<Vec<String>> {
+    let index = KINDS
+        .iter()
+        .find(|(av, k, _)| *av == api_version && *k == kind)
+        .map(|(_, _, i)| *i)?;
+    let mut out = Vec::new();
+    if let Some(m) = obj.as_object() {
+        let top: Map<String, Value> = m
+            .iter()
+            .filter(|(k, _)| *k != "apiVersion" && *k != "kind")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        walk_fields(&Value::Object(top), index, "", &mut out);
+    }
+    Some(out)
+}
+
+fn walk_fields(obj: &Value, index: usize, path: &str, out: &mut Vec<String>) {
+    let (Some(m), Some(table)) = (obj.as_object(), MESSAGES.get(index)) else {
+        return;
+    };
+    for (key, value) in m {
+        if key.starts_with('$') {
+            continue;
+        }
+        let here = if path.is_empty() {
+            key.clone()
+        } else {
+            format!("{path}.{key}")
+        };
+        let Some(&F(_, _, ty, card)) = table.iter().find(|f| f.1 == key) else {
+            out.push(here);
+            continue;
+        };
+        let Ty::Msg(inner) = ty else { continue };
+        match card {
+            Card::One => walk_fields(value, inner, &here, out),
+            Card::Many => {
+                for (i, item) in value.as_array().into_iter().flatten().enumerate() {
+                    walk_fields(item, inner, &format!("{here}[{i}]"), out);
+                }
+            }
+            Card::Map => {
+                for (k, v) in value.as_object().into_iter().flatten() {
+                    walk_fields(v, inner, &format!("{here}[{k}]"), out);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod unknown_field_tests {
+    use super::*;
+
+    #[test]
+    fn names_undeclared_fields_by_path() {
+        let d = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "x", "colour": 1},
+            "spec": {"replicas": 1, "template": {"spec": {"containers": [{"name": "a", "imag": "x"}]}}},
+            "extra": true});
+        assert_eq!(
+            unknown_fields("apps/v1", "Deployment", &d).unwrap(),
+            vec![
+                "extra",
+                "metadata.colour",
+                "spec.template.spec.containers[0].imag"
+            ]
+        );
+        let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {"any": "key"}});
+        assert_eq!(
+            unknown_fields("v1", "ConfigMap", &cm).unwrap(),
+            Vec::<String>::new()
+        );
+        assert!(unknown_fields("example.com/v1", "Backup", &cm).is_none());
+    }
+}
+
+/// Drops the fields `unknown_fields` names, as decoding into the Go types does.
+pub fn prune_unknown(api_version: &str, kind: &str, obj: &mut Value) {
+    let Some(index) = KINDS
+        .iter()
+        .find(|(av, k, _)| *av == api_version && *k == kind)
+        .map(|(_, _, i)| *i)
+    else {
+        return;
+    };
+    if let Some(m) = obj.as_object_mut() {
+        for (k, v) in m.iter_mut() {
+            if k != "apiVersion" && k != "kind" {
+                prune_in(v, index, k);
+            }
+        }
+        let table = MESSAGES.get(index).copied().unwrap_or_default();
+        m.retain(|k, _| k == "apiVersion" || k == "kind" || table.iter().any(|f| f.1 == k));
+    }
+}
+
+/// Prunes the value of field `key` of message `parent`.
+fn prune_in(value: &mut Value, parent: usize, key: &str) {
+    let Some(&F(_, _, Ty::Msg(inner), card)) = MESSAGES
+        .get(parent)
+        .and_then(|t| t.iter().find(|f| f.1 == key))
+    else {
+        return;
+    };
+    let one = |v: &mut Value| {
+        if let Some(m) = v.as_object_mut() {
+            for (k, child) in m.iter_mut() {
+                prune_in(child, inner, k);
+            }
+            let table = MESSAGES.get(inner).copied().unwrap_or_default();
+            m.retain(|k, _| k.starts_with('$') || table.iter().any(|f| f.1 == k));
+        }
+    };
+    match card {
+        Card::One => one(value),
+        Card::Many => value.as_array_mut().into_iter().flatten().for_each(one),
+        Card::Map => value
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|m| m.values_mut())
+            .for_each(one),
+    }
+}

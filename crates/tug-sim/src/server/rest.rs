@@ -203,19 +203,30 @@ pub(super) async fn resource(
                     &reviews::answer(store, &user, res, call.namespace, obj)?,
                 ));
             }
+            let warnings = field_validation(&query, res, &obj)?;
+            let mut obj = obj;
+            crate::protobuf::prune_unknown(&res.api_version(), &res.kind, &mut obj);
             let mut obj = convert::to_stored(res, obj);
             strategy::reset_status_for_create(res, &mut obj);
             let created = store.create_as(res, &ns, obj, call.dry_run, &writer)?;
-            Ok(call.object_response(StatusCode::CREATED, &created))
+            Ok(with_warnings(
+                call.object_response(StatusCode::CREATED, &created),
+                &warnings,
+            ))
         }
         ("update", sub @ (None | Some("status")), Some(name)) => {
             let headers = req.headers().clone();
             let body = read_body(req).await?;
-            let obj = decode_body(&headers, &body)?;
+            let mut obj = decode_body(&headers, &body)?;
             check_body_identity(res, call.namespace, &obj)?;
+            let warnings = field_validation(&query, res, &obj)?;
+            crate::protobuf::prune_unknown(&res.api_version(), &res.kind, &mut obj);
             let obj = convert::to_stored(res, obj);
             let updated = store.replace(res, &ns, name, obj, scope(sub), call.dry_run, &writer)?;
-            Ok(call.object_response(StatusCode::OK, &updated))
+            Ok(with_warnings(
+                call.object_response(StatusCode::OK, &updated),
+                &warnings,
+            ))
         }
         ("update" | "patch", Some("scale"), Some(name)) => {
             let headers = req.headers().clone();
@@ -240,7 +251,16 @@ pub(super) async fn resource(
             if kind == PatchKind::Apply {
                 return apply_object(&call, name, scope(sub), query.flag("force"), &body);
             }
-            patch_object(&call, name, scope(sub), kind, &body)
+            let warnings = match kind {
+                PatchKind::Merge | PatchKind::Strategic => serde_json::from_slice::<Value>(&body)
+                    .map(|doc| field_validation(&query, res, &doc))
+                    .unwrap_or(Ok(Vec::new()))?,
+                _ => Vec::new(),
+            };
+            Ok(with_warnings(
+                patch_object(&call, name, scope(sub), kind, &body)?,
+                &warnings,
+            ))
         }
         ("delete", None, Some(name)) => {
             let opts = delete_options(&query, &read_body(req).await?)?;
@@ -302,6 +322,41 @@ fn watch(call: &Call, query: &Query, name: Option<&str>) -> ApiResult<Response> 
         HeaderValue::from_static("application/json"),
     );
     Ok(resp)
+}
+
+/// `fieldValidation` on a body: `Strict` (kubectl's default) rejects undeclared fields with the strict
+/// decoder's 400, `Warn` (the server's default) answers them in `Warning` headers, `Ignore` says nothing; the
+/// fields are dropped either way, as decoding into the Go types does.
+fn field_validation(query: &Query, res: &ResourceDef, obj: &Value) -> ApiResult<Vec<String>> {
+    let mode = query.get("fieldValidation").unwrap_or("Warn");
+    if mode == "Ignore" {
+        return Ok(Vec::new());
+    }
+    let unknown =
+        crate::protobuf::unknown_fields(&res.api_version(), &res.kind, obj).unwrap_or_default();
+    let messages: Vec<String> = unknown
+        .iter()
+        .map(|f| format!("unknown field {f:?}"))
+        .collect();
+    if mode == "Strict" && !messages.is_empty() {
+        return Err(ApiError::bad_request(format!(
+            "{kind} in version {version:?} cannot be handled as a {kind}: strict decoding error: {}",
+            messages.join(", "),
+            kind = res.kind,
+            version = res.version,
+        )));
+    }
+    Ok(messages)
+}
+
+/// Adds one `Warning: 299 - "…"` header per message, as the apiserver's warning recorder does.
+fn with_warnings(mut resp: Response, warnings: &[String]) -> Response {
+    for w in warnings {
+        if let Ok(v) = HeaderValue::from_str(&format!("299 - {w:?}")) {
+            resp.headers_mut().append(header::WARNING, v);
+        }
+    }
+    resp
 }
 
 /// `ValidatePatchOptions`: an apply names its field manager; `force` is for applies only.
