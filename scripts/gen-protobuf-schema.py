@@ -50,8 +50,34 @@ def json_name(snake):
     return camel(snake)
 
 missing = set()
-FIELD = re.compile(r'#\[prost\(([^\]]*)\)\]\s*pub (?:r#)?(\w+):(.*?)(?=\n\s*(?:///|#\[prost|\}))', re.S)
-STRUCT = re.compile(r'pub struct (\w+) \{(\}|.*?\n\})', re.S)
+FIELD = re.compile(r'((?:[ \t]*///[^\n]*\n)*)[ \t]*#\[prost\(([^\]]*)\)\]\s*pub (?:r#)?(\w+):(.*?)(?=\n\s*(?:///|#\[prost|\}))', re.S)
+STRUCT = re.compile(r'((?:///[^\n]*\n)*)(?:#\[[^\n]*\n)*pub struct (\w+) \{(\}|.*?\n\})', re.S)
+
+def doc(text):
+    """A doc comment as the OpenAPI description: marker lines (`+optional`) and all after a `---` line
+    dropped, lines of a paragraph joined."""
+    paras, cur = [], []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line.startswith("///"):
+            continue
+        line = line[3:].strip()
+        if line == "---":
+            # The API docs generator's cut: what follows is for the Go code's readers only.
+            break
+        if line.startswith("+"):
+            continue
+        if not line:
+            if cur:
+                paras.append(" ".join(cur))
+                cur = []
+            continue
+        cur.append(line)
+    if cur:
+        paras.append(" ".join(cur))
+    return "\n\n".join(paras)
+
+docs = {}  # full name -> (message doc, [field docs])
 RESOURCE = re.compile(r'impl crate::Resource for (\w+) \{\s*const API_VERSION: &\'static str = "([^"]*)";.*?const KIND: &\'static str = "([^"]*)";', re.S)
 
 messages = {}  # full name -> [(tag, json, scalar-or-msgname, card)]
@@ -84,9 +110,11 @@ for root, _, files in os.walk(pb_src):
         path = os.path.join(root, f)
         module = os.path.relpath(root, pb_src).replace(os.sep, ".")
         text = open(path, encoding="utf-8").read()
-        for name, body in STRUCT.findall(text):
+        for sdoc, name, body in STRUCT.findall(text):
             fields = []
-            for attr, snake, ty in FIELD.findall(body + "\n}"):
+            fdocs = []
+            for fdoc, attr, snake, ty in FIELD.findall(body + "\n}"):
+                fdocs.append(doc(fdoc))
                 tag = int(re.search(r'tag = "(\d+)"', attr).group(1))
                 kind = attr.split(",")[0].strip()
                 if kind.startswith("btree_map"):
@@ -103,6 +131,7 @@ for root, _, files in os.walk(pb_src):
                 name_json = PER_MESSAGE.get((name, snake)) or json_name(snake)
                 fields.append((tag, name_json, kind, target, card))
             messages[f"{module}.{name}"] = fields
+            docs[f"{module}.{name}"] = (doc(sdoc), fdocs)
         for name, av, kind in RESOURCE.findall(text):
             resources.append((av, kind, f"{module}.{name}"))
 
@@ -152,6 +181,22 @@ for name in order:
     out.append(f"    // {name}")
     fields = ", ".join(f'F({t}, "{j}", {ty(k, tg)}, Card::{c})' for t, j, k, tg, c in messages[name])
     out.append(f"    &[{fields}],")
+out.append("];")
+out.append("")
+
+def openapi_name(full):
+    module, _, name = full.rpartition(".")
+    module = module.replace("apiextensions_apiserver", "apiextensions-apiserver").replace("kube_aggregator", "kube-aggregator")
+    return f"io.k8s.{module}.{name}"
+
+def lit(text):
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+out.append("/// Each message's OpenAPI name, description, and its fields' descriptions (from the Go comments).")
+out.append("pub(crate) static DOCS: &[(&str, &str, &[&str])] = &[")
+for name in order:
+    mdoc, fdocs = docs[name]
+    out.append(f"    ({lit(openapi_name(name))}, {lit(mdoc)}, &[{', '.join(lit(d) for d in fdocs)}]),")
 out.append("];")
 out.append("")
 out.append("pub(super) static KINDS: &[(&str, &str, usize)] = &[")

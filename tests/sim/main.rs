@@ -11,6 +11,7 @@ mod apply;
 mod authz;
 mod controllers;
 mod errors;
+mod explain;
 mod helm;
 mod lists;
 mod managed_fields;

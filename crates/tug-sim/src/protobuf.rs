@@ -556,3 +556,113 @@ fn prune_in(value: &mut Value, parent: usize, key: &str) {
             .for_each(one),
     }
 }
+
+/// The OpenAPI v3 schemas (`components.schemas`) of every kind of `api_version` and what they reach, built
+/// from the same tables with the Go comments as descriptions, in the apiserver's shape (`allOf` around each
+/// `$ref`, `x-kubernetes-group-version-kind` on the kinds), so `kubectl explain` can walk them.
+pub fn openapi_schemas(api_version: &str) -> Map<String, Value> {
+    use crate::protobuf_schema::DOCS;
+    let mut out = Map::new();
+    let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+    let reference = |name: &str| format!("#/components/schemas/{name}");
+    let mut todo: Vec<usize> = Vec::new();
+    for (_, kind, index) in KINDS.iter().filter(|(av, _, _)| *av == api_version) {
+        todo.push(*index);
+        let (name, _, _) = DOCS.get(*index).copied().unwrap_or(("", "", &[]));
+        out.insert(
+            name.to_string(),
+            json!({"x-kubernetes-group-version-kind": [{"group": group, "kind": kind, "version": version}]}),
+        );
+    }
+    for (name, ty, format) in [
+        (
+            "io.k8s.apimachinery.pkg.apis.meta.v1.Time",
+            "string",
+            "date-time",
+        ),
+        (
+            "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime",
+            "string",
+            "date-time",
+        ),
+        (
+            "io.k8s.apimachinery.pkg.api.resource.Quantity",
+            "string",
+            "",
+        ),
+        (
+            "io.k8s.apimachinery.pkg.util.intstr.IntOrString",
+            "string",
+            "int-or-string",
+        ),
+    ] {
+        let mut s = json!({"type": ty});
+        if !format.is_empty() {
+            s["format"] = json!(format);
+        }
+        out.insert(name.to_string(), s);
+    }
+    let special = |ty: Ty| -> Option<&'static str> {
+        Some(match ty {
+            Ty::Time => "io.k8s.apimachinery.pkg.apis.meta.v1.Time",
+            Ty::MicroTime => "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime",
+            Ty::Quantity => "io.k8s.apimachinery.pkg.api.resource.Quantity",
+            Ty::IntOrString => "io.k8s.apimachinery.pkg.util.intstr.IntOrString",
+            _ => return None,
+        })
+    };
+    let mut done = std::collections::HashSet::new();
+    while let Some(index) = todo.pop() {
+        if !done.insert(index) {
+            continue;
+        }
+        let (Some(table), Some((name, desc, field_docs))) = (MESSAGES.get(index), DOCS.get(index))
+        else {
+            continue;
+        };
+        let mut props = Map::new();
+        let is_kind = KINDS.iter().any(|(_, _, i)| *i == index);
+        if is_kind {
+            props.insert("apiVersion".into(), json!({"type": "string",
+                "description": "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values."}));
+            props.insert("kind".into(), json!({"type": "string",
+                "description": "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase."}));
+        }
+        for (i, &F(_, field, ty, card)) in table.iter().enumerate() {
+            let element = match ty {
+                Ty::Msg(j) => {
+                    todo.push(j);
+                    let target = DOCS.get(j).map(|d| d.0).unwrap_or_default();
+                    json!({"allOf": [{"$ref": reference(target)}]})
+                }
+                _ => match special(ty) {
+                    Some(target) => json!({"allOf": [{"$ref": reference(target)}]}),
+                    None => match ty {
+                        Ty::Str => json!({"type": "string"}),
+                        Ty::Int => json!({"type": "integer", "format": "int64"}),
+                        Ty::Bool => json!({"type": "boolean"}),
+                        Ty::Double => json!({"type": "number", "format": "double"}),
+                        Ty::Bytes => json!({"type": "string", "format": "byte"}),
+                        _ => {
+                            json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true})
+                        }
+                    },
+                },
+            };
+            let mut schema = match card {
+                Card::One => element,
+                Card::Many => json!({"type": "array", "items": element}),
+                Card::Map => json!({"type": "object", "additionalProperties": element}),
+            };
+            if let Some(d) = field_docs.get(i).filter(|d| !d.is_empty()) {
+                schema["description"] = json!(d);
+            }
+            props.insert(field.to_string(), schema);
+        }
+        let entry = out.entry(name.to_string()).or_insert_with(|| json!({}));
+        entry["type"] = json!("object");
+        entry["description"] = json!(desc);
+        entry["properties"] = Value::Object(props);
+    }
+    out
+}
