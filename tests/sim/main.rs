@@ -15,6 +15,7 @@ mod explain;
 mod helm;
 mod lists;
 mod managed_fields;
+mod media;
 mod metrics;
 mod podio;
 mod portforward;

@@ -107,7 +107,88 @@ fn scope(sub: Option<&str>) -> UpdateScope {
     }
 }
 
+/// The response format an Accept header asks for: the first media type the sim can write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Media {
+    Json,
+    Yaml,
+}
+
+fn media(accept: &str) -> ApiResult<Media> {
+    if accept.trim().is_empty() {
+        return Ok(Media::Json);
+    }
+    for m in accept.split(',') {
+        match m.split(';').next().unwrap_or_default().trim() {
+            // Protobuf is answered as JSON (the clients that ask for it accept JSON too).
+            "application/json"
+            | "*/*"
+            | "application/*"
+            | "application/vnd.kubernetes.protobuf" => {
+                return Ok(Media::Json);
+            }
+            "application/yaml" => return Ok(Media::Yaml),
+            _ => {}
+        }
+    }
+    Err(ApiError::new(
+        406,
+        "NotAcceptable",
+        "only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf",
+    ))
+}
+
+/// One resource request, answered in YAML when the client asked for it (`Accept: application/yaml`); streams
+/// (watches, logs, exec, port-forward) stay as they are.
 pub(super) async fn resource(
+    state: &Arc<SimState>,
+    user: User,
+    rp: ResourcePath,
+    req: Request,
+    verb_out: &mut String,
+) -> ApiResult<Response> {
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let streaming = rp.legacy_watch
+        || Query::parse(req.uri().query()).flag("watch")
+        || matches!(
+            rp.sub.as_deref(),
+            Some("log" | "exec" | "attach" | "portforward")
+        );
+    let wanted = if streaming {
+        Media::Json
+    } else {
+        media(&accept)?
+    };
+    let resp = resource_inner(state, user, rp, req, verb_out).await?;
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|c| c.as_bytes().starts_with(b"application/json"));
+    if wanted != Media::Yaml || !is_json {
+        return Ok(resp);
+    }
+    let (mut parts, body) = resp.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .map_err(|e| ApiError::internal(format!("reading the response: {e}")))?;
+    let value: Value = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::internal(format!("the response is not JSON: {e}")))?;
+    let yaml = serde_saphyr::to_string(&value)
+        .map_err(|e| ApiError::internal(format!("cannot write YAML: {e}")))?;
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/yaml"),
+    );
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Ok(Response::from_parts(parts, Body::from(yaml)))
+}
+
+async fn resource_inner(
     state: &Arc<SimState>,
     user: User,
     rp: ResourcePath,
