@@ -348,7 +348,7 @@ async fn resource_inner(
             let deleted = store.delete(res, &ns, name, &opts)?;
             Ok(json_response(
                 StatusCode::OK,
-                &wire::for_version(res, &deleted),
+                &delete_answer(call.state, res, &ns, name, &deleted, &opts),
             ))
         }
         ("deletecollection", None, None) => {
@@ -547,6 +547,33 @@ fn patch_object(
         },
     )?;
     Ok(call.object_response(StatusCode::OK, &updated))
+}
+
+/// What a DELETE answers, as the apiserver's registry store does: the object while its deletion is pending
+/// (finalizers, a graceful pod deletion, foreground propagation), the object for the stores that always return
+/// it (`ReturnDeletedObject`: pods, serviceaccounts, storageclasses), else a `Status` naming what went — with the
+/// resource's plural in `details.kind`, as the store fills it.
+fn delete_answer(
+    state: &SimState,
+    res: &ResourceDef,
+    ns: &str,
+    name: &str,
+    deleted: &Arc<Value>,
+    opts: &DeleteOptions,
+) -> Value {
+    let pending = !opts.dry_run && state.store.get(res, ns, name).is_some();
+    let returns_object = res.is("", "pods")
+        || res.is("", "serviceaccounts")
+        || res.is("storage.k8s.io", "storageclasses");
+    if pending || returns_object {
+        return wire::for_version(res, deleted);
+    }
+    let mut details = json!({"name": name, "kind": res.plural,
+        "uid": deleted["metadata"]["uid"].clone()});
+    if !res.group.is_empty() {
+        details["group"] = json!(res.group);
+    }
+    json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details})
 }
 
 fn delete_collection(call: &Call, query: &Query, opts: &DeleteOptions) -> ApiResult<Response> {
