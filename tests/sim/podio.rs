@@ -253,3 +253,42 @@ async fn kube_exec_with_a_tty_sees_resizes() {
         .unwrap();
     assert_eq!(status.status.as_deref(), Some("Success"));
 }
+
+#[tokio::test]
+async fn exec_reads_stdin_sent_as_text_frames() {
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let sim = TestSim::start().await;
+    let pod = first_pod(&sim, "app=redis").await;
+    let client = sim.client().await;
+    let req = http::Request::get(format!(
+        "/api/v1/namespaces/shop/pods/{pod}/exec?command=sh&stdin=true&stdout=true&stderr=true"
+    ))
+    .body(Vec::new())
+    .unwrap();
+    let mut ws = client
+        .connect(req)
+        .await
+        .expect("exec upgrades")
+        .into_stream();
+    // As the Python client writes: the channel as the text's first character.
+    ws.send(Message::Text("\u{0}echo from-text\n".into()))
+        .await
+        .unwrap();
+    ws.send(Message::Text("\u{0}exit\n".into())).await.unwrap();
+    let mut stdout = String::new();
+    let _ = tokio::time::timeout(crate::common::DEADLINE, async {
+        while let Some(Ok(msg)) = ws.next().await {
+            if let Message::Binary(b) = msg
+                && b.first() == Some(&1)
+            {
+                stdout.push_str(&String::from_utf8_lossy(&b[1..]));
+            }
+            if stdout.contains("from-text") {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(stdout.contains("from-text"), "{stdout:?}");
+}

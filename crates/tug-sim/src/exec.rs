@@ -160,6 +160,8 @@ pub async fn serve_exec(socket: WebSocket, protocol: Option<String>, session: Ex
             };
             let data = match msg {
                 Message::Binary(b) => b.to_vec(),
+                // The Python client sends stdin and resize as text frames: the same channel byte, then data.
+                Message::Text(t) => t.as_bytes().to_vec(),
                 Message::Close(_) => return,
                 _ => continue,
             };

@@ -3,6 +3,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod apply;
 pub mod auth;
 pub mod bootstrap;
 pub mod churn;
@@ -21,11 +22,13 @@ pub mod patch;
 pub mod pod_api;
 pub mod portforward;
 pub mod protobuf;
+mod protobuf_schema;
 pub mod resources;
 pub mod reviews;
 pub mod selectors;
 pub mod server;
 pub mod shell;
+pub mod spdy;
 pub mod status;
 pub mod store;
 pub mod strategy;

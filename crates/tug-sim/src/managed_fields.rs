@@ -1,7 +1,7 @@
 //! `metadata.managedFields` for Update operations (create, update, patch), as the apiserver's fieldmanager
 //! records them: one entry per (manager, operation, subresource), owning in `fieldsV1` the fields its writes
 //! changed; a field another manager then changes moves to that manager. Server-side apply (operation `Apply`,
-//! conflicts) is not here yet. Pure JSON: must not depend on HTTP or the store.
+//! conflicts) is `apply`. Pure JSON: must not depend on HTTP or the store.
 
 use std::collections::BTreeSet;
 
@@ -16,6 +16,8 @@ pub struct Writer {
     pub subresource: Option<String>,
     /// `metav1.Time` of the write.
     pub time: String,
+    /// A server-side apply: the write already carries the managedFields `apply` computed.
+    pub apply: bool,
 }
 
 /// The manager the apiserver uses when the request names none: the User-Agent up to its first `/`
@@ -34,10 +36,10 @@ pub fn manager_of(field_manager: Option<&str>, user_agent: Option<&str>) -> Stri
 }
 
 /// One owned field: the path of `fieldsV1` keys (`f:spec`, `k:{"name":"web"}`, `.`) to an empty node.
-type FieldPath = Vec<String>;
+pub type FieldPath = Vec<String>;
 
 /// Metadata the server owns (never listed in managedFields).
-const SERVER_METADATA: &[&str] = &[
+pub const SERVER_METADATA: &[&str] = &[
     "name",
     "namespace",
     "generateName",
@@ -96,6 +98,7 @@ pub fn stamp(old: Option<&Value>, new: &mut Value, writer: &Writer, api_version:
         .unwrap_or_default();
     if !changed.is_empty() {
         entries = merge(entries, &changed, writer, api_version);
+        sort_entries(&mut entries);
     }
     if let Some(meta) = new["metadata"].as_object_mut() {
         if entries.is_empty() {
@@ -152,7 +155,23 @@ fn merge(
     out
 }
 
-fn field(key: &str) -> String {
+/// The apiserver's order of managedFields entries (`sortEncodedManagedFields`): `Apply` before `Update`, then
+/// by time, manager, apiVersion and subresource.
+pub fn sort_entries(entries: &mut [Value]) {
+    let key = |e: &Value| {
+        let s = |k: &str| e[k].as_str().unwrap_or_default().to_string();
+        (
+            s("operation"),
+            s("time"),
+            s("manager"),
+            s("apiVersion"),
+            s("subresource"),
+        )
+    };
+    entries.sort_by_key(key);
+}
+
+pub fn field(key: &str) -> String {
     format!("f:{key}")
 }
 
@@ -168,7 +187,7 @@ fn keys_of(a: &Value, b: &Value) -> BTreeSet<String> {
 }
 
 /// The key a list item is merged by (`name`, as for containers, env, volumes), when every item has one.
-fn item_keys(items: &[Value]) -> Option<Vec<String>> {
+pub fn item_keys(items: &[Value]) -> Option<Vec<String>> {
     items
         .iter()
         .map(|i| {
@@ -264,7 +283,7 @@ fn walk(node: &Value, path: &mut FieldPath, out: &mut BTreeSet<FieldPath>) {
 }
 
 /// The `fieldsV1` tree of a set of leaf paths.
-fn tree_of(paths: &BTreeSet<FieldPath>) -> Value {
+pub fn tree_of(paths: &BTreeSet<FieldPath>) -> Value {
     let mut root = Map::new();
     for p in paths {
         let mut node = &mut root;
@@ -288,6 +307,7 @@ mod tests {
             manager: manager.into(),
             subresource: sub.map(str::to_string),
             time: "2026-01-01T00:00:00Z".into(),
+            apply: false,
         }
     }
 

@@ -1,6 +1,6 @@
-//! A minimal OpenAPI v3 surface: the `/openapi/v3` index and per-group-version documents whose PATCH operations
-//! declare the `fieldValidation` query parameter. kubectl reads exactly this to decide to let the server validate
-//! (`--validate=strict`, its default) instead of downloading schemas. No schemas are served.
+//! The OpenAPI v3 surface: the `/openapi/v3` index and per-group-version documents whose PATCH operations
+//! declare the `fieldValidation` query parameter (kubectl reads this to let the server validate) and whose
+//! `components.schemas` describe every built-in kind (from the protobuf tables; `kubectl explain` reads them).
 //! Pure; must not depend on HTTP.
 
 use serde_json::{Map, Value, json};
@@ -13,6 +13,14 @@ fn gv_path(group: &str, version: &str) -> String {
         format!("api/{version}")
     } else {
         format!("apis/{group}/{version}")
+    }
+}
+
+fn api_version(group: &str, version: &str) -> String {
+    if group.is_empty() {
+        version.to_string()
+    } else {
+        format!("{group}/{version}")
     }
 }
 
@@ -88,8 +96,47 @@ pub fn group_version(reg: &Registry, group: &str, version: &str) -> Option<Value
         "openapi": "3.0.0",
         "info": {"title": "Kubernetes", "version": super::discovery::GIT_VERSION},
         "paths": paths,
-        "components": {"schemas": {}}
+        "components": {"schemas": crate::protobuf::openapi_schemas(&api_version(group, version))}
     }))
+}
+
+/// `/openapi/v2`: the same schemas as Swagger 2.0 `definitions` (a plain `$ref` where v3 wraps it in
+/// `allOf`), for clients that still read v2 (`kubectl explain --output=plaintext-openapiv2`). Paths are not
+/// listed.
+pub fn swagger_v2(reg: &Registry) -> Value {
+    let mut definitions = Map::new();
+    for (g, v) in group_versions(reg) {
+        for (name, mut schema) in crate::protobuf::openapi_schemas(&api_version(&g, &v)) {
+            to_v2(&mut schema);
+            definitions.insert(name, schema);
+        }
+    }
+    json!({
+        "swagger": "2.0",
+        "info": {"title": "Kubernetes", "version": super::discovery::GIT_VERSION},
+        "paths": {},
+        "definitions": definitions,
+    })
+}
+
+fn to_v2(schema: &mut Value) {
+    match schema {
+        Value::Object(m) => {
+            if let Some(Value::Array(all)) = m.get("allOf")
+                && let [only] = all.as_slice()
+                && let Some(r) = only.get("$ref").and_then(Value::as_str)
+            {
+                let r = r.replace("#/components/schemas/", "#/definitions/");
+                m.remove("allOf");
+                m.insert("$ref".into(), json!(r));
+            }
+            for v in m.values_mut() {
+                to_v2(v);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(to_v2),
+        _ => {}
+    }
 }
 
 #[cfg(test)]

@@ -274,6 +274,11 @@ pub async fn exec(
 }
 
 /// `pods/{name}/portforward`: a WebSocket upgrade into per-port responders (HTTP, or Redis on 6379).
+/// kubectl's port-forward over WebSocket: SPDY streams tunnelled in binary messages.
+const SPDY_WS_PROTOCOL: &str = "SPDY/3.1+portforward.k8s.io";
+
+/// `pods/portforward`: SPDY (kubectl: tunnelled in WebSocket, or a POST upgrade; ports in each stream's
+/// headers) or WebSocket channels (kube-rs: ports in `?ports=`).
 pub async fn portforward(
     state: &Arc<SimState>,
     ns: &str,
@@ -286,6 +291,76 @@ pub async fn portforward(
         return Err(ApiError::bad_request(format!(
             "pod {name} is not running and cannot be port-forwarded"
         )));
+    }
+    let image = pod["spec"]["containers"][0]["image"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let (spdy_over_ws, spdy_upgrade) = {
+        let header = |h: &str| {
+            req.headers()
+                .get(h)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_ascii_lowercase()
+        };
+        (
+            header("sec-websocket-protocol")
+                .split(',')
+                .any(|p| p.trim() == SPDY_WS_PROTOCOL.to_ascii_lowercase()),
+            header("upgrade").starts_with("spdy/3.1"),
+        )
+    };
+    if spdy_over_ws || spdy_upgrade {
+        let declared: Vec<u16> = pod["spec"]["containers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|c| c["ports"].as_array().into_iter().flatten())
+            .filter_map(|p| p["containerPort"].as_u64())
+            .filter_map(|p| u16::try_from(p).ok())
+            .collect();
+        let target = super::portforward::Target {
+            pod: name.to_string(),
+            uid: pod["metadata"]["uid"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            image,
+            open_ports: (!declared.is_empty()).then_some(declared),
+        };
+        if spdy_upgrade {
+            // The POST upgrade kubectl falls back to: 101, then SPDY on the connection itself.
+            let mut req = req;
+            let on_upgrade = hyper::upgrade::on(&mut req);
+            tokio::spawn(async move {
+                if let Ok(io) = on_upgrade.await {
+                    let tunnel =
+                        super::portforward::Tunnel::Upgraded(hyper_util::rt::TokioIo::new(io));
+                    super::portforward::serve_spdy(tunnel, target).await;
+                }
+            });
+            let mut resp = StatusCode::SWITCHING_PROTOCOLS.into_response();
+            let h = resp.headers_mut();
+            h.insert(header::CONNECTION, HeaderValue::from_static("Upgrade"));
+            h.insert(header::UPGRADE, HeaderValue::from_static("SPDY/3.1"));
+            h.insert(
+                "X-Stream-Protocol-Version",
+                HeaderValue::from_static("portforward.k8s.io"),
+            );
+            return Ok(resp);
+        }
+        let (mut parts, _body) = req.into_parts();
+        let upgrade = WebSocketUpgrade::from_request_parts(&mut parts, &())
+            .await
+            .map_err(|e| ApiError::bad_request(format!("Upgrade request required: {e}")))?
+            .protocols([SPDY_WS_PROTOCOL]);
+        return Ok(upgrade.on_upgrade(move |socket| {
+            super::portforward::serve_spdy(
+                super::portforward::Tunnel::WebSocket(Box::new(socket)),
+                target,
+            )
+        }));
     }
     let mut ports = Vec::new();
     for p in q.all("ports").iter().flat_map(|v| v.split(',')) {
@@ -300,10 +375,6 @@ pub async fn portforward(
     if ports.is_empty() {
         return Err(ApiError::bad_request("at least one port must be specified"));
     }
-    let image = pod["spec"]["containers"][0]["image"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
     let (mut parts, _body) = req.into_parts();
     let upgrade = WebSocketUpgrade::from_request_parts(&mut parts, &())
         .await

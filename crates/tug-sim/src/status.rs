@@ -37,7 +37,7 @@ impl ApiError {
         }
     }
 
-    fn with_details(mut self, details: Value) -> Self {
+    pub fn with_details(mut self, details: Value) -> Self {
         self.details = Some(details);
         self
     }
@@ -286,7 +286,7 @@ impl FieldError {
         }
     }
 
-    fn detail_message(&self) -> String {
+    pub fn detail_message(&self) -> String {
         match (&self.value, self.reason) {
             (Some(v), "FieldValueInvalid") => format!("Invalid value: {v}: {}", self.detail),
             (_, "FieldValueRequired") => format!("Required value: {}", self.detail)

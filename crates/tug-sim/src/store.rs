@@ -491,13 +491,19 @@ impl Store {
             return Err(ApiError::already_exists(res, &name));
         }
         let uid = Self::next_uid(&mut inner);
+        // A server-side apply computed its own entries (`apply`); preparing the object strips them.
+        let applied_fields = writer
+            .filter(|w| w.apply)
+            .and_then(|_| obj["metadata"].get("managedFields").cloned());
         strategy::prepare_create(res, &mut obj, &uid, &mut inner.rng);
         if let Some(at) = at {
             obj["metadata"]["creationTimestamp"] = json!(format_time(at));
         }
         strategy::validate(res, &obj)?;
-        if let Some(w) = writer {
-            managed_fields::stamp(None, &mut obj, w, &res.api_version());
+        match (writer, applied_fields) {
+            (Some(_), Some(fields)) => obj["metadata"]["managedFields"] = fields,
+            (Some(w), None) => managed_fields::stamp(None, &mut obj, w, &res.api_version()),
+            (None, _) => {}
         }
         if res.is("apiextensions.k8s.io", "customresourcedefinitions") {
             strategy::validate_crd(res, &obj, &inner.registry)?;
@@ -584,11 +590,15 @@ impl Store {
         let key = obj_key(res, ns, name);
         let old = inner.existing(res, &key, name)?;
         let mut new = change(&old)?;
+        let applied_fields = writer
+            .filter(|w| w.apply)
+            .and_then(|_| new["metadata"].get("managedFields").cloned());
         strategy::prepare_update(res, &old, &mut new, scope);
-        match writer {
-            Some(w) => managed_fields::stamp(Some(&old), &mut new, w, &res.api_version()),
+        match (writer, applied_fields) {
+            (Some(_), Some(fields)) => new["metadata"]["managedFields"] = fields,
+            (Some(w), None) => managed_fields::stamp(Some(&old), &mut new, w, &res.api_version()),
             // Writes of the sim's own controllers keep the entries clients made.
-            None => match old["metadata"].get("managedFields") {
+            (None, _) => match old["metadata"].get("managedFields") {
                 Some(m) => new["metadata"]["managedFields"] = m.clone(),
                 None => {
                     if let Some(m) = new["metadata"].as_object_mut() {

@@ -1,5 +1,5 @@
-//! Request bodies: reading them within the real server's size limit, decoding JSON, YAML or (for the kinds
-//! `protobuf` reads) protobuf per Content-Type,
+//! Request bodies: reading them within the real server's size limit, decoding JSON, YAML or (for built-in
+//! kinds; a custom resource has no protobuf form, so 415 as on a real server) protobuf per Content-Type,
 //! and checking that kind, apiVersion and namespace agree with the URL.
 
 use axum::body::Bytes;

@@ -285,6 +285,15 @@ async fn serve(
             &discovery::resources(&registry, &g, &v).ok_or_else(ApiError::path_not_found)?,
         ),
         Route::OpenApiIndex => json_response(StatusCode::OK, &openapi::index(&registry)),
+        Route::OpenApiV2 if !accepts_json(&req) => {
+            // kubectl's v2 reader asks for the protobuf form only, which the sim does not encode.
+            return Err(ApiError::new(
+                406,
+                "NotAcceptable",
+                "only the following media types are accepted: application/json",
+            ));
+        }
+        Route::OpenApiV2 => json_response(StatusCode::OK, &openapi::swagger_v2(&registry)),
         Route::OpenApi(g, v) => json_response(
             StatusCode::OK,
             &openapi::group_version(&registry, &g, &v).ok_or_else(ApiError::path_not_found)?,
@@ -342,4 +351,17 @@ async fn control(state: &Arc<SimState>, what: &str, req: Request) -> ApiResult<R
         }
         _ => Err(ApiError::path_not_found()),
     }
+}
+
+/// Whether the request's Accept allows JSON (no Accept does).
+fn accepts_json(req: &Request) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|a| {
+            a.split(',').any(|m| {
+                let m = m.split(';').next().unwrap_or_default().trim();
+                matches!(m, "application/json" | "*/*" | "application/*" | "")
+            })
+        })
 }

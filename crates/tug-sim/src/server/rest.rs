@@ -15,6 +15,7 @@ use super::body::{check_body_identity, content_type, decode_body, read_body};
 use super::routing::ResourcePath;
 use super::scale::{ScaleUpdate, scale_of, update_scale};
 use super::{Query, SimState, bytes_response, json_response};
+use crate::apply;
 use crate::auth::{self, Attributes, User};
 use crate::convert;
 use crate::managed_fields::{self, Writer};
@@ -24,7 +25,7 @@ use crate::pod_api;
 use crate::resources::ResourceDef;
 use crate::reviews;
 use crate::selectors::{FieldSelector, LabelSelector, SelectorError};
-use crate::status::{ApiError, ApiResult};
+use crate::status::{ApiError, ApiResult, FieldError};
 use crate::store::{
     DeleteOptions, PageRequest, SnapshotError, UpdateScope, check_resource_version,
 };
@@ -106,7 +107,88 @@ fn scope(sub: Option<&str>) -> UpdateScope {
     }
 }
 
+/// The response format an Accept header asks for: the first media type the sim can write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Media {
+    Json,
+    Yaml,
+}
+
+fn media(accept: &str) -> ApiResult<Media> {
+    if accept.trim().is_empty() {
+        return Ok(Media::Json);
+    }
+    for m in accept.split(',') {
+        match m.split(';').next().unwrap_or_default().trim() {
+            // Protobuf is answered as JSON (the clients that ask for it accept JSON too).
+            "application/json"
+            | "*/*"
+            | "application/*"
+            | "application/vnd.kubernetes.protobuf" => {
+                return Ok(Media::Json);
+            }
+            "application/yaml" => return Ok(Media::Yaml),
+            _ => {}
+        }
+    }
+    Err(ApiError::new(
+        406,
+        "NotAcceptable",
+        "only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf",
+    ))
+}
+
+/// One resource request, answered in YAML when the client asked for it (`Accept: application/yaml`); streams
+/// (watches, logs, exec, port-forward) stay as they are.
 pub(super) async fn resource(
+    state: &Arc<SimState>,
+    user: User,
+    rp: ResourcePath,
+    req: Request,
+    verb_out: &mut String,
+) -> ApiResult<Response> {
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let streaming = rp.legacy_watch
+        || Query::parse(req.uri().query()).flag("watch")
+        || matches!(
+            rp.sub.as_deref(),
+            Some("log" | "exec" | "attach" | "portforward")
+        );
+    let wanted = if streaming {
+        Media::Json
+    } else {
+        media(&accept)?
+    };
+    let resp = resource_inner(state, user, rp, req, verb_out).await?;
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|c| c.as_bytes().starts_with(b"application/json"));
+    if wanted != Media::Yaml || !is_json {
+        return Ok(resp);
+    }
+    let (mut parts, body) = resp.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .map_err(|e| ApiError::internal(format!("reading the response: {e}")))?;
+    let value: Value = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::internal(format!("the response is not JSON: {e}")))?;
+    let yaml = serde_saphyr::to_string(&value)
+        .map_err(|e| ApiError::internal(format!("cannot write YAML: {e}")))?;
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/yaml"),
+    );
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Ok(Response::from_parts(parts, Body::from(yaml)))
+}
+
+async fn resource_inner(
     state: &Arc<SimState>,
     user: User,
     rp: ResourcePath,
@@ -150,6 +232,9 @@ pub(super) async fn resource(
         ),
         subresource: rp.sub.clone(),
         time: crate::store::now_rfc3339(),
+        apply: method == Method::PATCH
+            && content_type(req.headers())
+                .is_some_and(|ct| PatchKind::from_content_type(ct) == Some(PatchKind::Apply)),
     };
     let call = Call {
         state,
@@ -199,19 +284,30 @@ pub(super) async fn resource(
                     &reviews::answer(store, &user, res, call.namespace, obj)?,
                 ));
             }
+            let warnings = field_validation(&query, res, &obj)?;
+            let mut obj = obj;
+            crate::protobuf::prune_unknown(&res.api_version(), &res.kind, &mut obj);
             let mut obj = convert::to_stored(res, obj);
             strategy::reset_status_for_create(res, &mut obj);
             let created = store.create_as(res, &ns, obj, call.dry_run, &writer)?;
-            Ok(call.object_response(StatusCode::CREATED, &created))
+            Ok(with_warnings(
+                call.object_response(StatusCode::CREATED, &created),
+                &warnings,
+            ))
         }
         ("update", sub @ (None | Some("status")), Some(name)) => {
             let headers = req.headers().clone();
             let body = read_body(req).await?;
-            let obj = decode_body(&headers, &body)?;
+            let mut obj = decode_body(&headers, &body)?;
             check_body_identity(res, call.namespace, &obj)?;
+            let warnings = field_validation(&query, res, &obj)?;
+            crate::protobuf::prune_unknown(&res.api_version(), &res.kind, &mut obj);
             let obj = convert::to_stored(res, obj);
             let updated = store.replace(res, &ns, name, obj, scope(sub), call.dry_run, &writer)?;
-            Ok(call.object_response(StatusCode::OK, &updated))
+            Ok(with_warnings(
+                call.object_response(StatusCode::OK, &updated),
+                &warnings,
+            ))
         }
         ("update" | "patch", Some("scale"), Some(name)) => {
             let headers = req.headers().clone();
@@ -231,15 +327,28 @@ pub(super) async fn resource(
             let ct = content_type(req.headers()).unwrap_or_default().to_string();
             let kind = PatchKind::from_content_type(&ct)
                 .ok_or_else(|| ApiError::unsupported_media_type(&ct))?;
+            check_patch_options(&query, &kind)?;
             let body = read_body(req).await?;
-            patch_object(&call, name, scope(sub), kind, &body)
+            if kind == PatchKind::Apply {
+                return apply_object(&call, name, scope(sub), query.flag("force"), &body);
+            }
+            let warnings = match kind {
+                PatchKind::Merge | PatchKind::Strategic => serde_json::from_slice::<Value>(&body)
+                    .map(|doc| field_validation(&query, res, &doc))
+                    .unwrap_or(Ok(Vec::new()))?,
+                _ => Vec::new(),
+            };
+            Ok(with_warnings(
+                patch_object(&call, name, scope(sub), kind, &body)?,
+                &warnings,
+            ))
         }
         ("delete", None, Some(name)) => {
             let opts = delete_options(&query, &read_body(req).await?)?;
             let deleted = store.delete(res, &ns, name, &opts)?;
             Ok(json_response(
                 StatusCode::OK,
-                &wire::for_version(res, &deleted),
+                &delete_answer(call.state, res, &ns, name, &deleted, &opts),
             ))
         }
         ("deletecollection", None, None) => {
@@ -296,7 +405,118 @@ fn watch(call: &Call, query: &Query, name: Option<&str>) -> ApiResult<Response> 
     Ok(resp)
 }
 
-/// A PATCH of any kind; a server-side apply to an object that does not exist creates it.
+/// `fieldValidation` on a body: `Strict` (kubectl's default) rejects undeclared fields with the strict
+/// decoder's 400, `Warn` (the server's default) answers them in `Warning` headers, `Ignore` says nothing; the
+/// fields are dropped either way, as decoding into the Go types does.
+fn field_validation(query: &Query, res: &ResourceDef, obj: &Value) -> ApiResult<Vec<String>> {
+    let mode = query.get("fieldValidation").unwrap_or("Warn");
+    if mode == "Ignore" {
+        return Ok(Vec::new());
+    }
+    let unknown =
+        crate::protobuf::unknown_fields(&res.api_version(), &res.kind, obj).unwrap_or_default();
+    let messages: Vec<String> = unknown
+        .iter()
+        .map(|f| format!("unknown field {f:?}"))
+        .collect();
+    if mode == "Strict" && !messages.is_empty() {
+        return Err(ApiError::bad_request(format!(
+            "{kind} in version {version:?} cannot be handled as a {kind}: strict decoding error: {}",
+            messages.join(", "),
+            kind = res.kind,
+            version = res.version,
+        )));
+    }
+    Ok(messages)
+}
+
+/// Adds one `Warning: 299 - "…"` header per message, as the apiserver's warning recorder does.
+fn with_warnings(mut resp: Response, warnings: &[String]) -> Response {
+    for w in warnings {
+        if let Ok(v) = HeaderValue::from_str(&format!("299 - {w:?}")) {
+            resp.headers_mut().append(header::WARNING, v);
+        }
+    }
+    resp
+}
+
+/// `ValidatePatchOptions`: an apply names its field manager; `force` is for applies only.
+fn check_patch_options(query: &Query, kind: &PatchKind) -> ApiResult<()> {
+    let cause = match kind {
+        PatchKind::Apply if query.get("fieldManager").is_none_or(str::is_empty) => {
+            FieldError::required("fieldManager", "is required for apply patch")
+        }
+        PatchKind::Apply => return Ok(()),
+        _ if query.get("force").is_some() => {
+            FieldError::forbidden("force", "may not be specified for non-apply patch")
+        }
+        _ => return Ok(()),
+    };
+    Err(ApiError::new(
+        422,
+        "Invalid",
+        format!("PatchOptions.meta.k8s.io \"\" is invalid: {cause}"),
+    )
+    .with_details(json!({"group": "meta.k8s.io", "kind": "PatchOptions",
+        "causes": [{"reason": cause.reason, "message": cause.detail_message(), "field": cause.field}]})))
+}
+
+/// A server-side apply: the configuration merged by field ownership (`apply`); one to an object that does
+/// not exist creates it.
+fn apply_object(
+    call: &Call,
+    name: &str,
+    scope: UpdateScope,
+    force: bool,
+    body: &[u8],
+) -> ApiResult<Response> {
+    let (store, res) = (&call.state.store, call.res);
+    let text =
+        std::str::from_utf8(body).map_err(|_| ApiError::bad_request("body is not valid UTF-8"))?;
+    let config: Value = serde_saphyr::from_str(text)
+        .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?;
+    let api_version = res.api_version();
+    apply::check_config(&config, &api_version, &res.kind)?;
+    check_body_identity(res, call.namespace, &config)?;
+    let applier = apply::Applier {
+        manager: &call.writer.manager,
+        force,
+        subresource: call.writer.subresource.as_deref(),
+        api_version: &api_version,
+        kind: &res.kind,
+        time: &call.writer.time,
+    };
+    if store.get(res, call.ns, name).is_none() {
+        if scope == UpdateScope::Status {
+            return Err(ApiError::not_found(res, name));
+        }
+        let created = apply::apply(None, &config, &applier)?;
+        let created = store.create_as(
+            res,
+            call.ns,
+            convert::to_stored(res, created),
+            call.dry_run,
+            call.writer,
+        )?;
+        return Ok(call.object_response(StatusCode::CREATED, &created));
+    }
+    let updated = store.update_as(
+        res,
+        call.ns,
+        name,
+        scope,
+        call.dry_run,
+        call.writer,
+        |old| {
+            let served = convert::to_served(res, old);
+            let applied = apply::apply(Some(&served), &config, &applier)?;
+            Ok(convert::to_stored(res, applied))
+        },
+    )?;
+    Ok(call.object_response(StatusCode::OK, &updated))
+}
+
+/// A JSON, merge or strategic merge PATCH.
 fn patch_object(
     call: &Call,
     name: &str,
@@ -305,26 +525,8 @@ fn patch_object(
     body: &[u8],
 ) -> ApiResult<Response> {
     let (store, res) = (&call.state.store, call.res);
-    let patch_doc: Value = if kind == PatchKind::Apply {
-        let text = std::str::from_utf8(body)
-            .map_err(|_| ApiError::bad_request("body is not valid UTF-8"))?;
-        serde_saphyr::from_str(text)
-            .map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))?
-    } else {
-        serde_json::from_slice(body)
-            .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?
-    };
-    if kind == PatchKind::Apply && store.get(res, call.ns, name).is_none() {
-        check_body_identity(res, call.namespace, &patch_doc)?;
-        let created = store.create_as(
-            res,
-            call.ns,
-            convert::to_stored(res, patch_doc),
-            call.dry_run,
-            call.writer,
-        )?;
-        return Ok(call.object_response(StatusCode::CREATED, &created));
-    }
+    let patch_doc: Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?;
     let updated = store.update_as(
         res,
         call.ns,
@@ -345,6 +547,33 @@ fn patch_object(
         },
     )?;
     Ok(call.object_response(StatusCode::OK, &updated))
+}
+
+/// What a DELETE answers, as the apiserver's registry store does: the object while its deletion is pending
+/// (finalizers, a graceful pod deletion, foreground propagation), the object for the stores that always return
+/// it (`ReturnDeletedObject`: pods, serviceaccounts, storageclasses), else a `Status` naming what went — with the
+/// resource's plural in `details.kind`, as the store fills it.
+fn delete_answer(
+    state: &SimState,
+    res: &ResourceDef,
+    ns: &str,
+    name: &str,
+    deleted: &Arc<Value>,
+    opts: &DeleteOptions,
+) -> Value {
+    let pending = !opts.dry_run && state.store.get(res, ns, name).is_some();
+    let returns_object = res.is("", "pods")
+        || res.is("", "serviceaccounts")
+        || res.is("storage.k8s.io", "storageclasses");
+    if pending || returns_object {
+        return wire::for_version(res, deleted);
+    }
+    let mut details = json!({"name": name, "kind": res.plural,
+        "uid": deleted["metadata"]["uid"].clone()});
+    if !res.group.is_empty() {
+        details["group"] = json!(res.group);
+    }
+    json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details})
 }
 
 fn delete_collection(call: &Call, query: &Query, opts: &DeleteOptions) -> ApiResult<Response> {

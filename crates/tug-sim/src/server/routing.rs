@@ -27,6 +27,8 @@ pub(super) enum Route {
     Control(String),
     OpenApiIndex,
     OpenApi(String, String),
+    /// `/openapi/v2`: one Swagger 2.0 document for every group version.
+    OpenApiV2,
 }
 
 pub(super) fn route(state: &SimState, path: &str) -> ApiResult<Route> {
@@ -41,6 +43,7 @@ pub(super) fn route(state: &SimState, path: &str) -> ApiResult<Route> {
         ["_sim", what] => return Ok(Route::Control((*what).to_string())),
         ["api"] => return Ok(Route::CoreVersions),
         ["openapi", "v3"] => return Ok(Route::OpenApiIndex),
+        ["openapi", "v2"] => return Ok(Route::OpenApiV2),
         ["openapi", "v3", "api", v] => return Ok(Route::OpenApi(String::new(), (*v).to_string())),
         ["openapi", "v3", "apis", g, v] => {
             return Ok(Route::OpenApi((*g).to_string(), (*v).to_string()));
