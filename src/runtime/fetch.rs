@@ -89,10 +89,11 @@ pub async fn relations(
         .map_err(|e| FetchFailure::of(Request::Object, e))?;
     let evidence = match explain {
         Some(target) => {
-            let pods: Vec<Value> = tug_model::explain::pods_of(&snapshot, &target)
-                .into_iter()
-                .cloned()
-                .collect();
+            let pods: Vec<tug_model::pod_facts::Pod> =
+                tug_model::explain::pods_of(&snapshot, &target)
+                    .into_iter()
+                    .cloned()
+                    .collect();
             let ns = if target.namespace.is_empty() {
                 "default"
             } else {

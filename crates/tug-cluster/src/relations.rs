@@ -1,11 +1,14 @@
 //! What relations, problems and explanations are computed from: a bounded fetch plan of one list per kind
 //! (never a request per object, so at 10,000 pods a tree costs the same number of requests as at ten), each
-//! list read in pages of [`PAGE`] items and each item pruned as it is decoded to the fields relations, health
-//! and explain read; and the evidence an explanation quotes (the namespace's events, the previous containers'
+//! list read in pages of [`PAGE`] items, pods decoded straight from each page's bytes into the compact
+//! [`Pod`] projection and other kinds pruned as they are decoded to the fields relations, health and explain
+//! read; and the evidence an explanation quotes (the namespace's events, the previous containers'
 //! last log lines of at most a few pods).
 
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
+use tug_model::pod_facts::Pod;
 
 use super::discovery::Kind;
 use super::{ClusterError, Result};
@@ -25,15 +28,26 @@ pub async fn snapshot(
     let lists = kinds.iter().map(|kind| list(client, kind, namespace));
     let mut snap = Snapshot::default();
     for (kind, items) in kinds.iter().zip(futures::future::join_all(lists).await) {
-        let items = match items {
-            Ok(items) => items,
+        match items {
+            Ok(Items::Pods(pods)) => snap.insert_pods(pods),
+            Ok(Items::Json(items)) => snap.insert(&kind.group, &kind.plural, items),
             // A kind this user may not list is left out: relations through it are not shown.
             Err(ClusterError::Api { code: 403, .. }) => continue,
             Err(e) => return Err(e),
-        };
-        snap.insert(&kind.group, &kind.plural, items);
+        }
     }
     Ok(snap)
+}
+
+/// One kind's items: pods as their projection, the rest as pruned JSON.
+pub enum Items {
+    Pods(Vec<Pod>),
+    Json(Vec<Value>),
+}
+
+/// Whether a kind is pods (decoded into [`Pod`], not JSON).
+pub fn is_pods(kind: &Kind) -> bool {
+    kind.group.is_empty() && kind.plural == "pods"
 }
 
 /// Items asked for per page of a list (as kubectl and reflectors do): the text held at once while decoding is
@@ -42,30 +56,31 @@ pub const PAGE: usize = 500;
 /// Times a list is started over when its `continue` token expired (410) between two pages.
 const MAX_RELISTS: usize = 3;
 
-/// Every item of one kind, listed in pages of [`PAGE`], each page decoded and pruned as it arrives.
-async fn list(client: &kube::Client, kind: &Kind, namespace: Option<&str>) -> Result<Vec<Value>> {
-    let pods = kind.group.is_empty() && kind.plural == "pods";
-    paged(
+/// Every item of one kind, listed in pages of [`PAGE`], each page decoded (and pruned) as it arrives.
+pub async fn list(client: &kube::Client, kind: &Kind, namespace: Option<&str>) -> Result<Items> {
+    if is_pods(kind) {
+        let pods = paged(|token| list_page(client, kind, namespace, token), |p| p).await?;
+        return Ok(Items::Pods(pods));
+    }
+    let items = paged(
         |token| list_page(client, kind, namespace, token),
-        |mut v| {
-            if pods {
-                prune_pod(&mut v);
-            }
+        |Pruned(mut v)| {
             // List items carry no `kind`; relations name what they show by it.
             v["kind"] = Value::String(kind.kind.clone());
             v
         },
     )
-    .await
+    .await?;
+    Ok(Items::Json(items))
 }
 
 /// Reads pages from `page` (given the previous page's `continue` token, `None` for the first) until one has
 /// no token. A page whose token expired (410: the server compacted the version the list reads) restarts the
 /// list, at most [`MAX_RELISTS`] times: the items of one list are always of one version, each once.
-async fn paged<F, Fut>(mut page: F, item: impl Fn(Value) -> Value) -> Result<Vec<Value>>
+async fn paged<T, U, F, Fut>(mut page: F, item: impl Fn(T) -> U) -> Result<Vec<U>>
 where
     F: FnMut(Option<String>) -> Fut,
-    Fut: std::future::Future<Output = Result<PrunedList>>,
+    Fut: std::future::Future<Output = Result<Page<T>>>,
 {
     let mut relists = 0;
     'relist: loop {
@@ -81,7 +96,7 @@ where
                 }
                 Err(e) => return Err(e),
             };
-            items.extend(list.items.into_iter().map(|Pruned(v)| item(v)));
+            items.extend(list.items.into_iter().map(&item));
             match list.metadata.continue_token.filter(|t| !t.is_empty()) {
                 Some(next) => token = Some(next),
                 None => {
@@ -93,12 +108,12 @@ where
     }
 }
 
-async fn list_page(
+async fn list_page<T: DeserializeOwned>(
     client: &kube::Client,
     kind: &Kind,
     namespace: Option<&str>,
     token: Option<String>,
-) -> Result<PrunedList> {
+) -> Result<Page<T>> {
     // The serializer is not `Send`: built and dropped before the request is awaited.
     let query = {
         let mut query = form_urlencoded::Serializer::new(String::new());
@@ -116,12 +131,14 @@ async fn list_page(
     serde_json::from_str(&text).map_err(|e| ClusterError::Decode(e.to_string()))
 }
 
+/// One page of a list, its items decoded as `T` (a [`Pod`], or [`Pruned`] JSON).
 #[derive(Deserialize)]
-struct PrunedList {
+#[serde(bound = "T: Deserialize<'de>")]
+struct Page<T> {
     #[serde(default)]
     metadata: ListMeta,
-    #[serde(default)]
-    items: Vec<Pruned>,
+    #[serde(default = "Vec::new")]
+    items: Vec<T>,
 }
 
 #[derive(Deserialize, Default)]
@@ -202,120 +219,6 @@ fn prune(v: &mut Value) {
     }
 }
 
-/// Keeps of a pod only what relations, health and explain read. Pods are most of a snapshot (10,000 of them at
-/// 10,000 pods) and every JSON object decoded costs a map node (~640 bytes), so the objects never read go: the
-/// conditions but `Ready` and a failed `PodScheduled`, a running container's `running` state, env values (only references to
-/// ConfigMaps and Secrets stay), volumes but their references, addresses and bookkeeping.
-fn prune_pod(v: &mut Value) {
-    if let Some(meta) = v["metadata"].as_object_mut() {
-        meta.retain(|k, _| {
-            matches!(
-                k.as_str(),
-                "name"
-                    | "namespace"
-                    | "uid"
-                    | "labels"
-                    | "ownerReferences"
-                    | "creationTimestamp"
-                    | "deletionTimestamp"
-            )
-        });
-    }
-    if let Some(spec) = v["spec"].as_object_mut() {
-        spec.retain(|k, _| {
-            matches!(
-                k.as_str(),
-                "nodeName"
-                    | "serviceAccountName"
-                    | "volumes"
-                    | "containers"
-                    | "initContainers"
-                    | "imagePullSecrets"
-                    | "nodeSelector"
-            )
-        });
-        if let Some(volumes) = spec.get_mut("volumes").and_then(Value::as_array_mut) {
-            volumes.retain_mut(|vol| {
-                let Some(vol) = vol.as_object_mut() else {
-                    return false;
-                };
-                vol.retain(|k, _| {
-                    matches!(
-                        k.as_str(),
-                        "name" | "configMap" | "secret" | "persistentVolumeClaim" | "projected"
-                    )
-                });
-                vol.len() > 1
-            });
-        }
-        for list in ["containers", "initContainers"] {
-            for c in spec
-                .get_mut(list)
-                .and_then(Value::as_array_mut)
-                .into_iter()
-                .flatten()
-            {
-                if let Some(env) = c.get_mut("env").and_then(Value::as_array_mut) {
-                    env.retain_mut(|e| {
-                        let Some(e) = e.as_object_mut() else {
-                            return false;
-                        };
-                        e.retain(|k, _| k == "valueFrom");
-                        let Some(from) = e.get_mut("valueFrom").and_then(Value::as_object_mut)
-                        else {
-                            return false;
-                        };
-                        from.retain(|k, _| k == "configMapKeyRef" || k == "secretKeyRef");
-                        !from.is_empty()
-                    });
-                }
-            }
-        }
-    }
-    if let Some(status) = v["status"].as_object_mut() {
-        status.retain(|k, _| {
-            matches!(
-                k.as_str(),
-                "phase" | "reason" | "message" | "startTime" | "conditions" | "containerStatuses"
-            )
-        });
-        if let Some(conditions) = status.get_mut("conditions").and_then(Value::as_array_mut) {
-            // Only a failed scheduling is read; of a true `Ready`, only that it is.
-            conditions.retain_mut(|c| match (c["type"].as_str(), c["status"].as_str()) {
-                (Some("PodScheduled"), Some("True")) => false,
-                (Some("Ready"), Some("True")) => {
-                    if let Some(c) = c.as_object_mut() {
-                        c.retain(|k, _| k == "type" || k == "status");
-                    }
-                    true
-                }
-                (Some("Ready" | "PodScheduled"), _) => true,
-                _ => false,
-            });
-        }
-        for s in status
-            .get_mut("containerStatuses")
-            .and_then(Value::as_array_mut)
-            .into_iter()
-            .flatten()
-        {
-            if let Some(s) = s.as_object_mut() {
-                s.retain(|k, _| {
-                    matches!(
-                        k.as_str(),
-                        "name" | "image" | "ready" | "restartCount" | "state" | "lastState"
-                    )
-                });
-                for state in ["state", "lastState"] {
-                    if let Some(state) = s.get_mut(state).and_then(Value::as_object_mut) {
-                        state.remove("running");
-                    }
-                }
-            }
-        }
-    }
-}
-
 /// What an explanation quotes besides the objects: events of the namespace, and the last lines of the
 /// previous container of the pods that restarted.
 #[derive(Debug, Default, Clone)]
@@ -327,24 +230,18 @@ pub struct Evidence {
 
 /// The events of `namespace` (one list) and the previous logs of up to [`MAX_LOGGED_PODS`] restarted
 /// containers of `pods`.
-pub async fn evidence(client: &kube::Client, namespace: &str, pods: &[Value]) -> Evidence {
+pub async fn evidence(client: &kube::Client, namespace: &str, pods: &[Pod]) -> Evidence {
     // Without events the explanation still has the objects' own conditions and states.
     let events: Vec<Value> = list_events(client, namespace).await.unwrap_or_default();
     let mut previous_logs = vec![];
     let restarted: Vec<(String, String)> = pods
         .iter()
         .flat_map(|p| {
-            p["status"]["containerStatuses"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|s| s["restartCount"].as_i64().unwrap_or(0) > 0)
-                .filter_map(move |s| {
-                    Some((
-                        p["metadata"]["name"].as_str()?.to_string(),
-                        s["name"].as_str()?.to_string(),
-                    ))
-                })
+            p.status
+                .containers
+                .iter()
+                .filter(|s| s.restart_count > 0)
+                .map(move |s| (p.metadata.name.to_string(), s.name.to_string()))
         })
         .take(MAX_LOGGED_PODS)
         .collect();
@@ -403,7 +300,7 @@ mod tests {
             "status": {"phase": "Running", "containerStatuses": [{"name": "c", "imageID": "sha", "ready": true}]},
         }]})
         .to_string();
-        let list: PrunedList = serde_json::from_str(&text).unwrap();
+        let list: Page<Pruned> = serde_json::from_str(&text).unwrap();
         let pod = &list.items[0].0;
         assert!(pod["metadata"]["managedFields"].is_null());
         assert!(pod["metadata"]["annotations"].is_null());
@@ -420,7 +317,7 @@ mod tests {
         assert!(pod["status"]["containerStatuses"][0]["imageID"].is_null());
     }
 
-    fn page(names: &[&str], next: Option<&str>) -> Result<PrunedList> {
+    fn page(names: &[&str], next: Option<&str>) -> Result<Page<Pruned>> {
         let items: Vec<Value> = names
             .iter()
             .map(|n| json!({"metadata": {"name": n, "managedFields": [{}]}}))
@@ -450,7 +347,7 @@ mod tests {
                     _ => page(&["e"], Some("")),
                 })
             },
-            |v| v,
+            |Pruned(v)| v,
         )
         .await
         .unwrap();
@@ -463,7 +360,7 @@ mod tests {
         );
     }
 
-    fn expired() -> Result<PrunedList> {
+    fn expired() -> Result<Page<Pruned>> {
         Err(ClusterError::Api {
             code: 410,
             reason: "Expired".into(),
@@ -485,7 +382,7 @@ mod tests {
                     _ => page(&["b"], None),
                 })
             },
-            |v| v,
+            |Pruned(v)| v,
         )
         .await
         .unwrap();
@@ -504,56 +401,40 @@ mod tests {
                     Some(_) => expired(),
                 })
             },
-            |v| v,
+            |Pruned(v)| v,
         )
         .await
         .unwrap_err();
         assert_eq!(err.code(), Some(410));
         assert_eq!(calls, 2 * (MAX_RELISTS + 1));
-        let err = paged(|_| std::future::ready(expired()), |v| v)
+        let err = paged(|_| std::future::ready(expired()), |Pruned(v)| v)
             .await
             .unwrap_err();
         assert_eq!(err.code(), Some(410));
     }
 
     #[test]
-    fn a_pruned_pod_keeps_only_the_fields_read() {
-        let mut pod = json!({
-            "metadata": {"name": "p", "namespace": "shop", "uid": "u", "resourceVersion": "9",
-                         "labels": {"app": "web"}, "ownerReferences": [{"uid": "rs"}]},
-            "spec": {"nodeName": "n1", "schedulerName": "default", "serviceAccountName": "sa",
-                     "volumes": [{"name": "v", "secret": {"secretName": "s"}}, {"name": "tmp", "emptyDir": {}}],
-                     "containers": [{"name": "c", "image": "i", "env": [
-                         {"name": "A", "value": "a long value"},
-                         {"name": "B", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}},
-                         {"name": "C", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}]}]},
-            "status": {"phase": "Running", "podIP": "10.0.0.1", "qosClass": "BestEffort",
-                       "conditions": [{"type": "Initialized", "status": "True"},
-                                      {"type": "Ready", "status": "False", "message": "m"},
-                                      {"type": "PodScheduled", "status": "False", "reason": "Unschedulable"},
-                                      {"type": "PodScheduled", "status": "True"},
-                                      {"type": "Ready", "status": "True", "lastTransitionTime": "t"}],
-                       "containerStatuses": [{"name": "c", "ready": false, "started": true, "restartCount": 2,
-                                              "state": {"running": {"startedAt": "t"}},
-                                              "lastState": {"terminated": {"reason": "OOMKilled"}}}]},
-        });
-        prune_pod(&mut pod);
+    fn a_page_of_pods_decodes_straight_into_the_projection() {
+        let text = json!({"metadata": {"continue": "t"}, "items": [{
+            "metadata": {"name": "p", "namespace": "shop", "uid": "u", "managedFields": [{"manager": "kubectl"}],
+                         "labels": {"app": "web"}, "ownerReferences": [{"kind": "ReplicaSet", "name": "rs", "uid": "r"}]},
+            "spec": {"nodeName": "n1", "volumes": [{"name": "v", "secret": {"secretName": "s"}}],
+                     "containers": [{"name": "c", "image": "i", "livenessProbe": {}}]},
+            "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}],
+                       "containerStatuses": [{"name": "c", "imageID": "sha", "ready": true, "restartCount": 1}]},
+        }]})
+        .to_string();
+        let page: Page<Pod> = serde_json::from_str(&text).unwrap();
+        assert_eq!(page.metadata.continue_token.as_deref(), Some("t"));
+        let pod = &page.items[0];
         assert_eq!(
-            pod,
-            json!({
-                "metadata": {"name": "p", "namespace": "shop", "uid": "u", "labels": {"app": "web"},
-                             "ownerReferences": [{"uid": "rs"}]},
-                "spec": {"nodeName": "n1", "serviceAccountName": "sa",
-                         "volumes": [{"name": "v", "secret": {"secretName": "s"}}],
-                         "containers": [{"name": "c", "image": "i", "env": [
-                             {"valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}]}]},
-                "status": {"phase": "Running",
-                           "conditions": [{"type": "Ready", "status": "False", "message": "m"},
-                                          {"type": "PodScheduled", "status": "False", "reason": "Unschedulable"},
-                                          {"type": "Ready", "status": "True"}],
-                           "containerStatuses": [{"name": "c", "ready": false, "restartCount": 2, "state": {},
-                                                  "lastState": {"terminated": {"reason": "OOMKilled"}}}]},
-            })
+            (pod.metadata.name.as_str(), pod.label("app")),
+            ("p", Some("web"))
         );
+        assert_eq!(pod.metadata.owner_references[0].uid, "r");
+        assert_eq!(pod.spec.node_name.as_deref(), Some("n1"));
+        assert_eq!(pod.spec.containers[0].image, "i");
+        assert!(tug_model::health::pod_ready(pod));
+        assert_eq!(pod.status.containers[0].restart_count, 1);
     }
 }
