@@ -28,7 +28,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::config::keymap::Scope as KeyScope;
 use crate::config::{Action, Keymap, Theme};
-pub use messages::{AppEvent, Effect, Fetched, Purpose, RelationsData};
+pub use messages::{AppEvent, Effect, Fetched, Purpose};
 pub use plugins::PluginRun;
 use tug_cluster::connect::ClusterInfo;
 use tug_cluster::discovery::{self, Kind};
@@ -229,11 +229,15 @@ impl App {
         let width = self.size.0 as usize;
         // Only the view on screen: views below it catch up when they are back on top, so churn in a list
         // left behind costs nothing.
+        let now = self.now;
         let Some(v) = self.stack.last_mut() else {
             return;
         };
         if let Body::Pulse(p) = &mut v.body {
             p.recount(&metrics::lock(&self.metrics));
+        }
+        if let Body::Relations(r) = &mut v.body {
+            r.catch_up(now);
         }
         match &mut v.body {
             // The editor has no table header but a status line: one row more than a table page.
@@ -259,7 +263,7 @@ impl App {
             }
             AppEvent::Tick(now) => {
                 self.now = now;
-                self.refresh_relations()
+                vec![]
             }
             AppEvent::Changed => vec![],
             AppEvent::ServerVersion(v) => {

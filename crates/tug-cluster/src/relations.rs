@@ -3,12 +3,20 @@
 //! list read in pages of [`PAGE`] items, pods decoded straight from each page's bytes into the compact
 //! [`Pod`] projection and other kinds pruned as they are decoded to the fields relations, health and explain
 //! read; and the evidence an explanation quotes (the namespace's events, the previous containers'
-//! last log lines of at most a few pods).
+//! last log lines of at most a few pods). A view on screen keeps its snapshot live with [`spawn_watch`]: each
+//! kind listed once, then watched from that list's resourceVersion, events applied in place (no polling).
 
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use futures::StreamExt;
+use kube::core::WatchEvent;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use tokio_util::sync::CancellationToken;
 use tug_model::pod_facts::Pod;
+use tug_model::relations::Target;
 
 use super::discovery::Kind;
 use super::{ClusterError, Result};
@@ -29,14 +37,43 @@ pub async fn snapshot(
     let mut snap = Snapshot::default();
     for (kind, items) in kinds.iter().zip(futures::future::join_all(lists).await) {
         match items {
-            Ok(Items::Pods(pods)) => snap.insert_pods(pods),
-            Ok(Items::Json(items)) => snap.insert(&kind.group, &kind.plural, items),
+            Ok((items, _)) => put(&mut snap, kind, items),
             // A kind this user may not list is left out: relations through it are not shown.
             Err(ClusterError::Api { code: 403, .. }) => continue,
             Err(e) => return Err(e),
         }
     }
     Ok(snap)
+}
+
+/// One list per kind like [`snapshot`], with the resourceVersion each list was read at (kinds refused are
+/// left out of both).
+async fn snapshot_at(
+    client: &kube::Client,
+    kinds: &[Kind],
+    namespace: Option<&str>,
+) -> Result<(Snapshot, Vec<(Kind, String)>)> {
+    let lists = kinds.iter().map(|kind| list(client, kind, namespace));
+    let mut snap = Snapshot::default();
+    let mut versions = vec![];
+    for (kind, items) in kinds.iter().zip(futures::future::join_all(lists).await) {
+        match items {
+            Ok((items, rv)) => {
+                put(&mut snap, kind, items);
+                versions.push((kind.clone(), rv));
+            }
+            Err(ClusterError::Api { code: 403, .. }) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((snap, versions))
+}
+
+fn put(snap: &mut Snapshot, kind: &Kind, items: Items) {
+    match items {
+        Items::Pods(pods) => snap.insert_pods(pods),
+        Items::Json(items) => snap.insert(&kind.group, &kind.plural, items),
+    }
 }
 
 /// One kind's items: pods as their projection, the rest as pruned JSON.
@@ -56,13 +93,18 @@ pub const PAGE: usize = 500;
 /// Times a list is started over when its `continue` token expired (410) between two pages.
 const MAX_RELISTS: usize = 3;
 
-/// Every item of one kind, listed in pages of [`PAGE`], each page decoded (and pruned) as it arrives.
-pub async fn list(client: &kube::Client, kind: &Kind, namespace: Option<&str>) -> Result<Items> {
+/// Every item of one kind, listed in pages of [`PAGE`], each page decoded (and pruned) as it arrives; with
+/// the resourceVersion the list was read at.
+pub async fn list(
+    client: &kube::Client,
+    kind: &Kind,
+    namespace: Option<&str>,
+) -> Result<(Items, String)> {
     if is_pods(kind) {
-        let pods = paged(|token| list_page(client, kind, namespace, token), |p| p).await?;
-        return Ok(Items::Pods(pods));
+        let (pods, rv) = paged(|token| list_page(client, kind, namespace, token), |p| p).await?;
+        return Ok((Items::Pods(pods), rv));
     }
-    let items = paged(
+    let (items, rv) = paged(
         |token| list_page(client, kind, namespace, token),
         |Pruned(mut v)| {
             // List items carry no `kind`; relations name what they show by it.
@@ -71,13 +113,13 @@ pub async fn list(client: &kube::Client, kind: &Kind, namespace: Option<&str>) -
         },
     )
     .await?;
-    Ok(Items::Json(items))
+    Ok((Items::Json(items), rv))
 }
 
 /// Reads pages from `page` (given the previous page's `continue` token, `None` for the first) until one has
 /// no token. A page whose token expired (410: the server compacted the version the list reads) restarts the
 /// list, at most [`MAX_RELISTS`] times: the items of one list are always of one version, each once.
-async fn paged<T, U, F, Fut>(mut page: F, item: impl Fn(T) -> U) -> Result<Vec<U>>
+async fn paged<T, U, F, Fut>(mut page: F, item: impl Fn(T) -> U) -> Result<(Vec<U>, String)>
 where
     F: FnMut(Option<String>) -> Fut,
     Fut: std::future::Future<Output = Result<Page<T>>>,
@@ -101,7 +143,8 @@ where
                 Some(next) => token = Some(next),
                 None => {
                     items.shrink_to_fit();
-                    return Ok(items);
+                    // The last page's version is the list's (every page reads the first one's).
+                    return Ok((items, list.metadata.resource_version.unwrap_or_default()));
                 }
             }
         }
@@ -145,9 +188,12 @@ struct Page<T> {
 struct ListMeta {
     #[serde(default, rename = "continue")]
     continue_token: Option<String>,
+    #[serde(default, rename = "resourceVersion")]
+    resource_version: Option<String>,
 }
 
 /// An item decoded and pruned at once, so a list of 10,000 pods never holds 10,000 whole pods.
+#[derive(Debug, Clone)]
 struct Pruned(Value);
 
 impl<'de> Deserialize<'de> for Pruned {
@@ -284,6 +330,304 @@ async fn previous_log(
     Ok(text.lines().map(str::to_string).collect())
 }
 
+/// A relations snapshot kept live by [`spawn_watch`], shared with the view that shows it.
+#[derive(Debug, Default)]
+pub struct Live {
+    pub snapshot: Snapshot,
+    pub evidence: Evidence,
+    /// Bumped at every change: the view rebuilds when it moved.
+    pub version: u64,
+    /// Whether the first lists are in.
+    pub loaded: bool,
+    /// Why the first lists could not be read (retried meanwhile).
+    pub error: Option<String>,
+}
+
+pub type SharedLive = Arc<Mutex<Live>>;
+
+pub fn lock(live: &SharedLive) -> MutexGuard<'_, Live> {
+    live.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A watch is re-opened after this long even when all is quiet (the server would close it anyway).
+const WATCH_TIMEOUT_SECS: u32 = 290;
+/// An explanation's evidence (events, previous logs) is read again at most this often, and only after the
+/// objects changed: an idle cluster costs no request.
+const EVIDENCE_EVERY: Duration = Duration::from_secs(5);
+
+/// Keeps `live` in sync with the cluster until `cancel`: each of `kinds` listed once (in pages), then watched
+/// from that list's resourceVersion, each event applied in place; a `410 Gone` or a failed watch relists
+/// only that kind. With `explain`, the evidence about that object too. `notify` after every change.
+pub fn spawn_watch(
+    client: kube::Client,
+    kinds: Vec<Kind>,
+    namespace: Option<String>,
+    explain: Option<Target>,
+    live: SharedLive,
+    notify: Arc<dyn Fn() + Send + Sync>,
+    cancel: CancellationToken,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = cancel.cancelled() => {}
+            _ = run_live(&client, &kinds, namespace.as_deref(), explain.as_ref(), &live, notify.as_ref()) => {}
+        }
+    })
+}
+
+async fn run_live(
+    client: &kube::Client,
+    kinds: &[Kind],
+    namespace: Option<&str>,
+    explain: Option<&Target>,
+    live: &SharedLive,
+    notify: &(dyn Fn() + Send + Sync),
+) {
+    let mut attempt = 0;
+    let (snap, versions) = loop {
+        match snapshot_at(client, kinds, namespace).await {
+            Ok(lists) => break lists,
+            Err(e) => {
+                let wait = crate::table_watch::backoff(attempt);
+                tracing::warn!(attempt, error = %e, ?wait, "relations: list failed");
+                lock(live).error = Some(e.to_string());
+                notify();
+                attempt += 1;
+                tokio::time::sleep(wait).await;
+            }
+        }
+    };
+    let first_evidence = match explain {
+        Some(t) => gather(client, &snap, t).await,
+        None => Evidence::default(),
+    };
+    {
+        let mut l = lock(live);
+        l.snapshot = snap;
+        l.evidence = first_evidence;
+        l.version += 1;
+        l.loaded = true;
+        l.error = None;
+    }
+    notify();
+    let watches = versions
+        .into_iter()
+        .map(|(kind, rv)| keep(client, kind, namespace, rv, live, notify));
+    let evidence_again = async {
+        let Some(t) = explain else {
+            return;
+        };
+        let mut seen = lock(live).version;
+        loop {
+            tokio::time::sleep(EVIDENCE_EVERY).await;
+            let pods: Vec<Pod> = {
+                let l = lock(live);
+                if l.version == seen {
+                    continue;
+                }
+                tug_model::explain::pods_of(&l.snapshot, t)
+                    .into_iter()
+                    .cloned()
+                    .collect()
+            };
+            let ev = evidence(client, evidence_namespace(t), &pods).await;
+            let mut l = lock(live);
+            l.evidence = ev;
+            l.version += 1;
+            seen = l.version;
+            drop(l);
+            notify();
+        }
+    };
+    futures::future::join(futures::future::join_all(watches), evidence_again).await;
+}
+
+fn evidence_namespace(t: &Target) -> &str {
+    if t.namespace.is_empty() {
+        "default"
+    } else {
+        &t.namespace
+    }
+}
+
+/// The evidence about `t` in `snap`.
+async fn gather(client: &kube::Client, snap: &Snapshot, t: &Target) -> Evidence {
+    let pods: Vec<Pod> = tug_model::explain::pods_of(snap, t)
+        .into_iter()
+        .cloned()
+        .collect();
+    evidence(client, evidence_namespace(t), &pods).await
+}
+
+/// How a watch of one kind ended.
+enum WatchEnd {
+    /// The server closed it normally: resume from this version.
+    Resume(String),
+    /// 410: the version is too old; relist.
+    Gone,
+}
+
+/// Keeps one kind of `live` in sync: watch from `rv`, resume when the server closes the watch, relist (and
+/// swap the list in whole) after a 410 or a failure.
+async fn keep(
+    client: &kube::Client,
+    kind: Kind,
+    namespace: Option<&str>,
+    mut rv: String,
+    live: &SharedLive,
+    notify: &(dyn Fn() + Send + Sync),
+) {
+    let mut attempt: u32 = 0;
+    loop {
+        let end = if is_pods(&kind) {
+            follow::<Pod>(client, &kind, namespace, rv.clone(), live, notify).await
+        } else {
+            follow::<Pruned>(client, &kind, namespace, rv.clone(), live, notify).await
+        };
+        match end {
+            Ok(WatchEnd::Resume(next)) => {
+                rv = next;
+                attempt = 0;
+                continue;
+            }
+            Ok(WatchEnd::Gone) => {}
+            Err(e) => {
+                let wait = crate::table_watch::backoff(attempt);
+                tracing::warn!(kind = %kind.display(), attempt, error = %e, ?wait, "relations: watch failed");
+                attempt = attempt.saturating_add(1);
+                tokio::time::sleep(wait).await;
+            }
+        }
+        match list(client, &kind, namespace).await {
+            Ok((items, next)) => {
+                let mut l = lock(live);
+                put(&mut l.snapshot, &kind, items);
+                l.version += 1;
+                drop(l);
+                notify();
+                rv = next;
+            }
+            Err(e) => {
+                let wait = crate::table_watch::backoff(attempt);
+                tracing::warn!(kind = %kind.display(), attempt, error = %e, ?wait, "relations: relist failed");
+                attempt = attempt.saturating_add(1);
+                tokio::time::sleep(wait).await;
+            }
+        }
+    }
+}
+
+/// An item a relations watch decodes, and how its event changes a snapshot.
+trait Watched: Clone + DeserializeOwned + std::fmt::Debug + Send + 'static {
+    fn resource_version(&self) -> Option<&str>;
+    fn apply(self, snap: &mut Snapshot, kind: &Kind, deleted: bool);
+}
+
+impl Watched for Pod {
+    fn resource_version(&self) -> Option<&str> {
+        Some(&self.metadata.resource_version)
+    }
+
+    fn apply(self, snap: &mut Snapshot, _: &Kind, deleted: bool) {
+        let pods = snap.pods.get_or_insert_with(Vec::new);
+        let at = pods
+            .iter()
+            .position(|p| p.metadata.uid == self.metadata.uid);
+        match (at, deleted) {
+            (Some(i), true) => {
+                pods.remove(i);
+            }
+            (Some(i), false) => pods[i] = self,
+            (None, false) => pods.push(self),
+            (None, true) => {}
+        }
+    }
+}
+
+impl Watched for Pruned {
+    fn resource_version(&self) -> Option<&str> {
+        self.0["metadata"]["resourceVersion"].as_str()
+    }
+
+    fn apply(self, snap: &mut Snapshot, kind: &Kind, deleted: bool) {
+        let mut v = self.0;
+        v["kind"] = Value::String(kind.kind.clone());
+        let items = snap
+            .lists
+            .entry((kind.group.clone(), kind.plural.clone()))
+            .or_default();
+        let uid = |o: &Value| o["metadata"]["uid"].as_str().map(str::to_string);
+        let at = items.iter().position(|o| uid(o) == uid(&v));
+        match (at, deleted) {
+            (Some(i), true) => {
+                items.remove(i);
+            }
+            (Some(i), false) => items[i] = v,
+            (None, false) => items.push(v),
+            (None, true) => {}
+        }
+    }
+}
+
+/// Watches one kind from `rv`, applying each event to `live`, until the server closes the watch.
+async fn follow<T: Watched>(
+    client: &kube::Client,
+    kind: &Kind,
+    namespace: Option<&str>,
+    mut rv: String,
+    live: &SharedLive,
+    notify: &(dyn Fn() + Send + Sync),
+) -> Result<WatchEnd> {
+    let gone = |e: ClusterError| match e.code() {
+        Some(410) => Ok(WatchEnd::Gone),
+        _ => Err(e),
+    };
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("watch", "1")
+        .append_pair("resourceVersion", &rv)
+        .append_pair("allowWatchBookmarks", "true")
+        .append_pair("timeoutSeconds", &WATCH_TIMEOUT_SECS.to_string())
+        .finish();
+    let req = http::Request::get(format!("{}?{query}", kind.collection_path(namespace)))
+        .body(vec![])
+        .map_err(|e| ClusterError::Transport(e.to_string()))?;
+    let stream = match client.request_events::<T>(req).await {
+        Ok(stream) => stream,
+        Err(e) => return gone(e.into()),
+    };
+    let mut stream = std::pin::pin!(stream);
+    while let Some(event) = stream.next().await {
+        let (item, deleted) = match event.map_err(ClusterError::from) {
+            Ok(WatchEvent::Added(o) | WatchEvent::Modified(o)) => (o, false),
+            Ok(WatchEvent::Deleted(o)) => (o, true),
+            Ok(WatchEvent::Bookmark(b)) => {
+                rv = b.metadata.resource_version;
+                continue;
+            }
+            Ok(WatchEvent::Error(status)) => {
+                return gone(ClusterError::Api {
+                    code: status.code,
+                    reason: status.reason,
+                    message: status.message,
+                    retry_after: 0,
+                });
+            }
+            Err(e) => return gone(e),
+        };
+        if let Some(v) = item.resource_version().filter(|v| !v.is_empty()) {
+            rv = v.to_string();
+        }
+        {
+            let mut l = lock(live);
+            item.apply(&mut l.snapshot, kind, deleted);
+            l.version += 1;
+        }
+        notify();
+    }
+    Ok(WatchEnd::Resume(rv))
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -350,7 +694,8 @@ mod tests {
             |Pruned(v)| v,
         )
         .await
-        .unwrap();
+        .unwrap()
+        .0;
         assert_eq!(names(&items), ["a", "b", "c", "d", "e"]);
         assert_eq!(asked, [None, Some("t1".into()), Some("t2".into())]);
         assert!(
@@ -385,7 +730,8 @@ mod tests {
             |Pruned(v)| v,
         )
         .await
-        .unwrap();
+        .unwrap()
+        .0;
         assert_eq!(
             names(&items),
             ["a", "b"],

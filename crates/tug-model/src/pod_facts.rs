@@ -29,6 +29,8 @@ pub struct Meta {
     pub name: Str,
     pub namespace: Str,
     pub uid: Str,
+    /// Where a watch resumes from after this object's event.
+    pub resource_version: Str,
     #[serde(deserialize_with = "pairs")]
     pub labels: Box<[(Str, Str)]>,
     #[serde(deserialize_with = "or_default")]
