@@ -1,6 +1,6 @@
 //! Relations and diagnosis from the keyboard: `:xray deploy` (the tree, Enter on a node), used by of a
 //! Secret, explain on the crash-looping and the unschedulable pod, `:problems` (live), and the request cost
-//! of a tree at 10,000 pods.
+//! of a tree at 10,000 pods, and that an open tree is kept live by watches (no list while idle).
 
 use crate::common::TestSim;
 use crate::harness::{Tui, lines_with};
@@ -299,7 +299,8 @@ async fn lists_since(sim: &TestSim, since: u64) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn an_open_tree_lists_nothing_while_idle_yet_shows_a_scaled_deployment() {
+async fn an_open_tree_lists_nothing_while_idle_shows_a_scaled_deployment_and_closing_stops_its_watches()
+ {
     let sim = TestSim::start().await;
     let start = sim.get_json("/_sim/stats").await["requests"]
         .as_u64()
@@ -354,6 +355,27 @@ async fn an_open_tree_lists_nothing_while_idle_yet_shows_a_scaled_deployment() {
         })
         .await;
     let lists = lists_since(&sim, since).await;
+    // Closing the view (`:pods` replaces it) stops its watches, one per kind it needed.
+    let open = sim.get_json("/_sim/stats").await["openWatches"]
+        .as_u64()
+        .unwrap();
+    let mut tui = tui;
+    tui.send(":pods\r");
+    tui.wait("the view closed", |s| !s.contains("xray/deployments"))
+        .await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while sim.get_json("/_sim/stats").await["openWatches"]
+        .as_u64()
+        .unwrap()
+        + 5
+        > open
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the tree's watches stayed open ({open} before closing)"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
     assert!(
         lists.is_empty(),
         "the change came by watch, not a list: {lists:#?}\n{screen}"

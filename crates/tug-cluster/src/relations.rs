@@ -783,4 +783,53 @@ mod tests {
         assert!(tug_model::health::pod_ready(pod));
         assert_eq!(pod.status.containers[0].restart_count, 1);
     }
+
+    #[test]
+    fn watch_events_update_pods_and_other_kinds_in_place_by_uid() {
+        let kind = |plural: &str, k: &str| Kind {
+            group: String::new(),
+            version: "v1".into(),
+            plural: plural.into(),
+            kind: k.into(),
+            namespaced: true,
+            short_names: vec![],
+            verbs: vec!["list".into(), "watch".into()],
+        };
+        let (pods, svcs) = (kind("pods", "Pod"), kind("services", "Service"));
+        let pod = |name: &str, uid: &str, phase: &str| {
+            Pod::from_value(
+                &json!({"metadata": {"name": name, "namespace": "shop", "uid": uid},
+                                    "status": {"phase": phase}}),
+            )
+            .unwrap()
+        };
+        let mut snap = Snapshot::default();
+        pod("a", "1", "Pending").apply(&mut snap, &pods, false);
+        pod("b", "2", "Pending").apply(&mut snap, &pods, false);
+        pod("a", "1", "Running").apply(&mut snap, &pods, false);
+        pod("b", "2", "Running").apply(&mut snap, &pods, true);
+        let seen: Vec<(&str, &str)> = snap
+            .pods()
+            .iter()
+            .map(|p| (p.metadata.name.as_str(), p.phase()))
+            .collect();
+        assert_eq!(seen, [("a", "Running")]);
+        let svc = |port: u16| {
+            Pruned(
+                json!({"metadata": {"name": "web", "namespace": "shop", "uid": "s1"},
+                                            "spec": {"ports": [{"port": port}]}}),
+            )
+        };
+        svc(80).apply(&mut snap, &svcs, false);
+        svc(8080).apply(&mut snap, &svcs, false);
+        let list = snap.of(tug_model::relations::SERVICES);
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0]["spec"]["ports"][0]["port"], 8080);
+        assert_eq!(
+            list[0]["kind"], "Service",
+            "named by its kind, as listed items are"
+        );
+        svc(8080).apply(&mut snap, &svcs, true);
+        assert!(snap.of(tug_model::relations::SERVICES).is_empty());
+    }
 }
