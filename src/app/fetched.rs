@@ -104,13 +104,6 @@ impl App {
                 };
                 self.open_logs(title, target)
             }
-            Ok(Fetched::Relations(data)) => {
-                let now = self.now;
-                if let Body::Relations(r) = &mut self.stack[pos].body {
-                    r.loaded(*data, now);
-                }
-                vec![]
-            }
             Ok(Fetched::Object(obj)) => {
                 if let Body::Text(t) = &mut self.stack[pos].body {
                     t.set_object(obj);

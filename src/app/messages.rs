@@ -116,15 +116,6 @@ pub enum Fetched {
     Latest(serde_json::Value),
     /// An editor's unsaved buffer found on disk, and when it was saved, if there is one.
     Recovered(Option<(String, jiff::Timestamp)>),
-    /// One list per kind a relations view needs (xray, used by, problems, explain), and for an explanation
-    /// its evidence.
-    Relations(Box<RelationsData>),
-}
-
-#[derive(Debug, Default)]
-pub struct RelationsData {
-    pub snapshot: tug_cluster::relations::Snapshot,
-    pub evidence: tug_cluster::relations::Evidence,
 }
 
 /// What the runtime must do for the app.
@@ -166,13 +157,15 @@ pub enum Effect {
         name: String,
         purpose: Purpose,
     },
-    /// List each of `kinds` once (in `namespace`, or across all) for a relations view; with `explain`, also
-    /// the evidence about that object. Answered with `Fetched::Relations`.
+    /// Keep a relations view's snapshot `live`: list each of `kinds` once (in `namespace`, or across all),
+    /// then watch them; with `explain`, also the evidence about that object (stopped by `Unwatch` of that
+    /// view).
     Relations {
         view: ViewId,
         kinds: Vec<Kind>,
         namespace: Option<String>,
         explain: Option<tug_model::relations::Target>,
+        live: tug_cluster::relations::SharedLive,
     },
     /// Stream logs into a view's buffer (stopped by `Unwatch` of that view).
     Logs {

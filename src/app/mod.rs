@@ -31,7 +31,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::config::keymap::Scope as KeyScope;
 use crate::config::{Action, Keymap, Theme};
-pub use messages::{AppEvent, Effect, Fetched, Purpose, RelationsData};
+pub use messages::{AppEvent, Effect, Fetched, Purpose};
 pub use plugins::PluginRun;
 use tug_cluster::connect::ClusterInfo;
 use tug_cluster::discovery::{self, Kind};
@@ -254,6 +254,7 @@ impl App {
         // Only the views on screen (the top of each pane shown): views below them, and other tabs, catch up
         // when they are back on screen, so churn in a list left behind costs nothing.
         self.prepare_other();
+        let now = self.now;
         let Some(v) = self.stack.last_mut() else {
             return;
         };
@@ -261,6 +262,9 @@ impl App {
             p.recount(&metrics::lock(&self.metrics));
         }
         Self::prepare_fleet(v);
+        if let Body::Relations(r) = &mut v.body {
+            r.catch_up(now);
+        }
         match &mut v.body {
             // The editor has no table header but a status line: one row more than a table page.
             Body::Editor(e) => {
@@ -292,10 +296,7 @@ impl App {
             }
             AppEvent::Tick(now) => {
                 self.now = now;
-                match self.top().and_then(|v| self.view_context(v.id)) {
-                    Some(context) => self.for_context(&context, |app| app.refresh_relations()),
-                    None => self.refresh_relations(),
-                }
+                vec![]
             }
             AppEvent::Changed => vec![],
             AppEvent::ServerVersion(v) => {

@@ -234,14 +234,19 @@ impl App {
         let Some((_, sizes)) = self.split_shown() else {
             return;
         };
+        let now = self.now;
         let tab = &mut self.workspace.tabs[self.workspace.active];
         let other = 1 - tab.focus;
         let page = page_of(sizes[other].1);
-        if let Some(t) = tab.panes[other]
-            .stack
-            .last_mut()
-            .and_then(|v| v.body.table_mut())
-        {
+        let Some(v) = tab.panes[other].stack.last_mut() else {
+            return;
+        };
+        // The same catching up as the focused pane's top view (`App::prepare`).
+        Self::prepare_fleet(v);
+        if let Body::Relations(r) = &mut v.body {
+            r.catch_up(now);
+        }
+        if let Some(t) = v.body.table_mut() {
             t.refresh(page);
         }
     }

@@ -335,14 +335,19 @@ impl Effects {
                 kinds,
                 namespace,
                 explain,
+                live,
             } => {
-                let (client, events) = (self.client.clone(), self.events.clone());
-                tokio::spawn(async move {
-                    let result =
-                        super::fetch::relations(&client, &kinds, namespace.as_deref(), explain)
-                            .await;
-                    let _ = events.send(AppEvent::Fetched { view, result });
-                });
+                let token = self.watch(view);
+                let notify = self.notify();
+                tug_cluster::relations::spawn_watch(
+                    self.client.clone(),
+                    kinds,
+                    namespace,
+                    explain,
+                    live,
+                    notify,
+                    token,
+                );
             }
             Effect::Mutate(mutation) => {
                 super::changes::mutate(&self.client, &app.info, mutation, &self.events);

@@ -76,38 +76,6 @@ pub async fn fetch(
     })
 }
 
-/// The lists a relations view needs, one per kind, and for an explanation the events of the object's
-/// namespace and the previous logs of its restarted pods.
-pub async fn relations(
-    client: &kube::Client,
-    kinds: &[Kind],
-    namespace: Option<&str>,
-    explain: Option<tug_model::relations::Target>,
-) -> Result<Fetched, FetchFailure> {
-    let snapshot = tug_cluster::relations::snapshot(client, kinds, namespace)
-        .await
-        .map_err(|e| FetchFailure::of(Request::Object, e))?;
-    let evidence = match explain {
-        Some(target) => {
-            let pods: Vec<Value> = tug_model::explain::pods_of(&snapshot, &target)
-                .into_iter()
-                .cloned()
-                .collect();
-            let ns = if target.namespace.is_empty() {
-                "default"
-            } else {
-                &target.namespace
-            };
-            tug_cluster::relations::evidence(client, ns, &pods).await
-        }
-        None => Default::default(),
-    };
-    Ok(Fetched::Relations(Box::new(crate::app::RelationsData {
-        snapshot,
-        evidence,
-    })))
-}
-
 /// A shell into a pod: straight in when it has one container, else its containers to choose from.
 fn shell_into(namespace: &str, pod: &str, attach: bool, obj: Value) -> Fetched {
     let containers = obj["spec"]["containers"].as_array().map_or(0, Vec::len);

@@ -1,6 +1,6 @@
 //! Relations and diagnosis from the keyboard: `:xray deploy` (the tree, Enter on a node), used by of a
 //! Secret, explain on the crash-looping and the unschedulable pod, `:problems` (live), and the request cost
-//! of a tree at 10,000 pods.
+//! of a tree at 10,000 pods, and that an open tree is kept live by watches (no list while idle).
 
 use crate::common::TestSim;
 use crate::harness::{Tui, lines_with};
@@ -229,7 +229,14 @@ async fn xray_of_every_deployment_at_ten_thousand_pods_costs_a_bounded_number_of
         let next_page = r["query"]
             .as_str()
             .is_some_and(|q| q.split('&').any(|p| p.starts_with("continue=")));
-        if r["method"] == "GET" && !discovery && !path.starts_with("/version") && !next_page {
+        // The watches that keep the tree live are not lists (one per kind, opened once).
+        let watch = r["verb"] == "watch";
+        if r["method"] == "GET"
+            && !discovery
+            && !watch
+            && !path.starts_with("/version")
+            && !next_page
+        {
             *per_path.entry(path.to_string()).or_default() += 1;
         }
     }
@@ -241,7 +248,7 @@ async fn xray_of_every_deployment_at_ten_thousand_pods_costs_a_bounded_number_of
         .count();
     println!("pods listed in {pages} pages");
     assert!(pages > 1, "the pod list is read in pages: {pages}");
-    // One list per kind (a second when the view refreshed meanwhile), never one per object.
+    // One list per kind (a second for a kind another view also lists), never one per object.
     assert!(
         per_path.contains_key("/api/v1/pods"),
         "pods listed across namespaces: {per_path:#?}"
@@ -255,27 +262,19 @@ async fn xray_of_every_deployment_at_ten_thousand_pods_costs_a_bounded_number_of
         !per_path.keys().any(|p| p.contains("/pods/")),
         "no per-pod request: {per_path:#?}"
     );
-    // The tree on screen refetches every 5 s: the peak with a refresh in flight (once the second refresh
-    // starts, the first one was decoded and built, as the view asks only with nothing out).
-    let first_pages = |log: &serde_json::Value| {
-        log.as_array()
+    // The tree stays live through watches (no refetch): the peak once every kind is watched.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let log = sim.get_json(&format!("/_sim/requests?since={since}")).await;
+        let watched = log
+            .as_array()
             .into_iter()
             .flatten()
-            .filter(|r| r["path"] == "/api/v1/pods")
-            .filter(|r| {
-                !r["query"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .contains("continue=")
-            })
-            .count()
-    };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while first_pages(&sim.get_json(&format!("/_sim/requests?since={since}")).await) < 3 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no refresh of the tree"
-        );
+            .any(|r| r["path"] == "/api/v1/pods" && r["verb"] == "watch");
+        if watched {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "pods never watched");
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     let status = std::fs::read_to_string(format!("/proc/{}/status", tui.pid())).unwrap_or_default();
@@ -283,5 +282,102 @@ async fn xray_of_every_deployment_at_ten_thousand_pods_costs_a_bounded_number_of
         .lines()
         .find(|l| l.starts_with("VmHWM"))
         .unwrap_or("VmHWM: ?");
-    println!("xray deploy all at 10k pods, after a refresh: {peak}");
+    println!("xray deploy all at 10k pods, watches open: {peak}");
+}
+
+/// The relations lists made since `since` (the metrics poll aside, which has no watch).
+async fn lists_since(sim: &TestSim, since: u64) -> Vec<String> {
+    let log = sim.get_json(&format!("/_sim/requests?since={since}")).await;
+    log.as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["verb"] == "list")
+        .filter_map(|r| r["path"].as_str())
+        .filter(|p| !p.contains("metrics.k8s.io"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[tokio::test]
+async fn an_open_tree_lists_nothing_while_idle_shows_a_scaled_deployment_and_closing_stops_its_watches()
+ {
+    let sim = TestSim::start().await;
+    let start = sim.get_json("/_sim/stats").await["requests"]
+        .as_u64()
+        .unwrap();
+    let tui = Tui::start(&sim.kubeconfig(), &["-c", "xray deploy shop"], 200, 150);
+    tui.wait("frontend's tree", |s| {
+        s.contains("frontend-config") && s.contains("xray/deployments")
+    })
+    .await;
+    // Listed once, then watched: wait for the pods' watch to be open.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let log = sim.get_json(&format!("/_sim/requests?since={start}")).await;
+        let watched = log
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|r| r["path"] == "/api/v1/namespaces/shop/pods" && r["verb"] == "watch");
+        if watched {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "pods never watched");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let since = sim.get_json("/_sim/stats").await["requests"]
+        .as_u64()
+        .unwrap();
+    // Longer than the old refetch period (5 s): an idle tree on screen asks for no list.
+    let quiet_until = std::time::Instant::now() + std::time::Duration::from_secs(7);
+    while std::time::Instant::now() < quiet_until {
+        let lists = lists_since(&sim, since).await;
+        assert!(lists.is_empty(), "an idle tree listed: {lists:#?}");
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    // A change in the cluster still reaches the tree, through the watches.
+    sim.kubectl_ok(&[
+        "scale",
+        "deployment",
+        "frontend",
+        "-n",
+        "shop",
+        "--replicas=3",
+    ])
+    .await;
+    let screen = tui
+        .wait("three frontend pods in the tree", |s| {
+            s.lines()
+                .filter(|l| words(l).get(1).is_some_and(|n| n.starts_with("frontend-")))
+                .filter(|l| words(l).get(2) == Some(&"Pod"))
+                .count()
+                == 3
+        })
+        .await;
+    let lists = lists_since(&sim, since).await;
+    // Closing the view (`:pods` replaces it) stops its watches, one per kind it needed.
+    let open = sim.get_json("/_sim/stats").await["openWatches"]
+        .as_u64()
+        .unwrap();
+    let mut tui = tui;
+    tui.send(":pods\r");
+    tui.wait("the view closed", |s| !s.contains("xray/deployments"))
+        .await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while sim.get_json("/_sim/stats").await["openWatches"]
+        .as_u64()
+        .unwrap()
+        + 5
+        > open
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the tree's watches stayed open ({open} before closing)"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(
+        lists.is_empty(),
+        "the change came by watch, not a list: {lists:#?}\n{screen}"
+    );
 }

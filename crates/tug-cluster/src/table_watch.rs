@@ -289,7 +289,7 @@ async fn watch(
     Ok(WatchEnd::Resume(rv))
 }
 
-fn backoff(attempt: u32) -> Duration {
+pub(crate) fn backoff(attempt: u32) -> Duration {
     let exp = BACKOFF_MIN
         .saturating_mul(1u32 << attempt.min(8))
         .min(BACKOFF_MAX);

@@ -8,6 +8,7 @@
 use serde_json::Value;
 
 use crate::health::{self, Health};
+use crate::pod_facts::Pod;
 use crate::relations::{self, KindKey, Snapshot, Target};
 
 /// One finding: what is wrong, the quoted evidence, and the objects to look at next.
@@ -57,16 +58,14 @@ pub fn kinds_for(kind: KindKey) -> &'static [KindKey] {
 
 /// The pods whose previous logs the explanation of `target` may quote (the object itself, or the pods of a
 /// workload or Service), in the snapshot's order.
-pub fn pods_of<'a>(snap: &'a Snapshot, target: &Target) -> Vec<&'a Value> {
+pub fn pods_of<'a>(snap: &'a Snapshot, target: &Target) -> Vec<&'a Pod> {
     let ns = target.namespace.as_str();
     let in_ns = snap
-        .of(relations::PODS)
+        .pods()
         .iter()
-        .filter(move |p| relations::namespace(p) == ns);
+        .filter(move |p| p.metadata.namespace == ns);
     if target.is(relations::PODS) {
-        return in_ns
-            .filter(|p| relations::name(p) == target.name)
-            .collect();
+        return in_ns.filter(|p| p.metadata.name == target.name).collect();
     }
     let Some(obj) = find(snap, target) else {
         return vec![];
@@ -77,9 +76,7 @@ pub fn pods_of<'a>(snap: &'a Snapshot, target: &Target) -> Vec<&'a Value> {
     let selector = &obj["spec"]["selector"];
     if selector.is_object() {
         let sel = relations::LabelSelector::new(selector);
-        return in_ns
-            .filter(|p| sel.matches(&p["metadata"]["labels"]))
-            .collect();
+        return in_ns.filter(|p| sel.matches(*p)).collect();
     }
     vec![]
 }
@@ -113,18 +110,30 @@ pub fn explain(
     ev: &Evidence,
     now: jiff::Timestamp,
 ) -> Vec<Finding> {
-    let Some(obj) = find(snap, target) else {
-        return vec![Finding {
+    let not_found = || {
+        vec![Finding {
             subject: target.clone(),
             status: "NotFound".into(),
             title: format!("{} {} was not found", target.kind, target.name),
             evidence: vec![],
             next: vec![],
-        }];
+        }]
+    };
+    if target.is(relations::PODS) {
+        let Some(p) = snap.find_pod(&target.namespace, &target.name) else {
+            return not_found();
+        };
+        let mut out = pod(snap, target, p, ev);
+        if out.is_empty() {
+            out.push(healthy(target, health::pod_status(p, now)));
+        }
+        return out;
+    }
+    let Some(obj) = find(snap, target) else {
+        return not_found();
     };
     let kind = key_of(target);
     let mut out = match kind {
-        Some(relations::PODS) => pod(snap, target, obj, ev),
         Some(relations::DEPLOYMENTS) => deployment(snap, target, obj, ev, now),
         Some(k @ (relations::STATEFULSETS | relations::DAEMONSETS | relations::REPLICASETS)) => {
             workload(snap, k, target, obj, ev, now)
@@ -136,20 +145,27 @@ pub fn explain(
         _ => vec![],
     };
     if out.is_empty() {
-        let (status, _, detail) = health::status(kind.unwrap_or(("", "")), obj, now);
-        out.push(Finding {
-            subject: target.clone(),
-            status: if status.is_empty() {
-                "Ok".into()
-            } else {
-                status
-            },
-            title: format!("no problem found ({detail})"),
-            evidence: vec![],
-            next: vec![],
-        });
+        out.push(healthy(
+            target,
+            health::status(kind.unwrap_or(("", "")), obj, now),
+        ));
     }
     out
+}
+
+/// The one finding about a healthy object.
+fn healthy(target: &Target, (status, _, detail): (String, Health, String)) -> Finding {
+    Finding {
+        subject: target.clone(),
+        status: if status.is_empty() {
+            "Ok".into()
+        } else {
+            status
+        },
+        title: format!("no problem found ({detail})"),
+        evidence: vec![],
+        next: vec![],
+    }
 }
 
 fn quote(v: &Value) -> String {
@@ -186,22 +202,17 @@ fn warnings(ev: &Evidence, kind: &str, name: &str) -> Vec<String> {
         .collect()
 }
 
-fn pod_target(pod: &Value) -> Target {
-    Target::object(
-        "",
-        "pods",
-        "Pod",
-        relations::namespace(pod),
-        relations::name(pod),
-    )
+fn pod_target(pod: &Pod) -> Target {
+    relations::pod_target(pod)
 }
 
-fn owner_target(obj: &Value) -> Option<Target> {
-    let o = obj["metadata"]["ownerReferences"]
-        .as_array()?
+fn owner_target(pod: &Pod) -> Option<Target> {
+    let o = pod
+        .metadata
+        .owner_references
         .iter()
-        .find(|o| o["controller"] == true)?;
-    let kind = o["kind"].as_str()?;
+        .find(|o| o.controller)?;
+    let kind = o.kind.as_str();
     let (group, plural) = match kind {
         "ReplicaSet" => ("apps", "replicasets"),
         "StatefulSet" => ("apps", "statefulsets"),
@@ -213,14 +224,14 @@ fn owner_target(obj: &Value) -> Option<Target> {
         group,
         plural,
         kind,
-        relations::namespace(obj),
-        o["name"].as_str()?,
+        &pod.metadata.namespace,
+        &o.name,
     ))
 }
 
-fn pod(snap: &Snapshot, t: &Target, pod: &Value, ev: &Evidence) -> Vec<Finding> {
+fn pod(snap: &Snapshot, t: &Target, pod: &Pod, ev: &Evidence) -> Vec<Finding> {
     let mut out = vec![];
-    let name = relations::name(pod);
+    let name = pod.metadata.name.as_str();
     let events = warnings(ev, "Pod", name);
     let finding = |status: &str, title: String, evidence: Vec<String>, next: Vec<Target>| Finding {
         subject: t.clone(),
@@ -229,16 +240,17 @@ fn pod(snap: &Snapshot, t: &Target, pod: &Value, ev: &Evidence) -> Vec<Finding> 
         evidence,
         next,
     };
-    let scheduled = pod["status"]["conditions"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|c| c["type"] == "PodScheduled");
-    if let Some(c) = scheduled.filter(|c| c["status"] == "False") {
+    let text = |v: &Option<crate::pod_facts::Str>| v.as_deref().unwrap_or_default().to_string();
+    if let Some(c) = pod
+        .status
+        .scheduled
+        .as_ref()
+        .filter(|c| c.status == "False")
+    {
         let mut evidence = vec![format!(
             "condition PodScheduled=False ({}): {}",
-            quote(&c["reason"]),
-            quote(&c["message"])
+            text(&c.reason),
+            text(&c.message)
         )];
         evidence.extend(
             events
@@ -247,28 +259,23 @@ fn pod(snap: &Snapshot, t: &Target, pod: &Value, ev: &Evidence) -> Vec<Finding> 
                 .cloned(),
         );
         let nodes = snap.of(relations::NODES);
-        if let Some(selector) = pod["spec"]["nodeSelector"].as_object() {
-            for (k, v) in selector {
-                let matching = nodes
-                    .iter()
-                    .filter(|n| n["metadata"]["labels"][k] == *v)
-                    .count();
-                evidence.push(format!(
-                    "nodeSelector {k}={}: {matching} of {} nodes have this label",
-                    v.as_str().unwrap_or_default(),
-                    nodes.len()
-                ));
-            }
+        for (k, v) in &pod.spec.node_selector {
+            let matching = nodes
+                .iter()
+                .filter(|n| n["metadata"]["labels"][k.as_str()] == v.as_str())
+                .count();
+            evidence.push(format!(
+                "nodeSelector {k}={v}: {matching} of {} nodes have this label",
+                nodes.len()
+            ));
         }
-        for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
-            if let Some(req) = c["resources"]["requests"].as_object() {
-                let asked: Vec<String> = req
-                    .iter()
-                    .map(|(k, v)| format!("{k} {}", v.as_str().unwrap_or_default()))
-                    .collect();
+        for c in &pod.spec.containers {
+            if !c.requests.is_empty() {
+                let asked: Vec<String> =
+                    c.requests.iter().map(|(k, v)| format!("{k} {v}")).collect();
                 evidence.push(format!(
                     "container {} requests {}",
-                    quote(&c["name"]),
+                    c.name,
                     asked.join(", ")
                 ));
             }
@@ -281,31 +288,25 @@ fn pod(snap: &Snapshot, t: &Target, pod: &Value, ev: &Evidence) -> Vec<Finding> 
             next,
         ));
     }
-    let specs = pod["spec"]["containers"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    for s in pod["status"]["containerStatuses"]
-        .as_array()
-        .into_iter()
-        .flatten()
-    {
-        let cname = quote(&s["name"]);
-        let spec = specs.iter().find(|c| c["name"] == cname.as_str());
-        let waiting = s["state"]["waiting"]["reason"].as_str().unwrap_or_default();
-        let last = &s["lastState"]["terminated"];
-        let restarts = health::int(&s["restartCount"]);
+    for s in &pod.status.containers {
+        let cname = s.name.to_string();
+        let spec = pod.spec.containers.iter().find(|c| c.name == cname);
+        let waiting = s.state.waiting_reason().unwrap_or_default();
+        let last = s.last_state.terminated.clone().unwrap_or_default();
+        let restarts = s.restart_count;
         let mut container_target = t.clone();
         container_target.container = Some(cname.clone());
-        if last["reason"] == "OOMKilled" || s["state"]["terminated"]["reason"] == "OOMKilled" {
+        if last.reason.as_deref() == Some("OOMKilled")
+            || s.state.terminated_reason() == Some("OOMKilled")
+        {
             let limit = spec
-                .and_then(|c| c["resources"]["limits"]["memory"].as_str())
+                .and_then(|c| c.memory_limit.as_deref())
                 .unwrap_or("none");
             let evidence = vec![
                 format!(
                     "container {cname}: last terminated OOMKilled, exit code {} at {}",
-                    health::int(&last["exitCode"]),
-                    quote(&last["finishedAt"])
+                    last.exit_code,
+                    text(&last.finished_at)
                 ),
                 format!("memory limit {limit}, last usage n/a (no metrics)"),
                 format!("restarted {restarts} times"),
@@ -318,24 +319,21 @@ fn pod(snap: &Snapshot, t: &Target, pod: &Value, ev: &Evidence) -> Vec<Finding> 
             ));
             continue;
         }
-        let crashed = restarts > 0 && health::int(&last["exitCode"]) != 0;
+        let crashed = restarts > 0 && last.exit_code != 0;
         match waiting {
             "CrashLoopBackOff" | "" if waiting == "CrashLoopBackOff" || crashed => {
                 let state = if waiting.is_empty() {
                     "running again after a crash".to_string()
                 } else {
-                    format!(
-                        "waiting CrashLoopBackOff: {}",
-                        quote(&s["state"]["waiting"]["message"])
-                    )
+                    format!("waiting CrashLoopBackOff: {}", s.state.waiting_message())
                 };
                 let mut evidence = vec![
                     format!("container {cname}: {state}"),
                     format!(
                         "last termination: reason {}, exit code {}, finished {}",
-                        last["reason"].as_str().unwrap_or("unknown"),
-                        health::int(&last["exitCode"]),
-                        quote(&last["finishedAt"])
+                        last.reason.as_deref().unwrap_or("unknown"),
+                        last.exit_code,
+                        text(&last.finished_at)
                     ),
                     format!("restarted {restarts} times"),
                 ];
@@ -356,10 +354,10 @@ fn pod(snap: &Snapshot, t: &Target, pod: &Value, ev: &Evidence) -> Vec<Finding> 
                 ));
             }
             "ImagePullBackOff" | "ErrImagePull" | "InvalidImageName" => {
-                let image = quote(&s["image"]);
+                let image = s.image.as_str();
                 let mut evidence = vec![format!(
                     "container {cname}: waiting {waiting}: {}",
-                    quote(&s["state"]["waiting"]["message"])
+                    s.state.waiting_message()
                 )];
                 evidence.extend(
                     events
@@ -384,7 +382,7 @@ fn pod(snap: &Snapshot, t: &Target, pod: &Value, ev: &Evidence) -> Vec<Finding> 
         .cloned()
         .collect();
     if out.is_empty()
-        && (!probes.is_empty() || (pod["status"]["phase"] == "Running" && !health::pod_ready(pod)))
+        && (!probes.is_empty() || (pod.phase() == "Running" && !health::pod_ready(pod)))
     {
         let mut evidence = vec!["condition Ready=False".to_string()];
         evidence.extend(probes);
@@ -395,25 +393,26 @@ fn pod(snap: &Snapshot, t: &Target, pod: &Value, ev: &Evidence) -> Vec<Finding> 
             vec![],
         ));
     }
-    if out.is_empty() && pod["status"]["phase"] == "Failed" {
+    if out.is_empty() && pod.phase() == "Failed" {
         out.push(finding(
             "Failed",
             format!(
                 "pod failed: {}",
-                pod["status"]["reason"]
-                    .as_str()
+                pod.status
+                    .reason
+                    .as_deref()
                     .unwrap_or("containers exited with errors")
             ),
-            vec![quote(&pod["status"]["message"])],
+            vec![text(&pod.status.message)],
             owner_target(pod).into_iter().collect(),
         ));
     }
     out
 }
 
-fn unhealthy_pods(snap: &Snapshot, pods: &[&Value], ev: &Evidence) -> Vec<Finding> {
+fn unhealthy_pods(snap: &Snapshot, pods: &[&Pod], ev: &Evidence) -> Vec<Finding> {
     pods.iter()
-        .filter(|p| !health::pod_ready(p) && p["status"]["phase"] != "Succeeded")
+        .filter(|p| !health::pod_ready(p) && p.phase() != "Succeeded")
         .flat_map(|p| pod(snap, &pod_target(p), p, ev))
         .collect()
 }
@@ -472,18 +471,12 @@ fn deployment(
     let mut nested = vec![];
     if let Some(rs) = new_rs {
         let rs_uid = rs["metadata"]["uid"].as_str().unwrap_or_default();
-        let pods: Vec<&Value> = snap
-            .of(relations::PODS)
+        let pods: Vec<&Pod> = snap
+            .pods()
             .iter()
-            .filter(|p| {
-                p["metadata"]["ownerReferences"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .any(|o| o["uid"] == rs_uid)
-            })
+            .filter(|p| p.metadata.owner_references.iter().any(|o| o.uid == rs_uid))
             .collect();
-        let unavailable: Vec<&Value> = pods
+        let unavailable: Vec<&Pod> = pods
             .iter()
             .filter(|p| !health::pod_ready(p))
             .copied()
@@ -533,7 +526,7 @@ fn workload(
         return vec![];
     }
     let pods = pods_of(snap, t);
-    let bad: Vec<&Value> = pods
+    let bad: Vec<&Pod> = pods
         .iter()
         .filter(|p| !health::pod_ready(p))
         .copied()
@@ -562,7 +555,7 @@ fn service(snap: &Snapshot, t: &Target, svc: &Value, ev: &Evidence) -> Vec<Findi
         .flatten()
         .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
         .collect();
-    let pods: Vec<&Value> = relations::selected_pods(snap, svc).collect();
+    let pods: Vec<&Pod> = relations::selected_pods(snap, svc).collect();
     let (status, title) = if pods.is_empty() {
         ("NoEndpoints", "the selector matches no pods")
     } else {
@@ -669,9 +662,9 @@ fn job(snap: &Snapshot, t: &Target, j: &Value, ev: &Evidence) -> Vec<Finding> {
         return vec![];
     };
     let pods = pods_of(snap, t);
-    let failed: Vec<&Value> = pods
+    let failed: Vec<&Pod> = pods
         .iter()
-        .filter(|p| p["status"]["phase"] == "Failed")
+        .filter(|p| p.phase() == "Failed")
         .copied()
         .collect();
     let mut evidence = vec![

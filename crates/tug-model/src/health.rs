@@ -7,6 +7,7 @@
 
 use serde_json::Value;
 
+use crate::pod_facts::{Container, ContainerStatus, Pod};
 use crate::relations::{self, KindKey, Snapshot, Target};
 
 /// Worst last: the derived order sorts by severity.
@@ -35,15 +36,18 @@ fn condition<'a>(obj: &'a Value, kind: &str) -> Option<&'a Value> {
         .find(|c| c["type"] == kind)
 }
 
-fn since_secs(v: &Value, now: jiff::Timestamp) -> Option<i64> {
-    let t: jiff::Timestamp = v.as_str()?.parse().ok()?;
+fn since_secs(t: Option<&str>, now: jiff::Timestamp) -> Option<i64> {
+    let t: jiff::Timestamp = t?.parse().ok()?;
     Some(now.duration_since(t).as_secs())
 }
 
-/// (STATUS word, health, detail) of an object of `kind`.
+/// (STATUS word, health, detail) of an object of `kind` held as JSON (pods: [`pod_status`]).
 pub fn status(kind: KindKey, obj: &Value, now: jiff::Timestamp) -> (String, Health, String) {
     match kind {
-        relations::PODS => pod_status(obj, now),
+        relations::PODS => match Pod::from_value(obj) {
+            Ok(pod) => pod_status(&pod, now),
+            Err(_) => (String::new(), Health::Ok, String::new()),
+        },
         relations::DEPLOYMENTS
         | relations::STATEFULSETS
         | relations::REPLICASETS
@@ -125,32 +129,32 @@ pub fn service_endpoints(snap: &Snapshot, svc: &Value) -> Option<(usize, usize)>
     Some((ready, total))
 }
 
-pub fn pod_ready(pod: &Value) -> bool {
-    condition(pod, "Ready").is_some_and(|c| c["status"] == "True")
+pub fn pod_ready(pod: &Pod) -> bool {
+    pod.status
+        .ready
+        .as_ref()
+        .is_some_and(|c| c.status == "True")
 }
 
-fn pod_status(pod: &Value, now: jiff::Timestamp) -> (String, Health, String) {
-    let phase = pod["status"]["phase"].as_str().unwrap_or("Pending");
-    let statuses: Vec<&Value> = pod["status"]["containerStatuses"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .collect();
-    let restarts: i64 = statuses.iter().map(|s| int(&s["restartCount"])).sum();
-    let ready = statuses.iter().filter(|s| s["ready"] == true).count();
+/// (STATUS word, health, detail) of a pod.
+pub fn pod_status(pod: &Pod, now: jiff::Timestamp) -> (String, Health, String) {
+    let phase = pod.phase();
+    let statuses = &pod.status.containers;
+    let restarts: i64 = statuses.iter().map(|s| s.restart_count).sum();
+    let ready = statuses.iter().filter(|s| s.ready).count();
     let mut detail = format!("{ready}/{} ready", statuses.len().max(1));
     if restarts > 0 {
         detail.push_str(&format!(", {restarts} restarts"));
     }
-    if let Some(node) = pod["spec"]["nodeName"].as_str() {
+    if let Some(node) = &pod.spec.node_name {
         detail.push_str(&format!(", on {node}"));
     }
-    if pod["metadata"]["deletionTimestamp"].is_string() {
+    if pod.metadata.deleting {
         return ("Terminating".into(), Health::Pending, detail);
     }
-    for s in &statuses {
-        let waiting = s["state"]["waiting"]["reason"].as_str();
-        let last = s["lastState"]["terminated"]["reason"].as_str();
+    for s in statuses.iter() {
+        let waiting = s.state.waiting_reason();
+        let last = s.last_state.terminated_reason();
         match waiting {
             Some("CrashLoopBackOff") if last == Some("OOMKilled") => {
                 return ("OOMKilled".into(), Health::Bad, detail);
@@ -165,20 +169,21 @@ fn pod_status(pod: &Value, now: jiff::Timestamp) -> (String, Health, String) {
             ) => return (r.to_string(), Health::Bad, detail),
             _ => {}
         }
-        if s["state"]["terminated"]["reason"] == "OOMKilled" {
+        if s.state.terminated_reason() == Some("OOMKilled") {
             return ("OOMKilled".into(), Health::Bad, detail);
         }
     }
     let crashed_recently = statuses.iter().find(|s| {
-        let last = &s["lastState"]["terminated"];
-        int(&last["exitCode"]) != 0
-            && since_secs(&last["finishedAt"], now).is_some_and(|t| t < RECENT_CRASH_SECS)
+        s.last_state.terminated.as_ref().is_some_and(|last| {
+            last.exit_code != 0
+                && since_secs(last.finished_at.as_deref(), now)
+                    .is_some_and(|t| t < RECENT_CRASH_SECS)
+        })
     });
     if let Some(s) = crashed_recently
         && phase == "Running"
     {
-        let last = s["lastState"]["terminated"]["reason"].as_str();
-        let word = if last == Some("OOMKilled") {
+        let word = if s.last_state.terminated_reason() == Some("OOMKilled") {
             "OOMKilled"
         } else {
             "Restarting"
@@ -188,13 +193,14 @@ fn pod_status(pod: &Value, now: jiff::Timestamp) -> (String, Health, String) {
     match phase {
         "Succeeded" => ("Completed".into(), Health::Ok, detail),
         "Failed" => {
-            let reason = pod["status"]["reason"].as_str().unwrap_or("Failed");
+            let reason = pod.status.reason.as_deref().unwrap_or("Failed");
             (reason.to_string(), Health::Bad, detail)
         }
         "Pending" => {
-            let unschedulable = condition(pod, "PodScheduled")
-                .is_some_and(|c| c["status"] == "False" && c["reason"] == "Unschedulable");
-            let waited = since_secs(&pod["metadata"]["creationTimestamp"], now).unwrap_or(0);
+            let unschedulable = pod.status.scheduled.as_ref().is_some_and(|c| {
+                c.status == "False" && c.reason.as_deref() == Some("Unschedulable")
+            });
+            let waited = since_secs(pod.metadata.creation_timestamp.as_deref(), now).unwrap_or(0);
             let health = if unschedulable || waited > PENDING_GRACE_SECS {
                 Health::Bad
             } else {
@@ -205,7 +211,7 @@ fn pod_status(pod: &Value, now: jiff::Timestamp) -> (String, Health, String) {
             } else {
                 statuses
                     .iter()
-                    .find_map(|s| s["state"]["waiting"]["reason"].as_str())
+                    .find_map(|s| s.state.waiting_reason())
                     .unwrap_or("Pending")
             };
             (word.to_string(), health, detail)
@@ -216,18 +222,21 @@ fn pod_status(pod: &Value, now: jiff::Timestamp) -> (String, Health, String) {
 }
 
 /// (STATUS, health, detail) of a container, from its spec and its status.
-pub fn container_status(spec: &Value, status: Option<&Value>) -> (String, Health, String) {
-    let image = spec["image"].as_str().unwrap_or_default().to_string();
+pub fn container_status(
+    spec: &Container,
+    status: Option<&ContainerStatus>,
+) -> (String, Health, String) {
+    let image = spec.image.to_string();
     let Some(s) = status else {
         return ("Waiting".into(), Health::Pending, image);
     };
-    let restarts = int(&s["restartCount"]);
+    let restarts = s.restart_count;
     let detail = if restarts > 0 {
         format!("{image}, {restarts} restarts")
     } else {
         image
     };
-    if let Some(reason) = s["state"]["waiting"]["reason"].as_str() {
+    if let Some(reason) = s.state.waiting_reason() {
         let health = if reason == "ContainerCreating" || reason == "PodInitializing" {
             Health::Pending
         } else {
@@ -235,7 +244,7 @@ pub fn container_status(spec: &Value, status: Option<&Value>) -> (String, Health
         };
         return (reason.to_string(), health, detail);
     }
-    if let Some(reason) = s["state"]["terminated"]["reason"].as_str() {
+    if let Some(reason) = s.state.terminated_reason() {
         let health = if reason == "Completed" {
             Health::Ok
         } else {
@@ -243,7 +252,7 @@ pub fn container_status(spec: &Value, status: Option<&Value>) -> (String, Health
         };
         return (reason.to_string(), health, detail);
     }
-    if s["ready"] == true {
+    if s.ready {
         ("Running".into(), Health::Ok, detail)
     } else {
         ("NotReady".into(), Health::Bad, detail)
@@ -352,8 +361,13 @@ pub const PROBLEM_KINDS: &[KindKey] = &[
 /// Every unhealthy object of the snapshot, most severe first, then by kind, namespace and name.
 pub fn problems(snap: &Snapshot, now: jiff::Timestamp) -> Vec<Problem> {
     let mut out = vec![];
+    for pod in snap.pods() {
+        if let Some(p) = pod_problem(pod, now) {
+            out.push(p);
+        }
+    }
     for &kind in PROBLEM_KINDS {
-        if kind == relations::ENDPOINT_SLICES {
+        if kind == relations::ENDPOINT_SLICES || kind == relations::PODS {
             continue;
         }
         for obj in snap.of(kind) {
@@ -368,6 +382,82 @@ pub fn problems(snap: &Snapshot, now: jiff::Timestamp) -> Vec<Problem> {
             .then_with(|| a.target.cmp(&b.target))
     });
     out
+}
+
+/// The severity of a bad STATUS word.
+fn severity(kind: KindKey, status: &str) -> u8 {
+    match status {
+        "NotReady" if kind == relations::NODES => 5,
+        "CrashLoopBackOff" | "OOMKilled" | "Restarting" | "Failed" | "Error" => 4,
+        "ProgressDeadlineExceeded" | "Degraded" | "BackoffLimitExceeded" => 3,
+        _ => 2,
+    }
+}
+
+fn pod_problem(pod: &Pod, now: jiff::Timestamp) -> Option<Problem> {
+    let (status, health, detail) = pod_status(pod, now);
+    if health != Health::Bad {
+        return None;
+    }
+    let (reason, since) = pod_reason(pod, &status, detail);
+    Some(Problem {
+        target: relations::pod_target(pod),
+        severity: severity(relations::PODS, &status),
+        status,
+        reason,
+        since,
+    })
+}
+
+/// A one-line reason for a pod's bad status and the time it dates from.
+fn pod_reason(pod: &Pod, status: &str, detail: String) -> (String, Option<String>) {
+    let text = |v: Option<&str>| v.map(str::to_string);
+    let statuses = &pod.status.containers;
+    let bad = statuses.iter().find(|s| !s.ready);
+    let last = bad.and_then(|s| s.last_state.terminated.as_ref());
+    match status {
+        "CrashLoopBackOff" | "OOMKilled" | "Restarting" => {
+            let reason = format!(
+                "{} restarting: last exit {} ({}), {detail}",
+                bad.map_or("container", |s| s.name.as_str()),
+                last.map_or(0, |t| t.exit_code),
+                last.and_then(|t| t.reason.as_deref()).unwrap_or("unknown"),
+            );
+            (reason, text(last.and_then(|t| t.finished_at.as_deref())))
+        }
+        "Unschedulable" => {
+            let c = pod.status.scheduled.as_ref();
+            (
+                c.and_then(|c| c.message.as_deref())
+                    .unwrap_or("cannot be scheduled")
+                    .to_string(),
+                text(c.and_then(|c| c.last_transition_time.as_deref())),
+            )
+        }
+        "ImagePullBackOff" | "ErrImagePull" | "InvalidImageName" => {
+            let s = statuses
+                .iter()
+                .find(|s| s.state.waiting_reason() == Some(status));
+            let image = s.map_or("", |s| s.image.as_str());
+            (
+                format!("cannot pull image {image}"),
+                text(pod.status.start_time.as_deref()),
+            )
+        }
+        "NotReady" => (
+            format!("running but not ready ({detail})"),
+            text(
+                pod.status
+                    .ready
+                    .as_ref()
+                    .and_then(|c| c.last_transition_time.as_deref()),
+            ),
+        ),
+        _ => (
+            format!("{status} ({detail})"),
+            text(pod.metadata.creation_timestamp.as_deref()),
+        ),
+    }
 }
 
 fn problem(snap: &Snapshot, kind: KindKey, obj: &Value, now: jiff::Timestamp) -> Option<Problem> {
@@ -395,12 +485,7 @@ fn problem(snap: &Snapshot, kind: KindKey, obj: &Value, now: jiff::Timestamp) ->
             return None;
         }
         let (reason, since) = explain_status(kind, obj, &status, detail);
-        let severity = match status.as_str() {
-            "NotReady" if kind == relations::NODES => 5,
-            "CrashLoopBackOff" | "OOMKilled" | "Restarting" | "Failed" | "Error" => 4,
-            "ProgressDeadlineExceeded" | "Degraded" | "BackoffLimitExceeded" => 3,
-            _ => 2,
-        };
+        let severity = severity(kind, &status);
         (status, reason, since, severity)
     };
     Some(Problem {
@@ -421,60 +506,6 @@ fn explain_status(
 ) -> (String, Option<String>) {
     let text = |v: &Value| v.as_str().map(str::to_string);
     match kind {
-        relations::PODS => {
-            let statuses: Vec<&Value> = obj["status"]["containerStatuses"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .collect();
-            let bad = statuses.iter().find(|s| s["ready"] != true);
-            let last = bad.map(|s| &s["lastState"]["terminated"]);
-            match status {
-                "CrashLoopBackOff" | "OOMKilled" | "Restarting" => {
-                    let last = last.cloned().unwrap_or(Value::Null);
-                    let reason = format!(
-                        "{} restarting: last exit {} ({}), {detail}",
-                        bad.and_then(|s| s["name"].as_str()).unwrap_or("container"),
-                        int(&last["exitCode"]),
-                        last["reason"].as_str().unwrap_or("unknown"),
-                    );
-                    (reason, text(&last["finishedAt"]))
-                }
-                "Unschedulable" => {
-                    let c = condition(obj, "PodScheduled")
-                        .cloned()
-                        .unwrap_or(Value::Null);
-                    (
-                        c["message"]
-                            .as_str()
-                            .unwrap_or("cannot be scheduled")
-                            .to_string(),
-                        text(&c["lastTransitionTime"]),
-                    )
-                }
-                "ImagePullBackOff" | "ErrImagePull" | "InvalidImageName" => {
-                    let s = statuses
-                        .iter()
-                        .find(|s| s["state"]["waiting"]["reason"] == status);
-                    let image = s.and_then(|s| s["image"].as_str()).unwrap_or_default();
-                    (
-                        format!("cannot pull image {image}"),
-                        text(&obj["status"]["startTime"]),
-                    )
-                }
-                "NotReady" => {
-                    let c = condition(obj, "Ready").cloned().unwrap_or(Value::Null);
-                    (
-                        format!("running but not ready ({detail})"),
-                        text(&c["lastTransitionTime"]),
-                    )
-                }
-                _ => (
-                    format!("{status} ({detail})"),
-                    text(&obj["metadata"]["creationTimestamp"]),
-                ),
-            }
-        }
         relations::DEPLOYMENTS
         | relations::STATEFULSETS
         | relations::DAEMONSETS

@@ -21,6 +21,7 @@ pub mod metrics;
 pub mod mutation;
 pub mod object_yaml;
 pub mod pod;
+pub mod pod_facts;
 pub mod rbac;
 pub mod relations;
 pub mod rollback;

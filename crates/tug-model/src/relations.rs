@@ -7,9 +7,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::health::{self, Health};
+use crate::pod_facts::{Pod, RefKind, Spec};
 
 /// A kind as the relations name it: API group and plural (`("apps", "deployments")`).
 pub type KindKey = (&'static str, &'static str);
@@ -49,30 +51,55 @@ pub const TREE_KINDS: &[KindKey] = &[
     NODES,
 ];
 
-/// Objects of some kinds, each kind listed once (never fetched per object).
+/// Objects of some kinds, each kind listed once (never fetched per object). Pods, most of it, are held as
+/// the compact [`Pod`] projection; the other kinds (few objects) as JSON.
 #[derive(Debug, Default, Clone)]
 pub struct Snapshot {
     pub lists: BTreeMap<(String, String), Vec<Value>>,
+    /// `None`: pods were not listed.
+    pub pods: Option<Vec<Pod>>,
 }
 
 impl Snapshot {
+    /// Objects of a kind as JSON; pods are decoded into their projection (one that does not decode, not an
+    /// object, is left out).
     pub fn insert(&mut self, group: &str, plural: &str, items: Vec<Value>) {
+        if (group, plural) == PODS {
+            self.pods = Some(
+                items
+                    .iter()
+                    .filter_map(|v| Pod::from_value(v).ok())
+                    .collect(),
+            );
+            return;
+        }
         self.lists
             .insert((group.to_string(), plural.to_string()), items);
     }
 
+    pub fn insert_pods(&mut self, pods: Vec<Pod>) {
+        self.pods = Some(pods);
+    }
+
+    pub fn pods(&self) -> &[Pod] {
+        self.pods.as_deref().unwrap_or_default()
+    }
+
     pub fn has(&self, (group, plural): KindKey) -> bool {
+        if (group, plural) == PODS {
+            return self.pods.is_some();
+        }
         self.lists
             .contains_key(&(group.to_string(), plural.to_string()))
     }
 
+    /// The JSON objects of a kind; never pods (see [`Snapshot::pods`]).
     pub fn of(&self, (group, plural): KindKey) -> &[Value] {
-        self.lists
-            .get(&(group.to_string(), plural.to_string()))
-            .map_or(&[], Vec::as_slice)
+        self.of_kind(group, plural)
     }
 
     pub fn of_kind(&self, group: &str, plural: &str) -> &[Value] {
+        debug_assert!((group, plural) != PODS, "pods are read with `pods()`");
         self.lists
             .get(&(group.to_string(), plural.to_string()))
             .map_or(&[], Vec::as_slice)
@@ -80,7 +107,7 @@ impl Snapshot {
 
     /// How many objects it holds, over every kind.
     pub fn len(&self) -> usize {
-        self.lists.values().map(Vec::len).sum()
+        self.lists.values().map(Vec::len).sum::<usize>() + self.pods().len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -91,6 +118,28 @@ impl Snapshot {
         self.of(kind)
             .iter()
             .find(|o| namespace(o) == ns && self::name(o) == name)
+    }
+
+    pub fn find_pod(&self, ns: &str, name: &str) -> Option<&Pod> {
+        self.pods()
+            .iter()
+            .find(|p| p.metadata.namespace == ns && p.metadata.name == name)
+    }
+}
+
+/// An object of a snapshot: a pod's projection or another kind's JSON.
+#[derive(Debug, Clone, Copy)]
+enum Obj<'a> {
+    Json(&'a Value),
+    Pod(&'a Pod),
+}
+
+impl Obj<'_> {
+    fn name(&self) -> &str {
+        match self {
+            Obj::Json(v) => name(v),
+            Obj::Pod(p) => &p.metadata.name,
+        }
     }
 }
 
@@ -159,6 +208,10 @@ impl Node {
         Self::new(Target::of(kind, obj), health::status(kind, obj, now))
     }
 
+    fn pod(pod: &Pod, now: jiff::Timestamp) -> Self {
+        Self::new(pod_target(pod), health::pod_status(pod, now))
+    }
+
     /// A reference by name: read from the snapshot when its kind was listed, else shown as named.
     fn reference(
         snap: &Snapshot,
@@ -178,14 +231,25 @@ impl Node {
     }
 }
 
+/// The target a pod's node stands for.
+pub fn pod_target(pod: &Pod) -> Target {
+    Target::object(
+        "",
+        "pods",
+        "Pod",
+        &pod.metadata.namespace,
+        &pod.metadata.name,
+    )
+}
+
 /// The uids of an index of owners to what they own, built once per tree.
 struct Owned<'a> {
-    by_owner: HashMap<&'a str, Vec<(KindKey, &'a Value)>>,
+    by_owner: HashMap<&'a str, Vec<(KindKey, Obj<'a>)>>,
 }
 
 impl<'a> Owned<'a> {
     fn new(snap: &'a Snapshot) -> Self {
-        let mut by_owner: HashMap<&str, Vec<(KindKey, &Value)>> = HashMap::new();
+        let mut by_owner: HashMap<&str, Vec<(KindKey, Obj)>> = HashMap::new();
         for ((group, plural), items) in &snap.lists {
             let Some(kind) = known_key(group, plural) else {
                 continue;
@@ -193,18 +257,29 @@ impl<'a> Owned<'a> {
             for obj in items {
                 for owner in owner_refs(obj) {
                     if let Some(uid) = owner["uid"].as_str() {
-                        by_owner.entry(uid).or_default().push((kind, obj));
+                        by_owner
+                            .entry(uid)
+                            .or_default()
+                            .push((kind, Obj::Json(obj)));
                     }
                 }
             }
         }
+        for pod in snap.pods() {
+            for owner in &pod.metadata.owner_references {
+                by_owner
+                    .entry(&owner.uid)
+                    .or_default()
+                    .push((PODS, Obj::Pod(pod)));
+            }
+        }
         for children in by_owner.values_mut() {
-            children.sort_by(|a, b| (a.0, name(a.1)).cmp(&(b.0, name(b.1))));
+            children.sort_by(|a, b| (a.0, a.1.name()).cmp(&(b.0, b.1.name())));
         }
         Self { by_owner }
     }
 
-    fn of(&self, obj: &Value) -> &[(KindKey, &'a Value)] {
+    fn of(&self, obj: &Value) -> &[(KindKey, Obj<'a>)] {
         self.by_owner.get(uid(obj)).map_or(&[], Vec::as_slice)
     }
 }
@@ -242,13 +317,24 @@ fn known_key(group: &str, plural: &str) -> Option<KindKey> {
 /// Ingresses) and PodDisruptionBudgets that select a workload's pods under the workload.
 pub fn tree(snap: &Snapshot, group: &str, plural: &str, now: jiff::Timestamp) -> Vec<Node> {
     let owned = Owned::new(snap);
+    if (group, plural) == PODS {
+        let mut pods: Vec<&Pod> = snap.pods().iter().collect();
+        pods.sort_by(|a, b| {
+            (&a.metadata.namespace, &a.metadata.name)
+                .cmp(&(&b.metadata.namespace, &b.metadata.name))
+        });
+        return pods
+            .into_iter()
+            .map(|p| node_of(snap, &owned, PODS, Obj::Pod(p), now, 0))
+            .collect();
+    }
     let root_kind = known_key(group, plural);
     let mut roots: Vec<&Value> = snap.of_kind(group, plural).iter().collect();
     roots.sort_by(|a, b| (namespace(a), name(a)).cmp(&(namespace(b), name(b))));
     roots
         .into_iter()
         .map(|obj| match root_kind {
-            Some(kind) => node_of(snap, &owned, kind, obj, now, 0),
+            Some(kind) => node_of(snap, &owned, kind, Obj::Json(obj), now, 0),
             None => {
                 let kind_name = obj["kind"].as_str().unwrap_or(plural);
                 let target = Target::object(group, plural, kind_name, namespace(obj), name(obj));
@@ -256,7 +342,7 @@ pub fn tree(snap: &Snapshot, group: &str, plural: &str, now: jiff::Timestamp) ->
                 node.children = owned
                     .of(obj)
                     .iter()
-                    .map(|(k, child)| node_of(snap, &owned, *k, child, now, 1))
+                    .map(|(k, child)| node_of(snap, &owned, *k, *child, now, 1))
                     .collect();
                 node
             }
@@ -271,29 +357,39 @@ fn node_of(
     snap: &Snapshot,
     owned: &Owned,
     kind: KindKey,
-    obj: &Value,
+    obj: Obj,
     now: jiff::Timestamp,
     depth: usize,
 ) -> Node {
+    let obj = match obj {
+        Obj::Pod(pod) => {
+            let mut node = Node::pod(pod, now);
+            if depth < MAX_DEPTH {
+                node.children = pod_children(snap, pod, now);
+            }
+            return node;
+        }
+        Obj::Json(obj) => obj,
+    };
     let mut node = Node::object(kind, obj, now);
     if depth >= MAX_DEPTH {
         return node;
     }
-    if kind == PODS {
-        node.children = pod_children(snap, obj, now);
-        return node;
-    }
     for (child_kind, child) in owned.of(obj) {
         // Old ReplicaSets scaled to zero are history, not structure (`h` shows them).
-        if *child_kind == REPLICASETS && health::int(&child["spec"]["replicas"]) == 0 {
+        if let Obj::Json(c) = child
+            && *child_kind == REPLICASETS
+            && health::int(&c["spec"]["replicas"]) == 0
+        {
             continue;
         }
         node.children
-            .push(node_of(snap, owned, *child_kind, child, now, depth + 1));
+            .push(node_of(snap, owned, *child_kind, *child, now, depth + 1));
     }
     if kind == SERVICES {
         node.children.extend(
-            selected_pods(snap, obj).map(|p| node_of(snap, owned, PODS, p, now, depth + 1)),
+            selected_pods(snap, obj)
+                .map(|p| node_of(snap, owned, PODS, Obj::Pod(p), now, depth + 1)),
         );
     }
     if let Some(labels) = template_labels(kind, obj) {
@@ -338,25 +434,22 @@ fn ingress_node(snap: &Snapshot, ing: &Value, now: jiff::Timestamp) -> Node {
 }
 
 /// A pod's containers, then what it mounts or reads, then its node.
-fn pod_children(snap: &Snapshot, pod: &Value, now: jiff::Timestamp) -> Vec<Node> {
-    let ns = namespace(pod);
-    let mut out: Vec<Node> = pod["spec"]["containers"]
-        .as_array()
-        .into_iter()
-        .flatten()
+fn pod_children(snap: &Snapshot, pod: &Pod, now: jiff::Timestamp) -> Vec<Node> {
+    let ns = pod.metadata.namespace.as_str();
+    let mut out: Vec<Node> = pod
+        .spec
+        .containers
+        .iter()
         .map(|c| {
-            let cname = c["name"].as_str().unwrap_or_default();
-            let mut target = Target::object("", "pods", "Container", ns, name(pod));
-            target.container = Some(cname.to_string());
-            let status = pod["status"]["containerStatuses"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .find(|s| s["name"] == cname);
-            Node::new(target, health::container_status(c, status))
+            let mut target = Target::object("", "pods", "Container", ns, &pod.metadata.name);
+            target.container = Some(c.name.to_string());
+            Node::new(
+                target,
+                health::container_status(c, pod.container_status(&c.name)),
+            )
         })
         .collect();
-    for r in pod_refs(&pod["spec"]) {
+    for r in refs_of(&pod.spec) {
         let mut node = Node::reference(snap, r.kind, ns, &r.name, now);
         if r.kind == PVCS
             && let Some(pv) = snap
@@ -367,7 +460,7 @@ fn pod_children(snap: &Snapshot, pod: &Value, now: jiff::Timestamp) -> Vec<Node>
         }
         out.push(node);
     }
-    if let Some(node) = pod["spec"]["nodeName"].as_str() {
+    if let Some(node) = &pod.spec.node_name {
         out.push(Node::reference(snap, NODES, "", node, now));
     }
     out
@@ -380,60 +473,30 @@ pub struct Ref {
     pub name: String,
 }
 
-/// The ConfigMaps, Secrets, PVCs and ServiceAccount a pod spec names, each once, in that order.
+/// The ConfigMaps, Secrets, PVCs and ServiceAccount a pod spec (JSON, e.g. a workload's pod template's)
+/// names, each once, in that order.
 pub fn pod_refs(spec: &Value) -> Vec<Ref> {
-    let mut refs: Vec<Ref> = vec![];
-    let mut add = |kind: KindKey, name: Option<&str>| {
-        if let Some(name) = name.filter(|n| !n.is_empty()) {
-            let r = Ref {
-                kind,
-                name: name.to_string(),
-            };
-            if !refs.contains(&r) {
-                refs.push(r);
-            }
-        }
-    };
-    let arr = |v: &Value| v.as_array().cloned().unwrap_or_default();
-    for v in arr(&spec["volumes"]) {
-        add(CONFIGMAPS, v["configMap"]["name"].as_str());
-        add(SECRETS, v["secret"]["secretName"].as_str());
-        add(PVCS, v["persistentVolumeClaim"]["claimName"].as_str());
-        for s in arr(&v["projected"]["sources"]) {
-            add(CONFIGMAPS, s["configMap"]["name"].as_str());
-            add(SECRETS, s["secret"]["name"].as_str());
-        }
+    refs_of(&Spec::deserialize(spec).unwrap_or_default())
+}
+
+/// The objects a decoded pod spec names, in that order.
+pub fn refs_of(spec: &Spec) -> Vec<Ref> {
+    spec.refs
+        .iter()
+        .map(|(kind, name)| Ref {
+            kind: ref_key(*kind),
+            name: name.to_string(),
+        })
+        .collect()
+}
+
+fn ref_key(kind: RefKind) -> KindKey {
+    match kind {
+        RefKind::ConfigMap => CONFIGMAPS,
+        RefKind::Secret => SECRETS,
+        RefKind::Claim => PVCS,
+        RefKind::ServiceAccount => SERVICE_ACCOUNTS,
     }
-    for c in arr(&spec["initContainers"])
-        .into_iter()
-        .chain(arr(&spec["containers"]))
-    {
-        for e in arr(&c["env"]) {
-            add(
-                CONFIGMAPS,
-                e["valueFrom"]["configMapKeyRef"]["name"].as_str(),
-            );
-            add(SECRETS, e["valueFrom"]["secretKeyRef"]["name"].as_str());
-        }
-        for e in arr(&c["envFrom"]) {
-            add(CONFIGMAPS, e["configMapRef"]["name"].as_str());
-            add(SECRETS, e["secretRef"]["name"].as_str());
-        }
-    }
-    for s in arr(&spec["imagePullSecrets"]) {
-        add(SECRETS, s["name"].as_str());
-    }
-    add(
-        SERVICE_ACCOUNTS,
-        Some(spec["serviceAccountName"].as_str().unwrap_or("default")),
-    );
-    refs.sort_by_key(|r| match r.kind {
-        CONFIGMAPS => 0,
-        SECRETS => 1,
-        PVCS => 2,
-        _ => 3,
-    });
-    refs
 }
 
 /// What uses `target` (a ConfigMap, Secret, PVC, ServiceAccount, Node or Service): the pods that mount or
@@ -446,11 +509,11 @@ pub fn used_by(snap: &Snapshot, target: &Target, now: jiff::Timestamp) -> Vec<No
     match wanted {
         Some(NODES) => {
             for pod in snap
-                .of(PODS)
+                .pods()
                 .iter()
-                .filter(|p| p["spec"]["nodeName"].as_str() == Some(target.name.as_str()))
+                .filter(|p| p.spec.node_name.as_deref() == Some(target.name.as_str()))
             {
-                out.push(Node::object(PODS, pod, now));
+                out.push(Node::pod(pod, now));
             }
         }
         Some(SERVICES) => {
@@ -464,12 +527,14 @@ pub fn used_by(snap: &Snapshot, target: &Target, now: jiff::Timestamp) -> Vec<No
                     .iter()
                     .any(|r| r.kind == kind && r.name == target.name)
             };
-            for pod in snap
-                .of(PODS)
-                .iter()
-                .filter(|p| namespace(p) == ns && names(&p["spec"]))
-            {
-                out.push(Node::object(PODS, pod, now));
+            for pod in snap.pods().iter().filter(|p| {
+                p.metadata.namespace == ns
+                    && p.spec
+                        .refs
+                        .iter()
+                        .any(|(k, n)| ref_key(*k) == kind && *n == target.name)
+            }) {
+                out.push(Node::pod(pod, now));
             }
             for workload in [DEPLOYMENTS, STATEFULSETS, DAEMONSETS, REPLICASETS, JOBS] {
                 for obj in snap
@@ -557,13 +622,30 @@ pub fn ingress_services(ing: &Value) -> impl Iterator<Item = &str> {
 }
 
 /// The pods a Service's selector picks in its namespace (none without a selector).
-pub fn selected_pods<'a>(snap: &'a Snapshot, svc: &'a Value) -> impl Iterator<Item = &'a Value> {
+pub fn selected_pods<'a>(snap: &'a Snapshot, svc: &'a Value) -> impl Iterator<Item = &'a Pod> {
     let selector = &svc["spec"]["selector"];
-    snap.of(PODS).iter().filter(move |p| {
-        namespace(p) == namespace(svc)
+    snap.pods().iter().filter(move |p| {
+        p.metadata.namespace == namespace(svc)
             && selector.as_object().is_some_and(|m| !m.is_empty())
-            && selector_matches_map(selector, &p["metadata"]["labels"])
+            && selector_matches_map(selector, *p)
     })
+}
+
+/// Something with labels: a label map as JSON, or a pod.
+pub trait Labels {
+    fn label_value(&self, key: &str) -> Option<&str>;
+}
+
+impl Labels for Value {
+    fn label_value(&self, key: &str) -> Option<&str> {
+        self.get(key)?.as_str()
+    }
+}
+
+impl Labels for Pod {
+    fn label_value(&self, key: &str) -> Option<&str> {
+        self.label(key)
+    }
 }
 
 /// The labels a workload's pods get (its pod template's).
@@ -578,11 +660,13 @@ fn template_labels(kind: KindKey, obj: &Value) -> Option<&Value> {
 }
 
 /// A Service-style selector (a plain map, every pair must match); an empty one selects nothing.
-fn selector_matches_map(selector: &Value, labels: &Value) -> bool {
+fn selector_matches_map(selector: &Value, labels: &dyn Labels) -> bool {
     let Some(pairs) = selector.as_object().filter(|m| !m.is_empty()) else {
         return false;
     };
-    pairs.iter().all(|(k, v)| labels[k] == *v)
+    pairs
+        .iter()
+        .all(|(k, v)| v.as_str().is_some_and(|v| labels.label_value(k) == Some(v)))
 }
 
 /// A `metav1.LabelSelector` (`matchLabels` and `matchExpressions`); an empty one selects everything, a
@@ -594,7 +678,7 @@ impl<'a> LabelSelector<'a> {
         Self(selector)
     }
 
-    pub fn matches(&self, labels: &Value) -> bool {
+    pub fn matches(&self, labels: &dyn Labels) -> bool {
         if !self.0.is_object() {
             return false;
         }
@@ -602,14 +686,14 @@ impl<'a> LabelSelector<'a> {
             .as_object()
             .into_iter()
             .flatten()
-            .all(|(k, v)| labels[k] == *v);
+            .all(|(k, v)| v.as_str().is_some_and(|v| labels.label_value(k) == Some(v)));
         let expressions_match = self.0["matchExpressions"]
             .as_array()
             .into_iter()
             .flatten()
             .all(|e| {
                 let key = e["key"].as_str().unwrap_or_default();
-                let value = labels[key].as_str();
+                let value = labels.label_value(key);
                 let values = || {
                     e["values"]
                         .as_array()

@@ -3,12 +3,13 @@
 //! jumps to the object it names.
 
 use super::relations::{Mode, kinds_for};
-use crate::app::{App, Effect, RelationsData};
+use crate::app::{App, Effect};
+use tug_cluster::relations::Live;
 use tug_model::explain::{self, Evidence};
 use tug_model::health::Health;
 use tug_model::relations::{Node, Target};
 
-pub fn nodes(data: &RelationsData, target: &Target, now: jiff::Timestamp) -> Vec<Node> {
+pub fn nodes(data: &Live, target: &Target, now: jiff::Timestamp) -> Vec<Node> {
     let ev = Evidence {
         events: &data.evidence.events,
         previous_logs: &data.evidence.previous_logs,

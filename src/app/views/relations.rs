@@ -1,6 +1,7 @@
 //! The table every relations view shares (`:xray`, used by, `:problems`, explain): nodes built from one
-//! snapshot (one list per kind), shown as an indented, collapsible tree whose STATUS cell carries the health
-//! colour; refetched while on screen, so it is live. Enter jumps to the node's object (its own view), and the
+//! snapshot (one list per kind, then watched: `tug_cluster::relations::spawn_watch`), shown as an indented,
+//! collapsible tree whose STATUS cell carries the health colour; rebuilt on screen when the snapshot changed
+//! (at most every [`REBUILD_EVERY`]), so it is live without a request while the cluster is idle. Enter jumps to the node's object (its own view), and the
 //! object actions (logs, shell, describe, edit, delete…) act on the node as they would on its row in the
 //! kind's table. What each mode builds is in its own file (`xray.rs`, `used_by.rs`, `problems.rs`,
 //! `explain.rs`).
@@ -8,16 +9,17 @@
 use std::collections::HashSet;
 
 use super::{Me, TableView, ViewType};
-use crate::app::{App, Effect, RelationsData};
+use crate::app::{App, Effect};
 use crate::config::Action;
 use tug_cluster::discovery::Kind;
 use tug_cluster::logs::{DEFAULT_TAIL, LogTarget, PodSet};
+use tug_cluster::relations::{SharedLive, lock};
 use tug_cluster::table_watch::Scope;
 use tug_model::relations::{KindKey, Node, Target, flatten};
 use tug_model::table::Row;
 
-/// How often a relations view on screen is fetched again (each time one list per kind: bounded).
-pub const REFRESH_SECS: i64 = 5;
+/// A burst of changes rebuilds the tree at most this often (a rebuild at 10,000 pods walks them all).
+pub const REBUILD_EVERY: std::time::Duration = std::time::Duration::from_millis(300);
 
 const COLUMNS: &[&str] = &["NAME", "KIND", "NAMESPACE", "STATUS", "DETAIL"];
 
@@ -48,8 +50,11 @@ pub struct RelationsView {
     /// What each row (by index, its key) stands for: where Enter leads and what the actions act on.
     rows: Vec<Target>,
     collapsed: HashSet<Target>,
-    /// When the last fetch was sent; `None` while none is out.
-    asked: Option<jiff::Timestamp>,
+    /// The snapshot its watches keep current.
+    live: SharedLive,
+    /// The snapshot's version the nodes were built from, and when.
+    seen: u64,
+    built: Option<std::time::Instant>,
     pub loaded: bool,
 }
 
@@ -65,14 +70,15 @@ impl RelationsView {
             nodes: vec![],
             rows: vec![],
             collapsed: HashSet::new(),
-            asked: None,
+            live: SharedLive::default(),
+            seen: 0,
+            built: None,
             loaded: false,
         }
     }
 
-    /// The fetch that (re)loads the view.
-    pub fn fetch(&mut self, view: super::ViewId, now: jiff::Timestamp) -> Effect {
-        self.asked = Some(now);
+    /// The watches that keep the view's snapshot live (stopped when the view closes).
+    pub fn watch(&self, view: super::ViewId) -> Effect {
         Effect::Relations {
             view,
             kinds: self.kinds.clone(),
@@ -81,18 +87,29 @@ impl RelationsView {
                 Mode::Explain(t) => Some(t.clone()),
                 _ => None,
             },
+            live: self.live.clone(),
         }
     }
 
-    /// Due for a refetch: on screen, nothing out, the last answer older than [`REFRESH_SECS`].
-    pub fn due(&self, now: jiff::Timestamp) -> bool {
-        self.loaded
-            && self
-                .asked
-                .is_none_or(|t| now.duration_since(t).as_secs() >= REFRESH_SECS)
-    }
-
-    pub fn loaded(&mut self, data: RelationsData, now: jiff::Timestamp) {
+    /// On screen, each frame: rebuilds the nodes when the snapshot moved and the last build is older than
+    /// [`REBUILD_EVERY`] (a later frame, at the latest the next tick, picks up what was held back).
+    pub fn catch_up(&mut self, now: jiff::Timestamp) {
+        let live = self.live.clone();
+        let data = lock(&live);
+        if !data.loaded {
+            if let Some(error) = &data.error {
+                self.table.lock().feed = tug_model::table::Feed::Reconnecting {
+                    error: error.clone(),
+                    attempt: 1,
+                };
+            }
+            return;
+        }
+        if data.version == self.seen || self.built.is_some_and(|t| t.elapsed() < REBUILD_EVERY) {
+            return;
+        }
+        self.seen = data.version;
+        self.built = Some(std::time::Instant::now());
         self.nodes = match &self.mode {
             Mode::Xray {
                 group,
@@ -103,6 +120,7 @@ impl RelationsView {
             Mode::Problems => super::problems::nodes(&data.snapshot, now),
             Mode::Explain(t) => super::explain::nodes(&data, t, now),
         };
+        drop(data);
         self.loaded = true;
         self.show();
     }
@@ -183,26 +201,14 @@ impl App {
         namespace: Option<String>,
     ) -> Vec<Effect> {
         let id = self.id();
-        let mut view = RelationsView::new(mode, kinds, namespace);
-        let fetch = view.fetch(id, self.now);
+        let view = RelationsView::new(mode, kinds, namespace);
+        let watch = view.watch(id);
         self.stack.push(super::View {
             id,
             title,
             body: super::Body::Relations(Box::new(view)),
         });
-        vec![fetch]
-    }
-
-    /// At each tick: the relations view on screen refetches when due.
-    pub(in crate::app) fn refresh_relations(&mut self) -> Vec<Effect> {
-        let now = self.now;
-        let Some(v) = self.stack.last_mut() else {
-            return vec![];
-        };
-        match &mut v.body {
-            super::Body::Relations(r) if r.due(now) => vec![r.fetch(v.id, now)],
-            _ => vec![],
-        }
+        vec![watch]
     }
 
     /// Enter on a node: the object's own view (its kind's table, narrowed to it), a container's logs, or for
