@@ -31,8 +31,10 @@ const PAGE: usize = 500;
 const WATCH_TIMEOUT_SECS: u32 = 290;
 const BACKOFF_MIN: Duration = Duration::from_millis(500);
 const BACKOFF_MAX: Duration = Duration::from_secs(30);
-/// While a first list comes in page by page, the screen is told of new pages at most this often.
-const PAGE_NOTICE: Duration = Duration::from_millis(100);
+/// While a first list comes in page by page, the screen is told of new pages at most this often: each notice
+/// rebuilds the view from every row so far under the lock the list waits on (every 100 ms: 9.7 s for 100,000
+/// pods whose list alone takes 1.6 s).
+const PAGE_NOTICE: Duration = Duration::from_millis(500);
 
 pub type Shared = Arc<Mutex<TableData>>;
 

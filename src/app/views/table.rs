@@ -406,8 +406,8 @@ mod scale_tests {
             .rows()
             .filter(|r| {
                 text.is_empty()
-                    || std::iter::once(&r.namespace)
-                        .chain(&r.cells)
+                    || std::iter::once(&*r.namespace)
+                        .chain(r.cells.iter().map(|c| &**c))
                         .any(|c| c.to_lowercase().contains(&text))
             })
             .collect();
