@@ -1,6 +1,7 @@
 //! Hot paths at 10,000 pods: a full frame of the pod table at 200x50, a filter and a sort (which rebuild the
 //! visible rows), a cursor step, building rows from a Table list response, and appending to a full log
-//! buffer. Run with `cargo bench --bench table`.
+//! buffer. Run with `cargo bench --bench table`; `BENCH_ROWS=100000 cargo bench --bench table` for the same at
+//! 100,000 pods (issue 22's scale).
 #![allow(clippy::unwrap_used)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -13,7 +14,13 @@ use tug_cluster::discovery::Kind;
 use tug_model::logbuf::LogBuffer;
 use tug_model::table::{Column, Row, Table};
 
-const PODS: usize = 10_000;
+/// How many pods: `BENCH_ROWS`, 10,000 unless set.
+fn pod_count() -> usize {
+    std::env::var("BENCH_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000)
+}
 
 fn app_with_pods() -> App {
     let mut app = App::new(ClusterInfo::default(), None, None, false);
@@ -42,7 +49,7 @@ fn app_with_pods() -> App {
         col("IP", 1),
         col("Node", 1),
     ];
-    let rows = (0..PODS)
+    let rows = (0..pod_count())
         .map(|i| {
             let name = format!("app-{}-{i:05}-7d4b9c8f5-x2k9p", i % 50);
             let status = if i % 97 == 0 {
@@ -82,32 +89,36 @@ fn key(c: KeyCode) -> AppEvent {
 }
 
 fn bench(c: &mut Criterion) {
+    let k = format!("{}k", pod_count() / 1000);
     let mut app = app_with_pods();
     let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
-    c.bench_function("render 10k-pod table at 200x50", |b| {
+    c.bench_function(&format!("render {k}-pod table at 200x50"), |b| {
         b.iter(|| {
             terminal.draw(|f| tug::ui::render(&app, f)).unwrap();
         });
     });
-    c.bench_function("filter 10k pods (type a word, rebuild rows)", |b| {
-        b.iter(|| {
-            app.handle(key(KeyCode::Char('/')));
-            for ch in "app-7".chars() {
-                app.handle(key(KeyCode::Char(ch)));
-            }
-            app.handle(key(KeyCode::Enter));
-            app.prepare();
-            app.handle(key(KeyCode::Esc));
-            app.prepare();
-        });
-    });
-    c.bench_function("cursor step with 10k pods", |b| {
+    c.bench_function(
+        &format!("filter {k} pods (type a word, rebuild rows)"),
+        |b| {
+            b.iter(|| {
+                app.handle(key(KeyCode::Char('/')));
+                for ch in "app-7".chars() {
+                    app.handle(key(KeyCode::Char(ch)));
+                }
+                app.handle(key(KeyCode::Enter));
+                app.prepare();
+                app.handle(key(KeyCode::Esc));
+                app.prepare();
+            });
+        },
+    );
+    c.bench_function(&format!("cursor step with {k} pods"), |b| {
         b.iter(|| {
             app.handle(key(KeyCode::Char('j')));
             app.prepare();
         });
     });
-    c.bench_function("sort 10k pods by status (rebuild rows)", |b| {
+    c.bench_function(&format!("sort {k} pods by status (rebuild rows)"), |b| {
         b.iter(|| {
             app.handle(AppEvent::Key(KeyEvent::new(
                 KeyCode::Char('T'),
@@ -116,14 +127,14 @@ fn bench(c: &mut Criterion) {
             app.prepare();
         });
     });
-    let response = table_response(PODS);
+    let response = table_response(pod_count());
     c.bench_function(
-        "build 10k rows from a Table list response (parse + rows)",
+        &format!("build {k} rows from a Table list response (parse + rows)"),
         |b| {
             b.iter(|| {
                 let table: Table = serde_json::from_slice(&response).unwrap();
                 let rows: Vec<Row> = table.rows.iter().map(Row::from_table_row).collect();
-                assert_eq!(rows.len(), PODS);
+                assert_eq!(rows.len(), pod_count());
             });
         },
     );

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # End-to-end figures at scale: `tug sim --pods 10000` and the release `tug` in a pseudo-terminal (200x50,
 # all namespaces). Prints a Markdown table (the one in BENCHMARKS.md). Knobs, as environment variables:
-#   BENCH_PODS=10000   load pods in the sim
-#   BENCH_CHURN=100    pod changes per second in the churn phase
-#   BENCH_SECS=10      length of the idle and churn phases, in seconds
+#   BENCH_PODS=10000      load pods in the sim (issue 22's scale run: BENCH_PODS=100000 BENCH_NAMESPACES=200)
+#   BENCH_NAMESPACES=10   namespaces the load pods are spread over (the sim's --namespaces)
+#   BENCH_CHURN=100       pod changes per second in the churn phase
+#   BENCH_SECS=10         length of the idle and churn phases, in seconds
+#   BENCH_SOAK=30m        (off by default) after the other phases, churn goes on this long (30m, 90s, 1h);
+#                         tug's RSS, threads and open descriptors are sampled every minute and the table gets
+#                         RSS growth after the first minute and threads/descriptors at start and end. The
+#                         acceptance soak is BENCH_SOAK=30m at 10,000 pods and 100 changes/s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 exec cargo bench --locked --bench e2e

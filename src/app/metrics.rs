@@ -165,7 +165,7 @@ pub fn sample(
         MetricRows::Nodes => metrics.node(&row.name)?,
         MetricRows::Containers { namespace, pod } => {
             metrics
-                .pod(&(namespace.clone(), pod.clone()))?
+                .pod(&(namespace.as_ref().into(), pod.as_ref().into()))?
                 .containers
                 .iter()
                 .find(|(name, _)| **name == *row.name)?

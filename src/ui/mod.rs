@@ -265,7 +265,15 @@ fn render_table_title(app: &App, title: &str, t: &TableView, frame: &mut Frame, 
         ));
     }
     let (text, color) = match &data.feed {
-        Feed::Loading => ("loading…".to_string(), "status_pending"),
+        // A first list shown page by page: how far it is.
+        Feed::Loading => match data.loading {
+            Some(tug_model::table::Progress {
+                loaded,
+                total: Some(total),
+            }) => (format!("loading {loaded} of {total}…"), "status_pending"),
+            Some(p) => (format!("loading {}…", p.loaded), "status_pending"),
+            None => ("loading…".to_string(), "status_pending"),
+        },
         Feed::Live => (String::new(), "status_ok"),
         Feed::Reconnecting { error, attempt } => (
             format!("reconnecting (attempt {attempt}): {}", safe(error)),

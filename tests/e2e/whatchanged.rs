@@ -12,11 +12,14 @@ async fn the_timeline_of_frontend_shows_a_set_image_as_a_diff_with_its_manager()
     let mut tui = Tui::start(&sim.kubeconfig(), &[], 140, 40);
     tui.wait_for("gpu-worker").await;
     crate::actions::select(&mut tui, "deploy", "frontend").await;
+    let since = sim.request_count().await;
     tui.send("H");
     tui.wait("the timeline", |s| {
         s.contains("timeline/frontend") && s.contains("first seen")
     })
     .await;
+    // The timeline's own watch is on before the change (else the change is in its first list).
+    sim.watched_since(since, "deployments").await;
     sim.kubectl_ok(&[
         "set",
         "image",
@@ -70,9 +73,12 @@ async fn changes_lists_a_kubectl_scale_with_its_replica_change() {
     let sim = TestSim::start().await;
     let mut tui = Tui::start(&sim.kubeconfig(), &[], 160, 40);
     tui.wait_for("gpu-worker").await;
+    let since = sim.request_count().await;
     tui.send(":changes");
     tui.send(ENTER);
     tui.wait_for("changes(").await;
+    // The feed's watch on deployments is on before the scale (else the scale is in its first list).
+    sim.watched_since(since, "deployments").await;
     sim.kubectl_ok(&["scale", "deploy/frontend", "--replicas=5"])
         .await;
     // The Deployment's own line (its ReplicaSet's replicas change 3→5 too, in a line of its own).

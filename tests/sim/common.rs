@@ -99,6 +99,30 @@ impl TestSim {
         let text = client.request_text(req).await.expect("GET succeeds");
         serde_json::from_str(&text).expect("JSON body")
     }
+
+    /// The sim's request counter now: a mark for `watched_since`.
+    pub async fn request_count(&self) -> u64 {
+        self.get_json("/_sim/stats").await["requests"]
+            .as_u64()
+            .expect("a request count")
+    }
+
+    /// Waits until a watch on a path ending in `/{plural}` was asked for since request `since`: a client's
+    /// list is in and its watch is on, so a change made now is seen as an event, not in the initial list.
+    pub async fn watched_since(&self, since: u64, plural: &str) {
+        let suffix = format!("/{plural}");
+        eventually(&format!("a watch on {plural}"), || async {
+            let log = self.get_json(&format!("/_sim/requests?since={since}")).await;
+            log.as_array()
+                .into_iter()
+                .flatten()
+                .any(|r| {
+                    r["verb"] == "watch" && r["path"].as_str().is_some_and(|p| p.ends_with(&suffix))
+                })
+                .then_some(())
+        })
+        .await
+    }
 }
 
 pub async fn client_for(kubeconfig: &std::path::Path, context: Option<&str>) -> kube::Client {

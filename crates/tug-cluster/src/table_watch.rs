@@ -1,7 +1,8 @@
 //! A watch-driven table: list (paginated) as server-printed Table rows, then watch from that
 //! resourceVersion with the same Table form (as `kubectl get -w` does). Relists on `410 Gone`, reconnects with
-//! capped exponential back-off and jitter, and keeps showing the last known rows meanwhile: a relist is swapped
-//! in whole once its last page is in, so a reader never sees half a list. No polling.
+//! capped exponential back-off and jitter, and keeps showing the last known rows meanwhile. A view's first list
+//! is shown page by page as it arrives (with a progress count), a relist is swapped in whole once its last page
+//! is in, so a reader never sees half of one after the first. No polling.
 //!
 //! The requests are behind [`TableSource`]: the API server in production ([`ApiTables`]), a fake in tests.
 
@@ -30,6 +31,10 @@ const PAGE: usize = 500;
 const WATCH_TIMEOUT_SECS: u32 = 290;
 const BACKOFF_MIN: Duration = Duration::from_millis(500);
 const BACKOFF_MAX: Duration = Duration::from_secs(30);
+/// While a first list comes in page by page, the screen is told of new pages at most this often: each notice
+/// rebuilds the view from every row so far under the lock the list waits on (every 100 ms: 9.7 s for 100,000
+/// pods whose list alone takes 1.6 s).
+const PAGE_NOTICE: Duration = Duration::from_millis(500);
 
 pub type Shared = Arc<Mutex<TableData>>;
 
@@ -213,6 +218,41 @@ pub async fn list(client: &kube::Client, kind: &Kind, scope: &Scope) -> Result<(
     list_all(&ApiTables::new(client.clone(), kind, scope.clone())).await
 }
 
+/// Lists every page into `data` as it arrives (the first list of a view: its first page is on screen while
+/// the rest loads, with a progress count); returns the resourceVersion to watch from. The screen hears of
+/// pages at most every [`PAGE_NOTICE`], since each notice rebuilds the view's visible rows.
+async fn list_shown(
+    source: &dyn TableSource,
+    data: &Shared,
+    notify: &(dyn Fn() + Send + Sync),
+) -> Result<String> {
+    let mut cont: Option<String> = None;
+    let mut first = true;
+    let mut told: Option<tokio::time::Instant> = None;
+    let rv = loop {
+        let page = source.list_page(cont.take()).await?;
+        let rows = page.rows.iter().map(Row::from_table_row).collect();
+        cont = page.metadata.continue_.clone().filter(|c| !c.is_empty());
+        lock(data).add_page(
+            first,
+            page.column_definitions,
+            rows,
+            page.metadata.remaining_item_count,
+        );
+        first = false;
+        if cont.is_none() {
+            break page.metadata.resource_version.unwrap_or_default();
+        }
+        if told.is_none_or(|t| t.elapsed() >= PAGE_NOTICE) {
+            told = Some(tokio::time::Instant::now());
+            notify();
+        }
+    };
+    lock(data).finish_pages();
+    notify();
+    Ok(rv)
+}
+
 async fn list_all(source: &dyn TableSource) -> Result<(Vec<Row>, Table)> {
     let mut rows = vec![];
     let mut first: Option<Table> = None;
@@ -341,12 +381,20 @@ async fn run(
 ) {
     let mut attempt: u32 = 0;
     loop {
-        let mut rv = match list_all(source).await {
-            Ok((rows, table)) => {
+        let shown = lock(data).shows_pages();
+        let listed = if shown {
+            list_shown(source, data, notify).await
+        } else {
+            list_all(source).await.map(|(rows, table)| {
                 lock(data).replace_all(table.column_definitions, rows);
                 notify();
-                attempt = 0;
                 table.metadata.resource_version.unwrap_or_default()
+            })
+        };
+        let mut rv = match listed {
+            Ok(rv) => {
+                attempt = 0;
+                rv
             }
             Err(e) => {
                 let refused = matches!(e.code(), Some(401 | 403 | 404));
@@ -591,6 +639,35 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_first_list_is_shown_page_by_page_with_its_progress() {
+        let fake = Arc::new(Fake::default());
+        let mut first = table(&["a", "b"], "10", Some("p2"));
+        first.metadata.remaining_item_count = Some(1);
+        fake.page(Ok(first));
+        let release = fake.gated_page(table(&["c"], "10", None));
+        let (data, seen, _cancel) = start(&fake);
+
+        settle().await;
+        assert_eq!(names(&data), ["a", "b"], "the first page is shown at once");
+        assert_eq!(
+            lock(&data).loading,
+            Some(tug_model::table::Progress {
+                loaded: 2,
+                total: Some(3)
+            })
+        );
+        assert_eq!(lock(&data).feed, Feed::Loading);
+        assert_eq!(seen.lock().unwrap().last().unwrap(), &["a", "b"]);
+        release.send(()).unwrap();
+        settle().await;
+        assert_eq!(names(&data), ["a", "b", "c"]);
+        let d = lock(&data);
+        assert_eq!((d.loading, &d.feed), (None, &Feed::Live));
+        drop(d);
+        assert_eq!(fake.calls().last(), Some(&Call::Watch("10".into())));
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn a_closed_watch_resumes_from_the_last_resource_version_without_relisting() {
         let fake = Arc::new(Fake::default());
         fake.page(Ok(table(&["a"], "10", None)));
@@ -627,7 +704,11 @@ mod tests {
 
         assert_eq!(names(&data), ["a", "b", "c", "d"]);
         assert_eq!(lock(&data).columns.len(), 1);
-        assert_eq!(*seen.lock().unwrap(), [["a", "b", "c", "d"]]);
+        // The first page at once; the pages right after it within the notice interval, with the last.
+        assert_eq!(
+            *seen.lock().unwrap(),
+            [vec!["a", "b"], vec!["a", "b", "c", "d"]]
+        );
         assert_eq!(
             fake.calls(),
             [

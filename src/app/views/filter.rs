@@ -88,14 +88,22 @@ impl Filter {
         let hit = match &self.regex {
             Some(re) => re.is_match(&row.namespace) || row.cells.iter().any(|c| re.is_match(c)),
             None => {
-                row.namespace.to_lowercase().contains(&self.text)
-                    || row
-                        .cells
-                        .iter()
-                        .any(|c| c.to_lowercase().contains(&self.text))
+                contains_folded(&row.namespace, &self.text)
+                    || row.cells.iter().any(|c| contains_folded(c, &self.text))
             }
         };
         hit != self.inverse
+    }
+
+    /// Whether every row this filter keeps is kept by `narrower` too, read the other way: `narrower` only
+    /// removes rows from this filter's (a plain text extended as the user types), so the rows it keeps can
+    /// be found among the ones shown rather than among all.
+    pub fn narrows_to(&self, narrower: &Self) -> bool {
+        !self.inverse
+            && !narrower.inverse
+            && self.regex.is_none()
+            && narrower.regex.is_none()
+            && narrower.text.contains(&self.text)
     }
 
     pub fn display(&self) -> String {
@@ -107,9 +115,84 @@ impl Filter {
     }
 }
 
+/// Whether `hay` contains `needle` (already lowercase) ignoring case, without allocating when both are ASCII
+/// (cells nearly always are): a keystroke over 100,000 rows must not lowercase a copy of every cell.
+fn contains_folded(hay: &str, needle: &str) -> bool {
+    if !hay.is_ascii() || !needle.is_ascii() {
+        return hay.to_lowercase().contains(needle);
+    }
+    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    let mut at = 0;
+    while hay.len() - at >= needle.len() {
+        let Some(i) = memchr::memchr2(
+            first,
+            first.to_ascii_uppercase(),
+            &hay[at..=hay.len() - needle.len()],
+        ) else {
+            return false;
+        };
+        let start = at + i + 1;
+        if hay[start..start + rest.len()].eq_ignore_ascii_case(rest) {
+            return true;
+        }
+        at = start;
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Filter;
+    use super::{Filter, contains_folded};
+
+    #[test]
+    fn folded_search_agrees_with_lowercasing() {
+        let hays = [
+            "",
+            "a",
+            "Running",
+            "CrashLoopBackOff",
+            "load-12/app-3-00012",
+            "ÉTÉ été",
+            "aaab",
+            "xAb",
+        ];
+        let needles = [
+            "",
+            "a",
+            "ab",
+            "b",
+            "run",
+            "loopb",
+            "app-3-0001",
+            "2",
+            "été",
+            "zz",
+            "aab",
+        ];
+        for hay in hays {
+            for needle in needles {
+                assert_eq!(
+                    contains_folded(hay, needle),
+                    hay.to_lowercase().contains(needle),
+                    "{hay:?} / {needle:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_longer_text_narrows_a_plain_filter() {
+        let f = |s: &str| Filter::parse(s).unwrap();
+        assert!(f("app").narrows_to(&f("app-1")));
+        assert!(f("").narrows_to(&f("x")));
+        assert!(f("pp-").narrows_to(&f("app-1")));
+        assert!(!f("app-1").narrows_to(&f("app")), "backspace widens");
+        assert!(!f("!app").narrows_to(&f("!app-1")));
+        assert!(!f("re:a").narrows_to(&f("re:ab")));
+    }
 
     fn could(s: &str) -> bool {
         Filter::parse(s).unwrap().could_match_metric_cells()
