@@ -399,7 +399,7 @@ impl FleetListView {
             for r in data.rows() {
                 let mut cells: Vec<Box<str>> = vec![m.context.as_str().into()];
                 if namespaced {
-                    cells.push(r.namespace.clone());
+                    cells.push(r.namespace.as_ref().into());
                 }
                 cells.extend(
                     at.iter()
