@@ -112,7 +112,9 @@ impl TestSim {
     pub async fn watched_since(&self, since: u64, plural: &str) {
         let suffix = format!("/{plural}");
         eventually(&format!("a watch on {plural}"), || async {
-            let log = self.get_json(&format!("/_sim/requests?since={since}")).await;
+            let log = self
+                .get_json(&format!("/_sim/requests?since={since}"))
+                .await;
             log.as_array()
                 .into_iter()
                 .flatten()

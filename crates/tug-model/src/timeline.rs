@@ -40,6 +40,9 @@ impl Source {
 /// One line of the timeline.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
+    /// Which entry this is, whatever came before it: a row's name, so the row under the cursor stays the
+    /// same entry when newer ones arrive (an index would move to another).
+    pub id: String,
     pub time: Option<jiff::Timestamp>,
     pub source: Source,
     /// The manager, the event's reporter, or the revision's name.
@@ -111,6 +114,7 @@ impl Timeline {
         let mut out = vec![];
         if let Some(at) = self.deleted {
             out.push(Entry {
+                id: "deleted".into(),
                 time: Some(at),
                 source: Source::Observed,
                 who: String::new(),
@@ -129,6 +133,7 @@ impl Timeline {
                 Some(b) => format!("{} (resourceVersion {rv})", step_summary(b, obj)),
             };
             out.push(Entry {
+                id: format!("observed {i} {rv}"),
                 time: Some(*at),
                 source: Source::Observed,
                 who: String::new(),
@@ -150,6 +155,7 @@ impl Timeline {
                 None => "oldest revision kept".into(),
             };
             out.push(Entry {
+                id: format!("revision {n}"),
                 time: time_of(&r["metadata"]["creationTimestamp"]),
                 source: Source::Revision,
                 who: format!(
@@ -277,10 +283,13 @@ fn managed_entry(m: &Value) -> Entry {
     if more > 0 {
         summary.push_str(&format!(" +{more} more"));
     }
+    let who = m["manager"].as_str().unwrap_or("<unknown>").to_string();
     Entry {
+        // A manager has one entry per operation and subresource.
+        id: format!("managed {who} {op} {}", sub.unwrap_or_default()),
         time: time_of(&m["time"]),
         source: Source::Managed,
-        who: m["manager"].as_str().unwrap_or("<unknown>").to_string(),
+        who,
         summary,
         text: fields.join("\n") + "\n",
     }
@@ -298,7 +307,15 @@ fn event_entry(e: &Value) -> Entry {
         .to_string();
     let message = e["message"].as_str().unwrap_or_default();
     let count = e["count"].as_i64().filter(|c| *c > 1);
+    let meta = &e["metadata"];
     Entry {
+        id: format!(
+            "event {}",
+            meta["uid"]
+                .as_str()
+                .or(meta["name"].as_str())
+                .unwrap_or(message)
+        ),
         time,
         source: Source::Event,
         who,
@@ -368,10 +385,9 @@ pub const COLUMNS: &[&str] = &["Time", "Source", "Who", "Summary"];
 pub fn rows(entries: &[Entry]) -> Vec<crate::table::Row> {
     entries
         .iter()
-        .enumerate()
-        .map(|(i, e)| crate::table::Row {
+        .map(|e| crate::table::Row {
             namespace: "".into(),
-            name: format!("{i:06}").into(),
+            name: row_name(e).into(),
             uid: "".into(),
             created: e.time.map(|t| t.as_second()),
             deleting: false,
@@ -385,9 +401,17 @@ pub fn rows(entries: &[Entry]) -> Vec<crate::table::Row> {
         .collect()
 }
 
+/// An entry's row name: newest first in the table's name order (time reversed, then the id), and the same
+/// for as long as the entry is there, so newer entries arriving leave the cursor and marks on theirs.
+fn row_name(e: &Entry) -> String {
+    const LATEST: i128 = 10i128.pow(21) - 1;
+    let order = e.time.map_or(LATEST, |t| LATEST / 2 - t.as_nanosecond());
+    format!("{order:021} {}", e.id)
+}
+
 /// The entry a row (by its name) stands for.
-pub fn index_of(row_name: &str) -> Option<usize> {
-    row_name.parse().ok()
+pub fn index_of(entries: &[Entry], name: &str) -> Option<usize> {
+    entries.iter().position(|e| row_name(e) == name)
 }
 
 /// `2026-01-02 11:59:00` (UTC), or empty.

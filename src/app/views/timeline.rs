@@ -21,21 +21,22 @@ impl TimelineView {
         }
     }
 
-    /// What Enter shows for entry `i`: a diff against the marked entry, else against the previous one of its
-    /// source, else the entry's own text.
-    pub fn detail(&self, i: usize) -> Option<(String, String)> {
+    /// What Enter shows for the entry of row `name`: a diff against the marked entry, else against the
+    /// previous one of its source, else the entry's own text.
+    pub fn detail(&self, name: &str) -> Option<(String, String)> {
         let entries = self
             .feed
             .timeline
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .entries();
-        let entry = entries.get(i)?;
+        let i = timeline::index_of(&entries, name)?;
+        let entry = &entries[i];
         let marked: Vec<usize> = self
             .table
             .marked
             .iter()
-            .filter_map(|(_, name)| timeline::index_of(name))
+            .filter_map(|(_, name)| timeline::index_of(&entries, name))
             .filter(|m| *m != i)
             .collect();
         if let Some(&m) = marked.first()
@@ -80,14 +81,10 @@ impl ViewType for TimelineView {
         if action != Action::Open {
             return vec![];
         }
-        let Some(i) = self
-            .table
-            .selected_row()
-            .and_then(|(_, name)| timeline::index_of(&name))
-        else {
+        let Some((_, name)) = self.table.selected_row() else {
             return vec![];
         };
-        let Some((what, text)) = self.detail(i) else {
+        let Some((what, text)) = self.detail(&name) else {
             return vec![];
         };
         let mut view = TextView::loading();
