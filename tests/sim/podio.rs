@@ -292,3 +292,69 @@ async fn exec_reads_stdin_sent_as_text_frames() {
     .await;
     assert!(stdout.contains("from-text"), "{stdout:?}");
 }
+
+#[tokio::test]
+async fn kubectl_cp_copies_into_a_pod_and_back_out() {
+    let sim = TestSim::start().await;
+    let pod = first_pod(&sim, "app=redis").await;
+    let local = sim.dir.path().join("upload");
+    std::fs::create_dir_all(local.join("nested")).unwrap();
+    std::fs::write(local.join("a.txt"), "alpha\n").unwrap();
+    std::fs::write(local.join("nested/b.bin"), [0u8, 1, 2, 255, 10]).unwrap();
+    let file = sim.dir.path().join("single.txt");
+    std::fs::write(&file, "single\n").unwrap();
+
+    // A file to a path that does not exist yet, a directory into an existing directory.
+    sim.kubectl_ok(&[
+        "cp",
+        file.to_str().unwrap(),
+        &format!("{pod}:/tmp/copied.txt"),
+    ])
+    .await;
+    sim.kubectl_ok(&["cp", local.to_str().unwrap(), &format!("{pod}:/tmp")])
+        .await;
+    let seen = sim
+        .kubectl_ok(&[
+            "exec",
+            &pod,
+            "--",
+            "cat",
+            "/tmp/copied.txt",
+            "/tmp/upload/a.txt",
+        ])
+        .await;
+    assert_eq!(seen, "single\nalpha\n");
+    let ls = sim
+        .kubectl_ok(&["exec", &pod, "--", "ls", "/tmp/upload/nested"])
+        .await;
+    assert_eq!(ls, "b.bin\n");
+
+    // And back out: the bytes are the same, binary included.
+    let back = sim.dir.path().join("back");
+    sim.kubectl_ok(&["cp", &format!("{pod}:/tmp/upload"), back.to_str().unwrap()])
+        .await;
+    assert_eq!(std::fs::read(back.join("a.txt")).unwrap(), b"alpha\n");
+    assert_eq!(
+        std::fs::read(back.join("nested/b.bin")).unwrap(),
+        [0u8, 1, 2, 255, 10]
+    );
+    let one = sim.dir.path().join("hosts");
+    sim.kubectl_ok(&["cp", &format!("{pod}:/etc/hosts"), one.to_str().unwrap()])
+        .await;
+    assert!(std::fs::read_to_string(&one).unwrap().contains("localhost"));
+
+    // The shell's pipes, loops and stderr redirection as an exec script.
+    let (ok, out, err) = sim
+        .kubectl(&[
+            "exec",
+            &pod,
+            "--",
+            "sh",
+            "-c",
+            "for i in 1 2; do echo $i; done; seq 3 | wc -l; echo warn >&2",
+        ])
+        .await;
+    assert!(ok, "{err}");
+    assert_eq!(out, "1\n2\n3\n");
+    assert_eq!(err, "warn\n");
+}

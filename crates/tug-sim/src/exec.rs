@@ -31,6 +31,8 @@ pub struct ExecSession {
     pub stdout: bool,
     pub stderr: bool,
     pub tty: bool,
+    /// The container's written files, shared with its other sessions.
+    pub files: crate::shell::SharedOverlay,
 }
 
 /// The status the kubelet reports when the process exits, in the API server's words.
@@ -110,6 +112,27 @@ impl Conn {
     }
 }
 
+/// Reads stdin frames until the client closes stdin (v5's CLOSE frame, or the socket's end); `None` if the
+/// client went away without saying so under v4 (there is no EOF signal there: the process would hang).
+async fn read_stdin(socket: &mut WebSocket, v5: bool) -> Option<Vec<u8>> {
+    let mut data = vec![];
+    loop {
+        let frame = match socket.recv().await {
+            Some(Ok(Message::Binary(b))) => b.to_vec(),
+            Some(Ok(Message::Text(t))) => t.as_bytes().to_vec(),
+            Some(Ok(Message::Close(_))) | None | Some(Err(_)) => {
+                return (!v5).then_some(data);
+            }
+            Some(Ok(_)) => continue,
+        };
+        match frame.split_first() {
+            Some((&STDIN, payload)) => data.extend_from_slice(payload),
+            Some((&CLOSE, [STDIN, ..])) if v5 => return Some(data),
+            _ => {}
+        }
+    }
+}
+
 pub async fn serve_exec(socket: WebSocket, protocol: Option<String>, session: ExecSession) {
     let v5 = protocol.as_deref() == Some("v5.channel.k8s.io");
     let mut conn = Conn {
@@ -125,6 +148,7 @@ pub async fn serve_exec(socket: WebSocket, protocol: Option<String>, session: Ex
         image: session.image.clone(),
         hostname: session.hostname.clone(),
         env: session.env.clone(),
+        files: session.files.clone(),
     };
     let mut shell = Shell::new(ctx, session.tty);
     let program = session.command.first().cloned().unwrap_or_default();
@@ -138,6 +162,13 @@ pub async fn serve_exec(socket: WebSocket, protocol: Option<String>, session: Ex
     }
     let mut interactive = matches!(base.as_str(), "sh" | "ash") && session.command.len() == 1;
     if !interactive {
+        if session.stdin && Shell::reads_stdin(&session.command) {
+            // `tar -xmf -` and friends read stdin to its end first (kubectl cp closes it when done).
+            let Some(data) = read_stdin(&mut conn.socket, v5).await else {
+                return;
+            };
+            shell.set_stdin(data);
+        }
         let out = shell.run_argv(&session.command);
         if !conn.emit(out).await {
             return;

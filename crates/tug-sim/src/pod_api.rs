@@ -243,7 +243,16 @@ pub async fn exec(
             ))
         })
         .collect();
+    let key = format!(
+        "{}/{cname}",
+        pod["metadata"]["uid"].as_str().unwrap_or(name)
+    );
+    let files = match state.overlays.lock() {
+        Ok(mut o) => o.entry(key).or_default().clone(),
+        Err(_) => Default::default(),
+    };
     let session = ExecSession {
+        files,
         namespace: ns.to_string(),
         pod: name.to_string(),
         container: cname,

@@ -83,6 +83,8 @@ pub struct SimState {
     pub gone_epoch: tokio::sync::watch::Sender<u64>,
     pub shutdown: CancellationToken,
     requests: Mutex<Vec<RequestRecord>>,
+    /// Each container's written files (`kubectl cp`, `> file`), by pod uid and container name.
+    pub overlays: Mutex<std::collections::HashMap<String, crate::shell::SharedOverlay>>,
 }
 
 impl SimState {
@@ -102,6 +104,7 @@ impl SimState {
             gone_epoch: tokio::sync::watch::channel(0).0,
             shutdown,
             requests: Mutex::new(Vec::new()),
+            overlays: Mutex::new(std::collections::HashMap::new()),
         }
     }
 

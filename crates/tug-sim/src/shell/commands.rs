@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::fs::{dir_entries, file, is_dir, resolve};
+use super::fs::resolve;
 use super::{BUILTINS, Chunk, Shell};
 
 impl Shell {
@@ -30,6 +30,10 @@ impl Shell {
         let base = name.rsplit('/').next().unwrap_or(&name).to_string();
         let out = |s: String| Chunk::Out(s.into_bytes());
         let err = |s: String| Chunk::Err(s.into_bytes());
+        if let Some((status, chunks)) = self.tool(&base, &args) {
+            self.status = status;
+            return chunks;
+        }
         let (status, chunks) = match base.as_str() {
             "echo" => {
                 let (newline, rest) = match args.first() {
@@ -74,7 +78,7 @@ impl Shell {
             "pwd" => (0, vec![out(format!("{}\n", self.cwd))]),
             "cd" => {
                 let target = resolve(&self.cwd, args.first().copied().unwrap_or("/root"));
-                if is_dir(&target) {
+                if self.exists_dir(&target) {
                     self.cwd = target;
                     (0, vec![])
                 } else {
@@ -177,25 +181,31 @@ impl Shell {
             "clear" => (0, vec![out("\x1b[H\x1b[2J".into())]),
             "ls" => self.ls(&args),
             "cat" => {
-                let mut chunks = vec![];
-                let mut status = 0;
-                for a in &args {
-                    let path = resolve(&self.cwd, a);
-                    match file(&self.ctx, &path) {
-                        Some(content) => chunks.push(out(content)),
-                        None if is_dir(&path) => {
-                            status = 1;
-                            chunks.push(err("cat: read error: Is a directory\n".to_string()));
-                        }
-                        None => {
-                            status = 1;
-                            chunks.push(err(format!(
-                                "cat: can't open '{a}': No such file or directory\n"
-                            )));
+                let files: Vec<&str> = args.iter().copied().filter(|a| *a != "-u").collect();
+                if files.is_empty() {
+                    // No files: stdin (the pipe's, or what the client sent).
+                    (0, vec![Chunk::Out(std::mem::take(&mut self.stdin))])
+                } else {
+                    let mut chunks = vec![];
+                    let mut status = 0;
+                    for a in files {
+                        let path = resolve(&self.cwd, a);
+                        match self.overlay_read(&path) {
+                            Some(content) => chunks.push(Chunk::Out(content)),
+                            None if self.exists_dir(&path) => {
+                                status = 1;
+                                chunks.push(err("cat: read error: Is a directory\n".to_string()));
+                            }
+                            None => {
+                                status = 1;
+                                chunks.push(err(format!(
+                                    "cat: can't open '{a}': No such file or directory\n"
+                                )));
+                            }
                         }
                     }
+                    (status, chunks)
                 }
-                (status, chunks)
             }
             "command" | "which" => {
                 let names: Vec<&&str> = args.iter().filter(|a| !a.starts_with('-')).collect();
@@ -210,7 +220,6 @@ impl Shell {
                 }
                 (status, vec![out(found.concat())])
             }
-            "test" | "[" => (0, vec![]),
             "exit" => {
                 let code = args
                     .first()
@@ -262,23 +271,26 @@ impl Shell {
         let mut status = 0;
         for p in &paths {
             let path = resolve(&self.cwd, p);
-            if paths.len() > 1 && is_dir(&path) {
+            let Ok(fs) = self.ctx.files.lock() else {
+                continue;
+            };
+            if paths.len() > 1 && fs.is_dir(&path) {
                 out.push_str(&format!("{p}:\n"));
             }
-            if let Some(entries) = dir_entries(&path) {
-                let mut entries: Vec<&str> = entries.to_vec();
+            if let Some(entries) = fs.list(&path) {
+                let mut entries: Vec<&str> = entries.iter().map(String::as_str).collect();
                 if all {
                     entries.splice(0..0, [".", ".."]);
                 }
                 if long {
                     for e in entries {
                         let child = resolve(&path, e);
-                        let (mode, size) = if is_dir(&child) || e == "." || e == ".." {
+                        let (mode, size) = if fs.is_dir(&child) || e == "." || e == ".." {
                             ("drwxr-xr-x", 4096)
                         } else {
                             (
                                 "-rw-r--r--",
-                                file(&self.ctx, &child).map(|c| c.len()).unwrap_or(0),
+                                fs.read(&self.ctx, &child).map(|c| c.len()).unwrap_or(0),
                             )
                         };
                         out.push_str(&format!(
@@ -289,7 +301,7 @@ impl Shell {
                     out.push_str(&entries.join("\n"));
                     out.push('\n');
                 }
-            } else if file(&self.ctx, &path).is_some() {
+            } else if fs.read(&self.ctx, &path).is_some() {
                 out.push_str(&format!("{p}\n"));
             } else {
                 status = 1;
@@ -301,5 +313,9 @@ impl Shell {
             chunks.push(Chunk::Err(errs.into_bytes()));
         }
         (status, chunks)
+    }
+
+    fn exists_dir(&self, path: &str) -> bool {
+        self.ctx.files.lock().is_ok_and(|fs| fs.is_dir(path))
     }
 }

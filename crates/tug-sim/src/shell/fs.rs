@@ -101,3 +101,105 @@ pub(super) fn file(c: &ShellContext, path: &str) -> Option<String> {
         _ => return None,
     })
 }
+
+/// What a container wrote (`tar -x`, `> file`, `mkdir`): files and directories over the read-only image,
+/// kept per container by the server so `kubectl cp` into a pod and back out again sees the same bytes.
+#[derive(Debug, Default)]
+pub struct Overlay {
+    files: std::collections::BTreeMap<String, Vec<u8>>,
+    dirs: std::collections::BTreeSet<String>,
+}
+
+/// One container's overlay, shared by its exec sessions.
+pub type SharedOverlay = std::sync::Arc<std::sync::Mutex<Overlay>>;
+
+impl Overlay {
+    pub(super) fn is_dir(&self, path: &str) -> bool {
+        is_dir(path) || self.dirs.contains(path)
+    }
+
+    pub(super) fn read(&self, c: &ShellContext, path: &str) -> Option<Vec<u8>> {
+        self.files
+            .get(path)
+            .cloned()
+            .or_else(|| file(c, path).map(String::into_bytes))
+    }
+
+    /// A directory's entries (the image's, then what was written), or `None` if it is no directory.
+    pub(super) fn list(&self, path: &str) -> Option<Vec<String>> {
+        if !self.is_dir(path) {
+            return None;
+        }
+        let mut out: Vec<String> = dir_entries(path)
+            .unwrap_or_default()
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let prefix = if path == "/" {
+            "/".to_string()
+        } else {
+            format!("{path}/")
+        };
+        let children = self.dirs.iter().chain(self.files.keys());
+        for child in children {
+            if let Some(name) = child.strip_prefix(&prefix)
+                && !name.is_empty()
+                && !name.contains('/')
+                && !out.iter().any(|e| e == name)
+            {
+                out.push(name.to_string());
+            }
+        }
+        out.sort(); // as `ls` and `tar` list them
+        Some(out)
+    }
+
+    /// Writes a file; its directory must exist (as `open(O_CREAT)` wants).
+    pub(super) fn write(&mut self, path: &str, data: Vec<u8>) -> Result<(), &'static str> {
+        if self.is_dir(path) {
+            return Err("Is a directory");
+        }
+        if !self.is_dir(parent(path)) {
+            return Err("No such file or directory");
+        }
+        self.files.insert(path.to_string(), data);
+        Ok(())
+    }
+
+    /// `mkdir -p`: every missing directory up to `path`.
+    pub(super) fn mkdir_all(&mut self, path: &str) -> Result<(), &'static str> {
+        if self.files.contains_key(path) {
+            return Err("File exists");
+        }
+        let mut cur = String::new();
+        for seg in path.split('/').filter(|s| !s.is_empty()) {
+            cur.push('/');
+            cur.push_str(seg);
+            if self.files.contains_key(&cur) {
+                return Err("Not a directory");
+            }
+            if !is_dir(&cur) {
+                self.dirs.insert(cur.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes a written file or directory (the image's own files stay: it is read-only).
+    pub(super) fn remove(&mut self, path: &str) -> bool {
+        let prefix = format!("{path}/");
+        let before = self.files.len() + self.dirs.len();
+        self.files
+            .retain(|k, _| k != path && !k.starts_with(&prefix));
+        self.dirs.retain(|k| k != path && !k.starts_with(&prefix));
+        before != self.files.len() + self.dirs.len()
+    }
+}
+
+/// The directory a path is in.
+pub(super) fn parent(path: &str) -> &str {
+    match path.rfind('/') {
+        Some(0) | None => "/",
+        Some(i) => &path[..i],
+    }
+}

@@ -7,11 +7,14 @@
 mod commands;
 mod fs;
 mod parse;
+mod tools;
+
+pub use fs::{Overlay, SharedOverlay};
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use parse::split_list;
+use parse::{split_list, split_pipe};
 
 /// What a command produced, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,13 +34,16 @@ pub struct ShellContext {
     pub image: String,
     pub hostname: String,
     pub env: Vec<(String, String)>,
+    /// What the container wrote so far (shared by its exec sessions).
+    pub files: SharedOverlay,
 }
 
 /// The programs the container has (all built into the shell).
 const BUILTINS: &[&str] = &[
     "cat", "cd", "clear", "command", "date", "echo", "env", "exit", "export", "false", "hostname",
     "id", "ls", "printenv", "printf", "ps", "pwd", "sh", "ash", "sleep", "stty", "true", "uname",
-    "which", "whoami", "exec", "uptime", "test", "[",
+    "which", "whoami", "exec", "uptime", "test", "[", "seq", "gzip", "gunzip", "zcat", "tar",
+    "mkdir", "rm", "touch", "head", "tail", "wc",
 ];
 
 pub struct Shell {
@@ -53,6 +59,8 @@ pub struct Shell {
     exited: Option<i32>,
     /// A script ran `exec sh`: what follows is an interactive shell.
     became_shell: bool,
+    /// The running command's stdin: the previous pipeline stage's output, or what the client sent.
+    stdin: Vec<u8>,
 }
 
 impl Shell {
@@ -89,6 +97,7 @@ impl Shell {
             in_escape: false,
             exited: None,
             became_shell: false,
+            stdin: vec![],
         }
     }
 
@@ -206,11 +215,55 @@ impl Shell {
         self.status
     }
 
-    /// Runs one command line (`a; b && c || d`).
+    /// Hands the command run next (by `run_argv`) what the client sent on stdin.
+    pub fn set_stdin(&mut self, data: Vec<u8>) {
+        self.stdin = data;
+    }
+
+    /// Whether `argv` reads stdin to its end before it can answer (`tar -x -f -`, `cat`, `gzip`): the
+    /// server then collects stdin until the client closes it.
+    pub fn reads_stdin(argv: &[String]) -> bool {
+        let base = |w: &str| w.rsplit('/').next().unwrap_or(w).to_string();
+        let Some(first) = argv.first() else {
+            return false;
+        };
+        let files = argv[1..].iter().filter(|a| !a.starts_with('-')).count();
+        match base(first).as_str() {
+            "cat" | "gzip" | "gunzip" | "zcat" | "wc" | "head" | "tail" => files == 0,
+            "tar" => {
+                let flags: String = argv[1..]
+                    .iter()
+                    .filter(|a| !a.starts_with("--"))
+                    .take(1)
+                    .chain(
+                        argv[1..]
+                            .iter()
+                            .filter(|a| a.starts_with('-') && !a.starts_with("--")),
+                    )
+                    .cloned()
+                    .collect();
+                (flags.contains('x') || flags.contains('t')) && argv.iter().any(|a| a == "-")
+            }
+            "sh" | "ash" => match (argv.get(1).map(String::as_str), argv.get(2)) {
+                (Some("-c"), Some(script)) => {
+                    let first: Vec<String> = split_pipe(script.trim())
+                        .first()
+                        .map(|s| s.split_whitespace().map(str::to_string).collect())
+                        .unwrap_or_default();
+                    !first.is_empty() && Self::reads_stdin(&first)
+                }
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// Runs one command line (`a; b && c || d`, pipelines, `for … in …; do …; done`).
     pub fn run(&mut self, line: &str) -> Vec<Chunk> {
         let mut out = vec![];
         let mut pending: Option<&str> = None;
-        for (cmd, op) in split_list(line) {
+        let mut parts = split_list(line).into_iter();
+        while let Some((cmd, op)) = parts.next() {
             if self.exited.is_some() {
                 break;
             }
@@ -220,20 +273,134 @@ impl Shell {
                 _ => false,
             };
             pending = op;
+            let head = cmd.trim_start();
+            if head.starts_with("for ") {
+                // The list splitter cut the loop at its `;`s: gather it again up to the matching `done`.
+                let mut body: Vec<(String, Option<&'static str>)> = vec![];
+                let mut depth = 1;
+                for (piece, piece_op) in parts.by_ref() {
+                    let t = piece.trim();
+                    let t = t.strip_prefix("do ").map(str::trim_start).unwrap_or(t);
+                    if t.starts_with("for ") {
+                        depth += 1;
+                    }
+                    if t == "done" {
+                        depth -= 1;
+                        if depth == 0 {
+                            pending = piece_op;
+                            break;
+                        }
+                    }
+                    body.push((piece, piece_op));
+                }
+                if depth != 0 {
+                    out.push(Chunk::Err(
+                        b"sh: syntax error: unexpected end of file (expecting \"done\")\n".to_vec(),
+                    ));
+                    self.status = 2;
+                    break;
+                }
+                if skip {
+                    continue;
+                }
+                out.extend(self.run_for(head, &body));
+                continue;
+            }
             if skip || cmd.trim().is_empty() {
                 continue;
             }
-            let words = match self.expand(&cmd) {
+            out.extend(self.pipeline(&cmd));
+        }
+        out
+    }
+
+    /// `for VAR in WORDS` with its body (the pieces between `do` and `done`).
+    fn run_for(&mut self, head: &str, body: &[(String, Option<&'static str>)]) -> Vec<Chunk> {
+        let words = match self.expand(head) {
+            Ok(w) => w,
+            Err(e) => {
+                self.status = 2;
+                return vec![Chunk::Err(format!("sh: {e}\n").into_bytes())];
+            }
+        };
+        let (Some(var), Some("in")) = (words.get(1), words.get(2).map(String::as_str)) else {
+            self.status = 2;
+            return vec![Chunk::Err(
+                b"sh: syntax error: bad for loop variable\n".to_vec(),
+            )];
+        };
+        let mut script = String::new();
+        for (i, (piece, op)) in body.iter().enumerate() {
+            let piece = if i == 0 {
+                let t = piece.trim_start();
+                t.strip_prefix("do").unwrap_or(t)
+            } else {
+                piece.as_str()
+            };
+            script.push_str(piece);
+            script.push_str(op.unwrap_or(";"));
+        }
+        let mut out = vec![];
+        self.status = 0;
+        for w in &words[3..] {
+            if self.exited.is_some() {
+                break;
+            }
+            self.env.insert(var.clone(), w.clone());
+            out.extend(self.run(&script));
+        }
+        out
+    }
+
+    /// One pipeline: each stage's stdout is the next one's stdin; redirections apply per stage.
+    fn pipeline(&mut self, cmd: &str) -> Vec<Chunk> {
+        let stages = split_pipe(cmd);
+        let last = stages.len().saturating_sub(1);
+        let mut out = vec![];
+        for (i, stage) in stages.iter().enumerate() {
+            let words = match self.expand(stage) {
                 Ok(w) => w,
+                Err(e) => {
+                    out.push(Chunk::Err(format!("sh: {e}\n").into_bytes()));
+                    self.status = 2;
+                    self.stdin.clear();
+                    continue;
+                }
+            };
+            let (words, redir) = match tools::redirections(words) {
+                Ok(r) => r,
                 Err(e) => {
                     out.push(Chunk::Err(format!("sh: {e}\n").into_bytes()));
                     self.status = 2;
                     continue;
                 }
             };
-            out.extend(self.command(&words));
+            if let Some(path) = &redir.input {
+                let path = fs::resolve(&self.cwd, path);
+                let data = self.overlay_read(&path);
+                match data {
+                    Some(d) => self.stdin = d,
+                    None => {
+                        out.push(Chunk::Err(
+                            format!("sh: can't open {path}: no such file\n").into_bytes(),
+                        ));
+                        self.status = 1;
+                        continue;
+                    }
+                }
+            }
+            let chunks = self.command(&words);
+            let (piped, mut rest) = self.route(chunks, &redir, i < last);
+            out.append(&mut rest);
+            self.stdin = piped;
         }
+        self.stdin.clear();
         out
+    }
+
+    pub(super) fn overlay_read(&self, path: &str) -> Option<Vec<u8>> {
+        let files = self.ctx.files.lock().ok()?;
+        files.read(&self.ctx, path)
     }
 }
 

@@ -206,3 +206,24 @@ pub(super) fn arith(expr: &str) -> Option<i64> {
     let v = expr_(&t, &mut i)?;
     (i == t.len()).then_some(v)
 }
+
+/// Splits a pipeline `a | b | c` at its unquoted single `|`s (`||` was taken by `split_list`).
+pub(super) fn split_pipe(cmd: &str) -> Vec<String> {
+    let mut stages = vec![];
+    let mut cur = String::new();
+    let (mut single, mut double) = (false, false);
+    for c in cmd.chars() {
+        match c {
+            '\'' if !double => single = !single,
+            '"' if !single => double = !double,
+            _ => {}
+        }
+        if c == '|' && !single && !double {
+            stages.push(std::mem::take(&mut cur));
+        } else {
+            cur.push(c);
+        }
+    }
+    stages.push(cur);
+    stages
+}
