@@ -358,3 +358,54 @@ async fn kubectl_cp_copies_into_a_pod_and_back_out() {
     assert_eq!(out, "1\n2\n3\n");
     assert_eq!(err, "warn\n");
 }
+
+#[tokio::test]
+async fn kubectl_debug_gets_a_shell_in_an_ephemeral_container() {
+    let sim = TestSim::start().await;
+    let pod = first_pod(&sim, "app=redis").await;
+    let spec: serde_json::Value =
+        serde_json::from_str(&sim.kubectl_ok(&["get", "pod", &pod, "-o", "json"]).await).unwrap();
+    let target = spec["spec"]["containers"][0]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let (ok, out, err) = sim
+        .kubectl_stdin(
+            &[
+                "debug",
+                "-i",
+                &pod,
+                "--image=busybox",
+                &format!("--target={target}"),
+                "-c",
+                "dbg",
+            ],
+            Some("echo hi from $HOSTNAME; exit\n"),
+        )
+        .await;
+    assert!(ok, "{err}");
+    assert!(out.contains(&format!("hi from {pod}")), "{out} / {err}");
+
+    // The pod shows the container in its spec and its status, and exec reaches it.
+    let now: serde_json::Value =
+        serde_json::from_str(&sim.kubectl_ok(&["get", "pod", &pod, "-o", "json"]).await).unwrap();
+    let eph = &now["spec"]["ephemeralContainers"][0];
+    assert_eq!(eph["name"], "dbg");
+    assert_eq!(eph["image"], "busybox");
+    assert_eq!(eph["targetContainerName"], target.as_str());
+    let status = &now["status"]["ephemeralContainerStatuses"][0];
+    assert_eq!(status["name"], "dbg");
+    assert!(status["state"]["running"].is_object(), "{status}");
+    let inside = sim
+        .kubectl_ok(&["exec", &pod, "-c", "dbg", "--", "echo", "inside"])
+        .await;
+    assert_eq!(inside, "inside\n");
+
+    // A name the pod's containers already use is refused, as the apiserver's validation does.
+    let (ok, _, err) = sim
+        .kubectl(&["debug", &pod, "--image=busybox", "-c", &target])
+        .await;
+    assert!(!ok);
+    assert!(err.contains("Duplicate value"), "{err}");
+}

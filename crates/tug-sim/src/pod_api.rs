@@ -15,7 +15,7 @@ use super::exec::{self, ExecSession};
 use super::logs::{self, LogOptions, LogSource};
 use super::selectors::LabelSelector;
 use super::server::{Counter, Query, SimState, json_response};
-use super::status::{ApiError, ApiResult};
+use super::status::{ApiError, ApiResult, FieldError};
 use super::store::DeleteOptions;
 
 fn pods(state: &SimState) -> ApiResult<Arc<super::resources::ResourceDef>> {
@@ -475,4 +475,160 @@ pub fn evict(state: &Arc<SimState>, ns: &str, name: &str, body: &[u8]) -> ApiRes
         StatusCode::CREATED,
         &json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}),
     ))
+}
+
+/// `pods/{name}/ephemeralcontainers` (PATCH or PUT of the Pod): of the candidate pod only
+/// `spec.ephemeralContainers` counts, and only additions are allowed, as the apiserver's strategy has it. The
+/// kubelet's part happens at once: each new container starts running (in `ephemeralContainerStatuses`), so
+/// `kubectl debug` attaches to it straight away and exec reaches it.
+pub fn with_ephemeral(
+    res: &super::resources::ResourceDef,
+    old: &Value,
+    candidate: &Value,
+) -> ApiResult<Value> {
+    let name = old["metadata"]["name"].as_str().unwrap_or_default();
+    let list = |v: &Value| -> Vec<Value> {
+        v["spec"]["ephemeralContainers"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    };
+    let (before, after) = (list(old), list(candidate));
+    let mut errs = vec![];
+    for c in &before {
+        let cname = c["name"].as_str().unwrap_or_default();
+        match after.iter().find(|n| n["name"] == c["name"]) {
+            Some(n) if strip_defaults(n) == strip_defaults(c) => {}
+            Some(_) => errs.push(FieldError::forbidden(
+                "spec.ephemeralContainers",
+                format!("existing ephemeral containers \"{cname}\" may not be changed"),
+            )),
+            None => errs.push(FieldError::forbidden(
+                "spec.ephemeralContainers",
+                format!("existing ephemeral containers \"{cname}\" may not be removed"),
+            )),
+        }
+    }
+    let taken: Vec<String> = names(&old["spec"]["containers"])
+        .into_iter()
+        .chain(names(&old["spec"]["initContainers"]))
+        .collect();
+    let mut added = vec![];
+    for (i, c) in after.iter().enumerate() {
+        if before.iter().any(|b| b["name"] == c["name"]) {
+            continue;
+        }
+        let path = format!("spec.ephemeralContainers[{i}]");
+        let cname = c["name"].as_str().unwrap_or_default();
+        if cname.is_empty() {
+            errs.push(FieldError::required(&format!("{path}.name"), ""));
+        } else if taken.iter().any(|t| t == cname)
+            || after.iter().filter(|o| o["name"] == c["name"]).count() > 1
+        {
+            errs.push(FieldError {
+                reason: "FieldValueDuplicate",
+                field: format!("{path}.name"),
+                value: Some(format!("{cname:?}")),
+                detail: String::new(),
+            });
+        }
+        if c["image"].as_str().is_none_or(str::is_empty) {
+            errs.push(FieldError::required(&format!("{path}.image"), ""));
+        }
+        for forbidden in [
+            "ports",
+            "livenessProbe",
+            "readinessProbe",
+            "startupProbe",
+            "lifecycle",
+        ] {
+            if !c[forbidden].is_null() {
+                errs.push(FieldError::forbidden(
+                    &format!("{path}.{forbidden}"),
+                    "cannot be set for an Ephemeral Container",
+                ));
+            }
+        }
+        if let Some(target) = c["targetContainerName"].as_str()
+            && !names(&old["spec"]["containers"])
+                .iter()
+                .any(|t| t == target)
+        {
+            errs.push(FieldError {
+                reason: "FieldValueNotFound",
+                field: format!("{path}.targetContainerName"),
+                value: Some(format!("{target:?}")),
+                detail: "must reference a container in the pod".into(),
+            });
+        }
+        added.push(c.clone());
+    }
+    if !errs.is_empty() {
+        return Err(ApiError::invalid(res, name, errs));
+    }
+    let mut pod = old.clone();
+    let mut all = before;
+    let now = crate::store::now_rfc3339();
+    let mut statuses = pod["status"]["ephemeralContainerStatuses"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    for mut c in added {
+        let image = c["image"].as_str().unwrap_or_default().to_string();
+        let defaults = [
+            ("terminationMessagePath", json!("/dev/termination-log")),
+            ("terminationMessagePolicy", json!("File")),
+            (
+                "imagePullPolicy",
+                json!(if image.ends_with(":latest") || !image.contains(':') {
+                    "Always"
+                } else {
+                    "IfNotPresent"
+                }),
+            ),
+            ("resources", json!({})),
+        ];
+        if let Some(m) = c.as_object_mut() {
+            for (k, v) in defaults {
+                m.entry(k).or_insert(v);
+            }
+        }
+        let cname = c["name"].as_str().unwrap_or_default().to_string();
+        let full_image = if image.contains('/') {
+            image.clone()
+        } else {
+            format!("docker.io/library/{image}")
+        };
+        statuses.push(json!({
+            "name": cname,
+            "image": full_image,
+            "imageID": crate::controllers::kubelet::image_id(&image),
+            "containerID": crate::controllers::kubelet::container_id(old, &cname, 0),
+            "ready": false,
+            "restartCount": 0,
+            "state": {"running": {"startedAt": now}},
+            "lastState": {},
+        }));
+        all.push(c);
+    }
+    pod["spec"]["ephemeralContainers"] = Value::Array(all);
+    pod["status"]["ephemeralContainerStatuses"] = Value::Array(statuses);
+    crate::store::check_resource_version(res, name, candidate, old)?;
+    Ok(pod)
+}
+
+/// A container as the client may send it back: without the defaults the server filled in.
+fn strip_defaults(c: &Value) -> Value {
+    let mut c = c.clone();
+    if let Some(m) = c.as_object_mut() {
+        for k in [
+            "terminationMessagePath",
+            "terminationMessagePolicy",
+            "imagePullPolicy",
+            "resources",
+        ] {
+            m.remove(k);
+        }
+    }
+    c
 }

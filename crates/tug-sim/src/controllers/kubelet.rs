@@ -211,7 +211,7 @@ fn pod_ip(pod: &Value, node: &str) -> String {
     format!("10.244.{}.{}", subnet, 2 + h % 250)
 }
 
-fn container_id(pod: &Value, cname: &str, restarts: i64) -> String {
+pub(crate) fn container_id(pod: &Value, cname: &str, restarts: i64) -> String {
     let h = fnv1a(
         format!(
             "{}/{cname}/{restarts}",
@@ -226,7 +226,7 @@ fn container_id(pod: &Value, cname: &str, restarts: i64) -> String {
     )
 }
 
-fn image_id(image: &str) -> String {
+pub(crate) fn image_id(image: &str) -> String {
     let h = fnv1a(image.as_bytes());
     let repo = image.split(':').next().unwrap_or(image);
     format!(

@@ -10,7 +10,7 @@ mod deployment;
 mod events;
 mod gc;
 mod job;
-mod kubelet;
+pub(crate) mod kubelet;
 mod network;
 mod replicaset;
 mod scheduler;

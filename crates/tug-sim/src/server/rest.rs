@@ -309,6 +309,38 @@ async fn resource_inner(
                 &warnings,
             ))
         }
+        ("get", Some("ephemeralcontainers"), Some(name)) => {
+            Ok(call.object_response(StatusCode::OK, &call.get(name)?))
+        }
+        ("update" | "patch", Some("ephemeralcontainers"), Some(name)) if res.plural == "pods" => {
+            let headers = req.headers().clone();
+            let body = read_body(req).await?;
+            let candidate_of = |old: &Value| -> ApiResult<Value> {
+                if verb == "update" {
+                    return decode_body(&headers, &body);
+                }
+                let ct = content_type(&headers).unwrap_or_default();
+                let kind = PatchKind::from_content_type(ct)
+                    .filter(|k| *k != PatchKind::Apply)
+                    .ok_or_else(|| ApiError::unsupported_media_type(ct))?;
+                let doc: Value = serde_json::from_slice(&body)
+                    .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?;
+                patch::apply(old, &doc, &kind).map_err(|e| match e {
+                    patch::PatchError::Decode(m) => ApiError::bad_request(m),
+                    patch::PatchError::Apply(m) => ApiError::new(422, "Invalid", m),
+                })
+            };
+            let updated = store.update_as(
+                res,
+                &ns,
+                name,
+                UpdateScope::All,
+                call.dry_run,
+                &writer,
+                |old| pod_api::with_ephemeral(res, old, &candidate_of(old)?),
+            )?;
+            Ok(call.object_response(StatusCode::OK, &updated))
+        }
         ("update" | "patch", Some("scale"), Some(name)) => {
             let headers = req.headers().clone();
             let body = read_body(req).await?;
