@@ -89,6 +89,10 @@ pub struct SimArgs {
     /// Serve `metrics.k8s.io` (`kubectl top`) as metrics-server would; `off` leaves the API absent.
     #[arg(long, value_enum, default_value_t = Switch::On)]
     pub metrics: Switch,
+    /// Keep the CA, the address and every object in DIR: a restarted sim is the same cluster, and the
+    /// kubeconfigs it wrote stay valid. Without it each start is a fresh world.
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
 }
 
 /// An on/off option.

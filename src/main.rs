@@ -39,6 +39,7 @@ async fn run_sim(args: SimArgs) -> anyhow::Result<()> {
         kubeconfig_out: args.kubeconfig_out,
         metrics: args.metrics.is_on(),
         tls: None,
+        state_dir: args.state_dir,
     })
     .await
     .context("cannot start the simulated cluster")?;

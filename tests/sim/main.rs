@@ -25,5 +25,6 @@ mod relations_paging;
 mod revisions;
 mod robustness;
 mod rollback;
+mod state_dir;
 mod validation;
 mod watcher;

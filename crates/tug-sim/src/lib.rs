@@ -19,6 +19,7 @@ pub mod managed_fields;
 pub mod metrics;
 pub mod openapi;
 pub mod patch;
+pub mod persist;
 pub mod pod_api;
 pub mod portforward;
 pub mod protobuf;
@@ -64,6 +65,8 @@ pub enum SimError {
     Kubeconfig(#[from] kubeconfig::KubeconfigError),
     #[error(transparent)]
     Tls(#[from] tls::TlsError),
+    #[error("state dir")]
+    Persist(#[from] persist::PersistError),
 }
 
 /// How to start a sim.
@@ -85,6 +88,8 @@ pub struct SimOptions {
     pub metrics: bool,
     /// Certificates to reuse (a restart on the same address keeps clients' kubeconfigs valid); new if `None`.
     pub tls: Option<tls::SimTls>,
+    /// Keep the CA, the address and every object here across restarts (`--state-dir`); `None`: nothing kept.
+    pub state_dir: Option<PathBuf>,
 }
 
 impl Default for SimOptions {
@@ -99,6 +104,7 @@ impl Default for SimOptions {
             kubeconfig_out: None,
             metrics: true,
             tls: None,
+            state_dir: None,
         }
     }
 }
@@ -112,6 +118,7 @@ pub struct SimHandle {
     pub tls: tls::SimTls,
     shutdown: CancellationToken,
     server: tokio::task::JoinHandle<()>,
+    state_dir: Option<persist::StateDir>,
 }
 
 impl SimHandle {
@@ -127,6 +134,15 @@ impl SimHandle {
     pub async fn stop(mut self) {
         self.shutdown.cancel();
         let _ = (&mut self.server).await;
+        // The last changes, so a restart serves exactly the world this run left.
+        if let Some(dir) = self.state_dir.take() {
+            let store = self.state.store.clone();
+            match tokio::task::spawn_blocking(move || dir.save(&store)).await {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::warn!("state dir: {e}"),
+                Err(e) => tracing::warn!("state dir: the save task failed: {e}"),
+            }
+        }
     }
 
     /// Resolves when the sim has been told to stop.
@@ -156,6 +172,22 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
     }
     // After the metrics API: the read-only role covers every kind served at start.
     bootstrap::seed(&store)?;
+    let state_dir = opts
+        .state_dir
+        .as_deref()
+        .map(persist::StateDir::open)
+        .transpose()?;
+    if let Some(dir) = &state_dir {
+        // A kept world replaces the fresh one before any controller or client sees it.
+        dir.restore(&store)?;
+    }
+    let mut addr_wanted = opts.addr;
+    if let Some(dir) = &state_dir
+        && addr_wanted.port() == 0
+        && let Some(kept) = dir.load_addr()?
+    {
+        addr_wanted = kept;
+    }
     let churn = Arc::new(churn::ChurnRate::new(opts.churn));
     churn::spawn(
         store.clone(),
@@ -166,14 +198,14 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
         shutdown.child_token(),
     );
     controllers::spawn(controllers, shutdown.child_token());
-    let listener = tokio::net::TcpListener::bind(opts.addr)
+    let listener = tokio::net::TcpListener::bind(addr_wanted)
         .await
         .map_err(|source| SimError::Bind {
-            addr: opts.addr,
+            addr: addr_wanted,
             source,
         })?;
     let addr = listener.local_addr().map_err(|source| SimError::Bind {
-        addr: opts.addr,
+        addr: addr_wanted,
         source,
     })?;
     let state = Arc::new(SimState::new(
@@ -188,10 +220,30 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
         .kubeconfig_out
         .clone()
         .unwrap_or_else(|| kubeconfig::default_path(addr));
-    let tls = match opts.tls.clone() {
-        Some(t) => t,
-        None => tls::generate()?,
+    let tls = match (opts.tls.clone(), &state_dir) {
+        (Some(t), _) => t,
+        (None, None) => tls::generate()?,
+        (None, Some(dir)) => {
+            let material = match dir.load_tls()? {
+                Some(m) => m,
+                None => {
+                    let m = tls::generate_material()?;
+                    dir.save_tls(&m)?;
+                    m
+                }
+            };
+            tls::acceptor(&material)?
+        }
     };
+    if let Some(dir) = &state_dir {
+        dir.save_addr(addr)?;
+        dir.save(&state.store)?;
+        tokio::spawn(persist::keep(
+            dir.clone(),
+            state.store.clone(),
+            shutdown.child_token(),
+        ));
+    }
     kubeconfig::write(&kubeconfig, addr, &tls.ca_pem)?;
     // The `gone` fault follows the spec in force (it may be changed at run time through `/_sim/faults`).
     {
@@ -226,6 +278,7 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
         tls,
         shutdown,
         server,
+        state_dir,
     })
 }
 

@@ -841,3 +841,69 @@ impl Store {
         self.lock().registry.add(defs);
     }
 }
+
+impl Store {
+    /// Every stored object by its kind's key, and the resourceVersion they are as of (`--state-dir`).
+    pub fn snapshot(&self) -> (u64, Vec<(ResKey, Arc<Value>)>) {
+        let inner = self.lock();
+        let objects = inner
+            .objects
+            .iter()
+            .flat_map(|(k, t)| t.values().map(move |o| (k.clone(), o.clone())))
+            .collect();
+        (inner.rv, objects)
+    }
+
+    /// Replaces every object by a snapshot's, as a restarted apiserver serves what etcd kept: CRDs serve
+    /// their kinds again, indexes and counts follow, the history starts afresh after the snapshot's version
+    /// (older watches get 410) and uids come from a new stream so new objects never reuse a kept one's.
+    /// Objects of kinds no longer served are dropped and named in the answer.
+    pub fn restore(&self, rv: u64, objects: Vec<(String, Value)>) -> Vec<String> {
+        let mut inner = self.lock();
+        inner.objects.clear();
+        inner.counts.clear();
+        for indexes in inner.indexes.values_mut() {
+            for index in indexes.iter_mut() {
+                index.clear();
+            }
+        }
+        let crd_key = "apiextensions.k8s.io/customresourcedefinitions";
+        for (_, crd) in objects.iter().filter(|(k, _)| k == crd_key) {
+            inner.registry.add_crd(crd);
+        }
+        let mut dropped = vec![];
+        for (key, obj) in objects {
+            let (group, plural) = key.rsplit_once('/').unwrap_or(("", key.as_str()));
+            let def = inner.registry.preferred(group, plural);
+            let Some(def) = def.filter(|d| d.key().as_ref() == key) else {
+                dropped.push(key);
+                continue;
+            };
+            let ns = obj["metadata"]["namespace"].as_str().unwrap_or_default();
+            let name = obj["metadata"]["name"].as_str().unwrap_or_default();
+            let okey = obj_key(&def, ns, name);
+            let res_key = def.key();
+            let obj = Arc::new(obj);
+            inner
+                .objects
+                .entry(res_key.clone())
+                .or_default()
+                .insert(okey.clone(), obj.clone());
+            inner.reindex(&res_key, &okey, None, Some(&obj));
+            *inner
+                .counts
+                .entry(res_key)
+                .or_default()
+                .entry(okey.0.clone())
+                .or_default() += 1;
+        }
+        inner.rv = inner.rv.max(rv);
+        inner.history.clear();
+        inner.floor = inner.rv + 1;
+        let reseed: u64 = inner.rng.random::<u64>() ^ rv.rotate_left(32);
+        inner.rng = ChaCha8Rng::seed_from_u64(reseed);
+        dropped.sort();
+        dropped.dedup();
+        dropped
+    }
+}

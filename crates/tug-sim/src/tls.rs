@@ -34,8 +34,26 @@ impl std::fmt::Debug for SimTls {
     }
 }
 
+/// The PKI of one sim: what `--state-dir` keeps so a restarted sim presents the same certificates.
+#[derive(Clone)]
+pub struct TlsMaterial {
+    pub ca_pem: String,
+    /// The CA's private key (PEM), kept as a real apiserver's PKI keeps it.
+    pub ca_key_pem: String,
+    pub ca_der: Vec<u8>,
+    pub server_der: Vec<u8>,
+    /// The server key, PKCS#8 DER.
+    pub server_key_der: Vec<u8>,
+}
+
 pub fn generate() -> Result<SimTls, TlsError> {
+    acceptor(&generate_material()?)
+}
+
+/// A fresh CA and a server certificate for 127.0.0.1/localhost signed by it.
+pub fn generate_material() -> Result<TlsMaterial, TlsError> {
     let ca_key = KeyPair::generate()?;
+    let ca_key_pem = ca_key.serialize_pem();
     let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca_params
@@ -56,16 +74,33 @@ pub fn generate() -> Result<SimTls, TlsError> {
         .push(DnType::CommonName, "tug-sim-apiserver");
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     let server_cert = params.signed_by(&server_key, &ca)?;
+    Ok(TlsMaterial {
+        ca_pem: ca.pem(),
+        ca_key_pem,
+        ca_der: ca.der().to_vec(),
+        server_der: server_cert.der().to_vec(),
+        server_key_der: server_key.serialize_der(),
+    })
+}
 
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key.serialize_der()));
+/// The TLS acceptor serving `m`'s server certificate (with the CA in the chain).
+pub fn acceptor(m: &TlsMaterial) -> Result<SimTls, TlsError> {
+    use rustls::pki_types::CertificateDer;
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(m.server_key_der.clone()));
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .with_no_client_auth()
-        .with_single_cert(vec![server_cert.der().clone(), ca.der().clone()], key)?;
+        .with_single_cert(
+            vec![
+                CertificateDer::from(m.server_der.clone()),
+                CertificateDer::from(m.ca_der.clone()),
+            ],
+            key,
+        )?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(SimTls {
-        ca_pem: ca.pem(),
+        ca_pem: m.ca_pem.clone(),
         acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
     })
 }
