@@ -20,6 +20,40 @@ pub struct Edit {
     pub dry_run: bool,
 }
 
+/// Sends a change (`Effect::Mutate` or `Effect::SendEdit`) through `client` as `info`'s user and context;
+/// any other effect is handed back.
+pub fn send_change(
+    client: &kube::Client,
+    info: &ClusterInfo,
+    effect: crate::app::Effect,
+    events: &mpsc::UnboundedSender<AppEvent>,
+) -> Option<crate::app::Effect> {
+    use crate::app::Effect;
+    match effect {
+        Effect::Mutate(mutation) => mutate(client, info, mutation, events),
+        Effect::SendEdit {
+            view,
+            kind,
+            namespace,
+            name,
+            object,
+            dry_run,
+        } => {
+            let edit = Edit {
+                view,
+                kind,
+                namespace,
+                name,
+                object,
+                dry_run,
+            };
+            send_edit(client, info, edit, events);
+        }
+        other => return Some(other),
+    }
+    None
+}
+
 pub fn send_edit(
     client: &kube::Client,
     info: &ClusterInfo,

@@ -349,26 +349,8 @@ impl Effects {
                     token,
                 );
             }
-            Effect::Mutate(mutation) => {
-                super::changes::mutate(&self.client, &app.info, mutation, &self.events);
-            }
-            Effect::SendEdit {
-                view,
-                kind,
-                namespace,
-                name,
-                object,
-                dry_run,
-            } => {
-                let edit = super::changes::Edit {
-                    view,
-                    kind,
-                    namespace,
-                    name,
-                    object,
-                    dry_run,
-                };
-                super::changes::send_edit(&self.client, &app.info, edit, &self.events);
+            change @ (Effect::Mutate(_) | Effect::SendEdit { .. }) => {
+                super::changes::send_change(&self.client, &app.info, change, &self.events);
             }
             Effect::Journal(view) => {
                 let events = self.events.clone();
@@ -509,27 +491,8 @@ impl Effects {
             return Ok(vec![]);
         };
         match effect {
-            Effect::Mutate(mutation) => {
-                super::changes::mutate(&conn.client, &conn.info, mutation, &conn.events);
-                Ok(vec![])
-            }
-            Effect::SendEdit {
-                view,
-                kind,
-                namespace,
-                name,
-                object,
-                dry_run,
-            } => {
-                let edit = super::changes::Edit {
-                    view,
-                    kind,
-                    namespace,
-                    name,
-                    object,
-                    dry_run,
-                };
-                super::changes::send_edit(&conn.client, &conn.info, edit, &conn.events);
+            change @ (Effect::Mutate(_) | Effect::SendEdit { .. }) => {
+                super::changes::send_change(&conn.client, &conn.info, change, &conn.events);
                 Ok(vec![])
             }
             effect @ (Effect::Watch { .. }

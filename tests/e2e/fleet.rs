@@ -166,6 +166,25 @@ async fn clear_filter(tui: &mut Tui) {
     .await;
 }
 
+/// Deletes the selected row, beta's pod `only-beta`, with Ctrl-D and yes: beta's server gets the DELETE and
+/// alpha's hears of no change.
+async fn delete_only_beta(tui: &mut Tui, sims: &TwoSims) {
+    let (since_alpha, since_beta) = (requests(&sims.alpha).await, requests(sims.beta()).await);
+    tui.send("\x04"); // Ctrl-D
+    tui.wait_for("Delete pod/only-beta?").await;
+    tui.send(ENTER);
+    tui.wait_for("beta: done: delete pod/only-beta").await;
+    assert_eq!(
+        mutations_since(sims.beta(), since_beta).await,
+        ["\"DELETE\" \"/api/v1/namespaces/shop/pods/only-beta\""]
+    );
+    assert_eq!(
+        mutations_since(&sims.alpha, since_alpha).await,
+        Vec::<String>::new(),
+        "nothing reached alpha"
+    );
+}
+
 #[tokio::test]
 async fn the_fleet_summary_lists_each_context_with_its_state_and_counts() {
     let sims = TwoSims::start().await;
@@ -222,26 +241,13 @@ async fn fleet_pods_merges_both_clusters_and_a_delete_reaches_only_the_rows_clus
     assert!(screen.contains("CONTEXT"), "{screen}");
 
     // Delete beta's pod from the merged list: only beta's server hears of it.
-    let (since_alpha, since_beta) = (requests(&sims.alpha).await, requests(sims.beta()).await);
     clear_filter(&mut tui).await;
     tui.send("/only-beta\r");
     tui.wait("only beta's row", |s| {
         !s.contains("only-alpha") && s.contains("only-beta")
     })
     .await;
-    tui.send("\x04"); // Ctrl-D
-    tui.wait_for("Delete pod/only-beta?").await;
-    tui.send(ENTER);
-    tui.wait_for("beta: done: delete pod/only-beta").await;
-    assert_eq!(
-        mutations_since(sims.beta(), since_beta).await,
-        ["\"DELETE\" \"/api/v1/namespaces/shop/pods/only-beta\""]
-    );
-    assert_eq!(
-        mutations_since(&sims.alpha, since_alpha).await,
-        Vec::<String>::new(),
-        "nothing reached alpha"
-    );
+    delete_only_beta(&mut tui, &sims).await;
     eventually("only-beta gone from beta", || async {
         let (found, _, _) = sims
             .beta()
@@ -459,23 +465,10 @@ async fn a_tab_on_another_context_lists_and_deletes_there_and_comes_back_after_a
         s.contains("beta: pods") && s.contains("only-beta") && !s.contains("only-alpha")
     })
     .await;
-    let (since_alpha, since_beta) = (requests(&sims.alpha).await, requests(sims.beta()).await);
     tui.send("/only-beta\r");
     tui.wait("only beta's row", |s| s.contains("</only-beta>"))
         .await;
-    tui.send("\x04"); // Ctrl-D
-    tui.wait_for("Delete pod/only-beta?").await;
-    tui.send(ENTER);
-    tui.wait_for("beta: done: delete pod/only-beta").await;
-    assert_eq!(
-        mutations_since(sims.beta(), since_beta).await,
-        ["\"DELETE\" \"/api/v1/namespaces/shop/pods/only-beta\""]
-    );
-    assert_eq!(
-        mutations_since(&sims.alpha, since_alpha).await,
-        Vec::<String>::new(),
-        "nothing reached alpha"
-    );
+    delete_only_beta(&mut tui, &sims).await;
     tui.send(ESC);
     tui.wait("the filter cleared", |s| !s.contains("</only-beta>"))
         .await;

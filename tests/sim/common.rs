@@ -101,6 +101,7 @@ impl TestSim {
     }
 
     /// The sim's request counter now: a mark for `watched_since`.
+    #[allow(dead_code)] // the e2e tests' (this file is theirs too)
     pub async fn request_count(&self) -> u64 {
         self.get_json("/_sim/stats").await["requests"]
             .as_u64()
@@ -109,6 +110,7 @@ impl TestSim {
 
     /// Waits until a watch on a path ending in `/{plural}` was asked for since request `since`: a client's
     /// list is in and its watch is on, so a change made now is seen as an event, not in the initial list.
+    #[allow(dead_code)] // the e2e tests'
     pub async fn watched_since(&self, since: u64, plural: &str) {
         let suffix = format!("/{plural}");
         eventually(&format!("a watch on {plural}"), || async {

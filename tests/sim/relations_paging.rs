@@ -1,5 +1,6 @@
 //! The relations fetch lists in pages (`limit` + `continue`): a list longer than one page yields every item
-//! exactly once, each pruned, and the pages are what the server's log shows.
+//! exactly once, each decoded into the pod projection (`tug_model::pod_facts::Pod`), and the pages are what
+//! the server's log shows.
 
 use std::collections::BTreeSet;
 
@@ -30,13 +31,13 @@ async fn a_list_of_several_pages_yields_every_pod_once() {
         .unwrap();
     // Read before kubectl lists the pods too.
     let log = sim.get_json(&format!("/_sim/requests?since={since}")).await;
-    let items = snap.of(tug_model::relations::PODS);
+    let items = snap.pods();
     let names: BTreeSet<(String, String)> = items
         .iter()
         .map(|p| {
             (
-                p["metadata"]["namespace"].as_str().unwrap().to_string(),
-                p["metadata"]["name"].as_str().unwrap().to_string(),
+                p.metadata.namespace.to_string(),
+                p.metadata.name.to_string(),
             )
         })
         .collect();
@@ -45,27 +46,19 @@ async fn a_list_of_several_pages_yields_every_pod_once() {
     let all = sim.kubectl_ok(&["get", "pods", "-A", "--no-headers"]).await;
     assert_eq!(items.len(), all.lines().count());
     assert!(items.len() > load);
-    // Each pruned as relations read it: a kind, no bookkeeping, of a running load pod's conditions only
-    // that it is ready.
+    // Each decoded into the projection relations read: a running load pod is ready, on its node, with its
+    // containers' statuses.
     let p = items
         .iter()
-        .find(|p| {
-            p["metadata"]["namespace"]
-                .as_str()
-                .unwrap()
-                .starts_with("load-")
-        })
+        .find(|p| p.metadata.namespace.starts_with("load-"))
         .unwrap();
-    assert_eq!(p["kind"], "Pod");
-    assert!(p["metadata"]["resourceVersion"].is_null());
-    assert!(p["status"]["podIP"].is_null());
-    assert!(
-        p["status"]["conditions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|c| c["type"] == "Ready" && c.as_object().unwrap().len() == 2)
+    assert_eq!(p.status.phase.as_deref(), Some("Running"));
+    assert_eq!(
+        p.status.ready.as_ref().map(|c| c.status.as_str()),
+        Some("True")
     );
+    assert!(!p.status.containers.is_empty());
+    assert!(p.spec.node_name.is_some());
     let pages: Vec<&str> = log
         .as_array()
         .unwrap()
