@@ -3,7 +3,8 @@
 //! Run `scripts/bench-e2e.sh` (or `cargo bench --bench e2e`). Knobs: BENCH_PODS (10000), BENCH_NAMESPACES (the
 //! sim's default: 20; the namespaces the load pods are spread over), BENCH_CHURN (100, changes per second),
 //! BENCH_SECS (10, length of the idle and churn phases), BENCH_SOAK (off; e.g. `30m` or `90s`: after the other
-//! phases, churn goes on that long and tug's RSS, threads and open descriptors are sampled every minute).
+//! phases, a second tab follows a flood-logger pod's logs, churn goes on that long and tug's RSS, threads, open
+//! descriptors and the sim's open watches and log streams are sampled every minute).
 #![allow(clippy::unwrap_used)]
 
 use std::io::{BufRead as _, Read as _, Write as _};
@@ -427,11 +428,51 @@ fn main() {
     // Soak: the churn goes on; RSS, threads and descriptors every minute.
     let mut soak_samples = vec![];
     if let Some(soak) = soak {
+        // What a user leaves open for hours: the pod view in one tab, and in a second tab (Ctrl-T n) a
+        // log view following a flood-logger pod (thousands of lines a second).
+        let pod = serde_json::json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "soak-flood", "namespace": "default"},
+            "spec": {"containers": [{"name": "flood", "image": "example/flood-logger:1"}]}
+        });
+        let req = http::Request::post("/api/v1/namespaces/default/pods")
+            .header("content-type", "application/json")
+            .body(serde_json::to_vec(&pod).unwrap())
+            .unwrap();
+        runtime.block_on(client.request_text(req)).unwrap();
+        tui.send("\x14n");
+        tui.send("/soak-flood\r");
+        tui.screen.wait("the flood pod running", |s| {
+            s.lines()
+                .any(|l| l.contains("soak-flood") && l.contains("Running"))
+        });
+        tui.send("l");
+        tui.screen
+            .wait("the flood's lines", |s| s.contains("flood line"));
+        // Open watches and log streams, as the sim counts them.
+        let stats = || -> (u64, u64) {
+            let req = http::Request::get("/_sim/stats").body(vec![]).unwrap();
+            let text = runtime
+                .block_on(client.request_text(req))
+                .unwrap_or_default();
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+            let n = |k: &str| v.get(k).and_then(serde_json::Value::as_u64).unwrap_or(0);
+            (n("openWatches"), n("openLogStreams"))
+        };
         set_churn(churn);
         let start = Instant::now();
         loop {
             let (threads, fds) = handles(tui.pid);
-            soak_samples.push((start.elapsed().as_secs(), rss_mb(tui.pid), threads, fds));
+            let (watches, streams) = stats();
+            soak_samples.push((
+                start.elapsed().as_secs(),
+                rss_mb(tui.pid),
+                threads,
+                fds,
+                watches,
+                streams,
+            ));
+            eprintln!("soak sample: {:?}", soak_samples.last());
             if start.elapsed() >= soak {
                 break;
             }
@@ -508,6 +549,10 @@ fn main() {
         println!(
             "| soak: threads / open descriptors at start → end | {} / {} → {} / {} | no growth |",
             first.2, first.3, last.2, last.3
+        );
+        println!(
+            "| soak: open watches / log streams (the sim's count) at start → end | {} / {} → {} / {} | no growth |",
+            first.4, first.5, last.4, last.5
         );
     }
 }

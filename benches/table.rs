@@ -112,6 +112,25 @@ fn bench(c: &mut Criterion) {
             });
         },
     );
+    // What a user typing sees: a frame prepared after each key (the first key matches nearly every row, the
+    // rest narrow), then Esc widens back to all rows.
+    c.bench_function(
+        &format!("filter {k} pods, a frame per key (type a word, Esc)"),
+        |b| {
+            b.iter(|| {
+                app.handle(key(KeyCode::Char('/')));
+                app.prepare();
+                for ch in "app-7".chars() {
+                    app.handle(key(KeyCode::Char(ch)));
+                    app.prepare();
+                }
+                app.handle(key(KeyCode::Enter));
+                app.prepare();
+                app.handle(key(KeyCode::Esc));
+                app.prepare();
+            });
+        },
+    );
     c.bench_function(&format!("cursor step with {k} pods"), |b| {
         b.iter(|| {
             app.handle(key(KeyCode::Char('j')));

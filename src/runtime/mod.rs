@@ -36,6 +36,34 @@ use tug_cluster::connect;
 const TICK: Duration = Duration::from_secs(1);
 /// The shortest time between two draws (about 60 a second): a burst of events costs one draw per frame.
 const FRAME: Duration = Duration::from_micros(16_667);
+/// Keys already waiting when a prompt key was handled (a paste, fast typing) are handled before the next
+/// frame, but the screen is not left undrawn longer than this however long the paste.
+const TYPE_AHEAD: Duration = Duration::from_millis(50);
+
+/// What one turn of the loop got.
+enum Flow {
+    Events(Vec<AppEvent>),
+    /// Nothing to handle (an event tug ignores, a frame falling due).
+    Skip,
+    Stop,
+}
+
+/// A terminal event as the app's events.
+fn from_key(key: Option<std::io::Result<Event>>, test_panic: bool, pacer: &mut Pacer) -> Flow {
+    match key {
+        Some(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => {
+            if test_panic && k.code == crossterm::event::KeyCode::F(12) {
+                panic!("test panic requested with F12 (TUG_TEST_PANIC)");
+            }
+            // The user is waiting for this frame: it is drawn at once, not at the next frame.
+            pacer.urgent = true;
+            Flow::Events(vec![AppEvent::Key(k)])
+        }
+        Some(Ok(Event::Resize(w, h))) => Flow::Events(vec![AppEvent::Resize(w, h)]),
+        Some(Ok(_)) => Flow::Skip,
+        Some(Err(_)) | None => Flow::Stop,
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -169,32 +197,53 @@ pub async fn run(opts: Options) -> Result<(), Error> {
     let mut signals = Signals::new();
     let mut pacer = Pacer::new();
 
+    // A key read ahead of the frame (see TYPE_AHEAD).
+    let mut ahead: Option<Option<std::io::Result<Event>>> = None;
     while !app.quit {
-        if pacer.due() {
+        // Typing into a prompt filters the table live, and each filter is worked out when the frame is
+        // prepared: keys already read (a pasted or fast-typed filter) are handled first, so the table is
+        // filtered once for all of them, not once per key. Outside prompts every key gets its frame, so a
+        // cursor key always acts on the rows as drawn.
+        if ahead.is_none()
+            && pacer.due()
+            && matches!(
+                app.mode,
+                crate::app::Mode::Filter(_) | crate::app::Mode::Command(_)
+            )
+            && pacer.last.elapsed() < TYPE_AHEAD
+        {
+            // Polled with this task's waker (not `now_or_never`'s no-op one): when nothing is waiting,
+            // crossterm's stream hands that waker to its reader thread, which wakes the `select!` below.
+            let keys = screen.keys();
+            ahead = std::future::poll_fn(|cx| {
+                std::task::Poll::Ready(match keys.poll_next_unpin(cx) {
+                    std::task::Poll::Ready(key) => Some(key),
+                    std::task::Poll::Pending => None,
+                })
+            })
+            .await;
+        }
+        if ahead.is_none() && pacer.due() {
             app.prepare();
             screen.draw(&app)?;
             pacer.drawn();
         }
         let (dirty, next_frame) = (pacer.dirty, pacer.next());
-        let events = tokio::select! {
-            key = screen.keys().next() => match key {
-                Some(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => {
-                    if test_panic && k.code == crossterm::event::KeyCode::F(12) {
-                        panic!("test panic requested with F12 (TUG_TEST_PANIC)");
-                    }
-                    // The user is waiting for this frame: it is drawn at once, not at the next frame.
-                    pacer.urgent = true;
-                    vec![AppEvent::Key(k)]
-                }
-                Some(Ok(Event::Resize(w, h))) => vec![AppEvent::Resize(w, h)],
-                Some(Ok(_)) => continue,
-                Some(Err(_)) | None => break,
+        let flow = match ahead.take() {
+            Some(key) => from_key(key, test_panic, &mut pacer),
+            None => tokio::select! {
+                key = screen.keys().next() => from_key(key, test_panic, &mut pacer),
+                Some(ev) = rx.recv() => Flow::Events(vec![ev]),
+                Some(outcome) = outcomes.recv() => Flow::Events(effects.settle(outcome)),
+                _ = tick.tick() => Flow::Events(effects.forwards_now().into_iter().chain([AppEvent::Tick(jiff::Timestamp::now())]).collect()),
+                _ = tokio::time::sleep_until(next_frame), if dirty => Flow::Skip,
+                _ = signals.recv() => Flow::Stop,
             },
-            Some(ev) = rx.recv() => vec![ev],
-            Some(outcome) = outcomes.recv() => effects.settle(outcome),
-            _ = tick.tick() => effects.forwards_now().into_iter().chain([AppEvent::Tick(jiff::Timestamp::now())]).collect(),
-            _ = tokio::time::sleep_until(next_frame), if dirty => continue,
-            _ = signals.recv() => break,
+        };
+        let events = match flow {
+            Flow::Events(events) => events,
+            Flow::Skip => continue,
+            Flow::Stop => break,
         };
         let mut events = VecDeque::from(events);
         // Effects for another context that waited for its client.

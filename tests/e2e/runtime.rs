@@ -150,3 +150,30 @@ async fn start_up_failures_are_one_message_and_exit_code_1_without_a_backtrace()
     );
     assert!(!err.to_lowercase().contains("backtrace"), "{err}");
 }
+
+/// Keys arriving in one write (a paste, fast typing) are handled before one frame while a prompt has them,
+/// and act exactly as if typed one by one: the edit, the Enter, and a cursor key after the prompt closed.
+#[tokio::test]
+async fn a_filter_and_keys_after_it_in_one_write_act_as_if_typed() {
+    let sim = TestSim::start().await;
+    let mut tui = Tui::start(&sim.kubeconfig(), &[], 120, 40);
+    tui.wait("the pod list", |s| s.contains("postgres-1")).await;
+    tui.send("/postgresx\x7f\rj");
+    let screen = tui
+        .wait("the filtered table, the cursor one row down", |s| {
+            s.lines().nth(1).is_some_and(|t| t.contains("</postgres>"))
+                && tui
+                    .selected_line()
+                    .is_some_and(|l| l.contains("postgres-1"))
+        })
+        .await;
+    let rows: Vec<&str> = screen
+        .lines()
+        .skip(3)
+        .filter(|l| l.contains(" Running ") || l.contains(" Pending "))
+        .collect();
+    assert!(
+        !rows.is_empty() && rows.iter().all(|l| l.contains("postgres")),
+        "only the filter's rows: {screen}"
+    );
+}

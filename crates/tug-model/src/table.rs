@@ -69,6 +69,22 @@ impl Row {
     }
 }
 
+/// See `TableData::search_text`.
+fn search_text(row: &Row) -> Option<Box<[u8]>> {
+    let cells = std::iter::once(&*row.namespace).chain(row.cells.iter().map(|c| &**c));
+    let mut text = Vec::with_capacity(
+        row.namespace.len() + row.cells.iter().map(|c| c.len() + 1).sum::<usize>() + 1,
+    );
+    for cell in cells {
+        if !cell.is_ascii() {
+            return None;
+        }
+        text.extend(cell.bytes().map(|b| b.to_ascii_lowercase()));
+        text.push(0);
+    }
+    Some(text.into_boxed_slice())
+}
+
 /// The wire shape of a Table (list or single watch event). `O` is each row's object: its metadata
 /// (`includeObject=Metadata`), or the whole object (`serde_json::Value`, for custom columns).
 #[derive(Debug, Clone, Deserialize)]
@@ -150,7 +166,17 @@ pub struct TableData {
     pub columns: Vec<Column>,
     /// Columns computed from each object (k9s custom columns): when any, the watch asks for whole objects.
     pub computed: Vec<crate::custom_columns::CustomColumn>,
-    rows: BTreeMap<RowKey, Row>,
+    /// Each key's slot in `slots`, in key order (the server's order: namespace, name).
+    index: BTreeMap<RowKey, u32>,
+    /// The rows, each at a slot that stays its own while `keys_version` stands (an update in place keeps
+    /// it): a view holds its visible rows' slots too, so narrowing a filter reads rows by position instead
+    /// of looking each key up in `index` (~17 string comparisons a row at 100,000 rows).
+    slots: Vec<Option<Row>>,
+    /// Slots freed by removals, reused by the next rows in.
+    free: Vec<u32>,
+    /// Each slot's row as a filter reads it (`search_text`), built once per row version: a keystroke over
+    /// 100,000 rows then scans one buffer a row instead of a dozen separately allocated cells.
+    search: Vec<Option<Box<[u8]>>>,
     pub feed: Feed,
     /// Bumped on every change, so views can cache what they derive from the rows.
     pub version: u64,
@@ -177,7 +203,10 @@ impl TableData {
         if !columns.is_empty() {
             self.columns = columns;
         }
-        self.rows = rows.into_iter().map(|r| (r.key(), r)).collect();
+        self.clear_rows();
+        for row in rows {
+            self.put(row);
+        }
         self.feed = Feed::Live;
         self.loading = None;
         self.complete = true;
@@ -204,10 +233,12 @@ impl TableData {
             self.columns = columns;
         }
         if first {
-            self.rows.clear();
+            self.clear_rows();
         }
-        self.rows.extend(rows.into_iter().map(|r| (r.key(), r)));
-        let loaded = self.rows.len();
+        for row in rows {
+            self.put(row);
+        }
+        let loaded = self.index.len();
         self.loading = Some(Progress {
             loaded,
             total: remaining.map(|r| loaded + r as usize),
@@ -225,16 +256,62 @@ impl TableData {
     }
 
     pub fn upsert(&mut self, row: Row) {
-        if self.rows.insert(row.key(), row).is_none() {
+        if self.put(row) {
             self.keys_version += 1;
         }
         self.version += 1;
     }
 
     pub fn remove(&mut self, key: &RowKey) {
-        if self.rows.remove(key).is_some() {
+        if let Some(slot) = self.index.remove(key) {
+            if let Some(s) = self.slots.get_mut(slot as usize) {
+                *s = None;
+            }
+            if let Some(s) = self.search.get_mut(slot as usize) {
+                *s = None;
+            }
+            self.free.push(slot);
             self.version += 1;
             self.keys_version += 1;
+        }
+    }
+
+    fn clear_rows(&mut self) {
+        self.index.clear();
+        self.slots.clear();
+        self.free.clear();
+        self.search.clear();
+    }
+
+    /// Stores `row` in its key's slot, or a free or new one; true if the key is new.
+    fn put(&mut self, row: Row) -> bool {
+        use std::collections::btree_map::Entry;
+        match self.index.entry(row.key()) {
+            Entry::Occupied(e) => {
+                let slot = *e.get() as usize;
+                self.search[slot] = search_text(&row);
+                self.slots[slot] = Some(row);
+                false
+            }
+            Entry::Vacant(e) => {
+                let slot = match self.free.pop() {
+                    Some(slot) => slot,
+                    None => {
+                        self.slots.push(None);
+                        self.search.push(None);
+                        // More than 4 billion rows in one view is not a case; saturate rather than wrap.
+                        u32::try_from(self.slots.len() - 1).unwrap_or(u32::MAX)
+                    }
+                };
+                e.insert(slot);
+                if let Some(s) = self.search.get_mut(slot as usize) {
+                    *s = search_text(&row);
+                }
+                if let Some(s) = self.slots.get_mut(slot as usize) {
+                    *s = Some(row);
+                }
+                true
+            }
         }
     }
 
@@ -246,19 +323,44 @@ impl TableData {
     }
 
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.index.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.index.is_empty()
     }
 
+    /// The rows in key order.
     pub fn rows(&self) -> impl Iterator<Item = &Row> {
-        self.rows.values()
+        self.slotted().map(|(_, r)| r)
+    }
+
+    /// The rows in key order with their slots (see `at`).
+    pub fn slotted(&self) -> impl Iterator<Item = (u32, &Row)> {
+        self.index
+            .values()
+            .filter_map(|&slot| Some((slot, self.at(slot)?)))
+    }
+
+    /// The row at `slot`: the same row (by key) for as long as `keys_version` has not moved.
+    pub fn at(&self, slot: u32) -> Option<&Row> {
+        self.slots.get(slot as usize)?.as_ref()
+    }
+
+    /// The row at `slot` as a plain filter reads it: its namespace and every cell, ASCII-lowercased, each
+    /// followed by a NUL (so a match never spans two cells). `None` when a cell is not ASCII: such rows are
+    /// matched cell by cell, with Unicode case folding.
+    pub fn search_text(&self, slot: u32) -> Option<&[u8]> {
+        self.search.get(slot as usize)?.as_deref()
+    }
+
+    /// The slot of the row keyed `key`.
+    pub fn slot(&self, key: &RowKey) -> Option<u32> {
+        self.index.get(key).copied()
     }
 
     pub fn get(&self, key: &RowKey) -> Option<&Row> {
-        self.rows.get(key)
+        self.at(*self.index.get(key)?)
     }
 
     /// Index of the column named `name` (case-insensitive), as the server named it.
@@ -308,6 +410,45 @@ mod tests {
         t.upsert(row("a", "y"));
         assert_eq!((t.version, t.keys_version), (v + 3, k));
         assert_eq!(t.column("NAME"), Some(0));
+    }
+
+    #[test]
+    fn a_row_keeps_its_slot_until_rows_come_or_go() {
+        let mut t = TableData::default();
+        t.replace_all(vec![], vec![row("a", "x"), row("a", "y")]);
+        let key: RowKey = ("a".into(), "y".into());
+        let slot = t.slot(&key).expect("y has a slot");
+        let k = t.keys_version;
+        let mut changed = row("a", "y");
+        changed.cells = vec!["changed".into()];
+        t.upsert(changed);
+        assert_eq!((t.slot(&key), t.keys_version), (Some(slot), k));
+        assert_eq!(t.at(slot).map(|r| &*r.cells[0]), Some("changed"));
+        // A removal frees the slot (and says so in keys_version); the next new row may take it.
+        t.remove(&key);
+        assert!(t.at(slot).is_none() && t.keys_version > k);
+        t.upsert(row("b", "z"));
+        assert_eq!(t.at(slot).map(|r| &*r.name), Some("z"));
+        assert_eq!(
+            t.slotted().map(|(_, r)| &*r.name).collect::<Vec<_>>(),
+            ["x", "z"],
+            "key order, whatever the slots"
+        );
+    }
+
+    #[test]
+    fn a_rows_search_text_is_its_lowercased_cells_apart_and_none_when_not_ascii() {
+        let mut t = TableData::default();
+        let mut r = row("Shop", "Web-1");
+        r.cells.push("Running".into());
+        t.replace_all(vec![], vec![r]);
+        let slot = t.slot(&("Shop".into(), "Web-1".into())).expect("a slot");
+        assert_eq!(t.search_text(slot), Some(&b"shop\0web-1\0running\0"[..]));
+        let mut r = row("shop", "café");
+        r.cells.push("Running".into());
+        t.upsert(r);
+        let slot = t.slot(&("shop".into(), "café".into())).expect("a slot");
+        assert_eq!(t.search_text(slot), None, "matched cell by cell instead");
     }
 
     #[test]

@@ -95,6 +95,29 @@ impl Filter {
         hit != self.inverse
     }
 
+    /// A searcher for rows' `TableData::search_text`, when this filter is plain text that can be matched
+    /// there (not empty, not a regex, ASCII without NUL); `None`: match with `matches`.
+    pub fn plain_finder(&self) -> Option<memchr::memmem::Finder<'_>> {
+        (!self.text.is_empty()
+            && self.regex.is_none()
+            && self.text.is_ascii()
+            && !self.text.contains('\0'))
+        .then(|| memchr::memmem::Finder::new(self.text.as_bytes()))
+    }
+
+    /// `matches`, reading the row's search text with `finder` (from `plain_finder`) when it has one.
+    pub fn matches_with(
+        &self,
+        finder: Option<&memchr::memmem::Finder<'_>>,
+        row: &Row,
+        text: Option<&[u8]>,
+    ) -> bool {
+        match (finder, text) {
+            (Some(f), Some(text)) => f.find(text).is_some() != self.inverse,
+            _ => self.matches(row),
+        }
+    }
+
     /// Whether every row this filter keeps is kept by `narrower` too, read the other way: `narrower` only
     /// removes rows from this filter's (a plain text extended as the user types), so the rows it keeps can
     /// be found among the ones shown rather than among all.

@@ -21,6 +21,10 @@ pub struct TableView {
     pub offset: usize,
     /// Keys of the rows that pass the filter, in display order; rebuilt when data or filter change.
     pub visible: Vec<RowKey>,
+    /// The same rows' slots in the data (`TableData::at`), valid while its `keys_version` is `seen_keys`:
+    /// a narrowing filter reads the rows by slot instead of looking up every key.
+    slots: Vec<u32>,
+    seen_keys: u64,
     seen: Option<Derived>,
     /// The selected row's key, so the cursor stays on the same object when rows come and go.
     selected: Option<RowKey>,
@@ -61,8 +65,11 @@ fn cell(row: &Row, column: Option<usize>) -> &str {
 
 /// `rows` in the order of `key`, computed once per row; keys must be unique (so the unstable sort's order is
 /// the only one).
-fn sorted_by_key<'a, K: Ord>(rows: Vec<&'a Row>, key: impl Fn(&'a Row) -> K) -> Vec<&'a Row> {
-    let mut keyed: Vec<(K, &Row)> = rows.into_iter().map(|r| (key(r), r)).collect();
+fn sorted_by_key<'a, K: Ord>(
+    rows: Vec<(u32, &'a Row)>,
+    key: impl Fn(&'a Row) -> K,
+) -> Vec<(u32, &'a Row)> {
+    let mut keyed: Vec<(K, (u32, &Row))> = rows.into_iter().map(|r| (key(r.1), r)).collect();
     keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     keyed.into_iter().map(|(_, r)| r).collect()
 }
@@ -101,6 +108,8 @@ impl TableView {
             cursor: 0,
             offset: 0,
             visible: vec![],
+            slots: vec![],
+            seen_keys: 0,
             seen: None,
             selected: None,
             sort: None,
@@ -167,6 +176,7 @@ impl TableView {
         self.data = data;
         self.seen = None;
         self.visible.clear();
+        self.slots.clear();
         self.cursor = 0;
         self.offset = 0;
         self.selected = None;
@@ -217,9 +227,11 @@ impl TableView {
         let stamp = (version, metrics_version, self.filter.clone(), self.sort);
         // Typing on: the same rows and order, a filter that only removes rows from the shown ones. They are
         // filtered in place (already in order) instead of from all rows.
-        let narrowing = self.seen.as_ref().is_some_and(|(v, m, f, s)| {
-            (*v, *m, *s) == (stamp.0, stamp.1, stamp.3) && f.narrows_to(&self.filter)
-        });
+        let narrowing = self.seen_keys == data.keys_version
+            && self.slots.len() == self.visible.len()
+            && self.seen.as_ref().is_some_and(|(v, m, f, s)| {
+                (*v, *m, *s) == (stamp.0, stamp.1, stamp.3) && f.narrows_to(&self.filter)
+            });
         let spec = crate::app::metrics::SpecCells::of(&data);
         let sampled = |r: &Row| {
             metrics
@@ -239,19 +251,35 @@ impl TableView {
                 .collect::<Vec<_>>()
                 .join(" ")
         };
-        let keep = |r: &Row| {
-            self.filter.matches(r) || (filter_metrics && self.filter.matches_text(&metric_text(r)))
+        let finder = self.filter.plain_finder();
+        let keep = |slot: u32, r: &Row| {
+            self.filter
+                .matches_with(finder.as_ref(), r, data.search_text(slot))
+                || (filter_metrics && self.filter.matches_text(&metric_text(r)))
         };
         if narrowing && self.seen.as_ref() != Some(&stamp) {
-            self.visible.retain(|k| data.get(k).is_some_and(keep));
-            self.seen = Some(stamp);
-            if let Some(sel) = &self.selected
-                && let Some(pos) = self.visible.iter().position(|k| k == sel)
-            {
-                self.cursor = pos;
+            // By slot: the keys' rows have not moved since they were shown (`seen_keys`). Keys and slots
+            // stay in step; a kept key is moved, not cloned.
+            // The selected row is found by its slot, not by comparing its key with every other.
+            let selected = self.selected.as_ref().and_then(|sel| data.slot(sel));
+            let mut kept = 0;
+            for i in 0..self.slots.len() {
+                let slot = self.slots[i];
+                if data.at(slot).is_some_and(|r| keep(slot, r)) {
+                    if selected == Some(self.slots[i]) {
+                        self.cursor = kept;
+                    }
+                    self.slots.swap(kept, i);
+                    self.visible.swap(kept, i);
+                    kept += 1;
+                }
             }
+            self.slots.truncate(kept);
+            self.visible.truncate(kept);
+            self.seen = Some(stamp);
         } else if self.seen.as_ref() != Some(&stamp) {
-            let mut rows: Vec<&Row> = data.rows().filter(|r| keep(r)).collect();
+            let mut rows: Vec<(u32, &Row)> =
+                data.slotted().filter(|(slot, r)| keep(*slot, r)).collect();
             if let Some((sort, reverse)) = self.sort {
                 let status = data.column("status");
                 match sort {
@@ -263,7 +291,7 @@ impl TableView {
                     }
                     // Youngest first, as "sort by age" reads in k9s.
                     Sort::Age => {
-                        rows.sort_by_key(|r| std::cmp::Reverse(r.created.unwrap_or(i64::MIN)))
+                        rows.sort_by_key(|(_, r)| std::cmp::Reverse(r.created.unwrap_or(i64::MIN)))
                     }
                     // Cells compared in place: a sort of 10k rows must not allocate per comparison.
                     Sort::Status => {
@@ -272,17 +300,19 @@ impl TableView {
                             (prefix(st), st, prefix(&r.name), &*r.name, &*r.namespace)
                         });
                     }
-                    Sort::Column(i) => rows.sort_by(|a, b| {
+                    Sort::Column(i) => rows.sort_by(|(_, a), (_, b)| {
                         compare_cells(cell(a, Some(i)), cell(b, Some(i)))
                             .then_with(|| a.name.cmp(&b.name))
                     }),
                     // Values computed once per row, not per comparison; `n/a` sorts below every number.
                     Sort::Metric(c) => {
-                        let mut keyed: Vec<(Option<u64>, &Row)> = rows
+                        let mut keyed: Vec<(Option<u64>, (u32, &Row))> = rows
                             .iter()
-                            .map(|r| (sampled(r).and_then(|s| s.value(c)), *r))
+                            .map(|r| (sampled(r.1).and_then(|s| s.value(c)), *r))
                             .collect();
-                        keyed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)));
+                        keyed.sort_by(|a, b| {
+                            a.0.cmp(&b.0).then_with(|| a.1.1.name.cmp(&b.1.1.name))
+                        });
                         rows = keyed.into_iter().map(|(_, r)| r).collect();
                     }
                 }
@@ -290,10 +320,13 @@ impl TableView {
                     rows.reverse();
                 }
             }
-            self.visible = rows.into_iter().map(Row::key).collect();
+            self.visible = rows.iter().map(|(_, r)| r.key()).collect();
+            self.slots = rows.into_iter().map(|(slot, _)| slot).collect();
+            self.seen_keys = data.keys_version;
             self.seen = Some(stamp);
-            if let Some(sel) = &self.selected
-                && let Some(pos) = self.visible.iter().position(|k| k == sel)
+            // One key lookup, then a scan of integers.
+            if let Some(slot) = self.selected.as_ref().and_then(|sel| data.slot(sel))
+                && let Some(pos) = self.slots.iter().position(|s| *s == slot)
             {
                 self.cursor = pos;
             }
@@ -521,5 +554,24 @@ mod scale_tests {
             v.filter = Filter::parse(&format!("{filter}0")).unwrap();
             check(&mut v, "narrowed after the changes");
         }
+    }
+
+    #[test]
+    fn a_key_typed_after_rows_came_and_went_unseen_reads_no_stale_slot() {
+        let mut v = view();
+        v.filter = Filter::parse("app-1").unwrap();
+        check(&mut v, "shown");
+        // Rows removed and others taking their slots, with no frame in between: the shown slots are stale.
+        {
+            let mut d = v.lock();
+            for i in (0..ROWS).step_by(10) {
+                d.remove(&row(i, 0).key());
+            }
+            for i in ROWS..ROWS + 5_000 {
+                d.upsert(row(i, 1));
+            }
+        }
+        v.filter = Filter::parse("app-1-").unwrap();
+        check(&mut v, "typed on after unseen changes");
     }
 }
