@@ -449,6 +449,11 @@ fn main() {
         tui.send("l");
         tui.screen
             .wait("the flood's lines", |s| s.contains("flood line"));
+        // Back to the pod view's tab (Ctrl-T [): the pod view on screen under churn, the logs followed behind.
+        tui.send("\x14[");
+        tui.screen.wait("the pod view again", |s| {
+            s.lines().any(|l| l.contains("load-")) && !s.contains("flood line")
+        });
         // Open watches and log streams, as the sim counts them.
         let stats = || -> (u64, u64) {
             let req = http::Request::get("/_sim/stats").body(vec![]).unwrap();
