@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::store::Store;
 use crate::tls::TlsMaterial;
@@ -182,25 +182,57 @@ impl StateDir {
         Ok(true)
     }
 
-    /// Writes every object of `store`; returns the resourceVersion written.
+    /// Writes every object of `store`, streamed to the file (no copy of the world in memory); returns the
+    /// resourceVersion written.
     pub fn save(&self, store: &Store) -> Result<u64, PersistError> {
+        #[derive(serde::Serialize)]
+        struct Entry<'a> {
+            kind: &'a str,
+            object: &'a Value,
+        }
+        #[derive(serde::Serialize)]
+        struct Snapshot<'a> {
+            #[serde(rename = "resourceVersion")]
+            rv: String,
+            objects: Vec<Entry<'a>>,
+        }
         let (rv, objects) = store.snapshot();
-        let entries: Vec<Value> = objects
-            .iter()
-            .map(|(k, o)| json!({"kind": k.as_ref(), "object": &**o}))
-            .collect();
-        let doc = json!({"resourceVersion": rv.to_string(), "objects": entries});
-        let bytes = serde_json::to_vec(&doc).map_err(|source| PersistError::Snapshot {
-            path: self.file(OBJECTS),
+        let doc = Snapshot {
+            rv: rv.to_string(),
+            objects: objects
+                .iter()
+                .map(|(k, o)| Entry {
+                    kind: k.as_ref(),
+                    object: o,
+                })
+                .collect(),
+        };
+        let path = self.file(OBJECTS);
+        let tmp = self.file(&format!(".{OBJECTS}.tmp"));
+        let io = |what, p: &Path| {
+            let p = p.to_path_buf();
+            move |source| PersistError::Io {
+                what,
+                path: p,
+                source,
+            }
+        };
+        let file = std::fs::File::create(&tmp).map_err(io("write", &tmp))?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        serde_json::to_writer(&mut out, &doc).map_err(|source| PersistError::Snapshot {
+            path: path.clone(),
             source,
         })?;
-        self.write(OBJECTS, &bytes)?;
+        use std::io::Write;
+        out.flush().map_err(io("write", &tmp))?;
+        drop(out);
+        std::fs::rename(&tmp, &path).map_err(io("replace", &path))?;
         Ok(rv)
     }
 }
 
 /// How often changed objects are written while the sim runs.
-pub const SAVE_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+pub const SAVE_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Writes the store whenever it changed, every `SAVE_EVERY`, until `stop`.
 pub async fn keep(
