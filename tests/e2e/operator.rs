@@ -540,16 +540,23 @@ async fn the_history_diffs_any_two_revisions_the_marked_one_against_the_one_unde
     );
 }
 
-async fn ping(local: &str) -> Vec<u8> {
+/// What `PING` through the forward on `local` answers; `None` when the connection was reset (the pod it went
+/// to vanished mid-connection: a client would connect again).
+async fn ping_once(local: &str) -> Option<Vec<u8>> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut conn = tokio::net::TcpStream::connect(local).await.unwrap();
-    conn.write_all(b"PING\r\n").await.unwrap();
+    conn.write_all(b"PING\r\n").await.ok()?;
     let mut buf = [0u8; 64];
     let n = tokio::time::timeout(crate::common::DEADLINE, conn.read(&mut buf))
         .await
         .unwrap()
-        .unwrap();
-    buf[..n].to_vec()
+        .ok()?;
+    Some(buf[..n].to_vec())
+}
+
+/// Pings through the forward until a connection is not reset, and returns its answer.
+async fn ping(local: &str) -> Vec<u8> {
+    crate::common::eventually("a connection through the forward", || ping_once(local)).await
 }
 
 #[tokio::test]

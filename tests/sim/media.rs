@@ -33,6 +33,18 @@ async fn accept_yaml_gets_yaml_and_an_unacceptable_type_gets_406() {
     assert_eq!(code, 406);
     let status: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(status["reason"], "NotAcceptable");
+
+    // Protobuf first, as client-go asks: the JSON it also accepts. Protobuf only: nothing it accepts.
+    let (code, body) = send(
+        &client,
+        get("application/vnd.kubernetes.protobuf,application/json"),
+    )
+    .await;
+    assert_eq!(code, 200);
+    let object: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(object["kind"], "ConfigMap");
+    let (code, _) = send(&client, get("application/vnd.kubernetes.protobuf")).await;
+    assert_eq!(code, 406);
 }
 
 #[tokio::test]
