@@ -201,7 +201,8 @@ async fn trigger_a_cronjob_then_suspend_it() {
     .await;
 }
 
-fn config_dir(settings: &str) -> tempfile::TempDir {
+/// A config dir whose `tug/settings.yaml` says `settings`.
+pub(crate) fn config_dir(settings: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("tug")).unwrap();
     std::fs::write(dir.path().join("tug/settings.yaml"), settings).unwrap();

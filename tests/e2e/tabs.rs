@@ -3,6 +3,7 @@
 
 use crate::common::TestSim;
 use crate::harness::Tui;
+use crate::operator::config_dir;
 
 const ENTER: &str = "\r";
 const ESC: &str = "\x1b";
@@ -21,13 +22,6 @@ fn no_tab_bar(screen: &str) -> bool {
         .lines()
         .next()
         .is_some_and(|l| l.starts_with(" tug "))
-}
-
-fn config_dir(settings: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("tug")).unwrap();
-    std::fs::write(dir.path().join("tug/settings.yaml"), settings).unwrap();
-    dir
 }
 
 #[tokio::test]

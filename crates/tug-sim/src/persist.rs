@@ -80,21 +80,13 @@ impl StateDir {
     fn write(&self, name: &str, data: &[u8]) -> Result<(), PersistError> {
         let path = self.file(name);
         let tmp = self.file(&format!(".{name}.tmp"));
-        let io = |what, p: &Path| {
-            let p = p.to_path_buf();
-            move |source| PersistError::Io {
-                what,
-                path: p,
-                source,
-            }
-        };
-        std::fs::write(&tmp, data).map_err(io("write", &tmp))?;
+        std::fs::write(&tmp, data).map_err(io_error("write", &tmp))?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             let _ = std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600));
         }
-        std::fs::rename(&tmp, &path).map_err(io("replace", &path))
+        std::fs::rename(&tmp, &path).map_err(io_error("replace", &path))
     }
 
     /// The kept PKI, or `None` on a first start.
@@ -209,24 +201,16 @@ impl StateDir {
         };
         let path = self.file(OBJECTS);
         let tmp = self.file(&format!(".{OBJECTS}.tmp"));
-        let io = |what, p: &Path| {
-            let p = p.to_path_buf();
-            move |source| PersistError::Io {
-                what,
-                path: p,
-                source,
-            }
-        };
-        let file = std::fs::File::create(&tmp).map_err(io("write", &tmp))?;
+        let file = std::fs::File::create(&tmp).map_err(io_error("write", &tmp))?;
         let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
         serde_json::to_writer(&mut out, &doc).map_err(|source| PersistError::Snapshot {
             path: path.clone(),
             source,
         })?;
         use std::io::Write;
-        out.flush().map_err(io("write", &tmp))?;
+        out.flush().map_err(io_error("write", &tmp))?;
         drop(out);
-        std::fs::rename(&tmp, &path).map_err(io("replace", &path))?;
+        std::fs::rename(&tmp, &path).map_err(io_error("replace", &path))?;
         Ok(rv)
     }
 }
@@ -258,4 +242,10 @@ pub async fn keep(
             Err(e) => tracing::warn!("state dir: the save task failed: {e}"),
         }
     }
+}
+
+/// What an I/O failure on `path` becomes: a `PersistError` naming what was being done and where.
+fn io_error(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> PersistError {
+    let path = path.to_path_buf();
+    move |source| PersistError::Io { what, path, source }
 }
