@@ -4,7 +4,7 @@
 
 use super::{App, Body, Effect, TableView};
 use crate::config::Action;
-use tug_model::table::RowKey;
+use tug_model::table::{Row, RowKey};
 
 /// What `:save` writes: a table as CSV, anything else as plain text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,10 +84,12 @@ fn chosen(t: &TableView) -> Vec<RowKey> {
     if t.marked.is_empty() {
         t.selected_row().into_iter().collect()
     } else {
+        let data = t.lock();
         t.visible
             .iter()
-            .filter(|k| t.marked.contains(*k))
-            .cloned()
+            .filter_map(|p| data.row(*p))
+            .map(Row::key)
+            .filter(|k| t.marked.contains(k))
             .collect()
     }
 }
@@ -156,7 +158,7 @@ fn csv(t: &TableView) -> String {
             .collect::<Vec<_>>()
             .join(","),
     ];
-    out.extend(t.visible.iter().filter_map(|k| data.get(k)).map(|row| {
+    out.extend(t.visible.iter().filter_map(|p| data.row(*p)).map(|row| {
         row.cells
             .iter()
             .map(|c| field(c))

@@ -393,7 +393,7 @@ fn sort_by_any_column_numerically_and_user_aliases_expand() {
     else {
         panic!()
     };
-    let order: Vec<String> = t.visible.iter().map(|k| k.1.to_string()).collect();
+    let order: Vec<String> = t.visible_keys().iter().map(|k| k.1.to_string()).collect();
     assert_eq!(order, ["a", "b", "c"]);
     typed(&mut app, ":sort nope");
     assert!(

@@ -389,13 +389,7 @@ fn render_table(app: &App, t: &TableView, frame: &mut Frame, area: Rect) {
         .iter()
         .position(|c| c.name.eq_ignore_ascii_case("status"));
     let page = area.height.saturating_sub(1) as usize;
-    let rows: Vec<&tug_model::table::Row> = t
-        .visible
-        .iter()
-        .skip(t.offset)
-        .take(page)
-        .filter_map(|k| data.get(k))
-        .collect();
+    let rows: Vec<&tug_model::table::Row> = t.window(&data, page).collect();
     let cell_text = |r: &tug_model::table::Row, i: usize| -> String {
         if Some(i) == age_col
             && let Some(created) = r.created

@@ -9,9 +9,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use futures::StreamExt;
 use futures::future::BoxFuture;
+use futures::future::RemoteHandle;
 use futures::stream::BoxStream;
+use futures::{FutureExt as _, StreamExt};
 use kube::core::WatchEvent;
 use rand::RngExt;
 use tokio_util::sync::CancellationToken;
@@ -57,8 +58,9 @@ pub type TableEvents = BoxStream<'static, Result<TableEvent>>;
 
 /// Where a table's rows come from.
 pub trait TableSource: Send + Sync {
-    /// One page of the list; `continue_token` is the previous page's, `None` for the first.
-    fn list_page(&self, continue_token: Option<String>) -> BoxFuture<'_, Result<Table>>;
+    /// One page of the list; `continue_token` is the previous page's, `None` for the first. The future owns
+    /// what it needs, so the next page can be asked for while this one is turned into rows ([`Pages`]).
+    fn list_page(&self, continue_token: Option<String>) -> BoxFuture<'static, Result<Table>>;
     /// The changes after `resource_version`, until the server closes the watch. An expired version
     /// (`410 Gone`) is an error with code 410, from the call or in the stream.
     fn watch(&self, resource_version: String) -> BoxFuture<'_, Result<TableEvents>>;
@@ -115,22 +117,25 @@ impl ApiTables {
 }
 
 impl TableSource for ApiTables {
-    fn list_page(&self, continue_token: Option<String>) -> BoxFuture<'_, Result<Table>> {
+    fn list_page(&self, continue_token: Option<String>) -> BoxFuture<'static, Result<Table>> {
+        let mut extra = vec![("limit", PAGE.to_string())];
+        if let Some(c) = continue_token {
+            extra.push(("continue", c));
+        }
+        let request = self.request(&extra);
+        let client = self.client.clone();
+        let computed = self.computed.clone();
         Box::pin(async move {
-            let mut extra = vec![("limit", PAGE.to_string())];
-            if let Some(c) = continue_token {
-                extra.push(("continue", c));
+            let request = request?;
+            if computed.is_empty() {
+                return Ok(client.request(request).await?);
             }
-            let request = self.request(&extra)?;
-            if self.computed.is_empty() {
-                return Ok(self.client.request(request).await?);
-            }
-            if metrics::only_spec_columns(&self.computed) {
-                let page: Table<metrics::SpecObject> = self.client.request(request).await?;
+            if metrics::only_spec_columns(&computed) {
+                let page: Table<metrics::SpecObject> = client.request(request).await?;
                 return Ok(metrics::project_spec(page));
             }
-            let page: Table<serde_json::Value> = self.client.request(request).await?;
-            Ok(custom_columns::project(page, &self.computed))
+            let page: Table<serde_json::Value> = client.request(request).await?;
+            Ok(custom_columns::project(page, &computed))
         })
     }
 
@@ -226,13 +231,12 @@ async fn list_shown(
     data: &Shared,
     notify: &(dyn Fn() + Send + Sync),
 ) -> Result<String> {
-    let mut cont: Option<String> = None;
+    let mut pages = Pages::new(source);
     let mut first = true;
     let mut told: Option<tokio::time::Instant> = None;
     let rv = loop {
-        let page = source.list_page(cont.take()).await?;
+        let page = pages.next().await?;
         let rows = page.rows.iter().map(Row::from_table_row).collect();
-        cont = page.metadata.continue_.clone().filter(|c| !c.is_empty());
         lock(data).add_page(
             first,
             page.column_definitions,
@@ -240,7 +244,7 @@ async fn list_shown(
             page.metadata.remaining_item_count,
         );
         first = false;
-        if cont.is_none() {
+        if pages.done() {
             break page.metadata.resource_version.unwrap_or_default();
         }
         if told.is_none_or(|t| t.elapsed() >= PAGE_NOTICE) {
@@ -256,23 +260,61 @@ async fn list_shown(
 async fn list_all(source: &dyn TableSource) -> Result<(Vec<Row>, Table)> {
     let mut rows = vec![];
     let mut first: Option<Table> = None;
-    let mut cont: Option<String> = None;
+    let mut pages = Pages::new(source);
     loop {
-        let page = source.list_page(cont.take()).await?;
+        let page = pages.next().await?;
         rows.extend(page.rows.iter().map(Row::from_table_row));
-        cont = page.metadata.continue_.clone().filter(|c| !c.is_empty());
         if let Some(f) = first.as_mut() {
             // The last page's resourceVersion is as good as the first's: the list is a snapshot.
             f.metadata.resource_version = page.metadata.resource_version.clone();
         } else {
             first = Some(page);
         }
-        if cont.is_none() {
+        if pages.done() {
             break;
         }
     }
     let first = first.ok_or_else(|| ClusterError::Decode("empty list response".into()))?;
     Ok((rows, first))
+}
+
+/// A list's pages in order, each asked for as soon as the one before it is decoded: the server builds and
+/// sends page N+1 while this side turns page N into rows (at 100,000 pods, 200 pages of ~7 ms each way).
+/// Dropping it cancels the page in flight.
+struct Pages<'a> {
+    source: &'a dyn TableSource,
+    next: Option<RemoteHandle<Result<Table>>>,
+}
+
+impl<'a> Pages<'a> {
+    fn new(source: &'a dyn TableSource) -> Self {
+        let next = Some(Self::ask(source, None));
+        Self { source, next }
+    }
+
+    fn ask(source: &dyn TableSource, token: Option<String>) -> RemoteHandle<Result<Table>> {
+        let (page, handle) = source.list_page(token).remote_handle();
+        tokio::spawn(page);
+        handle
+    }
+
+    /// The next page (after the last one: an error, never reached by callers that stop at `done`).
+    async fn next(&mut self) -> Result<Table> {
+        let page = self
+            .next
+            .take()
+            .ok_or_else(|| ClusterError::Decode("list read past its last page".into()))?
+            .await?;
+        if let Some(token) = page.metadata.continue_.clone().filter(|c| !c.is_empty()) {
+            self.next = Some(Self::ask(self.source, Some(token)));
+        }
+        Ok(page)
+    }
+
+    /// The page last returned was the list's last.
+    fn done(&self) -> bool {
+        self.next.is_none()
+    }
 }
 
 enum WatchEnd {
@@ -525,7 +567,7 @@ mod tests {
     }
 
     impl TableSource for Fake {
-        fn list_page(&self, continue_token: Option<String>) -> BoxFuture<'_, Result<Table>> {
+        fn list_page(&self, continue_token: Option<String>) -> BoxFuture<'static, Result<Table>> {
             self.record(Call::List(continue_token));
             let next = self.pages.lock().unwrap().pop_front();
             next.unwrap_or_else(|| futures::future::pending().boxed())
@@ -665,6 +707,44 @@ mod tests {
         assert_eq!((d.loading, &d.feed), (None, &Feed::Live));
         drop(d);
         assert_eq!(fake.calls().last(), Some(&Call::Watch("10".into())));
+    }
+
+    /// A source that notes how many rows `data` held when each page was asked for.
+    struct Counting {
+        data: Shared,
+        pages: Mutex<VecDeque<Table>>,
+        asked_with: Mutex<Vec<usize>>,
+    }
+
+    impl TableSource for Counting {
+        fn list_page(&self, _: Option<String>) -> BoxFuture<'static, Result<Table>> {
+            self.asked_with.lock().unwrap().push(lock(&self.data).len());
+            let page = self.pages.lock().unwrap().pop_front();
+            futures::future::ready(page.ok_or(gone())).boxed()
+        }
+
+        fn watch(&self, _: String) -> BoxFuture<'_, Result<TableEvents>> {
+            futures::future::ready(Ok(futures::stream::pending().boxed())).boxed()
+        }
+    }
+
+    #[tokio::test]
+    async fn the_next_page_is_asked_for_before_this_ones_rows_are_built() {
+        let data = Shared::default();
+        let source = Counting {
+            data: data.clone(),
+            pages: Mutex::new(VecDeque::from([
+                table(&["a", "b"], "10", Some("p2")),
+                table(&["c"], "10", Some("p3")),
+                table(&["d"], "10", None),
+            ])),
+            asked_with: Mutex::default(),
+        };
+        let rv = list_shown(&source, &data, &|| {}).await.unwrap();
+        assert_eq!(rv, "10");
+        assert_eq!(names(&data), ["a", "b", "c", "d"]);
+        // Page 2 was asked for as soon as page 1 was decoded (no rows in yet), page 3 once page 2 was.
+        assert_eq!(*source.asked_with.lock().unwrap(), [0, 0, 2]);
     }
 
     #[tokio::test(start_paused = true)]

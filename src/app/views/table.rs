@@ -1,15 +1,19 @@
 //! The table machinery every table view shares: live data, filter, sort, cursor, scroll, marks. What a row
 //! *means* (an object, a container, a context, a revision) is the business of the view that holds the table.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::config::Action;
 use tug_cluster::discovery::Kind;
 use tug_cluster::table_watch::Scope;
 use tug_model::custom_columns::ViewLayout;
-use tug_model::table::{Column, Row, RowKey, TableData};
+use tug_model::table::{Column, Pos, Row, RowKey, TableData};
 
 use super::Filter;
+
+/// How many earlier lists a view keeps for erasing back to them (see `TableView::earlier`).
+const EARLIER: usize = 16;
 
 pub struct TableView {
     /// `None` for tables whose rows are not objects of a kind (containers, contexts, revisions, forwards).
@@ -19,13 +23,15 @@ pub struct TableView {
     pub filter: Filter,
     pub cursor: usize,
     pub offset: usize,
-    /// Keys of the rows that pass the filter, in display order; rebuilt when data or filter change.
-    pub visible: Vec<RowKey>,
-    /// The same rows' slots in the data (`TableData::at`), valid while its `keys_version` is `seen_keys`:
-    /// a narrowing filter reads the rows by slot instead of looking up every key.
-    slots: Vec<u32>,
-    seen_keys: u64,
+    /// The rows that pass the filter, in display order, as positions in the data (`TableData::row`): 8 bytes
+    /// a row and no reference counts, since a keystroke at 100,000 rows may rebuild all of them. Rebuilt when
+    /// data, filter or sort change; a row gone since reads as `None` until then, never as another row.
+    pub visible: Vec<Pos>,
+    /// What `visible` was derived from.
     seen: Option<Derived>,
+    /// The lists shown on the way to this one as the filter was typed (oldest first, each with what it was
+    /// derived from): erasing a key, or Esc, goes back to one still valid instead of scanning every row.
+    earlier: Vec<(Derived, Vec<Pos>)>,
     /// The selected row's key, so the cursor stays on the same object when rows come and go.
     selected: Option<RowKey>,
     /// Column sort and whether reversed; `None`: the server's order (namespace, name).
@@ -44,8 +50,24 @@ pub struct TableView {
     pub metrics: Option<crate::app::metrics::MetricsLink>,
 }
 
-/// What `visible` was derived from: data version, metrics version, filter, sort.
-type Derived = (u64, u64, Filter, Option<(Sort, bool)>);
+/// What a list of visible rows was derived from, and so how long it holds.
+#[derive(Debug, Clone, PartialEq)]
+struct Derived {
+    filter: Filter,
+    sort: Option<(Sort, bool)>,
+    /// The data's `keys_version`: any row coming or going ends the list.
+    keys: u64,
+    /// The data's and the metrics' versions, when filter or order read cells (else updates in place leave
+    /// the list as it is: the common case under churn).
+    cells: Option<(u64, u64)>,
+}
+
+impl Derived {
+    /// Still what deriving it now would give, data and metrics being at these versions.
+    fn holds(&self, keys: u64, cells: (u64, u64)) -> bool {
+        self.keys == keys && self.cells.is_none_or(|c| c == cells)
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sort {
@@ -66,12 +88,51 @@ fn cell(row: &Row, column: Option<usize>) -> &str {
 /// `rows` in the order of `key`, computed once per row; keys must be unique (so the unstable sort's order is
 /// the only one).
 fn sorted_by_key<'a, K: Ord>(
-    rows: Vec<(u32, &'a Row)>,
+    rows: Vec<(Pos, &'a Row)>,
     key: impl Fn(&'a Row) -> K,
-) -> Vec<(u32, &'a Row)> {
-    let mut keyed: Vec<(K, (u32, &Row))> = rows.into_iter().map(|r| (key(r.1), r)).collect();
+) -> Vec<(Pos, &'a Row)> {
+    let mut keyed: Vec<(K, (Pos, &Row))> = rows.into_iter().map(|r| (key(r.1), r)).collect();
     keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     keyed.into_iter().map(|(_, r)| r).collect()
+}
+
+/// `rows` (in key order) in the order of one cell, ties in key order (as a stable sort of the list would
+/// leave them). A column holds few distinct values (statuses, ready counts, node names), so each distinct
+/// value is ordered once by `order` and the rows then sort as integers — rank, then place — in one vector,
+/// never reading a cell per comparison (at 100,000 rows that pointer chasing was most of a sort).
+fn sorted_by_cell(
+    rows: Vec<(Pos, &Row)>,
+    column: Option<usize>,
+    order: impl Fn(&str, &str) -> std::cmp::Ordering,
+) -> Vec<(Pos, &Row)> {
+    let mut ids: HashMap<&str, u32> = HashMap::new();
+    let mut distinct: Vec<&str> = vec![];
+    let row_ids: Vec<u32> = rows
+        .iter()
+        .map(|(_, r)| {
+            let value = cell(r, column);
+            *ids.entry(value).or_insert_with(|| {
+                distinct.push(value);
+                u32::try_from(distinct.len() - 1).unwrap_or(u32::MAX)
+            })
+        })
+        .collect();
+    let mut by_value: Vec<u32> = (0..u32::try_from(distinct.len()).unwrap_or(u32::MAX)).collect();
+    by_value.sort_unstable_by(|a, b| order(distinct[*a as usize], distinct[*b as usize]));
+    let mut rank = vec![0u32; distinct.len()];
+    for (r, id) in by_value.iter().enumerate() {
+        rank[*id as usize] = u32::try_from(r).unwrap_or(u32::MAX);
+    }
+    let mut keyed: Vec<u64> = row_ids
+        .iter()
+        .enumerate()
+        .map(|(place, id)| (u64::from(rank[*id as usize]) << 32) | place as u64)
+        .collect();
+    keyed.sort_unstable();
+    keyed
+        .into_iter()
+        .map(|k| rows[(k & u64::from(u32::MAX)) as usize])
+        .collect()
 }
 
 /// The first 16 bytes of `s` as a number ordered as the text is: most comparisons of a sort end there, in
@@ -83,18 +144,23 @@ fn prefix(s: &str) -> u128 {
     u128::from_be_bytes(bytes)
 }
 
-/// Orders two cells: numerically when both start with a number (`10` after `9`, `2/3` after `1/3`).
+/// The number a cell starts with (`10` of `10`, `2` of `2/3`, `1.5` of `1.5Gi`), if any.
+fn leading_number(s: &str) -> Option<f64> {
+    let end = s
+        .bytes()
+        .position(|b| !(b.is_ascii_digit() || b == b'.'))
+        .unwrap_or(s.len());
+    s[..end].parse().ok()
+}
+
+/// Orders two cells: cells starting with a number first, by that number (`10` after `9`, `2/3` after `1/3`),
+/// then the rest as text; equal numbers by text. A total order, as sorting needs.
 fn compare_cells(a: &str, b: &str) -> std::cmp::Ordering {
-    let num = |s: &str| -> Option<f64> {
-        let n: String = s
-            .chars()
-            .take_while(|c| c.is_ascii_digit() || *c == '.')
-            .collect();
-        n.parse().ok()
-    };
-    match (num(a), num(b)) {
-        (Some(x), Some(y)) if x != y => x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal),
-        _ => a.cmp(b),
+    match (leading_number(a), leading_number(b)) {
+        (Some(x), Some(y)) => x.total_cmp(&y).then_with(|| a.cmp(b)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.cmp(b),
     }
 }
 
@@ -108,9 +174,8 @@ impl TableView {
             cursor: 0,
             offset: 0,
             visible: vec![],
-            slots: vec![],
-            seen_keys: 0,
             seen: None,
+            earlier: vec![],
             selected: None,
             sort: None,
             wide: false,
@@ -175,8 +240,8 @@ impl TableView {
             .computed = computed;
         self.data = data;
         self.seen = None;
+        self.earlier.clear();
         self.visible.clear();
-        self.slots.clear();
         self.cursor = 0;
         self.offset = 0;
         self.selected = None;
@@ -186,6 +251,25 @@ impl TableView {
         self.data
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The keys of the visible rows, in display order (copies every key: for the few who need them all).
+    pub fn visible_keys(&self) -> Vec<RowKey> {
+        let data = self.lock();
+        self.visible
+            .iter()
+            .filter_map(|p| data.row(*p))
+            .map(Row::key)
+            .collect()
+    }
+
+    /// The visible rows from `offset` on, at most `page` of them (those gone since the last refresh skipped).
+    pub fn window<'d>(&self, data: &'d TableData, page: usize) -> impl Iterator<Item = &'d Row> {
+        self.visible
+            .iter()
+            .skip(self.offset)
+            .take(page)
+            .filter_map(|p| data.row(*p))
     }
 
     /// Rebuilds the visible rows if the data or the filter changed, keeping the cursor on its object.
@@ -214,24 +298,20 @@ impl TableView {
                 self.sort,
                 Some((Sort::Status | Sort::Column(_) | Sort::Metric(_), _))
             );
-        let version = if cells_matter {
-            data.version
-        } else {
-            data.keys_version
-        };
         let metrics = self.metrics.as_ref().map(|l| (l.lock(), &l.rows));
-        let metrics_version = match &metrics {
-            Some((m, _)) if cells_matter => m.version,
-            _ => 0,
+        let versions = (data.version, metrics.as_ref().map_or(0, |(m, _)| m.version));
+        let now = Derived {
+            filter: self.filter.clone(),
+            sort: self.sort,
+            keys: data.keys_version,
+            cells: cells_matter.then_some(versions),
         };
-        let stamp = (version, metrics_version, self.filter.clone(), self.sort);
-        // Typing on: the same rows and order, a filter that only removes rows from the shown ones. They are
-        // filtered in place (already in order) instead of from all rows.
-        let narrowing = self.seen_keys == data.keys_version
-            && self.slots.len() == self.visible.len()
-            && self.seen.as_ref().is_some_and(|(v, m, f, s)| {
-                (*v, *m, *s) == (stamp.0, stamp.1, stamp.3) && f.narrows_to(&self.filter)
-            });
+        if self.seen.as_ref() == Some(&now) {
+            drop(metrics);
+            self.clamp(&data, page);
+            return;
+        }
+        self.earlier.retain(|(d, _)| d.holds(now.keys, versions));
         let spec = crate::app::metrics::SpecCells::of(&data);
         let sampled = |r: &Row| {
             metrics
@@ -252,36 +332,45 @@ impl TableView {
                 .join(" ")
         };
         let finder = self.filter.plain_finder();
-        let keep = |slot: u32, r: &Row| {
+        let keep = |pos: Pos, r: &Row| {
             self.filter
-                .matches_with(finder.as_ref(), r, data.search_text(slot))
+                .matches_with(finder.as_ref(), r, data.search_text(pos))
                 || (filter_metrics && self.filter.matches_text(&metric_text(r)))
         };
-        if narrowing && self.seen.as_ref() != Some(&stamp) {
-            // By slot: the keys' rows have not moved since they were shown (`seen_keys`). Keys and slots
-            // stay in step; a kept key is moved, not cloned.
-            // The selected row is found by its slot, not by comparing its key with every other.
-            let selected = self.selected.as_ref().and_then(|sel| data.slot(sel));
-            let mut kept = 0;
-            for i in 0..self.slots.len() {
-                let slot = self.slots[i];
-                if data.at(slot).is_some_and(|r| keep(slot, r)) {
-                    if selected == Some(self.slots[i]) {
-                        self.cursor = kept;
-                    }
-                    self.slots.swap(kept, i);
-                    self.visible.swap(kept, i);
-                    kept += 1;
-                }
+        let same_order = |d: &Derived| d.sort == now.sort && d.holds(now.keys, versions);
+        let back = self
+            .earlier
+            .iter()
+            .rposition(|(d, _)| d.filter == now.filter && same_order(d));
+        if let Some(i) = back {
+            // Erased back to a filter shown before (backspace, Esc): its list, as it was.
+            self.visible = self.earlier.swap_remove(i).1;
+            self.earlier.truncate(i);
+        } else if let Some(seen) = self
+            .seen
+            .take()
+            .filter(|d| same_order(d) && d.filter.narrows_to(&now.filter))
+        {
+            // Typing on: the same rows and order, a filter that only removes rows from those shown. They are
+            // filtered from the shown ones (already in order) instead of from all rows, and the list before is
+            // kept for erasing back to it.
+            let narrowed: Vec<Pos> = self
+                .visible
+                .iter()
+                .copied()
+                .filter(|p| data.row(*p).is_some_and(|r| keep(*p, r)))
+                .collect();
+            let before = std::mem::replace(&mut self.visible, narrowed);
+            if self.earlier.len() == EARLIER {
+                // The first (usually the unfiltered list, what Esc goes back to) is kept.
+                self.earlier.remove(1);
             }
-            self.slots.truncate(kept);
-            self.visible.truncate(kept);
-            self.seen = Some(stamp);
-        } else if self.seen.as_ref() != Some(&stamp) {
-            let mut rows: Vec<(u32, &Row)> =
-                data.slotted().filter(|(slot, r)| keep(*slot, r)).collect();
+            self.earlier.push((seen, before));
+        } else {
+            self.earlier.clear();
+            let mut rows: Vec<(Pos, &Row)> =
+                data.positioned().filter(|(p, r)| keep(*p, r)).collect();
             if let Some((sort, reverse)) = self.sort {
-                let status = data.column("status");
                 match sort {
                     // Sorted by keys borrowed once per row (not fetched through each row per comparison: at
                     // 100,000 rows that pointer chasing was most of a sort), namespace last so that the
@@ -293,20 +382,13 @@ impl TableView {
                     Sort::Age => {
                         rows.sort_by_key(|(_, r)| std::cmp::Reverse(r.created.unwrap_or(i64::MIN)))
                     }
-                    // Cells compared in place: a sort of 10k rows must not allocate per comparison.
                     Sort::Status => {
-                        rows = sorted_by_key(rows, |r| {
-                            let st = cell(r, status);
-                            (prefix(st), st, prefix(&r.name), &*r.name, &*r.namespace)
-                        });
+                        rows = sorted_by_cell(rows, data.column("status"), str::cmp);
                     }
-                    Sort::Column(i) => rows.sort_by(|(_, a), (_, b)| {
-                        compare_cells(cell(a, Some(i)), cell(b, Some(i)))
-                            .then_with(|| a.name.cmp(&b.name))
-                    }),
+                    Sort::Column(i) => rows = sorted_by_cell(rows, Some(i), compare_cells),
                     // Values computed once per row, not per comparison; `n/a` sorts below every number.
                     Sort::Metric(c) => {
-                        let mut keyed: Vec<(Option<u64>, (u32, &Row))> = rows
+                        let mut keyed: Vec<(Option<u64>, (Pos, &Row))> = rows
                             .iter()
                             .map(|r| (sampled(r.1).and_then(|s| s.value(c)), *r))
                             .collect();
@@ -320,23 +402,25 @@ impl TableView {
                     rows.reverse();
                 }
             }
-            self.visible = rows.iter().map(|(_, r)| r.key()).collect();
-            self.slots = rows.into_iter().map(|(slot, _)| slot).collect();
-            self.seen_keys = data.keys_version;
-            self.seen = Some(stamp);
-            // One key lookup, then a scan of integers.
-            if let Some(slot) = self.selected.as_ref().and_then(|sel| data.slot(sel))
-                && let Some(pos) = self.slots.iter().position(|s| *s == slot)
-            {
-                self.cursor = pos;
-            }
+            self.visible = rows.into_iter().map(|(pos, _)| pos).collect();
         }
+        self.seen = Some(now);
         drop(metrics);
-        drop(data);
-        self.clamp(page);
+        self.restore_cursor(&data);
+        self.clamp(&data, page);
     }
 
-    fn clamp(&mut self, page: usize) {
+    /// Puts the cursor back on the selected row, if it is in the new list: one key lookup, then a scan of
+    /// integers.
+    fn restore_cursor(&mut self, data: &TableData) {
+        if let Some(pos) = self.selected.as_ref().and_then(|sel| data.pos(sel))
+            && let Some(at) = self.visible.iter().position(|p| *p == pos)
+        {
+            self.cursor = at;
+        }
+    }
+
+    fn clamp(&mut self, data: &TableData, page: usize) {
         let n = self.visible.len();
         if n == 0 {
             self.cursor = 0;
@@ -352,11 +436,15 @@ impl TableView {
             self.offset = self.cursor + 1 - page;
         }
         self.offset = self.offset.min(n.saturating_sub(page));
-        self.selected = self.visible.get(self.cursor).cloned();
+        // A row gone since the last refresh keeps the last selection until the next one.
+        if let Some(row) = data.row(self.visible[self.cursor]) {
+            self.selected = Some(row.key());
+        }
     }
 
+    /// The selected row's key, as of the last refresh or cursor move.
     pub fn selected_row(&self) -> Option<RowKey> {
-        self.visible.get(self.cursor).cloned()
+        self.selected.clone()
     }
 
     /// Cursor movement and sorting; true if the action was one.
@@ -379,7 +467,7 @@ impl TableView {
             Action::ToggleWide => self.wide = !self.wide,
             Action::ToggleTrends => self.trends = !self.trends,
             Action::Mark => {
-                if let Some(key) = self.visible.get(self.cursor).cloned()
+                if let Some(key) = self.selected.clone()
                     && !self.marked.remove(&key)
                 {
                     self.marked.insert(key);
@@ -388,7 +476,11 @@ impl TableView {
             }
             _ => return false,
         }
-        self.clamp(page);
+        let data = self.data.clone();
+        let data = data
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.clamp(&data, page);
         true
     }
 }
@@ -453,12 +545,16 @@ mod scale_tests {
                     rows.reverse();
                 }
             }
+            // Ties in the listed (namespace, name) order: a stable sort.
             Some((Sort::Status, rev)) => {
-                rows.sort_by(|a, b| {
-                    cell(a, status)
-                        .cmp(cell(b, status))
-                        .then_with(|| a.name.cmp(&b.name))
-                });
+                rows.sort_by(|a, b| cell(a, status).cmp(cell(b, status)));
+                if rev {
+                    rows.reverse();
+                }
+            }
+            Some((Sort::Column(i), rev)) => {
+                let number = |r: &Row| cell(r, Some(i)).parse::<u64>().ok();
+                rows.sort_by_key(|r| number(r));
                 if rev {
                     rows.reverse();
                 }
@@ -480,7 +576,10 @@ mod scale_tests {
         view.refresh(50);
         let want = brute_force(&view.lock(), &view.filter, view.sort);
         assert_eq!(view.visible.len(), want.len(), "{what}: how many");
-        assert!(view.visible == want, "{what}: which and in what order");
+        assert!(
+            view.visible_keys() == want,
+            "{what}: which and in what order"
+        );
     }
 
     #[test]
@@ -554,6 +653,72 @@ mod scale_tests {
             v.filter = Filter::parse(&format!("{filter}0")).unwrap();
             check(&mut v, "narrowed after the changes");
         }
+    }
+
+    #[test]
+    fn a_number_column_sorts_as_numbers_with_ties_in_listed_order() {
+        let mut v = view();
+        {
+            let mut d = v.lock();
+            for i in (0..ROWS).step_by(3) {
+                d.upsert(row(i, i % 13 * 5));
+            }
+        }
+        for reverse in [false, true] {
+            v.sort = Some((Sort::Column(3), reverse));
+            check(&mut v, &format!("restarts, reversed: {reverse}"));
+        }
+        let data = v.lock();
+        let restarts: Vec<&str> = v.visible[..3]
+            .iter()
+            .filter_map(|p| data.row(*p))
+            .map(|r| &*r.cells[3])
+            .collect();
+        assert_eq!(restarts, ["60", "60", "60"], "60 above 10 (not as text)");
+    }
+
+    #[test]
+    fn erasing_back_after_changes_shows_the_rows_as_they_are_now() {
+        let mut v = view();
+        for f in ["", "a", "ap", "app-1"] {
+            v.filter = Filter::parse(f).unwrap();
+            check(&mut v, f);
+        }
+        // A row that matched only `ap`'s earlier list changes so that it no longer matches `ap`, one that did
+        // not match comes in, one goes: the lists kept for erasing back are stale and must not be shown.
+        {
+            let mut d = v.lock();
+            let mut r = row(8, 0);
+            r.namespace = "load-8".into();
+            r.cells = vec!["zzz".into()];
+            d.upsert(r);
+        }
+        v.filter = Filter::parse("ap").unwrap();
+        check(&mut v, "erased back after a change in place");
+        {
+            let mut d = v.lock();
+            d.remove(&row(9, 0).key());
+            d.upsert(row(ROWS + 1, 0));
+        }
+        v.filter = Filter::default();
+        check(&mut v, "Esc after rows came and went");
+    }
+
+    #[test]
+    fn a_row_gone_before_the_next_refresh_is_not_drawn_as_the_row_that_took_its_slot() {
+        let mut v = view();
+        check(&mut v, "shown");
+        let first = v.visible_keys()[0].clone();
+        {
+            let mut d = v.lock();
+            d.remove(&first);
+            d.upsert(row(ROWS + 7, 0));
+        }
+        let data = v.lock();
+        let drawn: Vec<&str> = v.window(&data, 3).map(|r| &*r.name).collect();
+        assert!(!drawn.contains(&&*first.1), "the removed row is not drawn");
+        let newcomer = row(ROWS + 7, 0).name;
+        assert!(!drawn.contains(&&*newcomer), "nor the row now in its slot");
     }
 
     #[test]
