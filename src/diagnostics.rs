@@ -92,3 +92,67 @@ fn write_report(message: &str, location: &str) -> std::io::Result<PathBuf> {
     )?;
     Ok(path)
 }
+
+/// `$TUG_STATS_FILE`: once a second, the runtime's live task count written to that file (replaced whole, so a
+/// reader never sees half a line), for soak runs that check tasks do not pile up. Off unless the variable is
+/// set. A plain thread rather than a task: the sampler must not itself be one of the tasks it counts, nor
+/// block a runtime worker on file I/O.
+pub fn spawn_stats_writer(handle: tokio::runtime::Handle) {
+    let Some(path) = std::env::var_os("TUG_STATS_FILE").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let path = PathBuf::from(path);
+    let spawned = std::thread::Builder::new()
+        .name("tug-stats".into())
+        .spawn(move || {
+            loop {
+                if let Err(e) = write_stats(&path, &handle.metrics()) {
+                    tracing::warn!(path = %path.display(), error = %e, "cannot write the stats file");
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_secs(1));
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "cannot start the stats writer");
+    }
+}
+
+/// The stats as `key value` lines: `tasks` (alive tasks), `workers` (runtime worker threads).
+pub fn stats_text(metrics: &tokio::runtime::RuntimeMetrics) -> String {
+    format!(
+        "tasks {}\nworkers {}\n",
+        metrics.num_alive_tasks(),
+        metrics.num_workers()
+    )
+}
+
+fn write_stats(path: &Path, metrics: &tokio::runtime::RuntimeMetrics) -> std::io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    std::fs::write(&tmp, stats_text(metrics))?;
+    std::fs::rename(&tmp, path)
+}
+
+#[cfg(test)]
+mod stats_tests {
+    #[tokio::test]
+    async fn the_stats_count_a_task_while_it_lives() {
+        let handle = tokio::runtime::Handle::current();
+        let tasks = |text: String| -> usize {
+            text.lines()
+                .find_map(|l| l.strip_prefix("tasks "))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(usize::MAX)
+        };
+        let before = tasks(super::stats_text(&handle.metrics()));
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let _ = rx.await;
+        });
+        assert_eq!(tasks(super::stats_text(&handle.metrics())), before + 1);
+        let _ = tx.send(());
+        let _ = task.await;
+        assert_eq!(tasks(super::stats_text(&handle.metrics())), before);
+    }
+}
