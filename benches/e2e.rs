@@ -4,7 +4,8 @@
 //! sim's default: 20; the namespaces the load pods are spread over), BENCH_CHURN (100, changes per second),
 //! BENCH_SECS (10, length of the idle and churn phases), BENCH_SOAK (off; e.g. `30m` or `90s`: after the other
 //! phases, a second tab follows a flood-logger pod's logs, churn goes on that long and tug's RSS, threads, open
-//! descriptors and the sim's open watches and log streams are sampled every minute).
+//! descriptors, live tasks (its `$TUG_STATS_FILE`) and the sim's open watches and log streams are sampled every
+//! minute).
 #![allow(clippy::unwrap_used)]
 
 use std::io::{BufRead as _, Read as _, Write as _};
@@ -127,6 +128,8 @@ fn start_sim(dir: &std::path::Path, pods: usize, namespaces: usize) -> Sim {
 
 struct Tui {
     pid: u32,
+    /// tug's `$TUG_STATS_FILE` (its live task count, rewritten each second).
+    stats: std::path::PathBuf,
     screen: Arc<Screen>,
     writer: Box<dyn std::io::Write + Send>,
     _child: Box<dyn portable_pty::Child + Send + Sync>,
@@ -139,7 +142,7 @@ impl Tui {
     }
 }
 
-fn start_tui(kubeconfig: &std::path::Path) -> (Tui, Instant) {
+fn start_tui(kubeconfig: &std::path::Path, stats: std::path::PathBuf) -> (Tui, Instant) {
     let pair = native_pty_system()
         .openpty(PtySize {
             rows: ROWS,
@@ -153,6 +156,7 @@ fn start_tui(kubeconfig: &std::path::Path) -> (Tui, Instant) {
     cmd.arg(kubeconfig);
     cmd.arg("-A");
     cmd.env("TERM", "xterm-256color");
+    cmd.env("TUG_STATS_FILE", &stats);
     let started = Instant::now();
     let child = pair.slave.spawn_command(cmd).unwrap();
     drop(pair.slave);
@@ -181,6 +185,7 @@ fn start_tui(kubeconfig: &std::path::Path) -> (Tui, Instant) {
     (
         Tui {
             pid,
+            stats,
             screen,
             writer,
             _child: child,
@@ -217,6 +222,26 @@ fn handles(pid: u32) -> (usize, usize) {
         .unwrap_or(0);
     let fds = std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, |d| d.count());
     (threads, fds)
+}
+
+/// tug's live tokio tasks, from its stats file (0 when it has not written one yet).
+fn tasks(tui: &Tui) -> u64 {
+    std::fs::read_to_string(&tui.stats)
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("tasks "))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// The machine's 1-minute load average, from /proc.
+fn load() -> f64 {
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .next()
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(0.0)
 }
 
 /// `30m`, `90s`, `2h` or plain seconds.
@@ -292,7 +317,7 @@ fn main() {
     let total = rows.len();
     drop(rows);
 
-    let (mut tui, started) = start_tui(&sim.kubeconfig);
+    let (mut tui, started) = start_tui(&sim.kubeconfig, dir.path().join("tug-stats"));
     let rows_shown = tui.screen.wait("the first rows", |s| {
         title_count(s).is_some_and(|n| n > 0) && !first_row(s).trim().is_empty()
     });
@@ -476,6 +501,8 @@ fn main() {
                 fds,
                 watches,
                 streams,
+                tasks(&tui),
+                load(),
             ));
             eprintln!("soak sample: {:?}", soak_samples.last());
             if start.elapsed() >= soak {
@@ -559,5 +586,19 @@ fn main() {
             "| soak: open watches / log streams (the sim's count) at start → end | {} / {} → {} / {} | no growth |",
             first.4, first.5, last.4, last.5
         );
+        println!(
+            "| soak: tug's live tasks at start → end | {} → {} | no growth |",
+            first.6, last.6
+        );
+        println!(
+            "\n| soak sample (s) | RSS (MB) | threads | descriptors | watches | log streams | tasks | load |"
+        );
+        println!("|---|---|---|---|---|---|---|---|");
+        for s in &soak_samples {
+            println!(
+                "| {} | {:.1} | {} | {} | {} | {} | {} | {:.1} |",
+                s.0, s.1, s.2, s.3, s.4, s.5, s.6, s.7
+            );
+        }
     }
 }

@@ -7,7 +7,7 @@
 #   BENCH_SECS=10         length of the idle and churn phases, in seconds
 #   BENCH_SOAK=30m        (off by default) after the other phases, a second tab (Ctrl-T n) follows the logs of
 #                         a flood-logger pod and churn goes on this long (30m, 90s, 1h);
-#                         tug's RSS, threads, descriptors and the sim's open watches and log streams are sampled each minute; the table gets
+#                         tug's RSS, threads, descriptors, live tasks ($TUG_STATS_FILE) and the sim's open watches and log streams are sampled each minute; the table gets
 #                         RSS growth after the first minute and threads/descriptors at start and end. The
 #                         acceptance soak is BENCH_SOAK=30m at 10,000 pods and 100 changes/s.
 set -euo pipefail

@@ -9,6 +9,10 @@ use tug_sim::{self as sim, FaultSpec, SimOptions};
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    if cli.command.is_none() {
+        // Before the runtime's threads exist: the TUI's RSS stays flat under churn (see the function).
+        tug::diagnostics::limit_malloc_arenas();
+    }
     let result = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -60,6 +64,7 @@ async fn run_tui(args: tug::cli::TuiArgs) -> anyhow::Result<()> {
     {
         tracing::info!(path = %path.display(), version = env!("CARGO_PKG_VERSION"), "tug starts");
     }
+    tug::diagnostics::spawn_stats_writer(tokio::runtime::Handle::current());
     // $KUBECONFIG may be empty (unset) or a list of paths; the first that exists is used.
     let from_env = std::env::var_os("KUBECONFIG")
         .and_then(|v| std::env::split_paths(&v).find(|p| !p.as_os_str().is_empty() && p.exists()));
