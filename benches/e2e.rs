@@ -37,12 +37,17 @@ impl Screen {
         self.state.lock().unwrap().1
     }
 
-    /// Blocks until `check` holds for the screen; returns when it first did.
+    /// Blocks until `check` holds for the screen's text; returns when it first did.
     fn wait(&self, what: &str, check: impl Fn(&str) -> bool) -> Instant {
+        self.wait_screen(what, |s| check(&s.contents()))
+    }
+
+    /// Blocks until `check` holds for the screen (text and attributes); returns when it first did.
+    fn wait_screen(&self, what: &str, check: impl Fn(&vt100::Screen) -> bool) -> Instant {
         let start = Instant::now();
         let mut state = self.state.lock().unwrap();
         loop {
-            if check(&state.0.screen().contents()) {
+            if check(state.0.screen()) {
                 return Instant::now();
             }
             assert!(
@@ -139,7 +144,9 @@ impl Tui {
     }
 }
 
-fn start_tui(kubeconfig: &std::path::Path) -> (Tui, Instant) {
+/// `config` is tug's `$XDG_CONFIG_HOME` for the run (the bench's own, so no saved tabs or settings of the
+/// user's come in).
+fn start_tui(kubeconfig: &std::path::Path, config: &std::path::Path) -> (Tui, Instant) {
     let pair = native_pty_system()
         .openpty(PtySize {
             rows: ROWS,
@@ -153,6 +160,7 @@ fn start_tui(kubeconfig: &std::path::Path) -> (Tui, Instant) {
     cmd.arg(kubeconfig);
     cmd.arg("-A");
     cmd.env("TERM", "xterm-256color");
+    cmd.env("XDG_CONFIG_HOME", config);
     let started = Instant::now();
     let child = pair.slave.spawn_command(cmd).unwrap();
     drop(pair.slave);
@@ -194,6 +202,21 @@ fn title_count(screen: &str) -> Option<usize> {
     let title = screen.lines().nth(1)?;
     let start = title.find("(all)[")? + 6;
     title[start..].split(']').next()?.parse().ok()
+}
+
+/// The number in the title's first `[N]`, whatever the view (`namespaces[2013]`, `…(load-6)[5]`).
+fn shown_count(screen: &str) -> Option<usize> {
+    let title = screen.lines().nth(1)?;
+    let start = title.find('[')? + 1;
+    title[start..].split(']').next()?.parse().ok()
+}
+
+/// The row drawn as the cursor (reversed, as the default theme draws it), below the tab bar and the title.
+fn selected_line(screen: &vt100::Screen) -> Option<String> {
+    let (rows, cols) = screen.size();
+    (2..rows)
+        .find(|&r| screen.cell(r, 0).is_some_and(|c| c.inverse()))
+        .map(|r| screen.contents_between(r, 0, r, cols))
 }
 
 /// The first data row of the table (the line under the header).
@@ -249,6 +272,40 @@ fn phase(tui: &Tui, sim: u32, secs: u64) -> (f64, f64, f64) {
     )
 }
 
+/// Changes one pod's restart count through the API 20 times (`base`, `base + 10`, …: churn only ever adds
+/// one), each timed until the new count is on screen; sorted.
+fn time_changes(
+    runtime: &tokio::runtime::Runtime,
+    client: &kube::Client,
+    tui: &Tui,
+    (ns, name): (&str, &str),
+    base: u32,
+) -> Vec<f64> {
+    let mut events = vec![];
+    for k in 0..20u32 {
+        let count = base + 10 * k;
+        let body = serde_json::to_vec(&serde_json::json!([
+            {"op": "replace", "path": "/status/containerStatuses/0/restartCount", "value": count}
+        ]))
+        .unwrap();
+        let req = http::Request::patch(format!("/api/v1/namespaces/{ns}/pods/{name}/status"))
+            .header("content-type", "application/json-patch+json")
+            .body(body)
+            .unwrap();
+        let t = Instant::now();
+        runtime.block_on(client.request_text(req)).unwrap();
+        let wanted = count.to_string();
+        let done = tui.screen.wait("the new restart count", |s| {
+            s.lines()
+                .filter(|l| l.contains(name))
+                .any(|l| l.split_whitespace().any(|w| w == wanted))
+        });
+        events.push(ms(done - t));
+    }
+    events.sort_by(f64::total_cmp);
+    events
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; a filter argument that does not name us means "not this one".
     if std::env::args()
@@ -292,7 +349,14 @@ fn main() {
     let total = rows.len();
     drop(rows);
 
-    let (mut tui, started) = start_tui(&sim.kubeconfig);
+    // BENCH_METRICS=off: `metrics: off` in tug's settings (the plain pod view, no metrics columns or polls).
+    let metrics = std::env::var("BENCH_METRICS").unwrap_or_else(|_| "on".into());
+    let config = dir.path().join("config");
+    std::fs::create_dir_all(config.join("tug")).unwrap();
+    if metrics == "off" {
+        std::fs::write(config.join("tug").join("settings.yaml"), "metrics: off\n").unwrap();
+    }
+    let (mut tui, started) = start_tui(&sim.kubeconfig, &config);
     let rows_shown = tui.screen.wait("the first rows", |s| {
         title_count(s).is_some_and(|n| n > 0) && !first_row(s).trim().is_empty()
     });
@@ -369,28 +433,7 @@ fn main() {
     let one_row = tui.screen.wait("one row", |s| {
         s.lines().nth(1).is_some_and(|l| l.contains("(all)[1]")) && first_row(s).contains(&name)
     }) - t;
-    let mut events = vec![];
-    for k in 0..20u32 {
-        let count = 1000 + k;
-        let body = serde_json::to_vec(&serde_json::json!([
-            {"op": "replace", "path": "/status/containerStatuses/0/restartCount", "value": count}
-        ]))
-        .unwrap();
-        let req = http::Request::patch(format!("/api/v1/namespaces/{ns}/pods/{name}/status"))
-            .header("content-type", "application/json-patch+json")
-            .body(body)
-            .unwrap();
-        let t = Instant::now();
-        runtime.block_on(client.request_text(req)).unwrap();
-        let wanted = count.to_string();
-        let done = tui.screen.wait("the new restart count", |s| {
-            s.lines()
-                .filter(|l| l.contains(&name))
-                .any(|l| l.split_whitespace().any(|w| w == wanted))
-        });
-        events.push(ms(done - t));
-    }
-    events.sort_by(f64::total_cmp);
+    let events = time_changes(&runtime, &client, &tui, (&ns, &name), 1000);
     tui.send("\x1b");
 
     // Churn: `churn` pod changes per second.
@@ -401,6 +444,19 @@ fn main() {
     std::thread::sleep(Duration::from_secs(2));
     let (churn_cpu, churn_sim_cpu, churn_bytes) = phase(&tui, sim_pid, secs);
     let tug_rss_churn = rss_mb(tui.pid);
+    // The same 20 single changes while the churn goes on, the one pod filtered as before (all the churn's
+    // events still reach tug's rows); tug's CPU over them too.
+    tui.send(&format!("/{name}\r"));
+    tui.screen.wait("one row under churn", |s| {
+        s.lines().nth(1).is_some_and(|l| l.contains("(all)[1]")) && first_row(s).contains(&name)
+    });
+    let (cpu0, t0) = (cpu_seconds(tui.pid), Instant::now());
+    let churn_events = time_changes(&runtime, &client, &tui, (&ns, &name), 2000);
+    let churn_events_cpu = 100.0 * (cpu_seconds(tui.pid) - cpu0) / t0.elapsed().as_secs_f64();
+    tui.send("\x1b");
+    tui.screen.wait("the filter cleared", |s| {
+        s.lines().nth(1).is_some_and(|l| !l.contains("</"))
+    });
 
     // Sorts of the whole list, without churn: each timed until the first row's object changes (name, name
     // reversed, status, reversed).
@@ -424,6 +480,91 @@ fn main() {
         let done = tui.screen.wait(what, |s| first_object(s) != before);
         sorts.push((what, ms(done - t)));
     }
+
+    // `:ns`: the namespace table (issue 22: 2,000 namespaces, each key ≤ 16 ms). Opened, cursor keys, a
+    // filter typed a key at a time, Enter on the namespace → its pods, Esc back; then `:ns NAME` from the
+    // pod view and `:ns all`. Each key is timed until the frame shows its effect.
+    let t = Instant::now();
+    tui.send(":ns\r");
+    let ns_open = tui.screen.wait("the namespace table", |s| {
+        s.lines().nth(1).is_some_and(|l| l.contains("namespaces["))
+            && shown_count(s).is_some_and(|n| n >= namespaces)
+            && !first_row(s).trim().is_empty()
+    }) - t;
+    let mut ns_cursor = vec![];
+    // Pages down only as far as there are pages (a key that moves nothing draws nothing to wait for).
+    let pages = (namespaces / 50).min(5);
+    for (key, n) in [("j", 10), ("k", 10), ("\x1b[6~", pages), ("\x1b[5~", pages)] {
+        for _ in 0..n {
+            let before = selected_line(tui.screen.state.lock().unwrap().0.screen());
+            let t = Instant::now();
+            tui.send(key);
+            let done = tui
+                .screen
+                .wait_screen("the cursor moved", |s| selected_line(s) != before);
+            ns_cursor.push(ms(done - t));
+        }
+    }
+    ns_cursor.sort_by(f64::total_cmp);
+    let target_ns = format!("load-{}", namespaces * 2 / 3);
+    tui.send("/");
+    tui.screen.wait("the filter prompt", |s| {
+        s.lines().last().is_some_and(|l| l.starts_with('/'))
+    });
+    let mut ns_keys = vec![];
+    let mut typed = String::new();
+    for c in target_ns.chars() {
+        typed.push(c);
+        let marker = format!("</{typed}>");
+        let t = Instant::now();
+        tui.send(&c.to_string());
+        let done = tui.screen.wait("the filtered namespaces", |s| {
+            s.lines().nth(1).is_some_and(|l| l.contains(&marker))
+        });
+        ns_keys.push(ms(done - t));
+    }
+    ns_keys.sort_by(f64::total_cmp);
+    tui.send("\r");
+    tui.screen.wait("the one namespace", |s| {
+        shown_count(s) == Some(1) && first_row(s).contains(&target_ns)
+    });
+    let in_ns = format!("({target_ns})[");
+    let t = Instant::now();
+    tui.send("\r");
+    let enter_title = tui.screen.wait("the namespace's pod view", |s| {
+        s.lines().nth(1).is_some_and(|l| l.contains(&in_ns))
+    }) - t;
+    let enter_rows = tui.screen.wait("the namespace's pods", |s| {
+        shown_count(s).is_some_and(|n| n > 0) && first_row(s).contains("app-")
+    }) - t;
+    let t = Instant::now();
+    tui.send("\x1b");
+    let back = tui.screen.wait("the namespace table again", |s| {
+        s.lines().nth(1).is_some_and(|l| l.contains("namespaces["))
+            && first_row(s).contains(&target_ns)
+    }) - t;
+    // From a pod view of all namespaces, `:ns NAME` (the command) and `:ns all`.
+    tui.send(":pods -A\r");
+    tui.screen.wait("all pods again", |s| {
+        title_count(s).is_some_and(|n| n >= total) && !first_row(s).trim().is_empty()
+    });
+    let other_ns = format!("load-{}", namespaces / 3);
+    let in_other = format!("({other_ns})[");
+    let t = Instant::now();
+    tui.send(&format!(":ns {other_ns}\r"));
+    let command_title = tui.screen.wait(":ns NAME's pod view", |s| {
+        s.lines().nth(1).is_some_and(|l| l.contains(&in_other))
+    }) - t;
+    let command_rows = tui.screen.wait(":ns NAME's pods", |s| {
+        shown_count(s).is_some_and(|n| n > 0) && first_row(s).contains("app-")
+    }) - t;
+    let t = Instant::now();
+    tui.send(":ns all\r");
+    let all_again = tui.screen.wait("all namespaces' pods", |s| {
+        title_count(s).is_some_and(|n| n >= total)
+            && s.lines().nth(1).is_some_and(|l| !l.contains("loading"))
+            && !first_row(s).trim().is_empty()
+    }) - t;
 
     // Soak: the churn goes on; RSS, threads and descriptors every minute.
     let mut soak_samples = vec![];
@@ -492,7 +633,7 @@ fn main() {
 
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!(
-        "## tug end-to-end, {total} pods ({pods} load pods in {namespaces} namespaces), {COLS}x{ROWS}, {cores} cores\n"
+        "## tug end-to-end, {total} pods ({pods} load pods in {namespaces} namespaces), {COLS}x{ROWS}, {cores} cores, metrics {metrics}\n"
     );
     println!("| figure | measured | target |");
     println!("|---|---|---|");
@@ -528,6 +669,15 @@ fn main() {
         percentile(&events, 0.99)
     );
     println!(
+        "| watch event → row on screen under {churn} changes/s (p50 / p99, {} changes) | {:.1} / {:.1} ms | ≤ 100 ms |",
+        churn_events.len(),
+        percentile(&churn_events, 0.5),
+        percentile(&churn_events, 0.99)
+    );
+    println!(
+        "| tug CPU while those changes were timed (one row shown) | {churn_events_cpu:.1} % | ≤ 30 % |"
+    );
+    println!(
         "| a filter in one write ({} characters) → the one matching row drawn | {:.1} ms | ≤ 50 ms |",
         name.len(),
         ms(one_row)
@@ -535,6 +685,32 @@ fn main() {
     for (what, t) in &sorts {
         println!("| sort by {what} → first row redrawn | {t:.0} ms | ≤ 150 ms |");
     }
+    println!("| `:ns` → the namespace table full | {:.1} ms | ≤ 16 ms a key |", ms(ns_open));
+    println!(
+        "| `:ns` cursor j/k/PageDown/PageUp → frame (p50 / p99 / max, {} keys) | {:.1} / {:.1} / {:.1} ms | ≤ 16 ms |",
+        ns_cursor.len(),
+        percentile(&ns_cursor, 0.5),
+        percentile(&ns_cursor, 0.99),
+        ns_cursor.last().copied().unwrap_or(f64::NAN)
+    );
+    println!(
+        "| `:ns` filter keystroke → frame (p50 / max, {} keys of `{target_ns}`) | {:.1} / {:.1} ms | ≤ 16 ms |",
+        ns_keys.len(),
+        percentile(&ns_keys, 0.5),
+        ns_keys.last().copied().unwrap_or(f64::NAN)
+    );
+    println!(
+        "| `:ns` Enter on a namespace → its pod view / its rows | {:.1} / {:.1} ms | ≤ 16 ms |",
+        ms(enter_title),
+        ms(enter_rows)
+    );
+    println!("| its pods, Esc → the namespace table | {:.1} ms | ≤ 16 ms |", ms(back));
+    println!(
+        "| `:ns {other_ns}` from all pods → its pod view / its rows | {:.1} / {:.1} ms | ≤ 16 ms |",
+        ms(command_title),
+        ms(command_rows)
+    );
+    println!("| `:ns all` → all {total} pods again | {:.0} ms | — |", ms(all_again));
     println!("| tug CPU while idle ({secs} s) | {idle_cpu:.2} % | < 1 % |");
     println!("| tug CPU with {churn} pod changes/s ({secs} s) | {churn_cpu:.1} % | < 10 % |");
     println!("| terminal bytes per idle minute | {idle_bytes:.0} | ≈ 0 (Age ticks only) |");
