@@ -1,10 +1,13 @@
 //! End-to-end figures at scale (see BENCHMARKS.md): `tug sim --pods N` as its own process, the release `tug`
 //! in a 200x50 pseudo-terminal on all namespaces' pods, everything timed through what the terminal shows.
 //! Run `scripts/bench-e2e.sh` (or `cargo bench --bench e2e`). Knobs: BENCH_PODS (10000), BENCH_NAMESPACES (the
-//! sim's default: 20; the namespaces the load pods are spread over), BENCH_CHURN (100, changes per second),
-//! BENCH_SECS (10, length of the idle and churn phases), BENCH_SOAK (off; e.g. `30m` or `90s`: after the other
-//! phases, a second tab follows a flood-logger pod's logs, churn goes on that long and tug's RSS, threads, open
-//! descriptors and the sim's open watches and log streams are sampled every minute).
+//! sim's default: 10; the namespaces the load pods are spread over, e.g. 2000 for the `:ns` figures),
+//! BENCH_CHURN (100, changes per second; the watch event → row figure is taken again under it), BENCH_SECS
+//! (10, length of the idle and churn phases), BENCH_METRICS (on; `off` writes `metrics: off` into tug's
+//! settings: the plain pod view), BENCH_SOAK (off; e.g. `30m` or `90s`: after the other phases, a second tab
+//! follows a flood-logger pod's logs, churn goes on that long and tug's RSS, threads, open descriptors and the
+//! sim's open watches and log streams are sampled every minute). tug runs with the bench's own
+//! `$XDG_CONFIG_HOME`, so no settings or saved tabs of the user's come in.
 #![allow(clippy::unwrap_used)]
 
 use std::io::{BufRead as _, Read as _, Write as _};
@@ -490,6 +493,9 @@ fn main() {
     // pod view and `:ns all`. Each key is timed until the frame shows its effect.
     let t = Instant::now();
     tui.send(":ns\r");
+    let ns_view = tui.screen.wait("the namespace view", |s| {
+        s.lines().nth(1).is_some_and(|l| l.contains("namespaces["))
+    }) - t;
     let ns_open = tui.screen.wait("the namespace table", |s| {
         s.lines().nth(1).is_some_and(|l| l.contains("namespaces["))
             && shown_count(s).is_some_and(|n| n >= namespaces)

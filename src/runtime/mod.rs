@@ -36,6 +36,11 @@ use tug_cluster::connect;
 const TICK: Duration = Duration::from_secs(1);
 /// The shortest time between two draws (about 60 a second): a burst of events costs one draw per frame.
 const FRAME: Duration = Duration::from_micros(16_667);
+/// A frame the cluster asked for (not a key) waits at least this many times what the last frame cost, so
+/// drawing takes at most a fifth of a core however costly a frame is: a filter over 100,000 rows re-run for
+/// every frame under 1,000 watch events a second cost ~5 ms a frame, 30-50 % of a core at 60 frames a
+/// second. Keys are drawn at once whatever the cost.
+const IDLE_PER_COST: u32 = 4;
 /// Keys already waiting when a prompt key was handled (a paste, fast typing) are handled before the next
 /// frame, but the screen is not left undrawn longer than this however long the paste.
 const TYPE_AHEAD: Duration = Duration::from_millis(50);
@@ -118,6 +123,13 @@ struct Pacer {
     /// A key was handled: the user is waiting for this frame.
     urgent: bool,
     last: Instant,
+    /// The least time from the last frame to one the cluster asked for (see IDLE_PER_COST).
+    gap: Duration,
+}
+
+/// The least time after a frame that cost `cost` before a frame the cluster asked for.
+fn frame_gap(cost: Duration) -> Duration {
+    FRAME.max(cost.saturating_mul(IDLE_PER_COST))
 }
 
 impl Pacer {
@@ -128,22 +140,25 @@ impl Pacer {
             last: Instant::now()
                 .checked_sub(FRAME)
                 .unwrap_or_else(Instant::now),
+            gap: FRAME,
         }
     }
 
     fn due(&self) -> bool {
-        self.dirty && (self.urgent || self.last.elapsed() >= FRAME)
+        self.dirty && (self.urgent || self.last.elapsed() >= self.gap)
     }
 
-    fn drawn(&mut self) {
+    /// A frame was prepared and drawn; it took `cost`.
+    fn drawn(&mut self, cost: Duration) {
         self.dirty = false;
         self.urgent = false;
         self.last = Instant::now();
+        self.gap = frame_gap(cost);
     }
 
     /// When the pending change may be drawn.
     fn next(&self) -> Instant {
-        self.last + FRAME
+        self.last + self.gap
     }
 }
 
@@ -224,9 +239,10 @@ pub async fn run(opts: Options) -> Result<(), Error> {
             .await;
         }
         if ahead.is_none() && pacer.due() {
+            let start = Instant::now();
             app.prepare();
             screen.draw(&app)?;
-            pacer.drawn();
+            pacer.drawn(start.elapsed());
         }
         let (dirty, next_frame) = (pacer.dirty, pacer.next());
         let flow = match ahead.take() {
@@ -271,4 +287,27 @@ pub async fn run(opts: Options) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_costly_frame_spaces_the_next_one_the_cluster_asks_for_but_not_a_key() {
+        assert_eq!(frame_gap(Duration::from_millis(1)), FRAME);
+        assert_eq!(
+            frame_gap(Duration::from_millis(10)),
+            Duration::from_millis(40)
+        );
+        let mut pacer = Pacer::new();
+        pacer.dirty = true;
+        assert!(pacer.due(), "the first frame is drawn at once");
+        pacer.drawn(Duration::from_secs(1));
+        pacer.dirty = true;
+        assert!(!pacer.due(), "a watch event right after a 1 s frame waits");
+        assert_eq!(pacer.next(), pacer.last + Duration::from_secs(4));
+        pacer.urgent = true;
+        assert!(pacer.due(), "a key is drawn at once");
+    }
 }
