@@ -164,6 +164,26 @@ impl Pacer {
     }
 }
 
+/// The CPU time this thread has used (the frame is prepared and drawn without an `.await`, on one thread).
+#[cfg(unix)]
+fn thread_cpu() -> Duration {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime only writes the timespec it is given.
+    if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) } != 0 {
+        return Duration::ZERO;
+    }
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
+#[cfg(not(unix))]
+fn thread_cpu() -> Duration {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    START.get_or_init(std::time::Instant::now).elapsed()
+}
+
 pub async fn run(opts: Options) -> Result<(), Error> {
     let (client, info) =
         connect::connect(opts.kubeconfig.as_deref(), opts.context.as_deref()).await?;
@@ -241,10 +261,11 @@ pub async fn run(opts: Options) -> Result<(), Error> {
             .await;
         }
         if ahead.is_none() && pacer.due() {
-            let start = Instant::now();
+            // The frame's cost in this thread's CPU time, so a loaded machine's waits do not count.
+            let start = thread_cpu();
             app.prepare();
             screen.draw(&app)?;
-            pacer.drawn(start.elapsed());
+            pacer.drawn(thread_cpu().saturating_sub(start));
         }
         let (dirty, next_frame) = (pacer.dirty, pacer.next());
         let flow = match ahead.take() {
