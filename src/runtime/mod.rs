@@ -151,11 +151,16 @@ impl Pacer {
     /// A frame was prepared and drawn; it took `cost`.
     fn drawn(&mut self, cost: Duration) {
         self.dirty = false;
-        self.urgent = false;
         self.last = Instant::now();
         let paid = self.last.saturating_duration_since(self.debt_at);
-        self.debt = self.debt.saturating_sub(paid) + cost.saturating_mul(DEBT_PER_COST);
+        self.debt = self.debt.saturating_sub(paid);
+        // Only the cluster's frames count: a burst of keys (a filter over 100,000 rows each) must not hold
+        // back the next watch event's frame.
+        if !self.urgent {
+            self.debt += cost.saturating_mul(DEBT_PER_COST);
+        }
         self.debt_at = self.last;
+        self.urgent = false;
     }
 
     /// When a change the cluster sent may be drawn: a frame after the last, and once what is owed is allowed.
@@ -335,5 +340,10 @@ mod tests {
         );
         pacer.urgent = true;
         assert!(pacer.due(), "a key is drawn at once");
+        // A costly key frame owes nothing: the next frame the cluster asks for waits only a frame.
+        let mut pacer = Pacer::new();
+        pacer.urgent = true;
+        pacer.drawn(Duration::from_secs(1));
+        assert_eq!(pacer.next(), pacer.last + FRAME);
     }
 }
