@@ -1,11 +1,13 @@
 //! End-to-end figures at scale (see BENCHMARKS.md): `tug sim --pods N` as its own process, the release `tug`
 //! in a 200x50 pseudo-terminal on all namespaces' pods, everything timed through what the terminal shows.
 //! Run `scripts/bench-e2e.sh` (or `cargo bench --bench e2e`). Knobs: BENCH_PODS (10000), BENCH_NAMESPACES (the
-//! sim's default: 20; the namespaces the load pods are spread over), BENCH_CHURN (100, changes per second),
-//! BENCH_SECS (10, length of the idle and churn phases), BENCH_SOAK (off; e.g. `30m` or `90s`: after the other
-//! phases, a second tab follows a flood-logger pod's logs, churn goes on that long and tug's RSS, threads, open
-//! descriptors, live tasks (its `$TUG_STATS_FILE`) and the sim's open watches and log streams are sampled every
-//! minute).
+//! sim's default: 10; the namespaces the load pods are spread over, e.g. 2000 for the `:ns` figures),
+//! BENCH_CHURN (100, changes per second; the watch event → row figure is taken again under it), BENCH_SECS
+//! (10, length of the idle and churn phases), BENCH_METRICS (on; `off` writes `metrics: off` into tug's
+//! settings: the plain pod view), BENCH_SOAK (off; e.g. `30m` or `90s`: after the other phases, a second tab
+//! follows a flood-logger pod's logs, churn goes on that long and tug's RSS, threads, open descriptors, live
+//! tasks (its `$TUG_STATS_FILE`) and the sim's open watches and log streams are sampled every minute). tug runs with the bench's own
+//! `$XDG_CONFIG_HOME`, so no settings or saved tabs of the user's come in.
 #![allow(clippy::unwrap_used)]
 
 use std::io::{BufRead as _, Read as _, Write as _};
@@ -38,12 +40,17 @@ impl Screen {
         self.state.lock().unwrap().1
     }
 
-    /// Blocks until `check` holds for the screen; returns when it first did.
+    /// Blocks until `check` holds for the screen's text; returns when it first did.
     fn wait(&self, what: &str, check: impl Fn(&str) -> bool) -> Instant {
+        self.wait_screen(what, |s| check(&s.contents()))
+    }
+
+    /// Blocks until `check` holds for the screen (text and attributes); returns when it first did.
+    fn wait_screen(&self, what: &str, check: impl Fn(&vt100::Screen) -> bool) -> Instant {
         let start = Instant::now();
         let mut state = self.state.lock().unwrap();
         loop {
-            if check(&state.0.screen().contents()) {
+            if check(state.0.screen()) {
                 return Instant::now();
             }
             assert!(
@@ -142,7 +149,13 @@ impl Tui {
     }
 }
 
-fn start_tui(kubeconfig: &std::path::Path, stats: std::path::PathBuf) -> (Tui, Instant) {
+/// `config` is tug's `$XDG_CONFIG_HOME` for the run (the bench's own, so no saved tabs or settings of the
+/// user's come in).
+fn start_tui(
+    kubeconfig: &std::path::Path,
+    config: &std::path::Path,
+    stats: std::path::PathBuf,
+) -> (Tui, Instant) {
     let pair = native_pty_system()
         .openpty(PtySize {
             rows: ROWS,
@@ -157,6 +170,7 @@ fn start_tui(kubeconfig: &std::path::Path, stats: std::path::PathBuf) -> (Tui, I
     cmd.arg("-A");
     cmd.env("TERM", "xterm-256color");
     cmd.env("TUG_STATS_FILE", &stats);
+    cmd.env("XDG_CONFIG_HOME", config);
     let started = Instant::now();
     let child = pair.slave.spawn_command(cmd).unwrap();
     drop(pair.slave);
@@ -199,6 +213,27 @@ fn title_count(screen: &str) -> Option<usize> {
     let title = screen.lines().nth(1)?;
     let start = title.find("(all)[")? + 6;
     title[start..].split(']').next()?.parse().ok()
+}
+
+/// The number in the title's first `[N]`, whatever the view (`namespaces[2013]`, `…(load-6)[5]`).
+fn shown_count(screen: &str) -> Option<usize> {
+    let title = screen.lines().nth(1)?;
+    let start = title.find('[')? + 1;
+    title[start..].split(']').next()?.parse().ok()
+}
+
+/// The row drawn as the cursor (reversed, as the default theme draws it), below the tab bar and the title.
+fn selected_line(screen: &vt100::Screen) -> Option<String> {
+    let (rows, cols) = screen.size();
+    (2..rows)
+        .find(|&r| screen.cell(r, 0).is_some_and(|c| c.inverse()))
+        .map(|r| screen.contents_between(r, 0, r, cols))
+}
+
+/// Whether `shown` pods are all of the `total` listed: the world's CronJobs start and reap a pod every couple of
+/// minutes, so the count may be a few off from the bench's own list by the time tug shows it.
+fn all_of(shown: usize, total: usize) -> bool {
+    shown + 5 >= total
 }
 
 /// The first data row of the table (the line under the header).
@@ -274,6 +309,51 @@ fn phase(tui: &Tui, sim: u32, secs: u64) -> (f64, f64, f64) {
     )
 }
 
+/// Changes one pod's restart count through the API 20 times (`base`, `base + 10`, …: churn only ever adds
+/// one), each timed until the new count is on screen; sorted, with what each took after the API answered its
+/// PATCH (sorted too: the first without the sim's answer time).
+fn time_changes(
+    runtime: &tokio::runtime::Runtime,
+    client: &kube::Client,
+    tui: &Tui,
+    (ns, name): (&str, &str),
+    base: u32,
+) -> (Vec<f64>, Vec<f64>) {
+    let (mut events, mut answers) = (vec![], vec![]);
+    for k in 0..20u32 {
+        let count = base + 10 * k;
+        let body = serde_json::to_vec(&serde_json::json!([
+            {"op": "replace", "path": "/status/containerStatuses/0/restartCount", "value": count}
+        ]))
+        .unwrap();
+        let req = http::Request::patch(format!("/api/v1/namespaces/{ns}/pods/{name}/status"))
+            .header("content-type", "application/json-patch+json")
+            .body(body)
+            .unwrap();
+        let t = Instant::now();
+        runtime.block_on(client.request_text(req)).unwrap();
+        answers.push(ms(t.elapsed()));
+        let wanted = count.to_string();
+        let done = tui.screen.wait("the new restart count", |s| {
+            s.lines()
+                .filter(|l| l.contains(name))
+                .any(|l| l.split_whitespace().any(|w| w == wanted))
+        });
+        events.push(ms(done - t));
+    }
+    let pairs: Vec<String> = events
+        .iter()
+        .zip(&answers)
+        .map(|(e, a)| format!("{e:.1} (answered {a:.1})"))
+        .collect();
+    eprintln!("changes → row, ms: {}", pairs.join(", "));
+    // What the row took after the PATCH was answered: tug's share, and the watch's.
+    let mut after: Vec<f64> = events.iter().zip(&answers).map(|(e, a)| e - a).collect();
+    events.sort_by(f64::total_cmp);
+    after.sort_by(f64::total_cmp);
+    (events, after)
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; a filter argument that does not name us means "not this one".
     if std::env::args()
@@ -317,13 +397,20 @@ fn main() {
     let total = rows.len();
     drop(rows);
 
-    let (mut tui, started) = start_tui(&sim.kubeconfig, dir.path().join("tug-stats"));
+    // BENCH_METRICS=off: `metrics: off` in tug's settings (the plain pod view, no metrics columns or polls).
+    let metrics = std::env::var("BENCH_METRICS").unwrap_or_else(|_| "on".into());
+    let config = dir.path().join("config");
+    std::fs::create_dir_all(config.join("tug")).unwrap();
+    if metrics == "off" {
+        std::fs::write(config.join("tug").join("settings.yaml"), "metrics: off\n").unwrap();
+    }
+    let (mut tui, started) = start_tui(&sim.kubeconfig, &config, dir.path().join("tug-stats"));
     let rows_shown = tui.screen.wait("the first rows", |s| {
         title_count(s).is_some_and(|n| n > 0) && !first_row(s).trim().is_empty()
     });
     let first_rows = rows_shown - started;
     let shown = tui.screen.wait("the full pod list", |s| {
-        title_count(s).is_some_and(|n| n >= total)
+        title_count(s).is_some_and(|n| all_of(n, total))
             && s.lines().nth(1).is_some_and(|l| !l.contains("loading"))
             && !first_row(s).trim().is_empty()
     });
@@ -348,7 +435,7 @@ fn main() {
                         .parse()
                         .ok()
                 })
-                .is_some_and(|n: usize| n >= total)
+                .is_some_and(|n: usize| all_of(n, total))
     });
     std::thread::sleep(Duration::from_secs(3));
     let tug_rss_two_tabs = rss_mb(tui.pid);
@@ -394,28 +481,7 @@ fn main() {
     let one_row = tui.screen.wait("one row", |s| {
         s.lines().nth(1).is_some_and(|l| l.contains("(all)[1]")) && first_row(s).contains(&name)
     }) - t;
-    let mut events = vec![];
-    for k in 0..20u32 {
-        let count = 1000 + k;
-        let body = serde_json::to_vec(&serde_json::json!([
-            {"op": "replace", "path": "/status/containerStatuses/0/restartCount", "value": count}
-        ]))
-        .unwrap();
-        let req = http::Request::patch(format!("/api/v1/namespaces/{ns}/pods/{name}/status"))
-            .header("content-type", "application/json-patch+json")
-            .body(body)
-            .unwrap();
-        let t = Instant::now();
-        runtime.block_on(client.request_text(req)).unwrap();
-        let wanted = count.to_string();
-        let done = tui.screen.wait("the new restart count", |s| {
-            s.lines()
-                .filter(|l| l.contains(&name))
-                .any(|l| l.split_whitespace().any(|w| w == wanted))
-        });
-        events.push(ms(done - t));
-    }
-    events.sort_by(f64::total_cmp);
+    let (events, _) = time_changes(&runtime, &client, &tui, (&ns, &name), 1000);
     tui.send("\x1b");
 
     // Churn: `churn` pod changes per second.
@@ -426,6 +492,19 @@ fn main() {
     std::thread::sleep(Duration::from_secs(2));
     let (churn_cpu, churn_sim_cpu, churn_bytes) = phase(&tui, sim_pid, secs);
     let tug_rss_churn = rss_mb(tui.pid);
+    // The same 20 single changes while the churn goes on, the one pod filtered as before (all the churn's
+    // events still reach tug's rows); tug's CPU over them too.
+    tui.send(&format!("/{name}\r"));
+    tui.screen.wait("one row under churn", |s| {
+        s.lines().nth(1).is_some_and(|l| l.contains("(all)[1]")) && first_row(s).contains(&name)
+    });
+    let (cpu0, t0) = (cpu_seconds(tui.pid), Instant::now());
+    let (churn_events, churn_after) = time_changes(&runtime, &client, &tui, (&ns, &name), 2000);
+    let churn_events_cpu = 100.0 * (cpu_seconds(tui.pid) - cpu0) / t0.elapsed().as_secs_f64();
+    tui.send("\x1b");
+    tui.screen.wait("the filter cleared", |s| {
+        s.lines().nth(1).is_some_and(|l| !l.contains("</"))
+    });
 
     // Sorts of the whole list, without churn: each timed until the first row's object changes (name, name
     // reversed, status, reversed).
@@ -449,6 +528,94 @@ fn main() {
         let done = tui.screen.wait(what, |s| first_object(s) != before);
         sorts.push((what, ms(done - t)));
     }
+
+    // `:ns`: the namespace table (issue 22: 2,000 namespaces, each key ≤ 16 ms). Opened, cursor keys, a
+    // filter typed a key at a time, Enter on the namespace → its pods, Esc back; then `:ns NAME` from the
+    // pod view and `:ns all`. Each key is timed until the frame shows its effect.
+    let t = Instant::now();
+    tui.send(":ns\r");
+    let ns_view = tui.screen.wait("the namespace view", |s| {
+        s.lines().nth(1).is_some_and(|l| l.contains("namespaces["))
+    }) - t;
+    let ns_open = tui.screen.wait("the namespace table", |s| {
+        s.lines().nth(1).is_some_and(|l| l.contains("namespaces["))
+            && shown_count(s).is_some_and(|n| n >= namespaces)
+            && !first_row(s).trim().is_empty()
+    }) - t;
+    let mut ns_cursor = vec![];
+    // Pages down only as far as there are pages (a key that moves nothing draws nothing to wait for).
+    let pages = (namespaces / 50).min(5);
+    for (key, n) in [("j", 10), ("k", 10), ("\x1b[6~", pages), ("\x1b[5~", pages)] {
+        for _ in 0..n {
+            let before = selected_line(tui.screen.state.lock().unwrap().0.screen());
+            let t = Instant::now();
+            tui.send(key);
+            let done = tui
+                .screen
+                .wait_screen("the cursor moved", |s| selected_line(s) != before);
+            ns_cursor.push(ms(done - t));
+        }
+    }
+    ns_cursor.sort_by(f64::total_cmp);
+    let target_ns = format!("load-{}", namespaces * 2 / 3);
+    tui.send("/");
+    tui.screen.wait("the filter prompt", |s| {
+        s.lines().last().is_some_and(|l| l.starts_with('/'))
+    });
+    let mut ns_keys = vec![];
+    let mut typed = String::new();
+    for c in target_ns.chars() {
+        typed.push(c);
+        let marker = format!("</{typed}>");
+        let t = Instant::now();
+        tui.send(&c.to_string());
+        let done = tui.screen.wait("the filtered namespaces", |s| {
+            s.lines().nth(1).is_some_and(|l| l.contains(&marker))
+        });
+        ns_keys.push(ms(done - t));
+    }
+    ns_keys.sort_by(f64::total_cmp);
+    tui.send("\r");
+    tui.screen.wait("the one namespace", |s| {
+        shown_count(s) == Some(1) && first_row(s).contains(&target_ns)
+    });
+    let in_ns = format!("({target_ns})[");
+    let t = Instant::now();
+    tui.send("\r");
+    let enter_title = tui.screen.wait("the namespace's pod view", |s| {
+        s.lines().nth(1).is_some_and(|l| l.contains(&in_ns))
+    }) - t;
+    let enter_rows = tui.screen.wait("the namespace's pods", |s| {
+        shown_count(s).is_some_and(|n| n > 0) && first_row(s).contains("app-")
+    }) - t;
+    let t = Instant::now();
+    tui.send("\x1b");
+    let back = tui.screen.wait("the namespace table again", |s| {
+        s.lines().nth(1).is_some_and(|l| l.contains("namespaces["))
+            && first_row(s).contains(&target_ns)
+    }) - t;
+    // From a pod view of all namespaces, `:ns NAME` (the command) and `:ns all`.
+    tui.send(":pods -A\r");
+    tui.screen.wait("all pods again", |s| {
+        title_count(s).is_some_and(|n| all_of(n, total)) && !first_row(s).trim().is_empty()
+    });
+    let other_ns = format!("load-{}", namespaces / 3);
+    let in_other = format!("({other_ns})[");
+    let t = Instant::now();
+    tui.send(&format!(":ns {other_ns}\r"));
+    let command_title = tui.screen.wait(":ns NAME's pod view", |s| {
+        s.lines().nth(1).is_some_and(|l| l.contains(&in_other))
+    }) - t;
+    let command_rows = tui.screen.wait(":ns NAME's pods", |s| {
+        shown_count(s).is_some_and(|n| n > 0) && first_row(s).contains("app-")
+    }) - t;
+    let t = Instant::now();
+    tui.send(":ns all\r");
+    let all_again = tui.screen.wait("all namespaces' pods", |s| {
+        title_count(s).is_some_and(|n| all_of(n, total))
+            && s.lines().nth(1).is_some_and(|l| !l.contains("loading"))
+            && !first_row(s).trim().is_empty()
+    }) - t;
 
     // Soak: the churn goes on; RSS, threads and descriptors every minute.
     let mut soak_samples = vec![];
@@ -519,7 +686,7 @@ fn main() {
 
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!(
-        "## tug end-to-end, {total} pods ({pods} load pods in {namespaces} namespaces), {COLS}x{ROWS}, {cores} cores\n"
+        "## tug end-to-end, {total} pods ({pods} load pods in {namespaces} namespaces), {COLS}x{ROWS}, {cores} cores, metrics {metrics}\n"
     );
     println!("| figure | measured | target |");
     println!("|---|---|---|");
@@ -555,6 +722,17 @@ fn main() {
         percentile(&events, 0.99)
     );
     println!(
+        "| watch event → row on screen under {churn} changes/s (p50 / p99, {} changes; after the PATCH's answer: p50 / p99 {:.1} / {:.1} ms) | {:.1} / {:.1} ms | ≤ 100 ms |",
+        churn_events.len(),
+        percentile(&churn_after, 0.5),
+        percentile(&churn_after, 0.99),
+        percentile(&churn_events, 0.5),
+        percentile(&churn_events, 0.99)
+    );
+    println!(
+        "| tug CPU while those changes were timed (one row shown) | {churn_events_cpu:.1} % | ≤ 30 % |"
+    );
+    println!(
         "| a filter in one write ({} characters) → the one matching row drawn | {:.1} ms | ≤ 50 ms |",
         name.len(),
         ms(one_row)
@@ -562,6 +740,42 @@ fn main() {
     for (what, t) in &sorts {
         println!("| sort by {what} → first row redrawn | {t:.0} ms | ≤ 150 ms |");
     }
+    println!(
+        "| `:ns` → the namespace view / its rows, all listed | {:.1} / {:.1} ms | ≤ 16 ms a key |",
+        ms(ns_view),
+        ms(ns_open)
+    );
+    println!(
+        "| `:ns` cursor j/k/PageDown/PageUp → frame (p50 / p99 / max, {} keys) | {:.1} / {:.1} / {:.1} ms | ≤ 16 ms |",
+        ns_cursor.len(),
+        percentile(&ns_cursor, 0.5),
+        percentile(&ns_cursor, 0.99),
+        ns_cursor.last().copied().unwrap_or(f64::NAN)
+    );
+    println!(
+        "| `:ns` filter keystroke → frame (p50 / max, {} keys of `{target_ns}`) | {:.1} / {:.1} ms | ≤ 16 ms |",
+        ns_keys.len(),
+        percentile(&ns_keys, 0.5),
+        ns_keys.last().copied().unwrap_or(f64::NAN)
+    );
+    println!(
+        "| `:ns` Enter on a namespace → its pod view / its rows | {:.1} / {:.1} ms | ≤ 16 ms |",
+        ms(enter_title),
+        ms(enter_rows)
+    );
+    println!(
+        "| its pods, Esc → the namespace table | {:.1} ms | ≤ 16 ms |",
+        ms(back)
+    );
+    println!(
+        "| `:ns {other_ns}` from all pods → its pod view / its rows | {:.1} / {:.1} ms | ≤ 16 ms |",
+        ms(command_title),
+        ms(command_rows)
+    );
+    println!(
+        "| `:ns all` → all {total} pods again | {:.0} ms | — |",
+        ms(all_again)
+    );
     println!("| tug CPU while idle ({secs} s) | {idle_cpu:.2} % | < 1 % |");
     println!("| tug CPU with {churn} pod changes/s ({secs} s) | {churn_cpu:.1} % | < 10 % |");
     println!("| terminal bytes per idle minute | {idle_bytes:.0} | ≈ 0 (Age ticks only) |");

@@ -4,6 +4,14 @@
 use super::*;
 
 impl App {
+    /// Pushes the pods that Enter on `name` (in the view titled `parent`) leads to.
+    pub(super) fn drill_to_pods(&mut self, parent: &str, name: &str, scope: Scope) -> Vec<Effect> {
+        let Some(pods) = discovery::find(&self.kinds, "pods").cloned() else {
+            return vec![];
+        };
+        self.push_table(pods, scope, format!("{parent}/{name}"))
+    }
+
     pub(super) fn fetched(
         &mut self,
         id: ViewId,
@@ -117,11 +125,8 @@ impl App {
                     .to_string();
                 match target {
                     DrillDown::Pods(scope) => {
-                        let Some(pods) = discovery::find(&self.kinds, "pods").cloned() else {
-                            return vec![];
-                        };
-                        let title = format!("{}/{name}", self.stack[pos].title);
-                        self.push_table(pods, scope, title)
+                        let parent = self.stack[pos].title.clone();
+                        self.drill_to_pods(&parent, &name, scope)
                     }
                     DrillDown::Containers => {
                         let id = self.id();

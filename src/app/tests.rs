@@ -219,6 +219,26 @@ fn enter_fetches_and_a_drill_down_pushes_a_pod_view_esc_pops_it() {
 }
 
 #[test]
+fn enter_on_a_node_opens_its_pods_at_once_without_fetching_the_node() {
+    let (mut app, _) = app();
+    typed(&mut app, ":nodes");
+    fill(&app, &["node-1"]);
+    app.prepare();
+    let effects = app.handle(code(KeyCode::Enter));
+    let scope = Scope {
+        namespace: None,
+        label_selector: None,
+        field_selector: Some("spec.nodeName=node-1".into()),
+    };
+    assert!(
+        matches!(&effects[..], [Effect::Watch { kind, scope: s, .. }] if kind.plural == "pods" && *s == scope),
+        "{effects:?}"
+    );
+    assert_eq!(app.stack.len(), 2);
+    assert_eq!(app.stack[1].title, "nodes/node-1");
+}
+
+#[test]
 fn yaml_opens_a_text_view_filled_when_fetched_and_stale_answers_are_dropped() {
     let (mut app, _) = app();
     fill(&app, &["web-1"]);

@@ -165,6 +165,47 @@ async fn yaml_describe_help_and_namespaces_at(cols: u16, rows: u16) {
 }
 
 #[tokio::test]
+async fn enter_on_a_namespace_opens_its_pods_without_getting_the_namespace_and_esc_goes_back() {
+    let sim = TestSim::start().await;
+    let mut tui = Tui::start(&sim.kubeconfig(), &[], 200, 50);
+    tui.wait_for("redis-").await;
+    tui.send(":ns");
+    tui.send(ENTER);
+    tui.wait("the namespaces", |s| {
+        s.contains(" namespaces[") && s.contains("kube-system")
+    })
+    .await;
+    tui.send("/kube-system");
+    tui.send(ENTER);
+    tui.wait("one namespace", |s| s.contains(" namespaces[1]"))
+        .await;
+    let since = sim.get_json("/_sim/stats").await["requests"]
+        .as_u64()
+        .unwrap();
+    tui.send(ENTER);
+    tui.wait("kube-system's pods", |s| {
+        s.contains("namespaces/kube-system(kube-system)[") && s.contains("coredns-")
+    })
+    .await;
+    let log = sim.get_json(&format!("/_sim/requests?since={since}")).await;
+    let paths: Vec<&str> = log
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["path"].as_str())
+        .collect();
+    assert!(
+        !paths.contains(&"/api/v1/namespaces/kube-system"),
+        "the namespace was fetched: {paths:?}"
+    );
+    tui.send(ESC);
+    tui.wait("the namespaces again", |s| {
+        s.contains(" namespaces[1]") && !s.contains("coredns-")
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn changes_made_with_kubectl_show_up_live() {
     let sim = TestSim::start().await;
     let mut tui = Tui::start(&sim.kubeconfig(), &[], 100, 30);

@@ -23,9 +23,30 @@ pub enum DrillDown {
     Nothing,
 }
 
+/// Where Enter leads from an object of a kind whose drill-down follows from the name alone (a namespace's or a
+/// node's pods), so the view opens at once instead of after a GET of the object (a round trip per key, which
+/// a busy server makes long); `None` for kinds that need the object (a selector in its spec).
+pub fn drill_down_by_name(kind: &Kind, name: &str) -> Option<DrillDown> {
+    match (kind.group.as_str(), kind.plural.as_str()) {
+        ("", "nodes") => Some(DrillDown::Pods(Scope {
+            namespace: None,
+            label_selector: None,
+            field_selector: Some(format!("spec.nodeName={name}")),
+        })),
+        ("", "namespaces") => Some(DrillDown::Pods(Scope {
+            namespace: Some(name.to_string()),
+            ..Default::default()
+        })),
+        _ => None,
+    }
+}
+
 pub fn drill_down(kind: &Kind, obj: &Value) -> DrillDown {
     let ns = obj["metadata"]["namespace"].as_str().map(str::to_string);
     let name = obj["metadata"]["name"].as_str().unwrap_or_default();
+    if let Some(by_name) = drill_down_by_name(kind, name) {
+        return by_name;
+    }
     let selected = || match label_selector_text(&obj["spec"]["selector"]) {
         Some(sel) => DrillDown::Pods(Scope {
             namespace: ns.clone(),
@@ -39,15 +60,6 @@ pub fn drill_down(kind: &Kind, obj: &Value) -> DrillDown {
         ("apps", "deployments" | "replicasets" | "statefulsets" | "daemonsets")
         | ("batch", "jobs")
         | ("", "replicationcontrollers" | "services") => selected(),
-        ("", "nodes") => DrillDown::Pods(Scope {
-            namespace: None,
-            label_selector: None,
-            field_selector: Some(format!("spec.nodeName={name}")),
-        }),
-        ("", "namespaces") => DrillDown::Pods(Scope {
-            namespace: Some(name.to_string()),
-            ..Default::default()
-        }),
         _ => DrillDown::Nothing,
     }
 }

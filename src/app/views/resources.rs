@@ -109,7 +109,13 @@ impl ViewType for TableView {
             }
             Action::Timeline => app.open_timeline(kind, ns, name),
             Action::Open if kind.is("batch", "cronjobs") => app.cronjob_jobs(me.title, &ns, &name),
-            Action::Open => fetch(Purpose::DrillDown),
+            // A namespace's or a node's pods follow from its name: opened at once, no GET first.
+            Action::Open => match tug_model::scope::drill_down_by_name(&kind, &name) {
+                Some(tug_model::scope::DrillDown::Pods(scope)) => {
+                    app.drill_to_pods(me.title, &name, scope)
+                }
+                _ => fetch(Purpose::DrillDown),
+            },
             Action::Yaml | Action::Describe | Action::Events => {
                 let (purpose, what) = match action {
                     Action::Yaml => (Purpose::Yaml, "yaml"),
