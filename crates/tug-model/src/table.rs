@@ -266,6 +266,11 @@ pub struct TableData {
     pub feed: Feed,
     /// Bumped on every change, so views can cache what they derive from the rows.
     pub version: u64,
+    /// The last updates in place, as (the version they made, slot): a filtered view under churn re-matches
+    /// only these rows instead of all (`changed_since`). Bounded; `log_floor` is the version below which it
+    /// may have lost some.
+    changes: std::collections::VecDeque<(u64, u32)>,
+    log_floor: u64,
     /// Bumped only when rows come or go: a view whose order and filter do not depend on cell contents keeps
     /// its row list across updates in place (the common case under churn).
     pub keys_version: u64,
@@ -274,6 +279,9 @@ pub struct TableData {
     /// A whole list has been in once: a later relist is swapped in whole, never shown page by page.
     complete: bool,
 }
+
+/// How many updates in place `TableData` remembers (a second of 1,000 changes/s, several frames' worth).
+const CHANGE_LOG: usize = 4096;
 
 /// How far a list shown page by page has come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -342,10 +350,28 @@ impl TableData {
     }
 
     pub fn upsert(&mut self, row: Row) {
-        if self.put(row) {
-            self.keys_version += 1;
-        }
+        let (new, slot) = self.put(row);
         self.version += 1;
+        if new {
+            self.keys_version += 1;
+        } else {
+            if self.changes.len() == CHANGE_LOG {
+                if let Some((v, _)) = self.changes.pop_front() {
+                    self.log_floor = v;
+                }
+            }
+            self.changes.push_back((self.version, slot));
+        }
+    }
+
+    /// The slots of the rows updated in place after `version` (a slot may repeat), or `None` when the log no
+    /// longer reaches back that far. Rows coming or going are not in it: they move `keys_version`.
+    pub fn changed_since(&self, version: u64) -> Option<impl Iterator<Item = u32> + '_> {
+        if version < self.log_floor {
+            return None;
+        }
+        let from = self.changes.partition_point(|(v, _)| *v <= version);
+        Some(self.changes.range(from..).map(|(_, slot)| *slot))
     }
 
     pub fn remove(&mut self, key: &RowKey) {
@@ -364,6 +390,8 @@ impl TableData {
     }
 
     fn clear_rows(&mut self) {
+        self.changes.clear();
+        self.log_floor = self.version + 1;
         for g in &mut self.generations[..self.slots.len()] {
             *g = g.wrapping_add(1);
         }
@@ -374,14 +402,14 @@ impl TableData {
     }
 
     /// Stores `row` in its key's slot, or a free or new one; true if the key is new.
-    fn put(&mut self, row: Row) -> bool {
+    fn put(&mut self, row: Row) -> (bool, u32) {
         use std::collections::btree_map::Entry;
         match self.index.entry(row.key()) {
             Entry::Occupied(e) => {
                 let slot = *e.get();
                 self.search.set(slot, &row);
                 self.slots[slot as usize] = Some(row);
-                false
+                (false, slot)
             }
             Entry::Vacant(e) => {
                 let slot = match self.free.pop() {
@@ -400,7 +428,7 @@ impl TableData {
                 if let Some(s) = self.slots.get_mut(slot as usize) {
                     *s = Some(row);
                 }
-                true
+                (true, slot)
             }
         }
     }
@@ -450,6 +478,15 @@ impl TableData {
     pub fn search_text(&self, pos: Pos) -> Option<&[u8]> {
         self.row(pos)?;
         self.search.get(pos.slot)
+    }
+
+    /// The row now at `slot`, with its position.
+    pub fn at_slot(&self, slot: u32) -> Option<(Pos, &Row)> {
+        let pos = Pos {
+            slot,
+            generation: *self.generations.get(slot as usize)?,
+        };
+        Some((pos, self.row(pos)?))
     }
 
     /// The position of the row keyed `key`.
