@@ -355,10 +355,10 @@ impl TableData {
         if new {
             self.keys_version += 1;
         } else {
-            if self.changes.len() == CHANGE_LOG {
-                if let Some((v, _)) = self.changes.pop_front() {
-                    self.log_floor = v;
-                }
+            if self.changes.len() == CHANGE_LOG
+                && let Some((v, _)) = self.changes.pop_front()
+            {
+                self.log_floor = v;
             }
             self.changes.push_back((self.version, slot));
         }
