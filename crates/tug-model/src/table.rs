@@ -83,7 +83,7 @@ impl Row {
 /// scanning 100,000 rows then reads memory front to back instead of one allocation per row from wherever the
 /// heap put it (that was most of a keystroke: cache misses inside the substring search, not the search).
 /// A changed row's new text goes at the end; the old one stays as garbage until there is as much garbage as
-/// text, then the buffer is rewritten.
+/// text, then the live texts are moved down over it in place.
 #[derive(Debug, Default)]
 struct SearchTexts {
     bytes: Vec<u8>,
@@ -152,18 +152,24 @@ impl SearchTexts {
         }
     }
 
-    /// Rewrites the buffer with only the live texts, in slot order.
+    /// Moves the live texts down over the garbage, in place and in buffer order: no second buffer, and the
+    /// capacity stays as it is, so steady churn settles into one allocation instead of a new one (and a
+    /// freed old one) every cycle.
     fn compact(&mut self) {
-        let old = std::mem::take(&mut self.bytes);
-        self.bytes.reserve(old.len() - self.garbage);
-        for span in &mut self.spans {
-            if span.1 == u32::MAX {
-                continue;
-            }
+        let mut live: Vec<u32> = (0..u32::try_from(self.spans.len()).unwrap_or(u32::MAX))
+            .filter(|s| self.spans[*s as usize].1 != u32::MAX)
+            .collect();
+        live.sort_unstable_by_key(|s| self.spans[*s as usize].0);
+        let mut end = 0usize;
+        for slot in live {
+            let span = &mut self.spans[slot as usize];
             let (start, len) = (span.0 as usize, span.1 as usize);
-            span.0 = u32::try_from(self.bytes.len()).unwrap_or(u32::MAX);
-            self.bytes.extend_from_slice(&old[start..start + len]);
+            // `end` never passes `start`: texts are moved down in the order they lie.
+            self.bytes.copy_within(start..start + len, end);
+            span.0 = u32::try_from(end).unwrap_or(u32::MAX);
+            end += len;
         }
+        self.bytes.truncate(end);
         self.garbage = 0;
     }
 }
