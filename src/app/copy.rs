@@ -4,7 +4,7 @@
 
 use super::{App, Body, Effect, TableView};
 use crate::config::Action;
-use tug_model::table::{Row, RowKey};
+use tug_model::table::RowKey;
 
 /// What `:save` writes: a table as CSV, anything else as plain text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,11 +84,8 @@ fn chosen(t: &TableView) -> Vec<RowKey> {
     if t.marked.is_empty() {
         t.selected_row().into_iter().collect()
     } else {
-        let data = t.lock();
-        t.visible
-            .iter()
-            .filter_map(|p| data.row(*p))
-            .map(Row::key)
+        t.visible_keys()
+            .into_iter()
             .filter(|k| t.marked.contains(k))
             .collect()
     }

@@ -463,12 +463,14 @@ impl TableData {
 
     /// The rows in key order with their positions (see `row`).
     pub fn positioned(&self) -> impl Iterator<Item = (Pos, &Row)> {
-        self.index.values().filter_map(|&slot| {
-            let pos = Pos {
-                slot,
-                generation: *self.generations.get(slot as usize)?,
-            };
-            Some((pos, self.slots.get(slot as usize)?.as_ref()?))
+        self.index.values().filter_map(|&slot| self.at_slot(slot))
+    }
+
+    /// `slot` in its current generation.
+    fn pos_of(&self, slot: u32) -> Option<Pos> {
+        Some(Pos {
+            slot,
+            generation: *self.generations.get(slot as usize)?,
         })
     }
 
@@ -490,20 +492,13 @@ impl TableData {
 
     /// The row now at `slot`, with its position.
     pub fn at_slot(&self, slot: u32) -> Option<(Pos, &Row)> {
-        let pos = Pos {
-            slot,
-            generation: *self.generations.get(slot as usize)?,
-        };
+        let pos = self.pos_of(slot)?;
         Some((pos, self.row(pos)?))
     }
 
     /// The position of the row keyed `key`.
     pub fn pos(&self, key: &RowKey) -> Option<Pos> {
-        let slot = *self.index.get(key)?;
-        Some(Pos {
-            slot,
-            generation: *self.generations.get(slot as usize)?,
-        })
+        self.pos_of(*self.index.get(key)?)
     }
 
     pub fn get(&self, key: &RowKey) -> Option<&Row> {
