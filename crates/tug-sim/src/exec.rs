@@ -18,6 +18,12 @@ const STATUS: u8 = 3;
 const RESIZE: u8 = 4;
 const CLOSE: u8 = 255;
 
+/// How long the container runtime takes to start the process after the upgrade, as runc's exec does (tens of
+/// milliseconds). Without it a command that exits at once answers within microseconds of the upgrade, and
+/// client-go before 1.33 (kubectl 1.32) reads that frame before it has made its streams: it logs "Unknown
+/// stream id 3, discarding message", loses the exit status and fails with "closed all streams".
+const PROCESS_START: std::time::Duration = std::time::Duration::from_millis(100);
+
 /// What the client asked to run, and where.
 pub struct ExecSession {
     pub namespace: String,
@@ -134,6 +140,7 @@ async fn read_stdin(socket: &mut WebSocket, v5: bool) -> Option<Vec<u8>> {
 }
 
 pub async fn serve_exec(socket: WebSocket, protocol: Option<String>, session: ExecSession) {
+    tokio::time::sleep(PROCESS_START).await;
     let v5 = protocol.as_deref() == Some("v5.channel.k8s.io");
     let mut conn = Conn {
         socket,
