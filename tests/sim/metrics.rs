@@ -13,7 +13,9 @@ fn first_pod(out: &str, prefix: &str) -> String {
         .to_string()
 }
 
-#[tokio::test]
+// On the multi-thread runtime `tug sim` runs on: metrics lists (and `kubectl get`'s lists) are answered through
+// `block_in_place`, which a current-thread runtime does not have.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kubectl_top_pods_nodes_and_containers() {
     let sim = TestSim::start().await;
     let out = sim.kubectl_ok(&["top", "pods", "-n", "shop"]).await;

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use super::body::{check_body_identity, content_type, decode_body, read_body};
 use super::routing::ResourcePath;
 use super::scale::{ScaleUpdate, scale_of, update_scale};
-use super::{Query, SimState, bytes_response, json_response};
+use super::{Query, SimState, bytes_response, json_response, off_the_workers};
 use crate::apply;
 use crate::auth::{self, Attributes, User};
 use crate::convert;
@@ -245,11 +245,11 @@ async fn resource_inner(
     let store = &state.store;
     let res = &rp.res;
     if res.group == metrics::GROUP {
-        return metrics_response(&call, &query, rp.name.as_deref());
+        return off_the_workers(|| metrics_response(&call, &query, rp.name.as_deref()));
     }
 
     match (verb, rp.sub.as_deref(), rp.name.as_deref()) {
-        ("list", None, None) => list(&call, &query),
+        ("list", None, None) => off_the_workers(|| list(&call, &query)),
         ("watch", None, name) => watch(&call, &query, name),
         ("get", None, Some(name)) => Ok(call.object_response(StatusCode::OK, &call.get(name)?)),
         ("get", Some("status"), Some(name)) => Ok(json_response(
