@@ -40,25 +40,15 @@ fn lock(m: &SharedMetrics) -> std::sync::MutexGuard<'_, Metrics> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// GETs `path` and decodes it. The body is copied into one buffer as it arrives, each chunk freed once
-/// copied: `Client::request` keeps every chunk, then a joined copy, then a `String` copy of it, all at once —
-/// 96 MB for the 32 MB PodMetrics list of 100,000 pods, every poll (heaptrack), which the allocator then
-/// keeps as RSS.
 async fn get_json<T: k8s_openapi::serde::de::DeserializeOwned>(
     client: &kube::Client,
     path: &str,
 ) -> Result<T> {
-    use futures::AsyncReadExt as _;
     let request = http::Request::get(path)
         .header(http::header::ACCEPT, "application/json")
         .body(vec![])
         .map_err(|e| ClusterError::Transport(e.to_string()))?;
-    let mut body = std::pin::pin!(client.request_stream(request).await?);
-    let mut bytes = Vec::new();
-    body.read_to_end(&mut bytes)
-        .await
-        .map_err(|e| ClusterError::Transport(format!("reading {path}: {e}")))?;
-    serde_json::from_slice(&bytes).map_err(|e| ClusterError::Decode(format!("{path}: {e}")))
+    Ok(client.request::<T>(request).await?)
 }
 
 /// One round: the lists `want` asks for, written into `store`.

