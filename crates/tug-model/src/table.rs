@@ -128,8 +128,8 @@ impl SearchTexts {
         if self.spans.len() <= slot as usize {
             self.spans.resize(slot as usize + 1, Self::NONE);
         }
-        // At a quarter of garbage: the buffer stays within 1.25x the live text (a soak's RSS grew with it),
-        // for one pass over the live text per quarter of it rewritten (10 ms at 100,000 rows).
+        // Once garbage is a fifth of the buffer: the buffer stays within 1.25x the live text (a soak's RSS grew
+        // with it), for one pass over the live text per quarter of it rewritten (10 ms at 100,000 rows).
         if self.garbage >= Self::COMPACT_MIN && self.garbage * 5 >= self.bytes.len() {
             self.compact();
         }
